@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# demo.sh — the main job: builds cii-hub and cii-agent, runs a throwaway PostgreSQL, a hub and seven
+# regional agents on loopback, sends cantonal signals up and a bureau notice down, shows both sides,
+# checks every expected outcome (exit 1 if one is missing) and removes everything it started.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+timeout_s=${CII_DEMO_TIMEOUT:-60}          # seconds to wait for each expected outcome
+build_dir=${CII_DEMO_BUILD:-$root/build}
+networks=(lemanique mittelland nordwest zuerich ost zentral ticino)
+declare -A net_of=([VD]=lemanique [VS]=lemanique [GE]=lemanique [BE]=mittelland [FR]=mittelland
+  [SO]=mittelland [NE]=mittelland [JU]=mittelland [BS]=nordwest [BL]=nordwest [AG]=nordwest
+  [ZH]=zuerich [GL]=ost [SH]=ost [AR]=ost [AI]=ost [SG]=ost [GR]=ost [TG]=ost [LU]=zentral
+  [UR]=zentral [SZ]=zentral [OW]=zentral [NW]=zentral [ZG]=zentral [TI]=ticino)
+
+say()  { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+fail() { echo "demo: FAILED: $*" >&2; failures=$((failures + 1)); }
+failures=0
+
+# --- 1. dependencies and build -----------------------------------------------------------------
+say "dependencies"
+bash "$root/deploy/install-deps.sh" </dev/null
+say "build ($build_dir)"
+cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$root/demo-build.log" 2>&1 \
+  && cmake --build "$build_dir" --target cii-hub cii-agent -j "$(nproc 2>/dev/null || echo 2)" >>"$root/demo-build.log" 2>&1 \
+  || { tail -n 40 "$root/demo-build.log"; echo "demo: build failed (log: $root/demo-build.log)" >&2; exit 1; }
+rm -f "$root/demo-build.log"
+hub_bin=$build_dir/cii-hub
+agent_bin=$build_dir/cii-agent
+
+# --- 2. throwaway directory, cleanup on every exit ---------------------------------------------
+work=$(mktemp -d /tmp/cii-demo.XXXXXX)
+chmod 0755 "$work"                    # the postgres user must reach $work/pg
+declare -A agent_pid=()
+hub_pid=""
+pg_started=0
+
+stop_pid() {   # stop_pid PID NAME: SIGTERM, wait up to 10 s, then SIGKILL
+  local pid=$1 name=$2 i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then echo "demo: $name did not stop on SIGTERM, killing" >&2; kill -KILL "$pid" 2>/dev/null || true; fi
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  set +e
+  if [ "$rc" -ne 0 ] && [ -d "$work/logs" ]; then
+    for f in "$work"/logs/*.log; do [ -s "$f" ] && { echo "--- tail of $(basename "$f")"; tail -n 15 "$f"; }; done >&2
+  fi
+  for n in "${!agent_pid[@]}"; do stop_pid "${agent_pid[$n]}" "agent $n"; done
+  [ -n "$hub_pid" ] && stop_pid "$hub_pid" "hub"
+  [ "$pg_started" = 1 ] && "$root/tests/pg/pg_fixture.sh" stop "$work/pg" >/dev/null 2>&1
+  if [ -n "${CII_DEMO_KEEP:-}" ]; then echo "demo: kept $work"; else rm -rf "$work"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$work/logs" "$work/bundles" "$work/agents"
+
+# wait_for DESCRIPTION COMMAND...: polls COMMAND every 0.2 s until it succeeds or $timeout_s passes.
+wait_for() {
+  local what=$1; shift
+  local deadline=$(( $(date +%s) + timeout_s ))
+  until "$@"; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then fail "$what (not within ${timeout_s} s)"; return 1; fi
+    sleep 0.2
+  done
+  echo "demo: ok: $what"
+}
+# count REGEX TEXT: number of matches of an extended regex in TEXT (for --json output).
+count() { grep -oE "$1" <<<"$2" | wc -l; }
+
+# --- 3. PostgreSQL, hub --------------------------------------------------------------------------
+say "PostgreSQL (throwaway cluster, Unix socket only, in $work/pg)"
+"$root/tests/pg/pg_fixture.sh" start "$work/pg"
+pg_started=1
+bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+runuser_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+(cd / && runuser_pg "$bindir/createdb" -h "$work/pg/sock" -U postgres -E UTF8 cii)
+db="host=$work/pg/sock user=postgres dbname=cii"
+hub() { "$hub_bin" --db "$db" "$@"; }
+
+port=7300
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+endpoint="tcp://127.0.0.1:$port"
+
+say "cii-hub init"
+hub init --certs "$work/certs"
+say "cii-hub serve on $endpoint"
+"$hub_bin" --db "$db" serve --certs "$work/certs" --bind "$endpoint" >"$work/logs/hub.log" 2>&1 &
+hub_pid=$!
+hub_listening() { kill -0 "$hub_pid" 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+wait_for "hub listening on $endpoint" hub_listening || exit 1
+
+# --- 4. seven agents -----------------------------------------------------------------------------
+say "enroll and start the seven regional agents"
+for n in "${networks[@]}"; do
+  hub enroll "$n" --endpoint "$endpoint" --out "$work/bundles/$n.bundle"
+  "$agent_bin" init --bundle "$work/bundles/$n.bundle" --state "$work/agents/$n"
+  "$agent_bin" run --state "$work/agents/$n" >"$work/logs/agent-$n.log" 2>&1 &
+  agent_pid[$n]=$!
+done
+all_connected() { [ "$(count '"connected": *true' "$(hub agents --json)")" -eq ${#networks[@]} ]; }
+wait_for "all ${#networks[@]} agents connected" all_connected || exit 1
+
+# --- 5. signals upward ---------------------------------------------------------------------------
+say "cantonal signals (deploy/demo-signals)"
+declare -A expected=()     # network -> number of signals submitted
+total=0
+for f in "$root"/deploy/demo-signals/[0-9]*.txt; do
+  declare -A s=()
+  while IFS= read -r line && [ -n "$line" ]; do s[${line%%:*}]=${line#*: }; done <"$f"
+  body=$(sed '1,/^$/d' "$f")
+  n=${net_of[${s[canton]}]}
+  args=(signal add --state "$work/agents/$n" --canton "${s[canton]}" --lang "${s[lang]}"
+        --title "${s[title]}" --body "$body" --institutions "${s[institutions]}" --reason "${s[reason]}")
+  [ -n "${s[target-groups]:-}" ] && args+=(--target-groups "${s[target-groups]}")
+  printf '%-10s %s  ' "$n" "${s[canton]}"
+  "$agent_bin" "${args[@]}"
+  expected[$n]=$(( ${expected[$n]:-0} + 1 ))
+  total=$((total + 1))
+  unset s
+done
+
+say "a refusal: the lemanique agent may not speak for ZH"
+set +e
+refusal=$("$agent_bin" signal add --state "$work/agents/lemanique" --canton ZH --lang de \
+  --title "Falscher Kanton" --body "Dieses Signal gehört nicht zum Netz lemanique." \
+  --institutions social-aid,health 2>&1 >/dev/null)
+refusal_rc=$?
+set -e
+echo "cii-agent exit status $refusal_rc: $refusal"
+[ "$refusal_rc" -eq 1 ] || fail "signal for ZH on lemanique: exit status $refusal_rc, expected 1"
+[ "$(wc -l <<<"$refusal")" -eq 1 ] || fail "signal for ZH on lemanique: expected one line on stderr"
+
+delivered() {   # delivered NETWORK: every signal of that agent delivered
+  local j; j=$("$agent_bin" signals --state "$work/agents/$1" --json) || return 1
+  [ "$(count '"delivered": *true' "$j")" -eq "${expected[$1]:-0}" ]
+}
+for n in "${networks[@]}"; do wait_for "$n: ${expected[$n]:-0} signal(s) delivered" delivered "$n" || true; done
+hub_has_all() { [ "$(count '"ref": *"' "$(hub signals --json)")" -eq "$total" ]; }
+wait_for "hub stores exactly $total signals" hub_has_all || true
+
+# --- 6. a bureau notice downward -----------------------------------------------------------------
+say "cii-hub notice --to all"
+hub notice --to all \
+  --title "Rencontre nationale CII 2026 / Nationale IIZ-Tagung 2026 / Incontro nazionale CII 2026" \
+  --text "La rencontre nationale CII aura lieu à Berne. Die nationale IIZ-Tagung findet in Bern statt. L'incontro nazionale CII si terrà a Berna. Merci d'annoncer vos thèmes avant la séance du CDC."
+has_notice() { [ "$(count '"notice_id": *[0-9]' "$("$agent_bin" notices --state "$work/agents/$1" --json)")" -eq 1 ]; }
+for n in "${networks[@]}"; do wait_for "$n: notice stored" has_notice "$n" || true; done
+no_backlog() { [ "$(count '"backlog": *0([^0-9]|$)' "$(hub agents --json)")" -eq ${#networks[@]} ]; }
+wait_for "hub: every agent acknowledged (backlog 0)" no_backlog || true
+
+# --- 7. both sides -------------------------------------------------------------------------------
+say "hub: cii-hub signals";  hub signals
+say "hub: cii-hub agents";   hub agents
+say "hub: cii-hub notices";  hub notices
+for n in "${networks[@]}"; do
+  say "agent $n: cii-agent signals"; "$agent_bin" signals --state "$work/agents/$n"
+  say "agent $n: cii-agent notices"; "$agent_bin" notices --state "$work/agents/$n"
+done
+
+# --- 8. verdict ----------------------------------------------------------------------------------
+for n in "${networks[@]}"; do
+  kill -0 "${agent_pid[$n]}" 2>/dev/null || fail "agent $n is no longer running"
+done
+kill -0 "$hub_pid" 2>/dev/null || fail "the hub is no longer running"
+say "result"
+if [ "$failures" -ne 0 ]; then
+  echo "demo: $failures expected outcome(s) missing" >&2
+  exit 1
+fi
+echo "demo: $total signals from $(printf '%s\n' "${!expected[@]}" | wc -l) networks delivered and stored once;" \
+     "1 notice delivered to ${#networks[@]} agents; 1 refusal. All good."

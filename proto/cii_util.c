@@ -1,0 +1,135 @@
+/*  cii_util.c — small helpers shared by hub, agent and tests: clocks, UUIDs, JSON strings,
+    ISO 8601 times, whole-file reads. */
+#include "cii_util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t
+cii_util_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+cii_util_mono_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+cii_util_uuid (char buf[37])
+{
+    unsigned char b[16];
+    size_t got = 0;
+    while (got < sizeof b) {
+        ssize_t rc = getrandom (b + got, sizeof b - got, 0);
+        if (rc > 0)
+            got += (size_t) rc;
+        else if (rc < 0 && errno != EINTR) {
+            //  No kernel entropy interface: fall back to the clock and pid mixed, still unique
+            //  enough per process for message ids, never for keys.
+            uint64_t x = (uint64_t) cii_util_now_ms () ^ ((uint64_t) getpid () << 32) ^ (uint64_t) (uintptr_t) b;
+            for (size_t i = got; i < sizeof b; i++) {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+                b[i] = (unsigned char) x;
+            }
+            got = sizeof b;
+        }
+    }
+    b[6] = (unsigned char) ((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char) ((b[8] & 0x3f) | 0x80);
+    static const char hex[] = "0123456789abcdef";
+    char *p = buf;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        *p++ = hex[b[i] >> 4];
+        *p++ = hex[b[i] & 15];
+    }
+    *p = 0;
+}
+
+void
+cii_util_json_string (FILE *out, const char *s)
+{
+    if (!s) {
+        fputs ("null", out);
+        return;
+    }
+    fputc ('"', out);
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+        switch (*p) {
+            case '"':  fputs ("\\\"", out); break;
+            case '\\': fputs ("\\\\", out); break;
+            case '\n': fputs ("\\n", out); break;
+            case '\r': fputs ("\\r", out); break;
+            case '\t': fputs ("\\t", out); break;
+            default:
+                if (*p < 0x20 || *p == 0x7f)
+                    fprintf (out, "\\u%04x", *p);
+                else
+                    fputc (*p, out);      //  UTF-8 bytes are copied untouched
+        }
+    }
+    fputc ('"', out);
+}
+
+void
+cii_util_iso8601 (int64_t ms, char buf[32])
+{
+    time_t secs = (time_t) (ms / 1000);
+    struct tm tm;
+    gmtime_r (&secs, &tm);
+    size_t n = strftime (buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf (buf + n, 32 - n, ".%03dZ", (int) (ms % 1000 + 1000) % 1000);
+}
+
+char *
+cii_util_read_file (const char *path, size_t *size_p)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc (cap);
+    while (buf) {
+        size_t got = fread (buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0) {
+            if (ferror (f)) {
+                free (buf);
+                buf = NULL;
+            }
+            break;
+        }
+        if (cap - len - 1 == 0) {
+            char *bigger = realloc (buf, cap * 2);
+            if (!bigger) {
+                free (buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    int saved = errno;
+    fclose (f);
+    if (!buf) {
+        errno = saved ? saved : ENOMEM;
+        return NULL;
+    }
+    buf[len] = 0;
+    if (size_p)
+        *size_p = len;
+    return buf;
+}

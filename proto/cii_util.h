@@ -1,0 +1,29 @@
+/*  cii_util.h — small helpers shared by hub, agent and tests: clocks, message ids, JSON output. */
+#ifndef CII_UTIL_H_INCLUDED
+#define CII_UTIL_H_INCLUDED
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+
+/*  Wall clock, Unix milliseconds. */
+int64_t cii_util_now_ms (void);
+
+/*  Monotonic clock, milliseconds (for timeouts). */
+int64_t cii_util_mono_ms (void);
+
+/*  Writes a new random UUIDv4 in text form (36 chars + NUL) into buf[37]. */
+void cii_util_uuid (char buf[37]);
+
+/*  Writes s to out as a JSON string literal with quotes; UTF-8 is copied untouched, only '"', '\\'
+    and control characters are escaped. NULL prints null. */
+void cii_util_json_string (FILE *out, const char *s);
+
+/*  Formats Unix milliseconds as ISO 8601 UTC "2026-11-28T20:42:17.123Z" into buf[32]. */
+void cii_util_iso8601 (int64_t ms, char buf[32]);
+
+/*  Reads a whole file into a new NUL-terminated buffer (caller frees); NULL on error (errno set).
+    *size_p, when not NULL, receives the length without the NUL. */
+char *cii_util_read_file (const char *path, size_t *size_p);
+
+#endif

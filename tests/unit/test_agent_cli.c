@@ -1,0 +1,438 @@
+/*  test_agent_cli.c — unit tests of agent/agent_cli: the command-line contract (exit codes 0/1/2,
+    one-line reasons, --help, --state / CII_AGENT_STATE), `init`, `signal add` checks in order,
+    --body-file UTF-8, `signal import` all-or-nothing, and the JSON of the listings. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <czmq.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent_cli.h"
+#include "agent_store.h"
+#include "cii_bundle.h"
+
+typedef struct {
+    char root[64];
+    char state[128];
+    char bundle[128];
+    char file[128];          //  scratch file for --body-file / import
+    int status;
+    char *out;
+    char *err;
+} s_fixture_t;
+
+static int
+s_rm (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void) st;
+    (void) flag;
+    (void) ftw;
+    return remove (path);
+}
+
+static void
+s_free_output (s_fixture_t *fx)
+{
+    free (fx->out);
+    free (fx->err);
+    fx->out = fx->err = NULL;
+}
+
+//  Runs `cii-agent ARGS...` (NULL-terminated) in process; captures status, stdout, stderr.
+static int
+s_run (s_fixture_t *fx, ...)
+{
+    char *argv[32];
+    int argc = 0;
+    argv[argc++] = (char *) "cii-agent";
+    va_list args;
+    va_start (args, fx);
+    const char *arg;
+    while ((arg = va_arg (args, const char *)) != NULL && argc < 31)
+        argv[argc++] = (char *) arg;
+    va_end (args);
+    argv[argc] = NULL;
+    s_free_output (fx);
+    size_t out_size = 0, err_size = 0;
+    FILE *out = open_memstream (&fx->out, &out_size);
+    FILE *err = open_memstream (&fx->err, &err_size);
+    assert_non_null (out);
+    assert_non_null (err);
+    fx->status = agent_cli_run (argc, argv, out, err);
+    fclose (out);
+    fclose (err);
+    return fx->status;
+}
+
+static int
+s_lines (const char *text)
+{
+    int lines = 0;
+    for (const char *p = text; *p; p++)
+        lines += *p == '\n';
+    return lines;
+}
+
+static void
+s_write (const char *path, const char *data, size_t size)
+{
+    FILE *f = fopen (path, "wb");
+    assert_non_null (f);
+    assert_int_equal (fwrite (data, 1, size, f), size);
+    fclose (f);
+}
+
+static int
+s_setup (void **state)
+{
+    s_fixture_t *fx = calloc (1, sizeof *fx);
+    assert_non_null (fx);
+    snprintf (fx->root, sizeof fx->root, "/tmp/cii-agent-cli-XXXXXX");
+    assert_non_null (mkdtemp (fx->root));
+    snprintf (fx->state, sizeof fx->state, "%s/state", fx->root);
+    snprintf (fx->bundle, sizeof fx->bundle, "%s/lemanique.bundle", fx->root);
+    snprintf (fx->file, sizeof fx->file, "%s/input", fx->root);
+    cii_bundle_t bundle;
+    memset (&bundle, 0, sizeof bundle);
+    zcert_t *agent = zcert_new ();
+    zcert_t *hub = zcert_new ();
+    assert_non_null (agent);
+    assert_non_null (hub);
+    snprintf (bundle.network, sizeof bundle.network, "lemanique");
+    snprintf (bundle.endpoint, sizeof bundle.endpoint, "tcp://127.0.0.1:7399");
+    snprintf (bundle.cantons, sizeof bundle.cantons, "VD,VS,GE");
+    snprintf (bundle.hub_public, sizeof bundle.hub_public, "%s", zcert_public_txt (hub));
+    snprintf (bundle.agent_public, sizeof bundle.agent_public, "%s", zcert_public_txt (agent));
+    snprintf (bundle.agent_secret, sizeof bundle.agent_secret, "%s", zcert_secret_txt (agent));
+    zcert_destroy (&agent);
+    zcert_destroy (&hub);
+    assert_int_equal (cii_bundle_save (&bundle, fx->bundle), 0);
+    unsetenv ("CII_AGENT_STATE");
+    *state = fx;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_free_output (fx);
+    nftw (fx->root, s_rm, 16, FTW_DEPTH | FTW_PHYS);
+    free (fx);
+    return 0;
+}
+
+static void
+s_init (s_fixture_t *fx)
+{
+    assert_int_equal (s_run (fx, "init", "--bundle", fx->bundle, "--state", fx->state, NULL), 0);
+}
+
+//  Collects message ids by outbox id (1, 2).
+static int
+s_mid (const agent_outbox_item_t *item, void *arg)
+{
+    char (*mids)[65] = arg;
+    snprintf (mids[item->id - 1], 65, "%s", item->message_id);
+    return 0;
+}
+
+//  Copies the description of signal 2.
+static int
+s_description (const agent_signal_row_t *row, void *arg)
+{
+    if (row->id == 2)
+        snprintf (arg, 256, "%s", row->description);
+    return 0;
+}
+
+//  --- tests ----------------------------------------------------------------------------------
+
+static void
+test_usage_and_help (void **state)
+{
+    s_fixture_t *fx = *state;
+    assert_int_equal (s_run (fx, NULL), 2);
+    assert_int_equal (s_run (fx, "--help", NULL), 0);
+    assert_non_null (strstr (fx->out, "signal add"));
+    assert_int_equal (s_run (fx, "bogus", NULL), 2);
+    //  --help on every verb, before any other check
+    const char *verbs[][2] = {{"init", NULL}, {"run", NULL}, {"signal", "add"}, {"signal", "import"},
+                              {"signals", NULL}, {"notices", NULL}, {"status", NULL}};
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+        if (verbs[i][1])
+            s_run (fx, verbs[i][0], verbs[i][1], "--help", NULL);
+        else
+            s_run (fx, verbs[i][0], "--help", NULL);
+        assert_int_equal (fx->status, 0);
+        assert_non_null (strstr (fx->out, "usage: cii-agent"));
+    }
+    assert_int_equal (s_run (fx, "signal", "--help", NULL), 0);
+    assert_int_equal (s_run (fx, "signal", NULL), 2);
+    assert_int_equal (s_run (fx, "signal", "remove", NULL), 2);
+    //  No state directory: bad usage
+    assert_int_equal (s_run (fx, "signals", NULL), 2);
+    assert_non_null (strstr (fx->err, "--state"));
+    assert_int_equal (s_run (fx, "signals", "--state", NULL), 2);
+    assert_int_equal (s_run (fx, "signals", "--bogus", NULL), 2);
+    assert_int_equal (s_run (fx, "signals", "--json=yes", NULL), 2);
+    assert_int_equal (s_run (fx, "init", "--state", fx->state, NULL), 2);   //  no --bundle
+    //  State given but never initialised: refused with one line
+    assert_int_equal (s_run (fx, "status", "--state", fx->state, NULL), 1);
+    assert_int_equal (s_lines (fx->err), 1);
+    assert_non_null (strstr (fx->err, "not initialised"));
+}
+
+static void
+test_init (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_init (fx);
+    assert_non_null (strstr (fx->out, "lemanique"));
+    assert_non_null (strstr (fx->out, "VD, VS, GE"));
+    assert_int_equal (s_run (fx, "init", "--bundle", fx->bundle, "--state", fx->state, NULL), 1);
+    assert_int_equal (s_lines (fx->err), 1);
+    assert_non_null (strstr (fx->err, "already exists"));
+    //  A missing bundle is refused
+    char other[160];
+    snprintf (other, sizeof other, "%s/other", fx->root);
+    assert_int_equal (s_run (fx, "init", "--bundle", "/nonexistent/bundle", "--state", other, NULL), 1);
+    assert_int_equal (s_lines (fx->err), 1);
+    //  CII_AGENT_STATE stands in for --state
+    setenv ("CII_AGENT_STATE", fx->state, 1);
+    assert_int_equal (s_run (fx, "status", "--json", NULL), 0);
+    unsetenv ("CII_AGENT_STATE");
+    assert_non_null (strstr (fx->out, "\"network\":\"lemanique\""));
+    assert_non_null (strstr (fx->out, "\"cantons\":[\"VD\",\"VS\",\"GE\"]"));
+    assert_non_null (strstr (fx->out, "\"endpoint\":\"tcp://127.0.0.1:7399\""));
+    assert_non_null (strstr (fx->out, "\"daemon\":null"));
+    assert_non_null (strstr (fx->out, "\"outbox\":0"));
+    assert_non_null (strstr (fx->out, "\"last_seq\":0"));
+    assert_null (strstr (fx->out, "secret"));
+}
+
+static void
+test_signal_add_checks (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_init (fx);
+    const char *st = fx->state;
+    //  Canton first, even when other options are wrong too
+    s_run (fx, "signal", "add", "--state", st, "--canton", "ZH", "--title", "T", "--body", "B",
+           "--institutions", "nope", NULL);
+    assert_int_equal (fx->status, 1);
+    assert_string_equal (fx->err, "cii-agent: canton ZH is not in network lemanique (VD, VS, GE)\n");
+    s_run (fx, "signal", "add", "--state", st, "--canton", "XY", "--title", "T", "--body", "B",
+           "--institutions", "health", NULL);
+    assert_int_equal (fx->status, 1);
+    assert_string_equal (fx->err, "cii-agent: unknown canton XY\n");
+    s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body", "B",
+           "--institutions", "health,nope", NULL);
+    assert_int_equal (fx->status, 1);
+    assert_int_equal (s_lines (fx->err), 1);
+    assert_non_null (strstr (fx->err, "unknown institution 'nope'"));
+    assert_non_null (strstr (fx->err, "vocational-training"));
+    s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body", "B",
+           "--institutions", "health", "--target-groups", "everyone", NULL);
+    assert_int_equal (fx->status, 1);
+    assert_non_null (strstr (fx->err, "late-arriving-youth"));
+    s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body", "B",
+           "--institutions", "health", "--lang", "en", NULL);
+    assert_int_equal (fx->status, 1);
+    //  Codec limits: a 201-byte title
+    char title[202];
+    memset (title, 'x', 201);
+    title[201] = 0;
+    s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", title, "--body", "B",
+           "--institutions", "health", NULL);
+    assert_int_equal (fx->status, 1);
+    assert_int_equal (s_lines (fx->err), 1);
+    assert_non_null (strstr (fx->err, "200"));
+    //  Usage errors
+    s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--institutions",
+           "health", NULL);
+    assert_int_equal (fx->status, 2);      //  no body
+    s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body", "B",
+           "--body-file", fx->file, "--institutions", "health", NULL);
+    assert_int_equal (fx->status, 2);      //  both bodies
+    s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body", "B",
+           "--institutions", "health", "--created-at", "2026-02-30", NULL);
+    assert_int_equal (fx->status, 2);
+    //  --body-file with invalid UTF-8
+    s_write (fx->file, "caf\xc3", 4);
+    s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body-file",
+           fx->file, "--institutions", "health", NULL);
+    assert_int_equal (fx->status, 1);
+    assert_non_null (strstr (fx->err, "UTF-8"));
+    //  Nothing of all that was stored
+    assert_int_equal (s_run (fx, "signals", "--state", st, "--json", NULL), 0);
+    assert_string_equal (fx->out, "[]\n");
+}
+
+static void
+test_signal_add_and_list (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_init (fx);
+    const char *st = fx->state;
+    s_run (fx, "signal", "add", "--state", st, "--canton", "vs", "--title", "Übergänge für Jugendliche",
+           "--body", "Texte", "--institutions", "social-aid, vocational-training", "--target-groups",
+           "late-arriving-youth", "--json", NULL);
+    assert_int_equal (fx->status, 0);
+    assert_non_null (strstr (fx->out, "{\"id\":1,\"message_id\":\""));
+    assert_non_null (strstr (fx->out, "\"canton\":\"VS\",\"queued\":true}"));
+    const char body[] = "Zürich: «ça coince» entre l'AI et l'aide sociale\nzweite Zeile\tmit Tab\n";
+    s_write (fx->file, body, sizeof body - 1);
+    s_run (fx, "signal", "add", "--state", st, "--canton", "GE", "--title", "Deuxième", "--body-file",
+           fx->file, "--institutions", "invalidity,social-aid", "--lang", "de", "--created-at",
+           "2026-03-01T10:00:00Z", NULL);
+    assert_int_equal (fx->status, 0);
+    assert_non_null (strstr (fx->out, "signal 2 queued (message "));
+
+    assert_int_equal (s_run (fx, "signals", "--state", st, "--json", NULL), 0);
+    assert_non_null (strstr (fx->out, "\"title\":\"Übergänge für Jugendliche\""));
+    assert_non_null (strstr (fx->out, "\"language\":\"fr\""));     //  VS: first language fr
+    assert_non_null (strstr (fx->out, "\"institutions\":[\"social-aid\",\"vocational-training\"]"));
+    assert_non_null (strstr (fx->out, "\"target_groups\":[\"late-arriving-youth\"]"));
+    assert_non_null (strstr (fx->out, "\"target_groups\":[]"));
+    assert_non_null (strstr (fx->out, "\"created_at\":\"2026-03-01T10:00:00.000Z\""));
+    assert_non_null (strstr (fx->out, "\"language\":\"de\""));
+    assert_non_null (strstr (fx->out, "\"delivered\":false,\"hub_ref\":null,\"hub_received_at\":null,"
+                                      "\"refused\":null"));
+
+    //  The body file was stored byte for byte; a receipt and a refusal show in the listing
+    char reason[256];
+    agent_store_t *store = agent_store_open (st, reason, sizeof reason);
+    assert_non_null (store);
+    char description[256] = "";
+    assert_int_equal (agent_store_signals (store, s_description, description), 2);
+    assert_string_equal (description, body);
+    char mids[2][65];
+    assert_int_equal (agent_store_outbox_due (store, INT64_MAX, 10, s_mid, mids), 2);
+    Cii__Receipt receipt = CII__RECEIPT__INIT;
+    receipt.message_id = mids[0];
+    receipt.ref = (char *) "SIG-42";
+    receipt.received_at_ms = 1772359200000;
+    assert_int_equal (agent_store_receipt (store, &receipt), 0);
+    assert_int_equal (agent_store_refused (store, mids[1], 4, "canton \"GE\" refusé"), 0);
+    agent_store_destroy (&store);
+
+    assert_int_equal (s_run (fx, "signals", "--state", st, "--json", NULL), 0);
+    assert_non_null (strstr (fx->out, "\"delivered\":true,\"hub_ref\":\"SIG-42\","
+                                      "\"hub_received_at\":\"2026-03-01T10:00:00.000Z\""));
+    assert_non_null (strstr (fx->out, "\"refused\":{\"code\":4,\"text\":\"canton \\\"GE\\\" refusé\"}"));
+    assert_int_equal (s_run (fx, "signals", "--state", st, NULL), 0);
+    assert_non_null (strstr (fx->out, "delivered"));
+    assert_non_null (strstr (fx->out, "refused"));
+    assert_int_equal (s_lines (fx->out), 3);
+    assert_int_equal (s_run (fx, "status", "--state", st, "--json", NULL), 0);
+    assert_non_null (strstr (fx->out, "\"outbox\":0"));
+}
+
+static void
+test_signal_import (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_init (fx);
+    const char *st = fx->state;
+    //  The third entry is of another network: nothing is imported
+    const char *bad =
+        "[{\"canton\":\"VD\",\"title\":\"Un\",\"body\":\"Corps \\u00e9\\ud83d\\ude00\","
+        "\"institutions\":[\"health\",\"social-aid\"]},\n"
+        " {\"canton\":\"GE\",\"title\":\"Deux\",\"body\":\"x\",\"institutions\":[\"migration\"],"
+        "\"target_groups\":[\"provisionally-admitted-and-refugees\"],\"reason\":\"r\",\"lang\":\"fr\"},\n"
+        " {\"canton\":\"TI\",\"title\":\"Tre\",\"body\":\"x\",\"institutions\":[\"health\"]}]";
+    s_write (fx->file, bad, strlen (bad));
+    assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->file, NULL), 1);
+    assert_int_equal (s_lines (fx->err), 1);
+    assert_non_null (strstr (fx->err, "signal 3: canton TI is not in network lemanique"));
+    assert_int_equal (s_run (fx, "signals", "--state", st, "--json", NULL), 0);
+    assert_string_equal (fx->out, "[]\n");
+
+    //  Malformed JSON and unknown fields are refused with a reason
+    const char *broken[] = {"[{\"canton\":\"VD\",}]", "{\"canton\":\"VD\"}", "[1.5]",
+                            "[{\"canton\":\"VD\",\"titel\":\"x\"}]", "[\"\\ud800\"]",
+                            "[{\"canton\":\"VD\",\"canton\":\"GE\"}]", "[] x"};
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+        s_write (fx->file, broken[i], strlen (broken[i]));
+        assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->file, NULL), 1);
+        assert_int_equal (s_lines (fx->err), 1);
+    }
+
+    //  Without the bad entry: both stored, escapes decoded to UTF-8
+    const char *good =
+        "[{\"canton\":\"VD\",\"title\":\"Un\",\"body\":\"Corps \\u00e9\\ud83d\\ude00\","
+        "\"institutions\":[\"health\",\"social-aid\"]},\n"
+        " {\"canton\":\"GE\",\"title\":\"Deux \\\"guillemets\\\"\",\"body\":\"x\",\"institutions\":[\"migration\"],"
+        "\"target_groups\":[\"provisionally-admitted-and-refugees\"],\"reason\":\"r\",\"lang\":\"it\"}]";
+    s_write (fx->file, good, strlen (good));
+    assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->file, "--json", NULL), 0);
+    assert_non_null (strstr (fx->out, "\"id\":1,"));
+    assert_non_null (strstr (fx->out, "\"id\":2,"));
+    assert_int_equal (s_run (fx, "signals", "--state", st, "--json", NULL), 0);
+    assert_non_null (strstr (fx->out, "\"title\":\"Deux \\\"guillemets\\\"\""));
+    assert_non_null (strstr (fx->out, "\"language\":\"it\""));
+    assert_non_null (strstr (fx->out, "\"target_groups\":[\"provisionally-admitted-and-refugees\"]"));
+}
+
+static void
+test_notices_listing (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_init (fx);
+    assert_int_equal (s_run (fx, "notices", "--state", fx->state, "--json", NULL), 0);
+    assert_string_equal (fx->out, "[]\n");
+    char reason[256];
+    agent_store_t *store = agent_store_open (fx->state, reason, sizeof reason);
+    assert_non_null (store);
+    Cii__Notice notice = CII__NOTICE__INIT;
+    char *networks[] = {(char *) "lemanique", (char *) "ticino"};
+    notice.notice_id = 7;
+    notice.title = (char *) "Raccomandazione REC-2026-03";
+    notice.text = (char *) "Testo «completo»\ncon a capo";
+    notice.networks = networks;
+    notice.n_networks = 2;
+    notice.issued_at_ms = 1772359200000;
+    Cii__Deliver deliver = CII__DELIVER__INIT;
+    deliver.seq = 1;
+    deliver.item_case = CII__DELIVER__ITEM_NOTICE;
+    deliver.notice = &notice;
+    assert_int_equal (agent_store_deliver (store, &deliver), 0);
+    assert_int_equal (agent_store_set_status (store, "connected", "tcp://127.0.0.1:7399"), 0);
+    agent_store_destroy (&store);
+
+    assert_int_equal (s_run (fx, "notices", "--state", fx->state, "--json", NULL), 0);
+    assert_non_null (strstr (fx->out, "[{\"seq\":1,\"notice_id\":7,\"title\":\"Raccomandazione REC-2026-03\","
+                                      "\"text\":\"Testo «completo»\\ncon a capo\","
+                                      "\"networks\":[\"lemanique\",\"ticino\"],"
+                                      "\"issued_at\":\"2026-03-01T10:00:00.000Z\",\"received_at\":\""));
+    assert_int_equal (s_run (fx, "notices", "--state", fx->state, NULL), 0);
+    assert_non_null (strstr (fx->out, "Raccomandazione REC-2026-03"));
+    assert_int_equal (s_run (fx, "status", "--state", fx->state, "--json", NULL), 0);
+    assert_non_null (strstr (fx->out, "\"daemon\":{\"status\":\"connected\",\"detail\":\"tcp://127.0.0.1:7399\""));
+    assert_non_null (strstr (fx->out, "\"last_seq\":1"));
+    assert_int_equal (s_run (fx, "status", "--state", fx->state, NULL), 0);
+    assert_non_null (strstr (fx->out, "connected"));
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown (test_usage_and_help, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_init, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_signal_add_checks, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_signal_add_and_list, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_signal_import, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_notices_listing, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
