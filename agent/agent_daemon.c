@@ -348,9 +348,7 @@ s_on_dealer (zloop_t *loop, zsock_t *reader, void *arg)
                 s_on_welcome (self, env->welcome);
                 break;
             case CII__ENVELOPE__BODY_RECEIPT:
-                if (agent_store_receipt (self->store, env->receipt) == 0)
-                    zsys_debug ("agent %s: %s delivered as %s", self->config.network,
-                                env->receipt->message_id, env->receipt->ref);
+                agent_store_receipt (self->store, env->receipt);   //  logs the delivery
                 break;
             case CII__ENVELOPE__BODY_DELIVER:
                 if (self->state == STATE_READY) {
@@ -412,6 +410,8 @@ int
 agent_daemon_run (const char *state_dir)
 {
     char reason[256] = "";
+    zsys_set_logident ("cii-agent");
+    zsys_set_logstream (stderr);      //  the service log: stderr (journald under systemd)
     daemon_t *self = calloc (1, sizeof *self);
     if (!self)
         return 1;

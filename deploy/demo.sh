@@ -75,8 +75,8 @@ count() { grep -oE "$1" <<<"$2" | wc -l; }
 
 # --- 3. PostgreSQL, hub --------------------------------------------------------------------------
 say "PostgreSQL (throwaway cluster, Unix socket only, in $work/pg)"
+pg_started=1                          # before start: a signal during start must still stop it
 "$root/tests/pg/pg_fixture.sh" start "$work/pg"
-pg_started=1
 bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 runuser_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 (cd / && runuser_pg "$bindir/createdb" -h "$work/pg/sock" -U postgres -E UTF8 cii)
@@ -109,6 +109,7 @@ wait_for "all ${#networks[@]} agents connected" all_connected || exit 1
 # --- 5. signals upward ---------------------------------------------------------------------------
 say "cantonal signals (deploy/demo-signals)"
 declare -A expected=()     # network -> number of signals submitted
+titles=()                  # every title submitted, to compare byte for byte with the hub's copy
 total=0
 for f in "$root"/deploy/demo-signals/[0-9]*.txt; do
   declare -A s=()
@@ -120,6 +121,7 @@ for f in "$root"/deploy/demo-signals/[0-9]*.txt; do
   [ -n "${s[target-groups]:-}" ] && args+=(--target-groups "${s[target-groups]}")
   printf '%-10s %s  ' "$n" "${s[canton]}"
   "$agent_bin" "${args[@]}"
+  titles+=("${s[title]}")
   expected[$n]=$(( ${expected[$n]:-0} + 1 ))
   total=$((total + 1))
   unset s
@@ -135,6 +137,8 @@ set -e
 echo "cii-agent exit status $refusal_rc: $refusal"
 [ "$refusal_rc" -eq 1 ] || fail "signal for ZH on lemanique: exit status $refusal_rc, expected 1"
 [ "$(wc -l <<<"$refusal")" -eq 1 ] || fail "signal for ZH on lemanique: expected one line on stderr"
+[ "$(count '"message_id": *"' "$("$agent_bin" signals --state "$work/agents/lemanique" --json)")" -eq "${expected[lemanique]}" ] \
+  || fail "the refused ZH signal was stored by the lemanique agent"
 
 delivered() {   # delivered NETWORK: every signal of that agent delivered
   local j; j=$("$agent_bin" signals --state "$work/agents/$1" --json) || return 1
@@ -143,6 +147,12 @@ delivered() {   # delivered NETWORK: every signal of that agent delivered
 for n in "${networks[@]}"; do wait_for "$n: ${expected[$n]:-0} signal(s) delivered" delivered "$n" || true; done
 hub_has_all() { [ "$(count '"ref": *"' "$(hub signals --json)")" -eq "$total" ]; }
 wait_for "hub stores exactly $total signals" hub_has_all || true
+hub_json=$(hub signals --json)
+for t in "${titles[@]}"; do   # UTF-8 untouched end to end (the titles contain no JSON escapes)
+  grep -qF "\"$t\"" <<<"$hub_json" || fail "title not found byte for byte at the hub: $t"
+done
+grep -qF "Falscher Kanton" <<<"$hub_json" && fail "the refused ZH signal reached the hub"
+echo "demo: ok: all $total titles stored byte for byte at the hub; the refused signal is not there"
 
 # --- 6. a bureau notice downward -----------------------------------------------------------------
 say "cii-hub notice --to all"

@@ -9,7 +9,8 @@ packages=(gcc libc6-dev make cmake pkg-config libzmq3-dev libczmq-dev libprotobu
 
 missing=()
 for p in "${packages[@]}"; do
-  dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
+  # dpkg-query, not `dpkg -s | grep -q`: with pipefail, grep -q closing the pipe early fails the test
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then

@@ -108,7 +108,7 @@ s_refuse (s_ctx_t *ctx, const char *format, ...)
     vsnprintf (line, sizeof line, format, args);
     va_end (args);
     for (char *p = line; *p; p++)
-        if (*p == '\n' || *p == '\r')
+        if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
     size_t len = strlen (line);
     while (len > 0 && line[len - 1] == ' ')
@@ -956,6 +956,10 @@ hub_cli_run (int argc, char **argv, FILE *out, FILE *err)
     //  stdout, czmq's default, it would spoil --json). `serve` keeps czmq's logging.
     if (ctx.verb->handler != s_serve)
         zsys_set_logstream (verbose ? err : NULL);
+    else {
+        zsys_set_logident ("cii-hub");
+        zsys_set_logstream (err);     //  the service log: stderr (journald under systemd)
+    }
     rc = ctx.verb->handler (&ctx);
     fflush (out);
     return rc;

@@ -414,8 +414,9 @@ s_commit_batch (server_t *self)
             env.body_case = CII__ENVELOPE__BODY_RECEIPT;
             env.receipt = &receipt;
             s_send (self, &pending->rid, &env);
-            zsys_debug ("hub: agent %s: %s stored as %s%s", pending->agent->network,
-                        pending->env->message_id, item->ref, item->duplicate ? " (duplicate)" : "");
+            if (item->duplicate)
+                zsys_info ("hub: agent %s: %s resent, already stored as %s", pending->agent->network,
+                           pending->env->message_id, item->ref);
         }
         else
             s_send_error (self, &pending->rid, CII__ERROR_CODE__ERROR_UNAVAILABLE,

@@ -29,6 +29,7 @@ struct _hub_store_t {
     bool ingest_prepared;    //  S_INGEST_SIGNAL prepared on this connection
     char error[512];
     char sqlstate[6];
+    char constraint[64];     //  constraint named by the last integrity error
 };
 
 //  --------------------------------------------------------------------------------------------
@@ -59,6 +60,8 @@ s_check (hub_store_t *self, PGresult *res, const char *what, ExecStatusType expe
     }
     const char *state = res ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
     snprintf (self->sqlstate, sizeof self->sqlstate, "%s", state ? state : "");
+    const char *constraint = res ? PQresultErrorField (res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    snprintf (self->constraint, sizeof self->constraint, "%s", constraint ? constraint : "");
     const char *message = res ? PQresultErrorMessage (res) : "";
     if (!message || !*message)
         message = PQerrorMessage (self->conn);
@@ -619,7 +622,7 @@ hub_store_enroll (hub_store_t *self, const char *network, const char *public_key
     if (!res) {
         if (streq (self->sqlstate, "23503"))
             return -2;      //  foreign key: unknown network
-        if (streq (self->sqlstate, "23505") && strstr (self->error, "agents_one_active_per_network"))
+        if (streq (self->sqlstate, "23505") && streq (self->constraint, "agents_one_active_per_network"))
             return -3;
         if (strncmp (self->sqlstate, "23", 2) == 0)
             zsys_error ("hub store: network %s: %s", network, self->error);

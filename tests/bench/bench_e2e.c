@@ -19,7 +19,13 @@ typedef struct {
     void *handle;
     int64_t acked;      //  downward sequence acknowledged
     int outstanding;    //  signals sent without receipt
+    const char *canton; //  a canton of the agent's network
 } sim_t;
+
+//  The seven default networks, with one canton of each, for the upward phases.
+static const char *s_networks[7][2] = {
+    { "lemanique", "VD" }, { "mittelland", "BE" }, { "nordwest", "BS" }, { "zuerich", "ZH" },
+    { "ost", "SG" }, { "zentral", "LU" }, { "ticino", "TI" } };
 
 static char s_db[64], s_certs[128], s_endpoint[64];
 static pid_t s_hub = 0;
@@ -84,6 +90,7 @@ s_hub_stop (void)
 static sim_t *
 s_agents_connect (const char *prefix, int count)
 {
+    bool real = streq (prefix, "real");
     char sql[256];
     snprintf (sql, sizeof sql,
               "INSERT INTO networks (name, label) SELECT '%s-' || i, 'bench' FROM generate_series (1, %d) i "
@@ -91,7 +98,8 @@ s_agents_connect (const char *prefix, int count)
     char conninfo[96];
     snprintf (conninfo, sizeof conninfo, "dbname=%s", s_db);
     PGconn *conn = PQconnectdb (conninfo);
-    s_sql (conn, sql);
+    if (!real)
+        s_sql (conn, sql);
     PQfinish (conn);
 
     sim_t *sims = calloc ((size_t) count, sizeof *sims);
@@ -99,6 +107,10 @@ s_agents_connect (const char *prefix, int count)
         zcert_t *cert = zcert_new ();
         char network[40];
         snprintf (network, sizeof network, "%s-%d", prefix, i + 1);
+        if (real) {
+            snprintf (network, sizeof network, "%s", s_networks[i % 7][0]);
+            sims[i].canton = s_networks[i % 7][1];
+        }
         if (hub_store_enroll (s_store, network, zcert_public_txt (cert)) < 0) {
             fprintf (stderr, "bench: enroll %s failed\n", network);
             exit (1);
@@ -149,7 +161,7 @@ s_signal (sim_t *sim, const char *id)
     static Cii__Institution inst[2] = { CII__INSTITUTION__INSTITUTION_HEALTH, CII__INSTITUTION__INSTITUTION_SOCIAL_AID };
     Cii__Envelope env = CII__ENVELOPE__INIT;
     Cii__Signal signal = CII__SIGNAL__INIT;
-    signal.canton = "VD";
+    signal.canton = (char *) sim->canton;
     signal.title = "Coordination entre l'AI et l'aide sociale";
     signal.description = "Les jeunes adultes en situation de handicap psychique passent d'un système à l'autre.";
     signal.institutions = inst;
@@ -318,7 +330,9 @@ main (int argc, char **argv)
     printf ("hub on %s, database %s\n", s_endpoint, s_db);
 
     //  1. Latency at a fixed rate, round-robin over `agents` agents.
-    sim_t *sims = s_agents_connect ("lat", agents);
+    if (agents > 7)
+        agents = 7;             //  one active agent per network: the seven default networks
+    sim_t *sims = s_agents_connect ("real", agents);
     s_welcome_all (sims, agents);
     int total = rate * seconds;
     stats_t st = { 0 };

@@ -16,25 +16,27 @@
 
 //  Every signal of the agent: delivered, one row per message id at the hub (signals and
 //  ingest_log) with the ref the agent holds. Returns the number checked.
-static long
-s_check_exactly_once (it_fixture_t *f, it_agent_t *agent)
+static long s_check_exactly_once (it_fixture_t *f, it_agent_t *agent)
 {
     it_result_t r;
     assert_int_equal (it_agent_cli (f, agent, &r, "signals", "--json", NULL), 0);
     long count = it_json_count (r.out);
     assert_true (count > 0);
     for (long i = 0; i < count; i++) {
-        char *element = it_json_at (r.out, (size_t) i);
+        char *element = it_json_at (r.out, (size_t)i);
         char *message_id = it_json_get (element, "message_id");
         char *hub_ref = it_json_get (element, "hub_ref");
         assert_non_null (message_id);
         assert_true (it_json_true (element, "delivered"));
         assert_non_null (hub_ref);
-        assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals WHERE message_id = $1",
-                                       message_id, NULL), 1);
+        assert_int_equal (
+            it_sql_long (f, "SELECT count(*) FROM signals WHERE message_id = $1", message_id, NULL),
+            1);
         assert_int_equal (it_sql_long (f, "SELECT count(*) FROM ingest_log WHERE message_id = $1",
-                                       message_id, NULL), 1);
-        char *ref = it_sql_text (f, "SELECT ref FROM signals WHERE message_id = $1", message_id, NULL);
+                                       message_id, NULL),
+                          1);
+        char *ref =
+            it_sql_text (f, "SELECT ref FROM signals WHERE message_id = $1", message_id, NULL);
         assert_non_null (ref);
         assert_string_equal (ref, hub_ref);
         free (ref);
@@ -47,13 +49,11 @@ s_check_exactly_once (it_fixture_t *f, it_agent_t *agent)
     return count;
 }
 
-static void
-s_add (it_fixture_t *f, it_agent_t *agent, const char *title)
+static void s_add (it_fixture_t *f, it_agent_t *agent, const char *title)
 {
     it_result_t r;
     int status = it_signal_add (f, agent, "GE", title, NULL, "fr", &r);
-    if (status != 0)
-        print_message ("signal add '%s' exited %d: %s", title, status, r.err);
+    if (status != 0) print_message ("signal add '%s' exited %d: %s", title, status, r.err);
     it_result_free (&r);
     assert_int_equal (status, 0);
 }
@@ -63,36 +63,36 @@ typedef struct {
 } sent_ctx_t;
 
 //  The agent's outbox shows at least one send attempt.
-static bool
-s_sent (void *arg)
+static bool s_sent (void *arg)
 {
     sent_ctx_t *ctx = arg;
     return it_agent_sql_long (ctx->agent, "SELECT count(*) FROM outbox WHERE attempts > 0") >= 1;
 }
 
-static void
-test_agent_crash (void **state)
+static void test_agent_crash (void **state)
 {
     it_fixture_t *f = *state;
     assert_int_equal (it_hub_start (f), 0);
     it_agent_t *agent = it_agent_add (f, "lemanique");
     assert_non_null (agent);
     assert_int_equal (it_agent_start (f, agent), 0);
-    assert_true (it_wait_sql (f, 30000, 1,
-                              "SELECT count(*) FROM agents WHERE network = 'lemanique' AND connected", NULL));
+    assert_true (it_wait_sql (
+        f, 30000, 1, "SELECT count(*) FROM agents WHERE network = 'lemanique' AND connected",
+        NULL));
 
     //  1. Sent, hub frozen (no receipt possible), agent killed, hub thawed, agent restarted.
     assert_int_equal (it_hub_signal (f, SIGSTOP), 0);
     s_add (f, agent, "Crash 1: envoyé, pas de reçu");
     sent_ctx_t ctx = {agent};
     bool sent = it_wait_until (20000, s_sent, &ctx);
-    usleep (300 * 1000);        //  let the I/O thread push the frame onto TCP (not an assertion)
+    usleep (300 * 1000); //  let the I/O thread push the frame onto TCP (not an assertion)
     assert_int_equal (it_agent_kill (f, agent), 0);
     assert_int_equal (it_hub_signal (f, SIGCONT), 0);
     //  the frozen hub may or may not read the frame of the dead connection: both are legal
     bool stored_before_restart = it_wait_sql (f, 5000, 1, "SELECT count(*) FROM signals", NULL);
-    print_message ("scenario 1: agent %s the signal before SIGKILL; hub %s it from the dead connection\n",
-                   sent ? "had sent" : "had not yet sent", stored_before_restart ? "stored" : "did not store");
+    print_message (
+        "scenario 1: agent %s the signal before SIGKILL; hub %s it from the dead connection\n",
+        sent ? "had sent" : "had not yet sent", stored_before_restart ? "stored" : "did not store");
     assert_int_equal (it_agent_start (f, agent), 0);
     assert_true (it_wait_delivered (f, agent, 1, 30000));
     assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals", NULL), 1);
@@ -101,7 +101,7 @@ test_agent_crash (void **state)
     //     comes back, the agent restarts and delivers it once.
     assert_int_equal (it_hub_stop (f), 0);
     s_add (f, agent, "Crash 2: hub arrêté");
-    usleep (1500 * 1000);       //  the agent retries HELLO meanwhile (not an assertion)
+    usleep (1500 * 1000); //  the agent retries HELLO meanwhile (not an assertion)
     assert_int_equal (it_agent_kill (f, agent), 0);
     assert_int_equal (it_hub_start (f), 0);
     assert_int_equal (it_agent_start (f, agent), 0);
@@ -128,8 +128,7 @@ test_agent_crash (void **state)
     it_fixture_pass (f);
 }
 
-int
-main (void)
+int main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown (test_agent_crash, it_setup, it_teardown),

@@ -33,27 +33,23 @@ typedef struct {
 } ctx_t;
 
 //  Total signals added locally by all agents so far.
-static long
-s_local_total (it_fixture_t *f)
+static long s_local_total (it_fixture_t *f)
 {
     long total = 0;
     for (size_t i = 0; i < f->agent_count; i++) {
         long n = it_agent_sql_long (&f->agents[i], "SELECT count(*) FROM signals");
-        if (n > 0)
-            total += n;
+        if (n > 0) total += n;
     }
     return total;
 }
 
-static bool
-s_hub_reached (void *arg)
+static bool s_hub_reached (void *arg)
 {
     ctx_t *ctx = arg;
     return it_sql_long (ctx->f, "SELECT count(*) FROM signals", NULL) >= ctx->target;
 }
 
-static bool
-s_outboxes_empty (void *arg)
+static bool s_outboxes_empty (void *arg)
 {
     ctx_t *ctx = arg;
     for (size_t i = 0; i < ctx->f->agent_count; i++)
@@ -64,8 +60,7 @@ s_outboxes_empty (void *arg)
 
 //  Kills the hub once the hub holds at least hub_target signals, keeps it down for down_ms
 //  (the writers go on adding meanwhile), restarts it.
-static void
-s_crash_cycle (it_fixture_t *f, long hub_target, int down_ms)
+static void s_crash_cycle (it_fixture_t *f, long hub_target, int down_ms)
 {
     ctx_t ctx = {f, hub_target};
     bool reached = it_wait_until (60000, s_hub_reached, &ctx);
@@ -74,13 +69,12 @@ s_crash_cycle (it_fixture_t *f, long hub_target, int down_ms)
     assert_int_equal (it_hub_kill (f), 0);
     print_message ("kill -9 hub: %ld stored at hub (target %ld %s), %ld added locally\n", at_hub,
                    hub_target, reached ? "reached" : "NOT reached", local);
-    usleep ((useconds_t) down_ms * 1000);      //  the outage itself, not an assertion
+    usleep ((useconds_t)down_ms * 1000); //  the outage itself, not an assertion
     assert_int_equal (it_hub_start (f), 0);
     print_message ("hub restarted after %d ms: %ld added locally\n", down_ms, s_local_total (f));
 }
 
-static void
-test_hub_crash (void **state)
+static void test_hub_crash (void **state)
 {
     it_fixture_t *f = *state;
     static const char *networks[N_AGENTS] = {"lemanique", "mittelland", "nordwest"};
@@ -100,8 +94,9 @@ test_hub_crash (void **state)
     char log[N_AGENTS][600];
     for (int i = 0; i < N_AGENTS; i++) {
         snprintf (log[i], sizeof log[i], "%s/writer-%s.log", f->dir, networks[i]);
-        const char *argv[] = {"/bin/sh", "-c", s_writer_script, "writer", CII_AGENT_BIN,
-                              agents[i]->state, cantons[i], langs[i], count, NULL};
+        const char *argv[] = {
+            "/bin/sh",        "-c",       s_writer_script, "writer", CII_AGENT_BIN,
+            agents[i]->state, cantons[i], langs[i],        count,    NULL};
         writers[i] = it_spawn (argv, log[i]);
         assert_true (writers[i] > 0);
     }
@@ -125,19 +120,29 @@ test_hub_crash (void **state)
     assert_true (it_wait_sql (f, 60000, total, "SELECT count(*) FROM signals", NULL));
     assert_true (it_wait_until (30000, s_outboxes_empty, &ctx));
     assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals", NULL), total);
-    assert_int_equal (it_sql_long (f, "SELECT count(DISTINCT message_id) FROM signals", NULL), total);
+    assert_int_equal (it_sql_long (f, "SELECT count(DISTINCT message_id) FROM signals", NULL),
+                      total);
     assert_int_equal (it_sql_long (f, "SELECT count(*) FROM ingest_log", NULL), total);
     for (int i = 0; i < N_AGENTS; i++) {
-        assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals WHERE network = $1 AND canton = $2",
-                                       networks[i], cantons[i], NULL), N_SIGNALS);
-        assert_int_equal (it_agent_sql_long (agents[i], "SELECT count(*) FROM signals WHERE delivered_at IS NULL"), 0);
-        assert_int_equal (it_agent_sql_long (agents[i], "SELECT count(*) FROM signals WHERE refused_code IS NOT NULL"), 0);
+        assert_int_equal (
+            it_sql_long (f, "SELECT count(*) FROM signals WHERE network = $1 AND canton = $2",
+                         networks[i], cantons[i], NULL),
+            N_SIGNALS);
+        assert_int_equal (it_agent_sql_long (
+                              agents[i], "SELECT count(*) FROM signals WHERE delivered_at IS NULL"),
+                          0);
+        assert_int_equal (
+            it_agent_sql_long (agents[i],
+                               "SELECT count(*) FROM signals WHERE refused_code IS NOT NULL"),
+            0);
         assert_true (it_wait_delivered (f, agents[i], N_SIGNALS, 30000));
     }
     //  no title stored twice and none missing: 60 distinct titles per canton
     for (int i = 0; i < N_AGENTS; i++)
-        assert_int_equal (it_sql_long (f, "SELECT count(DISTINCT title) FROM signals WHERE canton = $1",
-                                       cantons[i], NULL), N_SIGNALS);
+        assert_int_equal (
+            it_sql_long (f, "SELECT count(DISTINCT title) FROM signals WHERE canton = $1",
+                         cantons[i], NULL),
+            N_SIGNALS);
 
     for (int i = 0; i < N_AGENTS; i++)
         assert_int_equal (it_agent_stop (f, agents[i]), 0);
@@ -145,8 +150,7 @@ test_hub_crash (void **state)
     it_fixture_pass (f);
 }
 
-int
-main (void)
+int main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown (test_hub_crash, it_setup, it_teardown),

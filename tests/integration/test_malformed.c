@@ -14,8 +14,7 @@
 
 //  Packs env with protobuf-c directly, bypassing the codec's checks: the test must be able to
 //  put on the wire what the codec (rightly) refuses to encode.
-static void
-s_send_unchecked (it_raw_t *raw, const Cii__Envelope *env)
+static void s_send_unchecked (it_raw_t *raw, const Cii__Envelope *env)
 {
     size_t size = cii__envelope__get_packed_size (env);
     uint8_t *data = malloc (size ? size : 1);
@@ -26,29 +25,29 @@ s_send_unchecked (it_raw_t *raw, const Cii__Envelope *env)
 }
 
 //  Waits for the next non-chatter message and checks it is ERROR code.
-static Cii__Envelope *
-s_expect_error (it_raw_t *raw, Cii__ErrorCode code, const char *what)
+static Cii__Envelope *s_expect_error (it_raw_t *raw, Cii__ErrorCode code, const char *what)
 {
     Cii__Envelope *reply = it_raw_recv (raw, 20000, true);
     assert_non_null (reply);
     if (reply->body_case != CII__ENVELOPE__BODY_ERROR || reply->error->code != code)
         print_message ("%s: got %s %s\n", what, cii_codec_body_name (reply),
                        reply->body_case == CII__ENVELOPE__BODY_ERROR
-                           ? cii_codec_error_name (reply->error->code) : "");
+                           ? cii_codec_error_name (reply->error->code)
+                           : "");
     assert_int_equal (reply->body_case, CII__ENVELOPE__BODY_ERROR);
-    print_message ("%s: ERROR %s: %s\n", what, cii_codec_error_name (reply->error->code), reply->error->text);
+    print_message ("%s: ERROR %s: %s\n", what, cii_codec_error_name (reply->error->code),
+                   reply->error->text);
     assert_int_equal (reply->error->code, code);
     assert_true (reply->error->text && strlen (reply->error->text) > 0);
     return reply;
 }
 
-static void
-test_malformed (void **state)
+static void test_malformed (void **state)
 {
     it_fixture_t *f = *state;
     assert_int_equal (it_hub_start (f), 0);
-    it_agent_t *lem = it_agent_add (f, "lemanique");     //  the normal agent
-    it_agent_t *mit = it_agent_add (f, "mittelland");    //  its key is used by the raw DEALER
+    it_agent_t *lem = it_agent_add (f, "lemanique");  //  the normal agent
+    it_agent_t *mit = it_agent_add (f, "mittelland"); //  its key is used by the raw DEALER
     assert_non_null (lem);
     assert_non_null (mit);
     assert_int_equal (it_agent_start (f, lem), 0);
@@ -70,8 +69,8 @@ test_malformed (void **state)
     cii_codec_free (&reply);
 
     //  1. garbage bytes: not a protobuf at all
-    static const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 'g', 'a', 'r', 'b', 'a', 'g', 'e',
-                                      0x00, 0x80, 0x80, 0x80};
+    static const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 'g',  'a',  'r',
+                                      'b',  'a',  'g',  'e',  0x00, 0x80, 0x80, 0x80};
     assert_int_equal (it_raw_send_bytes (raw, garbage, sizeof garbage), 0);
     reply = s_expect_error (raw, CII__ERROR_CODE__ERROR_MALFORMED, "garbage");
     cii_codec_free (&reply);
@@ -123,21 +122,26 @@ test_malformed (void **state)
     assert_int_equal (it_signal_add (f, lem, "GE", "Après les déchets", NULL, "fr", &r), 0);
     it_result_free (&r);
     assert_true (it_wait_delivered (f, lem, 2, 30000));
-    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals WHERE title = $1", "Après les déchets", NULL), 1);
+    assert_int_equal (
+        it_sql_long (f, "SELECT count(*) FROM signals WHERE title = $1", "Après les déchets", NULL),
+        1);
 
     //  nothing of the refused messages was stored
     assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals", NULL), 3);
-    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals WHERE network = 'mittelland'", NULL), 1);
-    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM ingest_log WHERE message_id IN "
-                                      "('raw-v2', 'raw-empty', 'raw-long-title')", NULL), 0);
+    assert_int_equal (
+        it_sql_long (f, "SELECT count(*) FROM signals WHERE network = 'mittelland'", NULL), 1);
+    assert_int_equal (it_sql_long (f,
+                                   "SELECT count(*) FROM ingest_log WHERE message_id IN "
+                                   "('raw-v2', 'raw-empty', 'raw-long-title')",
+                                   NULL),
+                      0);
 
     assert_int_equal (it_agent_stop (f, lem), 0);
     assert_int_equal (it_hub_stop (f), 0);
     it_fixture_pass (f);
 }
 
-int
-main (void)
+int main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown (test_malformed, it_setup, it_teardown),

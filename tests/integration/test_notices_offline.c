@@ -24,16 +24,15 @@ static const char *s_titles[N_NOTICES] = {
 
 //  Checks `cii-agent notices --json`: exactly `count` notices, seq 1..count, titles as expected
 //  (titles[i] for seq i+1), texts kept.
-static void
-s_check_notices (it_fixture_t *f, it_agent_t *agent, const char *const *titles, long count)
+static void s_check_notices (it_fixture_t *f, it_agent_t *agent, const char *const *titles,
+                             long count)
 {
     it_result_t r;
     assert_int_equal (it_agent_cli (f, agent, &r, "notices", "--json", NULL), 0);
-    if (it_json_count (r.out) != count)
-        print_message ("%s notices: %s\n", agent->network, r.out);
+    if (it_json_count (r.out) != count) print_message ("%s notices: %s\n", agent->network, r.out);
     assert_int_equal (it_json_count (r.out), count);
     for (long i = 0; i < count; i++) {
-        char *element = it_json_at (r.out, (size_t) i);
+        char *element = it_json_at (r.out, (size_t)i);
         assert_non_null (element);
         assert_int_equal (it_json_long (element, "seq"), i + 1);
         char *title = it_json_get (element, "title");
@@ -49,8 +48,7 @@ s_check_notices (it_fixture_t *f, it_agent_t *agent, const char *const *titles, 
     it_result_free (&r);
 }
 
-static void
-s_notice (it_fixture_t *f, const char *to, const char *title, int expected_status)
+static void s_notice (it_fixture_t *f, const char *to, const char *title, int expected_status)
 {
     it_result_t r;
     char text[300];
@@ -68,8 +66,7 @@ s_notice (it_fixture_t *f, const char *to, const char *title, int expected_statu
     it_result_free (&r);
 }
 
-static void
-test_notices_offline (void **state)
+static void test_notices_offline (void **state)
 {
     it_fixture_t *f = *state;
     assert_int_equal (it_hub_start (f), 0);
@@ -85,8 +82,8 @@ test_notices_offline (void **state)
     assert_true (it_wait_sql (f, 30000, 3, "SELECT count(*) FROM agents WHERE connected", NULL));
     //  ticino goes offline
     assert_int_equal (it_agent_stop (f, tic), 0);
-    assert_true (it_wait_sql (f, 30000, 0,
-                              "SELECT count(*) FROM agents WHERE network = 'ticino' AND connected", NULL));
+    assert_true (it_wait_sql (
+        f, 30000, 0, "SELECT count(*) FROM agents WHERE network = 'ticino' AND connected", NULL));
 
     for (int i = 0; i < N_NOTICES; i++)
         s_notice (f, "all", s_titles[i], 0);
@@ -99,7 +96,8 @@ test_notices_offline (void **state)
                               "SELECT acked_seq FROM agents WHERE network = 'zuerich'", NULL));
     s_check_notices (f, lem, s_titles, N_NOTICES);
     s_check_notices (f, zur, s_titles, N_NOTICES);
-    assert_int_equal (it_sql_long (f, "SELECT acked_seq FROM agents WHERE network = 'ticino'", NULL), 0);
+    assert_int_equal (
+        it_sql_long (f, "SELECT acked_seq FROM agents WHERE network = 'ticino'", NULL), 0);
     assert_int_equal (it_agent_sql_long (tic, "SELECT count(*) FROM notices"), 0);
 
     //  ticino comes back and catches up, in order
@@ -107,7 +105,8 @@ test_notices_offline (void **state)
     assert_true (it_wait_sql (f, 30000, N_NOTICES,
                               "SELECT acked_seq FROM agents WHERE network = 'ticino'", NULL));
     s_check_notices (f, tic, s_titles, N_NOTICES);
-    assert_true (it_wait_sql (f, 10000, 0, "SELECT count(*) FROM downward WHERE acked_at IS NULL", NULL));
+    assert_true (
+        it_wait_sql (f, 10000, 0, "SELECT count(*) FROM downward WHERE acked_at IS NULL", NULL));
 
     //  a notice to one network only
     static const char *zur_titles[N_NOTICES + 1];
@@ -145,11 +144,11 @@ test_notices_offline (void **state)
     it_fixture_pass (f);
 }
 
-int
-main (void)
+int main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown (test_notices_offline, it_setup, it_teardown),
+        cmocka_unit_test_setup_teardown (test_notices_under_kills, it_setup, it_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -36,8 +36,7 @@ typedef struct {
 } ctx_t;
 
 //  Both agents listed by `agents --json` as connected with backlog 0.
-static bool
-s_agents_connected (void *arg)
+static bool s_agents_connected (void *arg)
 {
     ctx_t *ctx = arg;
     it_result_t r;
@@ -45,9 +44,9 @@ s_agents_connected (void *arg)
     if (it_hub_cli (ctx->f, &r, "agents", "--json", NULL) == 0) {
         char *lem = it_json_find (r.out, "network", "lemanique");
         char *tic = it_json_find (r.out, "network", "ticino");
-        ok = lem && tic && it_json_true (lem, "connected") && it_json_true (tic, "connected")
-             && !it_json_true (lem, "revoked") && !it_json_true (tic, "revoked")
-             && it_json_long (lem, "backlog") == 0 && it_json_long (tic, "backlog") == 0;
+        ok = lem && tic && it_json_true (lem, "connected") && it_json_true (tic, "connected") &&
+             !it_json_true (lem, "revoked") && !it_json_true (tic, "revoked") &&
+             it_json_long (lem, "backlog") == 0 && it_json_long (tic, "backlog") == 0;
         if (ok) {
             //  backlog must be present as a number, not just absent
             char *b1 = it_json_get (lem, "backlog");
@@ -65,13 +64,12 @@ s_agents_connected (void *arg)
 
 //  Checks every sample of one agent: listed delivered with the hub's ref for its message id,
 //  and stored byte-exact at the hub (CLI JSON and SQL).
-static void
-s_check_agent (it_fixture_t *f, it_agent_t *agent, const sample_t *samples, size_t count,
-               const char *hub_json)
+static void s_check_agent (it_fixture_t *f, it_agent_t *agent, const sample_t *samples,
+                           size_t count, const char *hub_json)
 {
     it_result_t r;
     assert_int_equal (it_agent_cli (f, agent, &r, "signals", "--json", NULL), 0);
-    assert_int_equal (it_json_count (r.out), (long) count);
+    assert_int_equal (it_json_count (r.out), (long)count);
     for (size_t i = 0; i < count; i++) {
         char *local = it_json_find (r.out, "title", samples[i].title);
         assert_non_null (local);
@@ -86,17 +84,21 @@ s_check_agent (it_fixture_t *f, it_agent_t *agent, const sample_t *samples, size
         assert_true (strlen (hub_ref) > 0);
 
         //  the hub's row for that message id: same ref, same title bytes, right network
-        char *ref = it_sql_text (f, "SELECT ref FROM signals WHERE message_id = $1", message_id, NULL);
+        char *ref =
+            it_sql_text (f, "SELECT ref FROM signals WHERE message_id = $1", message_id, NULL);
         assert_non_null (ref);
         assert_string_equal (ref, hub_ref);
-        char *title = it_sql_text (f, "SELECT title FROM signals WHERE message_id = $1", message_id, NULL);
+        char *title =
+            it_sql_text (f, "SELECT title FROM signals WHERE message_id = $1", message_id, NULL);
         assert_non_null (title);
         assert_memory_equal (title, samples[i].title, strlen (samples[i].title) + 1);
-        char *network = it_sql_text (f, "SELECT network FROM signals WHERE message_id = $1", message_id, NULL);
+        char *network =
+            it_sql_text (f, "SELECT network FROM signals WHERE message_id = $1", message_id, NULL);
         assert_non_null (network);
         assert_string_equal (network, agent->network);
-        assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals WHERE message_id = $1",
-                                       message_id, NULL), 1);
+        assert_int_equal (
+            it_sql_long (f, "SELECT count(*) FROM signals WHERE message_id = $1", message_id, NULL),
+            1);
 
         //  `cii-hub signals --json` shows the same bytes
         char *listed = it_json_find (hub_json, "ref", hub_ref);
@@ -126,8 +128,7 @@ s_check_agent (it_fixture_t *f, it_agent_t *agent, const sample_t *samples, size
     it_result_free (&r);
 }
 
-static void
-test_roundtrip (void **state)
+static void test_roundtrip (void **state)
 {
     it_fixture_t *f = *state;
     assert_int_equal (it_hub_start (f), 0);
@@ -142,13 +143,13 @@ test_roundtrip (void **state)
     for (size_t i = 0; i < sizeof s_lemanique / sizeof s_lemanique[0]; i++) {
         int status = it_signal_add (f, lem, s_lemanique[i].canton, s_lemanique[i].title,
                                     s_lemanique[i].body, s_lemanique[i].lang, &r);
-        if (status != 0)
-            print_message ("signal add: %s", r.err);
+        if (status != 0) print_message ("signal add: %s", r.err);
         assert_int_equal (status, 0);
         it_result_free (&r);
     }
-    assert_int_equal (it_signal_add (f, tic, s_ticino[0].canton, s_ticino[0].title, s_ticino[0].body,
-                                     s_ticino[0].lang, &r), 0);
+    assert_int_equal (it_signal_add (f, tic, s_ticino[0].canton, s_ticino[0].title,
+                                     s_ticino[0].body, s_ticino[0].lang, &r),
+                      0);
     it_result_free (&r);
 
     //  all three stored at the hub, each agent sees them delivered
@@ -160,8 +161,10 @@ test_roundtrip (void **state)
     assert_int_equal (it_agent_sql_long (lem, "SELECT count(*) FROM outbox"), 0);
     assert_int_equal (it_agent_sql_long (tic, "SELECT count(*) FROM outbox"), 0);
     //  the description and language travel untouched too
-    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals WHERE title = $1 AND canton = 'VS'",
-                                   s_lemanique[1].title, NULL), 1);
+    assert_int_equal (
+        it_sql_long (f, "SELECT count(*) FROM signals WHERE title = $1 AND canton = 'VS'",
+                     s_lemanique[1].title, NULL),
+        1);
 
     it_result_t hub;
     assert_int_equal (it_hub_cli (f, &hub, "signals", "--json", NULL), 0);
@@ -192,8 +195,7 @@ test_roundtrip (void **state)
     it_fixture_pass (f);
 }
 
-int
-main (void)
+int main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown (test_roundtrip, it_setup, it_teardown),

@@ -14,19 +14,16 @@
 
 #include "harness.h"
 
-static void
-s_load_bundle (it_agent_t *agent, cii_bundle_t *bundle)
+static void s_load_bundle (it_agent_t *agent, cii_bundle_t *bundle)
 {
     char reason[200] = "";
     int rc = cii_bundle_load (bundle, agent->bundle, reason, sizeof reason);
-    if (rc)
-        print_message ("bundle %s: %s\n", agent->bundle, reason);
+    if (rc) print_message ("bundle %s: %s\n", agent->bundle, reason);
     assert_int_equal (rc, 0);
 }
 
 //  An unknown key: the handshake is refused by ZAP and no message ever comes back.
-static void
-test_unknown_key (void **state)
+static void test_unknown_key (void **state)
 {
     it_fixture_t *f = *state;
     assert_int_equal (it_hub_start (f), 0);
@@ -40,7 +37,8 @@ test_unknown_key (void **state)
     it_raw_t *raw = it_raw_new (f->endpoint, bundle.hub_public, public_key, secret_key);
     assert_non_null (raw);
     assert_int_equal (it_raw_send_hello (raw, "hello-unknown-key", 0), 0);
-    int event = it_raw_wait_event (raw, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 10000);
+    int event = it_raw_wait_event (
+        raw, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 10000);
     assert_int_equal (event, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
     Cii__Envelope *reply = it_raw_recv (raw, 2000, false);
     assert_null (reply);
@@ -63,8 +61,7 @@ test_unknown_key (void **state)
 
 //  Another network's canton: refused by the agent CLI (exit 1, one line, nothing stored) and,
 //  on the wire with the agent's own key, answered ERROR NOT_AUTHORISED (nothing stored at hub).
-static void
-test_wrong_network (void **state)
+static void test_wrong_network (void **state)
 {
     it_fixture_t *f = *state;
     assert_int_equal (it_hub_start (f), 0);
@@ -77,8 +74,8 @@ test_wrong_network (void **state)
     assert_int_equal (status, 1);
     size_t len = strlen (r.err);
     assert_true (len > 1);
-    assert_true (strchr (r.err, '\n') == r.err + len - 1);     //  exactly one line
-    assert_non_null (strstr (r.err, "ZH"));                      //  says which canton
+    assert_true (strchr (r.err, '\n') == r.err + len - 1); //  exactly one line
+    assert_non_null (strstr (r.err, "ZH"));                //  says which canton
     it_result_free (&r);
     assert_int_equal (it_agent_sql_long (lem, "SELECT count(*) FROM signals"), 0);
     assert_int_equal (it_agent_sql_long (lem, "SELECT count(*) FROM outbox"), 0);
@@ -100,7 +97,8 @@ test_wrong_network (void **state)
 
     Cii__Envelope env = CII__ENVELOPE__INIT;
     Cii__Signal signal;
-    it_signal_init (&signal, "ZH", "Zürcher Signal über das Lemanique-Netz", "Darf nicht gespeichert werden.");
+    it_signal_init (&signal, "ZH", "Zürcher Signal über das Lemanique-Netz",
+                    "Darf nicht gespeichert werden.");
     env.version = CII_PROTOCOL_VERSION;
     env.message_id = "raw-zh-1";
     env.body_case = CII__ENVELOPE__BODY_SIGNAL;
@@ -129,8 +127,10 @@ test_wrong_network (void **state)
 
     assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals WHERE canton = 'ZH'", NULL), 0);
     assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals", NULL), 1);
-    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM ingest_log WHERE message_id = 'raw-zh-1'", NULL), 0);
-    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals WHERE message_id = 'raw-vd-1'", NULL), 1);
+    assert_int_equal (
+        it_sql_long (f, "SELECT count(*) FROM ingest_log WHERE message_id = 'raw-zh-1'", NULL), 0);
+    assert_int_equal (
+        it_sql_long (f, "SELECT count(*) FROM signals WHERE message_id = 'raw-vd-1'", NULL), 1);
 
     assert_int_equal (it_hub_stop (f), 0);
     it_fixture_pass (f);
@@ -138,8 +138,7 @@ test_wrong_network (void **state)
 
 //  Revocation: the daemon's session ends and it exits 1; the hub lists it revoked; a signal
 //  added afterwards never reaches the hub; the key cannot connect again.
-static void
-test_revoked (void **state)
+static void test_revoked (void **state)
 {
     it_fixture_t *f = *state;
     assert_int_equal (it_hub_start (f), 0);
@@ -166,10 +165,15 @@ test_revoked (void **state)
     assert_true (it_json_true (entry, "revoked"));
     free (entry);
     it_result_free (&r);
-    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM agents WHERE network = 'zuerich' "
-                                      "AND revoked_at IS NOT NULL", NULL), 1);
-    assert_true (it_wait_sql (f, 15000, 0, "SELECT count(*) FROM agents WHERE network = 'zuerich' "
-                                           "AND connected", NULL));
+    assert_int_equal (it_sql_long (f,
+                                   "SELECT count(*) FROM agents WHERE network = 'zuerich' "
+                                   "AND revoked_at IS NOT NULL",
+                                   NULL),
+                      1);
+    assert_true (it_wait_sql (f, 15000, 0,
+                              "SELECT count(*) FROM agents WHERE network = 'zuerich' "
+                              "AND connected",
+                              NULL));
 
     //  a signal added afterwards (the CLI may accept it locally or refuse it) never arrives,
     //  even with the daemon started again
@@ -178,12 +182,14 @@ test_revoked (void **state)
     it_result_free (&r);
     assert_true (status == 0 || status == 1);
     assert_int_equal (it_agent_start (f, zur), 0);
-    status = it_agent_wait_exit (f, zur, 4000);      //  the negative window: 4 s
+    status = it_agent_wait_exit (f, zur, 4000); //  the negative window: 4 s
     print_message ("restarted revoked agent: %s (status %d)\n",
                    status == -1 ? "still running" : "exited", status);
     assert_true (status == -1 || status == 1);
-    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals WHERE network = 'zuerich'", NULL), 1);
-    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals WHERE title = 'Nach dem Widerruf'", NULL), 0);
+    assert_int_equal (
+        it_sql_long (f, "SELECT count(*) FROM signals WHERE network = 'zuerich'", NULL), 1);
+    assert_int_equal (
+        it_sql_long (f, "SELECT count(*) FROM signals WHERE title = 'Nach dem Widerruf'", NULL), 0);
 
     //  the revoked key cannot even complete a handshake
     cii_bundle_t bundle;
@@ -191,26 +197,27 @@ test_revoked (void **state)
     it_raw_t *raw = it_raw_new_bundle (&bundle);
     assert_non_null (raw);
     assert_int_equal (it_raw_send_hello (raw, "hello-revoked", 0), 0);
-    int event = it_raw_wait_event (raw, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 10000);
+    int event = it_raw_wait_event (
+        raw, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 10000);
     assert_int_equal (event, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
     assert_null (it_raw_recv (raw, 2000, false));
     it_raw_destroy (&raw);
 
     //  the other agent is unaffected
-    assert_int_equal (it_signal_add (f, lem, "GE", "Le réseau lémanique continue", NULL, "fr", &r), 0);
+    assert_int_equal (it_signal_add (f, lem, "GE", "Le réseau lémanique continue", NULL, "fr", &r),
+                      0);
     it_result_free (&r);
     assert_true (it_wait_delivered (f, lem, 1, 30000));
-    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM signals WHERE network = 'zuerich'", NULL), 1);
+    assert_int_equal (
+        it_sql_long (f, "SELECT count(*) FROM signals WHERE network = 'zuerich'", NULL), 1);
 
-    if (zur->pid > 0)
-        it_agent_kill (f, zur);
+    if (zur->pid > 0) it_agent_kill (f, zur);
     assert_int_equal (it_agent_stop (f, lem), 0);
     assert_int_equal (it_hub_stop (f), 0);
     it_fixture_pass (f);
 }
 
-int
-main (void)
+int main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown (test_unknown_key, it_setup, it_teardown),

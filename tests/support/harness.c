@@ -34,28 +34,24 @@
 static pid_t s_pids[IT_MAX_PIDS];
 static bool s_atexit_done;
 
-static void
-s_pid_add (pid_t pid)
+static void s_pid_add (pid_t pid)
 {
     for (size_t i = 0; i < IT_MAX_PIDS; i++)
         if (s_pids[i] == 0) {
             s_pids[i] = pid;
             return;
         }
-    fprintf (stderr, "harness: too many children, pid %d not registered\n", (int) pid);
+    fprintf (stderr, "harness: too many children, pid %d not registered\n", (int)pid);
 }
 
-static void
-s_pid_remove (pid_t pid)
+static void s_pid_remove (pid_t pid)
 {
     for (size_t i = 0; i < IT_MAX_PIDS; i++)
-        if (s_pids[i] == pid)
-            s_pids[i] = 0;
+        if (s_pids[i] == pid) s_pids[i] = 0;
 }
 
 //  Kills the process group of every registered child and reaps it.
-static void
-s_kill_all (void)
+static void s_kill_all (void)
 {
     for (size_t i = 0; i < IT_MAX_PIDS; i++)
         if (s_pids[i] > 0) {
@@ -66,46 +62,37 @@ s_kill_all (void)
         }
 }
 
-static void
-s_atexit (void)
+static void s_atexit (void)
 {
     s_kill_all ();
 }
 
-static int
-s_status_of (int wstatus)
+static int s_status_of (int wstatus)
 {
-    if (WIFEXITED (wstatus))
-        return WEXITSTATUS (wstatus);
-    if (WIFSIGNALED (wstatus))
-        return 128 + WTERMSIG (wstatus);
+    if (WIFEXITED (wstatus)) return WEXITSTATUS (wstatus);
+    if (WIFSIGNALED (wstatus)) return 128 + WTERMSIG (wstatus);
     return -1;
 }
 
-static void
-s_sleep_ms (int ms)
+static void s_sleep_ms (int ms)
 {
-    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     while (nanosleep (&ts, &ts) == -1 && errno == EINTR)
         ;
 }
 
 //  In the child after fork: die with the test process, own process group.
-static void
-s_child_prepare (pid_t parent)
+static void s_child_prepare (pid_t parent)
 {
     setpgid (0, 0);
     prctl (PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid () != parent)
-        _exit (127);
+    if (getppid () != parent) _exit (127);
 }
 
-static void
-s_log_line (const char *path, const char *fmt, ...)
+static void s_log_line (const char *path, const char *fmt, ...)
 {
     FILE *f = fopen (path, "a");
-    if (!f)
-        return;
+    if (!f) return;
     char when[32];
     cii_util_iso8601 (cii_util_now_ms (), when);
     fprintf (f, "[harness %s] ", when);
@@ -117,8 +104,7 @@ s_log_line (const char *path, const char *fmt, ...)
     fclose (f);
 }
 
-pid_t
-it_spawn (const char *const argv[], const char *log)
+pid_t it_spawn (const char *const argv[], const char *log)
 {
     if (!s_atexit_done) {
         atexit (s_atexit);
@@ -144,25 +130,22 @@ it_spawn (const char *const argv[], const char *log)
     if (pid == 0) {
         s_child_prepare (parent);
         int devnull = open ("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2 (devnull, 0);
+        if (devnull >= 0) dup2 (devnull, 0);
         dup2 (fd, 1);
         dup2 (fd, 2);
-        execv (argv[0], (char *const *) argv);
+        execv (argv[0], (char *const *)argv);
         dprintf (2, "harness: execv %s: %s\n", argv[0], strerror (errno));
         _exit (127);
     }
     close (fd);
-    setpgid (pid, pid);     //  also in the parent, so a kill of the group never races the child
+    setpgid (pid, pid); //  also in the parent, so a kill of the group never races the child
     s_pid_add (pid);
     return pid;
 }
 
-int
-it_wait_pid (pid_t pid, int timeout_ms)
+int it_wait_pid (pid_t pid, int timeout_ms)
 {
-    if (pid <= 0)
-        return -1;
+    if (pid <= 0) return -1;
     int64_t deadline = cii_util_mono_ms () + timeout_ms;
     while (true) {
         int wstatus;
@@ -175,20 +158,19 @@ it_wait_pid (pid_t pid, int timeout_ms)
             s_pid_remove (pid);
             return -1;
         }
-        if (cii_util_mono_ms () >= deadline)
-            return -1;
+        if (cii_util_mono_ms () >= deadline) return -1;
         s_sleep_ms (20);
     }
 }
 
 //  SIGTERM then wait, SIGKILL after grace_ms. Returns the exit status.
-static int
-s_stop_pid (pid_t pid, int grace_ms)
+static int s_stop_pid (pid_t pid, int grace_ms)
 {
     kill (pid, SIGTERM);
     int status = it_wait_pid (pid, grace_ms);
     if (status == -1) {
-        fprintf (stderr, "harness: pid %d ignored SIGTERM for %d ms, killing it\n", (int) pid, grace_ms);
+        fprintf (stderr, "harness: pid %d ignored SIGTERM for %d ms, killing it\n", (int)pid,
+                 grace_ms);
         kill (-pid, SIGKILL);
         kill (pid, SIGKILL);
         status = it_wait_pid (pid, 10000);
@@ -196,8 +178,7 @@ s_stop_pid (pid_t pid, int grace_ms)
     return status;
 }
 
-static int
-s_kill_pid (pid_t pid)
+static int s_kill_pid (pid_t pid)
 {
     kill (-pid, SIGKILL);
     kill (pid, SIGKILL);
@@ -212,39 +193,33 @@ typedef struct {
     size_t cap;
 } s_buf_t;
 
-static int
-s_buf_read (s_buf_t *buf, int fd)
+static int s_buf_read (s_buf_t *buf, int fd)
 {
     if (buf->cap - buf->len < 4097) {
         size_t cap = buf->cap ? buf->cap * 2 : 8192;
         char *bigger = realloc (buf->data, cap);
-        if (!bigger)
-            return -1;
+        if (!bigger) return -1;
         buf->data = bigger;
         buf->cap = cap;
     }
     ssize_t got = read (fd, buf->data + buf->len, 4096);
     if (got > 0) {
-        buf->len += (size_t) got;
+        buf->len += (size_t)got;
         buf->data[buf->len] = 0;
         return 1;
     }
-    if (got < 0 && (errno == EINTR || errno == EAGAIN))
-        return 1;
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
     return 0;
 }
 
-static char *
-s_buf_take (s_buf_t *buf)
+static char *s_buf_take (s_buf_t *buf)
 {
-    if (!buf->data)
-        return strdup ("");
+    if (!buf->data) return strdup ("");
     buf->data[buf->len] = 0;
     return buf->data;
 }
 
-int
-it_run (it_fixture_t *self, it_result_t *result, const char *const argv[])
+int it_run (it_fixture_t *self, it_result_t *result, const char *const argv[])
 {
     memset (result, 0, sizeof *result);
     result->status = -1;
@@ -259,16 +234,14 @@ it_run (it_fixture_t *self, it_result_t *result, const char *const argv[])
     }
     pid_t parent = getpid ();
     pid_t pid = fork ();
-    if (pid < 0)
-        goto cleanup;
+    if (pid < 0) goto cleanup;
     if (pid == 0) {
         s_child_prepare (parent);
         int devnull = open ("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2 (devnull, 0);
+        if (devnull >= 0) dup2 (devnull, 0);
         dup2 (out_pipe[1], 1);
         dup2 (err_pipe[1], 2);
-        execv (argv[0], (char *const *) argv);
+        execv (argv[0], (char *const *)argv);
         dprintf (2, "harness: execv %s: %s\n", argv[0], strerror (errno));
         _exit (127);
     }
@@ -290,9 +263,8 @@ it_run (it_fixture_t *self, it_result_t *result, const char *const argv[])
             kill (pid, SIGKILL);
             break;
         }
-        int rc = poll (fds, 2, (int) left);
-        if (rc < 0 && errno != EINTR)
-            break;
+        int rc = poll (fds, 2, (int)left);
+        if (rc < 0 && errno != EINTR) break;
         if (out_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
             out_open = s_buf_read (&out, out_pipe[0]) == 1;
         if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -323,31 +295,24 @@ it_run (it_fixture_t *self, it_result_t *result, const char *const argv[])
     }
 cleanup:
     for (int i = 0; i < 2; i++) {
-        if (out_pipe[i] >= 0)
-            close (out_pipe[i]);
-        if (err_pipe[i] >= 0)
-            close (err_pipe[i]);
+        if (out_pipe[i] >= 0) close (out_pipe[i]);
+        if (err_pipe[i] >= 0) close (err_pipe[i]);
     }
-    if (!result->out)
-        result->out = strdup ("");
-    if (!result->err)
-        result->err = strdup ("");
+    if (!result->out) result->out = strdup ("");
+    if (!result->err) result->err = strdup ("");
     return result->status;
 }
 
-void
-it_result_free (it_result_t *result)
+void it_result_free (it_result_t *result)
 {
-    if (!result)
-        return;
+    if (!result) return;
     free (result->out);
     free (result->err);
     result->out = result->err = NULL;
 }
 
 //  Collects the NULL-terminated varargs after `first` into argv starting at argv[n].
-static size_t
-s_collect (const char **argv, size_t n, va_list args)
+static size_t s_collect (const char **argv, size_t n, va_list args)
 {
     const char *arg;
     while ((arg = va_arg (args, const char *)) != NULL && n < IT_MAX_ARGS - 3)
@@ -355,8 +320,7 @@ s_collect (const char **argv, size_t n, va_list args)
     return n;
 }
 
-int
-it_hub_cli (it_fixture_t *self, it_result_t *result, ...)
+int it_hub_cli (it_fixture_t *self, it_result_t *result, ...)
 {
     const char *argv[IT_MAX_ARGS];
     size_t n = 0;
@@ -371,8 +335,7 @@ it_hub_cli (it_fixture_t *self, it_result_t *result, ...)
     return it_run (self, result, argv);
 }
 
-int
-it_agent_cli (it_fixture_t *self, it_agent_t *agent, it_result_t *result, ...)
+int it_agent_cli (it_fixture_t *self, it_agent_t *agent, it_result_t *result, ...)
 {
     const char *argv[IT_MAX_ARGS];
     size_t n = 0;
@@ -387,18 +350,16 @@ it_agent_cli (it_fixture_t *self, it_agent_t *agent, it_result_t *result, ...)
     return it_run (self, result, argv);
 }
 
-int
-it_signal_add (it_fixture_t *self, it_agent_t *agent, const char *canton, const char *title,
-               const char *body, const char *lang, it_result_t *result)
+int it_signal_add (it_fixture_t *self, it_agent_t *agent, const char *canton, const char *title,
+                   const char *body, const char *lang, it_result_t *result)
 {
-    return it_agent_cli (self, agent, result, "signal", "add", "--canton", canton, "--title", title,
-                         "--body", body ? body : "Description du signal pour le test d'intégration.",
-                         "--institutions", "social-aid,health", "--lang", lang ? lang : "fr",
-                         "--json", NULL);
+    return it_agent_cli (
+        self, agent, result, "signal", "add", "--canton", canton, "--title", title, "--body",
+        body ? body : "Description du signal pour le test d'intégration.", "--institutions",
+        "social-aid,health", "--lang", lang ? lang : "fr", "--json", NULL);
 }
 
-long
-it_agent_delivered (it_fixture_t *self, it_agent_t *agent, long *total_p)
+long it_agent_delivered (it_fixture_t *self, it_agent_t *agent, long *total_p)
 {
     it_result_t r;
     if (it_agent_cli (self, agent, &r, "signals", "--json", NULL) != 0) {
@@ -408,7 +369,7 @@ it_agent_delivered (it_fixture_t *self, it_agent_t *agent, long *total_p)
     long total = it_json_count (r.out);
     long delivered = 0;
     for (long i = 0; i < total; i++) {
-        char *element = it_json_at (r.out, (size_t) i);
+        char *element = it_json_at (r.out, (size_t)i);
         char *ref = it_json_get (element, "hub_ref");
         if (it_json_true (element, "delivered") && ref && *ref && strcmp (ref, "null") != 0)
             delivered++;
@@ -416,22 +377,18 @@ it_agent_delivered (it_fixture_t *self, it_agent_t *agent, long *total_p)
         free (element);
     }
     it_result_free (&r);
-    if (total_p)
-        *total_p = total;
+    if (total_p) *total_p = total;
     return total < 0 ? -1 : delivered;
 }
 
-bool
-it_wait_delivered (it_fixture_t *self, it_agent_t *agent, long expected, int timeout_ms)
+bool it_wait_delivered (it_fixture_t *self, it_agent_t *agent, long expected, int timeout_ms)
 {
     int64_t deadline = cii_util_mono_ms () + timeout_ms;
     long delivered = -1, total = -1;
     while (true) {
         delivered = it_agent_delivered (self, agent, &total);
-        if (delivered == expected && total == expected)
-            return true;
-        if (cii_util_mono_ms () >= deadline)
-            break;
+        if (delivered == expected && total == expected) return true;
+        if (cii_util_mono_ms () >= deadline) break;
         s_sleep_ms (200);
     }
     fprintf (stderr, "harness: %s: waited %d ms for %ld delivered signals: %ld of %ld listed\n",
@@ -441,8 +398,7 @@ it_wait_delivered (it_fixture_t *self, it_agent_t *agent, long expected, int tim
 
 //  --- fixture ------------------------------------------------------------------------------
 
-static PGconn *
-s_admin_connect (void)
+static PGconn *s_admin_connect (void)
 {
     PGconn *conn = PQconnectdb ("");
     if (PQstatus (conn) != CONNECTION_OK) {
@@ -454,43 +410,37 @@ s_admin_connect (void)
     return conn;
 }
 
-static int
-s_admin_exec (const char *sql)
+static int s_admin_exec (const char *sql)
 {
     PGconn *conn = s_admin_connect ();
-    if (!conn)
-        return -1;
+    if (!conn) return -1;
     PGresult *res = PQexec (conn, sql);
     int rc = PQresultStatus (res) == PGRES_COMMAND_OK ? 0 : -1;
-    if (rc)
-        fprintf (stderr, "harness: %s: %s", sql, PQerrorMessage (conn));
+    if (rc) fprintf (stderr, "harness: %s: %s", sql, PQerrorMessage (conn));
     PQclear (res);
     PQfinish (conn);
     return rc;
 }
 
 //  Picks a free loopback port: bind to port 0, read it back, close.
-static int
-s_free_port (void)
+static int s_free_port (void)
 {
     int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     struct sockaddr_in addr = {0};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
     addr.sin_port = 0;
     socklen_t len = sizeof addr;
     int port = -1;
-    if (bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0
-        && getsockname (fd, (struct sockaddr *) &addr, &len) == 0)
+    if (bind (fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+        getsockname (fd, (struct sockaddr *)&addr, &len) == 0)
         port = ntohs (addr.sin_port);
     close (fd);
     return port;
 }
 
-it_fixture_t *
-it_fixture_new (const char *name)
+it_fixture_t *it_fixture_new (const char *name)
 {
     static int counter;
     if (!s_atexit_done) {
@@ -500,10 +450,9 @@ it_fixture_new (const char *name)
     //  czmq must not install its own SIGINT/SIGTERM handling in the test process.
     zsys_handler_set (NULL);
     it_fixture_t *self = calloc (1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     snprintf (self->name, sizeof self->name, "%s", name ? name : "it");
-    snprintf (self->dbname, sizeof self->dbname, "cii_it_%d_%d", (int) getpid (), counter++);
+    snprintf (self->dbname, sizeof self->dbname, "cii_it_%d_%d", (int)getpid (), counter++);
     snprintf (self->conninfo, sizeof self->conninfo, "dbname=%s", self->dbname);
 
     char tmpl[256];
@@ -519,14 +468,14 @@ it_fixture_new (const char *name)
     snprintf (self->cli_log, sizeof self->cli_log, "%s/cli.log", self->dir);
 
     char sql[256];
-    snprintf (sql, sizeof sql, "CREATE DATABASE \"%s\" TEMPLATE template0 ENCODING 'UTF8'", self->dbname);
+    snprintf (sql, sizeof sql, "CREATE DATABASE \"%s\" TEMPLATE template0 ENCODING 'UTF8'",
+              self->dbname);
     if (s_admin_exec (sql)) {
-        self->dbname[0] = 0;        //  nothing to drop
+        self->dbname[0] = 0; //  nothing to drop
         goto failed;
     }
     self->port = s_free_port ();
-    if (self->port <= 0)
-        goto failed;
+    if (self->port <= 0) goto failed;
     snprintf (self->endpoint, sizeof self->endpoint, "tcp://127.0.0.1:%d", self->port);
 
     it_result_t r;
@@ -545,25 +494,20 @@ failed:
     return NULL;
 }
 
-void
-it_fixture_pass (it_fixture_t *self)
+void it_fixture_pass (it_fixture_t *self)
 {
-    if (self)
-        self->passed = true;
+    if (self) self->passed = true;
 }
 
-static void
-s_print_tail (const char *path, int lines)
+static void s_print_tail (const char *path, int lines)
 {
     size_t size = 0;
     char *text = cii_util_read_file (path, &size);
-    if (!text)
-        return;
+    if (!text) return;
     const char *start = text + size;
     int seen = 0;
     while (start > text) {
-        if (start[-1] == '\n' && start != text + size && ++seen > lines)
-            break;
+        if (start[-1] == '\n' && start != text + size && ++seen > lines) break;
         start--;
     }
     fprintf (stderr, "----- tail of %s -----\n%s%s", path, start,
@@ -571,30 +515,24 @@ s_print_tail (const char *path, int lines)
     free (text);
 }
 
-static int
-s_rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+static int s_rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-    (void) st;
-    (void) flag;
-    (void) ftw;
+    (void)st;
+    (void)flag;
+    (void)ftw;
     remove (path);
     return 0;
 }
 
-void
-it_fixture_destroy (it_fixture_t **self_p)
+void it_fixture_destroy (it_fixture_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     it_fixture_t *self = *self_p;
-    if (self->hub_pid > 0)
-        s_kill_pid (self->hub_pid);
+    if (self->hub_pid > 0) s_kill_pid (self->hub_pid);
     for (size_t i = 0; i < self->agent_count; i++)
-        if (self->agents[i].pid > 0)
-            s_kill_pid (self->agents[i].pid);
+        if (self->agents[i].pid > 0) s_kill_pid (self->agents[i].pid);
     s_kill_all ();
-    if (self->pg)
-        PQfinish ((PGconn *) self->pg);
+    if (self->pg) PQfinish ((PGconn *)self->pg);
 
     if (!self->passed && self->dir[0]) {
         fprintf (stderr, "harness: %s FAILED; kept %s (database %s dropped)\n", self->name,
@@ -617,43 +555,38 @@ it_fixture_destroy (it_fixture_t **self_p)
     *self_p = NULL;
 }
 
-int
-it_setup (void **state)
+int it_setup (void **state)
 {
     it_fixture_t *self = it_fixture_new (program_invocation_short_name);
     *state = self;
     return self ? 0 : -1;
 }
 
-int
-it_teardown (void **state)
+int it_teardown (void **state)
 {
-    it_fixture_destroy ((it_fixture_t **) state);
+    it_fixture_destroy ((it_fixture_t **)state);
     return 0;
 }
 
 //  --- hub and agents -----------------------------------------------------------------------
 
 //  True if something listens on 127.0.0.1:port (or 0.0.0.0:port), per /proc/net/tcp.
-static bool
-s_port_listening (int port)
+static bool s_port_listening (int port)
 {
     FILE *f = fopen ("/proc/net/tcp", "r");
-    if (!f)
-        return false;
+    if (!f) return false;
     char line[512];
     bool found = false;
     while (!found && fgets (line, sizeof line, f)) {
         unsigned addr, lport, state;
         if (sscanf (line, " %*d: %8X:%4X %*8X:%*4X %2X", &addr, &lport, &state) == 3)
-            found = (int) lport == port && state == 0x0A;
+            found = (int)lport == port && state == 0x0A;
     }
     fclose (f);
     return found;
 }
 
-int
-it_hub_start (it_fixture_t *self)
+int it_hub_start (it_fixture_t *self)
 {
     if (self->hub_pid > 0) {
         fprintf (stderr, "harness: hub already running\n");
@@ -661,8 +594,8 @@ it_hub_start (it_fixture_t *self)
     }
     char bind[80];
     snprintf (bind, sizeof bind, "tcp://127.0.0.1:%d", self->port);
-    const char *argv[] = {CII_HUB_BIN, "--db", self->conninfo, "serve", "--certs", self->certs,
-                          "--bind", bind, NULL};
+    const char *argv[] = {CII_HUB_BIN, "--db",   self->conninfo, "serve", "--certs",
+                          self->certs, "--bind", bind,           NULL};
     self->hub_pid = it_spawn (argv, self->hub_log);
     if (self->hub_pid <= 0) {
         self->hub_pid = 0;
@@ -670,8 +603,7 @@ it_hub_start (it_fixture_t *self)
     }
     int64_t deadline = cii_util_mono_ms () + 30000;
     while (cii_util_mono_ms () < deadline) {
-        if (s_port_listening (self->port))
-            return 0;
+        if (s_port_listening (self->port)) return 0;
         int status = it_wait_pid (self->hub_pid, 0);
         if (status != -1) {
             fprintf (stderr, "harness: cii-hub serve exited with %d before listening\n", status);
@@ -684,11 +616,9 @@ it_hub_start (it_fixture_t *self)
     return -1;
 }
 
-int
-it_hub_stop (it_fixture_t *self)
+int it_hub_stop (it_fixture_t *self)
 {
-    if (self->hub_pid <= 0)
-        return -1;
+    if (self->hub_pid <= 0) return -1;
     s_log_line (self->hub_log, "stop (SIGTERM)");
     int status = s_stop_pid (self->hub_pid, 15000);
     s_log_line (self->hub_log, "exited with %d", status);
@@ -696,31 +626,25 @@ it_hub_stop (it_fixture_t *self)
     return status;
 }
 
-int
-it_hub_kill (it_fixture_t *self)
+int it_hub_kill (it_fixture_t *self)
 {
-    if (self->hub_pid <= 0)
-        return -1;
+    if (self->hub_pid <= 0) return -1;
     s_log_line (self->hub_log, "kill -9");
     int rc = s_kill_pid (self->hub_pid);
     self->hub_pid = 0;
     return rc;
 }
 
-int
-it_hub_signal (it_fixture_t *self, int sig)
+int it_hub_signal (it_fixture_t *self, int sig)
 {
-    if (self->hub_pid <= 0)
-        return -1;
+    if (self->hub_pid <= 0) return -1;
     s_log_line (self->hub_log, "signal %d", sig);
     return kill (self->hub_pid, sig);
 }
 
-it_agent_t *
-it_agent_add (it_fixture_t *self, const char *network)
+it_agent_t *it_agent_add (it_fixture_t *self, const char *network)
 {
-    if (self->agent_count >= IT_MAX_AGENTS)
-        return NULL;
+    if (self->agent_count >= IT_MAX_AGENTS) return NULL;
     it_agent_t *agent = &self->agents[self->agent_count];
     memset (agent, 0, sizeof *agent);
     snprintf (agent->network, sizeof agent->network, "%s", network);
@@ -736,8 +660,8 @@ it_agent_add (it_fixture_t *self, const char *network)
         return NULL;
     }
     it_result_free (&r);
-    const char *argv[] = {CII_AGENT_BIN, "init", "--bundle", agent->bundle, "--state",
-                          agent->state, NULL};
+    const char *argv[] = {CII_AGENT_BIN, "init",       "--bundle", agent->bundle,
+                          "--state",     agent->state, NULL};
     if (it_run (self, &r, argv) != 0) {
         fprintf (stderr, "harness: cii-agent init (%s) exited %d: %s", network, r.status, r.err);
         it_result_free (&r);
@@ -748,12 +672,10 @@ it_agent_add (it_fixture_t *self, const char *network)
     return agent;
 }
 
-int
-it_agent_start (it_fixture_t *self, it_agent_t *agent)
+int it_agent_start (it_fixture_t *self, it_agent_t *agent)
 {
-    (void) self;
-    if (agent->pid > 0)
-        return -1;
+    (void)self;
+    if (agent->pid > 0) return -1;
     const char *argv[] = {CII_AGENT_BIN, "run", "--state", agent->state, NULL};
     agent->pid = it_spawn (argv, agent->log);
     if (agent->pid <= 0) {
@@ -763,12 +685,10 @@ it_agent_start (it_fixture_t *self, it_agent_t *agent)
     return 0;
 }
 
-int
-it_agent_stop (it_fixture_t *self, it_agent_t *agent)
+int it_agent_stop (it_fixture_t *self, it_agent_t *agent)
 {
-    (void) self;
-    if (agent->pid <= 0)
-        return -1;
+    (void)self;
+    if (agent->pid <= 0) return -1;
     s_log_line (agent->log, "stop (SIGTERM)");
     int status = s_stop_pid (agent->pid, 15000);
     s_log_line (agent->log, "exited with %d", status);
@@ -776,24 +696,20 @@ it_agent_stop (it_fixture_t *self, it_agent_t *agent)
     return status;
 }
 
-int
-it_agent_kill (it_fixture_t *self, it_agent_t *agent)
+int it_agent_kill (it_fixture_t *self, it_agent_t *agent)
 {
-    (void) self;
-    if (agent->pid <= 0)
-        return -1;
+    (void)self;
+    if (agent->pid <= 0) return -1;
     s_log_line (agent->log, "kill -9");
     int rc = s_kill_pid (agent->pid);
     agent->pid = 0;
     return rc;
 }
 
-int
-it_agent_wait_exit (it_fixture_t *self, it_agent_t *agent, int timeout_ms)
+int it_agent_wait_exit (it_fixture_t *self, it_agent_t *agent, int timeout_ms)
 {
-    (void) self;
-    if (agent->pid <= 0)
-        return -1;
+    (void)self;
+    if (agent->pid <= 0) return -1;
     int status = it_wait_pid (agent->pid, timeout_ms);
     if (status != -1) {
         s_log_line (agent->log, "exited on its own with %d", status);
@@ -804,38 +720,31 @@ it_agent_wait_exit (it_fixture_t *self, it_agent_t *agent, int timeout_ms)
 
 //  --- polling and SQL ------------------------------------------------------------------------
 
-bool
-it_wait_until (int timeout_ms, it_cond_fn *fn, void *arg)
+bool it_wait_until (int timeout_ms, it_cond_fn *fn, void *arg)
 {
     int64_t deadline = cii_util_mono_ms () + timeout_ms;
     while (true) {
-        if (fn (arg))
-            return true;
-        if (cii_util_mono_ms () >= deadline)
-            return false;
+        if (fn (arg)) return true;
+        if (cii_util_mono_ms () >= deadline) return false;
         s_sleep_ms (100);
     }
 }
 
-static PGconn *
-s_pg (it_fixture_t *self)
+static PGconn *s_pg (it_fixture_t *self)
 {
-    if (self->pg && PQstatus ((PGconn *) self->pg) == CONNECTION_OK)
-        return self->pg;
-    if (self->pg)
-        PQfinish ((PGconn *) self->pg);
+    if (self->pg && PQstatus ((PGconn *)self->pg) == CONNECTION_OK) return self->pg;
+    if (self->pg) PQfinish ((PGconn *)self->pg);
     self->pg = PQconnectdb (self->conninfo);
-    if (PQstatus ((PGconn *) self->pg) != CONNECTION_OK) {
+    if (PQstatus ((PGconn *)self->pg) != CONNECTION_OK) {
         fprintf (stderr, "harness: connect %s: %s", self->conninfo, PQerrorMessage (self->pg));
-        PQfinish ((PGconn *) self->pg);
+        PQfinish ((PGconn *)self->pg);
         self->pg = NULL;
     }
     return self->pg;
 }
 
 //  Runs sql with the text params; returns the result (caller PQclears) or NULL (error printed).
-static PGresult *
-s_query (it_fixture_t *self, const char *sql, va_list args)
+static PGresult *s_query (it_fixture_t *self, const char *sql, va_list args)
 {
     const char *params[IT_MAX_PARAMS];
     int n = 0;
@@ -843,9 +752,14 @@ s_query (it_fixture_t *self, const char *sql, va_list args)
     while ((param = va_arg (args, const char *)) != NULL && n < IT_MAX_PARAMS)
         params[n++] = param;
     PGconn *conn = s_pg (self);
-    if (!conn)
-        return NULL;
+    if (!conn) return NULL;
     PGresult *res = PQexecParams (conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK && PQstatus (conn) == CONNECTION_BAD) {
+        //  the server restarted under us (a test may crash it on purpose): reconnect, retry once
+        PQclear (res);
+        PQreset (conn);
+        res = PQexecParams (conn, sql, n, NULL, params, NULL, NULL, 0);
+    }
     if (PQresultStatus (res) != PGRES_TUPLES_OK) {
         fprintf (stderr, "harness: query failed: %s: %s", sql, PQerrorMessage (conn));
         PQclear (res);
@@ -854,12 +768,10 @@ s_query (it_fixture_t *self, const char *sql, va_list args)
     return res;
 }
 
-static long
-s_sql_long_v (it_fixture_t *self, const char *sql, va_list args)
+static long s_sql_long_v (it_fixture_t *self, const char *sql, va_list args)
 {
     PGresult *res = s_query (self, sql, args);
-    if (!res)
-        return -1;
+    if (!res) return -1;
     long value = -1;
     if (PQntuples (res) > 0 && !PQgetisnull (res, 0, 0))
         value = strtol (PQgetvalue (res, 0, 0), NULL, 10);
@@ -867,8 +779,7 @@ s_sql_long_v (it_fixture_t *self, const char *sql, va_list args)
     return value;
 }
 
-long
-it_sql_long (it_fixture_t *self, const char *sql, ...)
+long it_sql_long (it_fixture_t *self, const char *sql, ...)
 {
     va_list args;
     va_start (args, sql);
@@ -877,24 +788,20 @@ it_sql_long (it_fixture_t *self, const char *sql, ...)
     return value;
 }
 
-char *
-it_sql_text (it_fixture_t *self, const char *sql, ...)
+char *it_sql_text (it_fixture_t *self, const char *sql, ...)
 {
     va_list args;
     va_start (args, sql);
     PGresult *res = s_query (self, sql, args);
     va_end (args);
-    if (!res)
-        return NULL;
+    if (!res) return NULL;
     char *value = NULL;
-    if (PQntuples (res) > 0 && !PQgetisnull (res, 0, 0))
-        value = strdup (PQgetvalue (res, 0, 0));
+    if (PQntuples (res) > 0 && !PQgetisnull (res, 0, 0)) value = strdup (PQgetvalue (res, 0, 0));
     PQclear (res);
     return value;
 }
 
-bool
-it_wait_sql (it_fixture_t *self, int timeout_ms, long expected, const char *sql, ...)
+bool it_wait_sql (it_fixture_t *self, int timeout_ms, long expected, const char *sql, ...)
 {
     int64_t deadline = cii_util_mono_ms () + timeout_ms;
     long value = -1;
@@ -903,18 +810,16 @@ it_wait_sql (it_fixture_t *self, int timeout_ms, long expected, const char *sql,
         va_start (args, sql);
         value = s_sql_long_v (self, sql, args);
         va_end (args);
-        if (value == expected)
-            return true;
-        if (cii_util_mono_ms () >= deadline)
-            break;
+        if (value == expected) return true;
+        if (cii_util_mono_ms () >= deadline) break;
         s_sleep_ms (100);
     }
-    fprintf (stderr, "harness: waited %d ms for %ld, last %ld: %s\n", timeout_ms, expected, value, sql);
+    fprintf (stderr, "harness: waited %d ms for %ld, last %ld: %s\n", timeout_ms, expected, value,
+             sql);
     return false;
 }
 
-long
-it_agent_sql_long (it_agent_t *agent, const char *sql)
+long it_agent_sql_long (it_agent_t *agent, const char *sql)
 {
     char path[600];
     snprintf (path, sizeof path, "%s/agent.db", agent->state);
@@ -932,7 +837,7 @@ it_agent_sql_long (it_agent_t *agent, const char *sql)
     }
     int rc = sqlite3_step (stmt);
     if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-        value = (long) sqlite3_column_int64 (stmt, 0);
+        value = (long)sqlite3_column_int64 (stmt, 0);
     else if (rc != SQLITE_ROW)
         fprintf (stderr, "harness: %s: %s: %s\n", path, sql, sqlite3_errmsg (db));
 cleanup:
@@ -943,8 +848,7 @@ cleanup:
 
 //  --- JSON ------------------------------------------------------------------------------------
 
-static const char *
-s_ws (const char *p)
+static const char *s_ws (const char *p)
 {
     while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
         p++;
@@ -952,44 +856,35 @@ s_ws (const char *p)
 }
 
 //  p at '"': returns the position after the closing quote, or NULL.
-static const char *
-s_skip_string (const char *p)
+static const char *s_skip_string (const char *p)
 {
     p++;
     while (*p && *p != '"') {
-        if (*p == '\\' && !*++p)
-            return NULL;
+        if (*p == '\\' && !*++p) return NULL;
         p++;
     }
     return *p == '"' ? p + 1 : NULL;
 }
 
 //  Returns the position after the value starting at p (after whitespace), or NULL.
-static const char *
-s_skip_value (const char *p, int depth)
+static const char *s_skip_value (const char *p, int depth)
 {
     p = s_ws (p);
-    if (depth > 64)
-        return NULL;
-    if (*p == '"')
-        return s_skip_string (p);
+    if (depth > 64) return NULL;
+    if (*p == '"') return s_skip_string (p);
     if (*p == '{' || *p == '[') {
         bool object = *p == '{';
         char close = object ? '}' : ']';
         p = s_ws (p + 1);
-        if (*p == close)
-            return p + 1;
+        if (*p == close) return p + 1;
         while (true) {
             if (object) {
                 p = s_ws (p);
-                if (*p != '"' || !(p = s_skip_string (p)))
-                    return NULL;
+                if (*p != '"' || !(p = s_skip_string (p))) return NULL;
                 p = s_ws (p);
-                if (*p++ != ':')
-                    return NULL;
+                if (*p++ != ':') return NULL;
             }
-            if (!(p = s_skip_value (p, depth + 1)))
-                return NULL;
+            if (!(p = s_skip_value (p, depth + 1))) return NULL;
             p = s_ws (p);
             if (*p == ',')
                 p++;
@@ -1006,25 +901,22 @@ s_skip_value (const char *p, int depth)
 }
 
 //  Finds element index of the array at text: *start_p / *end_p bound it. 0 / -1.
-static int
-s_array_element (const char *text, size_t index, const char **start_p, const char **end_p, long *count_p)
+static int s_array_element (const char *text, size_t index, const char **start_p,
+                            const char **end_p, long *count_p)
 {
     const char *p = s_ws (text);
     long count = 0;
-    if (*p++ != '[')
-        return -1;
+    if (*p++ != '[') return -1;
     p = s_ws (p);
     if (*p == ']') {
-        if (count_p)
-            *count_p = 0;
+        if (count_p) *count_p = 0;
         return -1;
     }
     while (true) {
         const char *start = s_ws (p);
         const char *end = s_skip_value (start, 0);
-        if (!end)
-            return -1;
-        if (!count_p && (size_t) count == index) {
+        if (!end) return -1;
+        if (!count_p && (size_t)count == index) {
             *start_p = start;
             *end_p = end;
             return 0;
@@ -1038,73 +930,63 @@ s_array_element (const char *text, size_t index, const char **start_p, const cha
         else
             return -1;
     }
-    if (count_p)
-        *count_p = count;
+    if (count_p) *count_p = count;
     return -1;
 }
 
-long
-it_json_count (const char *text)
+long it_json_count (const char *text)
 {
     long count = -1;
-    if (!text)
-        return -1;
+    if (!text) return -1;
     s_array_element (text, 0, NULL, NULL, &count);
     return count;
 }
 
-static char *
-s_strndup (const char *start, const char *end)
+static char *s_strndup (const char *start, const char *end)
 {
-    return strndup (start, (size_t) (end - start));
+    return strndup (start, (size_t)(end - start));
 }
 
-char *
-it_json_at (const char *text, size_t index)
+char *it_json_at (const char *text, size_t index)
 {
     const char *start, *end;
-    if (!text || s_array_element (text, index, &start, &end, NULL))
-        return NULL;
+    if (!text || s_array_element (text, index, &start, &end, NULL)) return NULL;
     return s_strndup (start, end);
 }
 
-static void
-s_put_utf8 (char **out, unsigned cp)
+static void s_put_utf8 (char **out, unsigned cp)
 {
     char *o = *out;
     if (cp < 0x80)
-        *o++ = (char) cp;
+        *o++ = (char)cp;
     else if (cp < 0x800) {
-        *o++ = (char) (0xC0 | (cp >> 6));
-        *o++ = (char) (0x80 | (cp & 0x3F));
-    }
-    else if (cp < 0x10000) {
-        *o++ = (char) (0xE0 | (cp >> 12));
-        *o++ = (char) (0x80 | ((cp >> 6) & 0x3F));
-        *o++ = (char) (0x80 | (cp & 0x3F));
-    }
-    else {
-        *o++ = (char) (0xF0 | (cp >> 18));
-        *o++ = (char) (0x80 | ((cp >> 12) & 0x3F));
-        *o++ = (char) (0x80 | ((cp >> 6) & 0x3F));
-        *o++ = (char) (0x80 | (cp & 0x3F));
+        *o++ = (char)(0xC0 | (cp >> 6));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xE0 | (cp >> 12));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    } else {
+        *o++ = (char)(0xF0 | (cp >> 18));
+        *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
     }
     *out = o;
 }
 
-static unsigned
-s_hex4 (const char *p)
+static unsigned s_hex4 (const char *p)
 {
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
         char c = p[i];
         v <<= 4;
         if (c >= '0' && c <= '9')
-            v |= (unsigned) (c - '0');
+            v |= (unsigned)(c - '0');
         else if (c >= 'a' && c <= 'f')
-            v |= (unsigned) (c - 'a' + 10);
+            v |= (unsigned)(c - 'a' + 10);
         else if (c >= 'A' && c <= 'F')
-            v |= (unsigned) (c - 'A' + 10);
+            v |= (unsigned)(c - 'A' + 10);
         else
             return 0xFFFFFFFF;
     }
@@ -1112,12 +994,10 @@ s_hex4 (const char *p)
 }
 
 //  start at '"', end after the closing quote: a new unescaped string.
-static char *
-s_unescape (const char *start, const char *end)
+static char *s_unescape (const char *start, const char *end)
 {
-    char *out = malloc ((size_t) (end - start) + 4);
-    if (!out)
-        return NULL;
+    char *out = malloc ((size_t)(end - start) + 4);
+    if (!out) return NULL;
     char *o = out;
     for (const char *p = start + 1; p < end - 1; p++) {
         if (*p != '\\') {
@@ -1126,69 +1006,70 @@ s_unescape (const char *start, const char *end)
         }
         p++;
         switch (*p) {
-            case 'n': *o++ = '\n'; break;
-            case 't': *o++ = '\t'; break;
-            case 'r': *o++ = '\r'; break;
-            case 'b': *o++ = '\b'; break;
-            case 'f': *o++ = '\f'; break;
-            case 'u': {
-                if (end - 1 - p < 5)
-                    break;
-                unsigned cp = s_hex4 (p + 1);
-                p += 4;
-                if (cp >= 0xD800 && cp < 0xDC00 && end - 1 - p >= 7 && p[1] == '\\' && p[2] == 'u') {
-                    unsigned low = s_hex4 (p + 3);
-                    if (low >= 0xDC00 && low < 0xE000) {
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                        p += 6;
-                    }
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
+        case 'u': {
+            if (end - 1 - p < 5) break;
+            unsigned cp = s_hex4 (p + 1);
+            p += 4;
+            if (cp >= 0xD800 && cp < 0xDC00 && end - 1 - p >= 7 && p[1] == '\\' && p[2] == 'u') {
+                unsigned low = s_hex4 (p + 3);
+                if (low >= 0xDC00 && low < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                    p += 6;
                 }
-                if (cp != 0xFFFFFFFF)
-                    s_put_utf8 (&o, cp);
-                break;
             }
-            default: *o++ = *p; break;      //  \" \\ \/
+            if (cp != 0xFFFFFFFF) s_put_utf8 (&o, cp);
+            break;
+        }
+        default:
+            *o++ = *p;
+            break; //  \" \\ \/
         }
     }
     *o = 0;
     return out;
 }
 
-char *
-it_json_get (const char *obj, const char *key)
+char *it_json_get (const char *obj, const char *key)
 {
-    if (!obj)
-        return NULL;
+    if (!obj) return NULL;
     const char *p = s_ws (obj);
-    if (*p++ != '{')
-        return NULL;
+    if (*p++ != '{') return NULL;
     size_t key_len = strlen (key);
     while (true) {
         p = s_ws (p);
-        if (*p != '"')
-            return NULL;
+        if (*p != '"') return NULL;
         const char *key_start = p + 1;
         const char *key_end = s_skip_string (p);
-        if (!key_end)
-            return NULL;
+        if (!key_end) return NULL;
         p = s_ws (key_end);
-        if (*p++ != ':')
-            return NULL;
+        if (*p++ != ':') return NULL;
         const char *value = s_ws (p);
         const char *value_end = s_skip_value (value, 0);
-        if (!value_end)
-            return NULL;
-        if ((size_t) (key_end - 1 - key_start) == key_len && memcmp (key_start, key, key_len) == 0)
+        if (!value_end) return NULL;
+        if ((size_t)(key_end - 1 - key_start) == key_len && memcmp (key_start, key, key_len) == 0)
             return *value == '"' ? s_unescape (value, value_end) : s_strndup (value, value_end);
         p = s_ws (value_end);
-        if (*p != ',')
-            return NULL;
+        if (*p != ',') return NULL;
         p++;
     }
 }
 
-bool
-it_json_true (const char *obj, const char *key)
+bool it_json_true (const char *obj, const char *key)
 {
     char *value = it_json_get (obj, key);
     bool yes = value && strcmp (value, "true") == 0;
@@ -1196,8 +1077,7 @@ it_json_true (const char *obj, const char *key)
     return yes;
 }
 
-long
-it_json_long (const char *obj, const char *key)
+long it_json_long (const char *obj, const char *key)
 {
     char *value = it_json_get (obj, key);
     long number = value ? strtol (value, NULL, 10) : 0;
@@ -1205,17 +1085,15 @@ it_json_long (const char *obj, const char *key)
     return number;
 }
 
-char *
-it_json_find (const char *text, const char *key, const char *value)
+char *it_json_find (const char *text, const char *key, const char *value)
 {
     long count = it_json_count (text);
     for (long i = 0; i < count; i++) {
-        char *element = it_json_at (text, (size_t) i);
+        char *element = it_json_at (text, (size_t)i);
         char *found = it_json_get (element, key);
         bool match = found && strcmp (found, value) == 0;
         free (found);
-        if (match)
-            return element;
+        if (match) return element;
         free (element);
     }
     return NULL;
@@ -1228,33 +1106,29 @@ struct _it_raw_t {
     zsock_t *monitor;
 };
 
-it_raw_t *
-it_raw_new (const char *endpoint, const char *hub_public, const char *public_key,
-            const char *secret_key)
+it_raw_t *it_raw_new (const char *endpoint, const char *hub_public, const char *public_key,
+                      const char *secret_key)
 {
     static int counter;
     zsys_handler_set (NULL);
     it_raw_t *self = calloc (1, sizeof *self);
-    if (!self)
-        return NULL;
+    if (!self) return NULL;
     self->sock = zsock_new (ZMQ_DEALER);
-    if (!self->sock)
-        goto failed;
+    if (!self->sock) goto failed;
     zsock_set_linger (self->sock, 0);
     zsock_set_curve_serverkey (self->sock, hub_public);
     zsock_set_curve_publickey (self->sock, public_key);
     zsock_set_curve_secretkey (self->sock, secret_key);
     char monitor_ep[64];
-    snprintf (monitor_ep, sizeof monitor_ep, "inproc://it-raw-monitor-%d-%d", (int) getpid (), counter++);
+    snprintf (monitor_ep, sizeof monitor_ep, "inproc://it-raw-monitor-%d-%d", (int)getpid (),
+              counter++);
     if (zmq_socket_monitor (zsock_resolve (self->sock), monitor_ep, ZMQ_EVENT_ALL) != 0)
         goto failed;
     char attach[80];
     snprintf (attach, sizeof attach, ">%s", monitor_ep);
     self->monitor = zsock_new_pair (attach);
-    if (!self->monitor)
-        goto failed;
-    if (zsock_connect (self->sock, "%s", endpoint) != 0)
-        goto failed;
+    if (!self->monitor) goto failed;
+    if (zsock_connect (self->sock, "%s", endpoint) != 0) goto failed;
     return self;
 failed:
     fprintf (stderr, "harness: raw DEALER to %s: %s\n", endpoint, zmq_strerror (zmq_errno ()));
@@ -1262,44 +1136,39 @@ failed:
     return NULL;
 }
 
-it_raw_t *
-it_raw_new_bundle (const cii_bundle_t *bundle)
+it_raw_t *it_raw_new_bundle (const cii_bundle_t *bundle)
 {
-    return it_raw_new (bundle->endpoint, bundle->hub_public, bundle->agent_public, bundle->agent_secret);
+    return it_raw_new (bundle->endpoint, bundle->hub_public, bundle->agent_public,
+                       bundle->agent_secret);
 }
 
-void
-it_raw_destroy (it_raw_t **self_p)
+void it_raw_destroy (it_raw_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
+    if (!self_p || !*self_p) return;
     it_raw_t *self = *self_p;
-    if (self->sock)
-        zmq_socket_monitor (zsock_resolve (self->sock), NULL, 0);
+    if (self->sock) zmq_socket_monitor (zsock_resolve (self->sock), NULL, 0);
     zsock_destroy (&self->monitor);
     zsock_destroy (&self->sock);
     free (self);
     *self_p = NULL;
 }
 
-int
-it_raw_send_bytes (it_raw_t *self, const void *data, size_t size)
+int it_raw_send_bytes (it_raw_t *self, const void *data, size_t size)
 {
     zframe_t *frame = zframe_new (data, size);
-    if (!frame)
-        return -1;
+    if (!frame) return -1;
     return zframe_send (&frame, self->sock, 0);
 }
 
-int
-it_raw_send (it_raw_t *self, const Cii__Envelope *env)
+int it_raw_send (it_raw_t *self, const Cii__Envelope *env)
 {
     uint8_t *data = NULL;
     size_t size = 0;
     cii_codec_error_t err;
     int rc = cii_codec_encode (env, &data, &size, &err);
     if (rc) {
-        fprintf (stderr, "harness: codec refuses envelope: %s\n", rc == -2 ? err.text : "no memory");
+        fprintf (stderr, "harness: codec refuses envelope: %s\n",
+                 rc == -2 ? err.text : "no memory");
         return rc;
     }
     rc = it_raw_send_bytes (self, data, size);
@@ -1307,37 +1176,31 @@ it_raw_send (it_raw_t *self, const Cii__Envelope *env)
     return rc;
 }
 
-int
-it_raw_send_hello (it_raw_t *self, const char *msg_id, uint64_t last_seq)
+int it_raw_send_hello (it_raw_t *self, const char *msg_id, uint64_t last_seq)
 {
     Cii__Envelope env = CII__ENVELOPE__INIT;
     Cii__Hello hello = CII__HELLO__INIT;
     hello.last_seq = last_seq;
     hello.agent_version = "cii integration test";
     env.version = CII_PROTOCOL_VERSION;
-    env.message_id = (char *) msg_id;
+    env.message_id = (char *)msg_id;
     env.body_case = CII__ENVELOPE__BODY_HELLO;
     env.hello = &hello;
     return it_raw_send (self, &env);
 }
 
-Cii__Envelope *
-it_raw_recv (it_raw_t *self, int timeout_ms, bool skip_chatter)
+Cii__Envelope *it_raw_recv (it_raw_t *self, int timeout_ms, bool skip_chatter)
 {
     int64_t deadline = cii_util_mono_ms () + timeout_ms;
     while (true) {
         int64_t left = deadline - cii_util_mono_ms ();
-        if (left < 0)
-            return NULL;
+        if (left < 0) return NULL;
         zmq_pollitem_t item = {zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0};
-        int rc = zmq_poll (&item, 1, (long) left);
-        if (rc < 0 && zmq_errno () != EINTR)
-            return NULL;
-        if (rc <= 0 || !(item.revents & ZMQ_POLLIN))
-            continue;
+        int rc = zmq_poll (&item, 1, (long)left);
+        if (rc < 0 && zmq_errno () != EINTR) return NULL;
+        if (rc <= 0 || !(item.revents & ZMQ_POLLIN)) continue;
         zframe_t *frame = zframe_recv (self->sock);
-        if (!frame)
-            return NULL;
+        if (!frame) return NULL;
         Cii__Envelope *env = NULL;
         cii_codec_error_t err;
         rc = cii_codec_decode (zframe_data (frame), zframe_size (frame), &env, &err);
@@ -1346,9 +1209,9 @@ it_raw_recv (it_raw_t *self, int timeout_ms, bool skip_chatter)
             fprintf (stderr, "harness: raw DEALER got an undecodable frame: %s\n", err.text);
             return NULL;
         }
-        if (skip_chatter
-            && (env->body_case == CII__ENVELOPE__BODY_PING || env->body_case == CII__ENVELOPE__BODY_PONG
-                || env->body_case == CII__ENVELOPE__BODY_DELIVER)) {
+        if (skip_chatter && (env->body_case == CII__ENVELOPE__BODY_PING ||
+                             env->body_case == CII__ENVELOPE__BODY_PONG ||
+                             env->body_case == CII__ENVELOPE__BODY_DELIVER)) {
             cii_codec_free (&env);
             continue;
         }
@@ -1356,21 +1219,17 @@ it_raw_recv (it_raw_t *self, int timeout_ms, bool skip_chatter)
     }
 }
 
-int
-it_raw_wait_event (it_raw_t *self, int event_mask, int timeout_ms)
+int it_raw_wait_event (it_raw_t *self, int event_mask, int timeout_ms)
 {
     int64_t deadline = cii_util_mono_ms () + timeout_ms;
     while (true) {
         int64_t left = deadline - cii_util_mono_ms ();
-        if (left < 0)
-            return 0;
+        if (left < 0) return 0;
         zmq_pollitem_t item = {zsock_resolve (self->monitor), 0, ZMQ_POLLIN, 0};
-        int rc = zmq_poll (&item, 1, (long) left);
-        if (rc <= 0 || !(item.revents & ZMQ_POLLIN))
-            continue;
+        int rc = zmq_poll (&item, 1, (long)left);
+        if (rc <= 0 || !(item.revents & ZMQ_POLLIN)) continue;
         zmsg_t *msg = zmsg_recv (self->monitor);
-        if (!msg)
-            return 0;
+        if (!msg) return 0;
         zframe_t *first = zmsg_first (msg);
         int event = 0;
         if (first && zframe_size (first) >= 2) {
@@ -1379,20 +1238,18 @@ it_raw_wait_event (it_raw_t *self, int event_mask, int timeout_ms)
             event = value;
         }
         zmsg_destroy (&msg);
-        if (event & event_mask)
-            return event;
+        if (event & event_mask) return event;
     }
 }
 
-void
-it_signal_init (Cii__Signal *signal, const char *canton, const char *title, const char *text)
+void it_signal_init (Cii__Signal *signal, const char *canton, const char *title, const char *text)
 {
     static Cii__Institution institutions[] = {CII__INSTITUTION__INSTITUTION_SOCIAL_AID,
                                               CII__INSTITUTION__INSTITUTION_HEALTH};
     cii__signal__init (signal);
-    signal->canton = (char *) canton;
-    signal->title = (char *) title;
-    signal->description = (char *) text;
+    signal->canton = (char *)canton;
+    signal->title = (char *)title;
+    signal->description = (char *)text;
     signal->n_institutions = 2;
     signal->institutions = institutions;
     signal->language = "fr";

@@ -16,28 +16,28 @@
 /*  One agent of the fixture: its network, enrollment bundle, state directory, daemon log. */
 typedef struct {
     char network[33];
-    char bundle[512];      /* FILE written by `cii-hub enroll` */
-    char state[512];       /* DIR given to `cii-agent init` / `run` */
-    char log[512];         /* stdout + stderr of every `run` of this agent, appended */
-    pid_t pid;             /* running daemon, 0 when none */
+    char bundle[512]; /* FILE written by `cii-hub enroll` */
+    char state[512];  /* DIR given to `cii-agent init` / `run` */
+    char log[512];    /* stdout + stderr of every `run` of this agent, appended */
+    pid_t pid;        /* running daemon, 0 when none */
 } it_agent_t;
 
 /*  The per-test fixture. Fields are read-only for tests. */
 typedef struct {
-    char name[64];         /* test name, used in paths and log lines */
-    char dbname[64];       /* the fresh database */
-    char conninfo[128];    /* "dbname=..." (host/user from the PG* environment) */
-    char dir[256];         /* temporary directory */
-    char certs[512];       /* DIR/certs for cii-hub init/serve */
-    char hub_log[512];     /* stdout + stderr of every `serve`, appended */
-    char cli_log[512];     /* every CLI run: argv, status, stdout, stderr */
-    int port;              /* loopback port of the hub */
-    char endpoint[64];     /* tcp://127.0.0.1:PORT */
-    pid_t hub_pid;         /* running hub, 0 when none */
+    char name[64];      /* test name, used in paths and log lines */
+    char dbname[64];    /* the fresh database */
+    char conninfo[128]; /* "dbname=..." (host/user from the PG* environment) */
+    char dir[256];      /* temporary directory */
+    char certs[512];    /* DIR/certs for cii-hub init/serve */
+    char hub_log[512];  /* stdout + stderr of every `serve`, appended */
+    char cli_log[512];  /* every CLI run: argv, status, stdout, stderr */
+    int port;           /* loopback port of the hub */
+    char endpoint[64];  /* tcp://127.0.0.1:PORT */
+    pid_t hub_pid;      /* running hub, 0 when none */
     it_agent_t agents[IT_MAX_AGENTS];
     size_t agent_count;
-    bool passed;           /* set by it_fixture_pass at the end of a test body */
-    void *pg;              /* PGconn to dbname, opened lazily */
+    bool passed; /* set by it_fixture_pass at the end of a test body */
+    void *pg;    /* PGconn to dbname, opened lazily */
 } it_fixture_t;
 
 /*  Result of a CLI run: exit status (0..255; 128+N when killed by signal N, -1 when it could
@@ -131,7 +131,8 @@ int it_agent_cli (it_fixture_t *self, it_agent_t *agent, it_result_t *result, ..
 void it_result_free (it_result_t *result);
 
 /*  `cii-agent signal add --canton C --title T --body BODY --institutions social-aid,health
-    --lang L --json` for agent (body: a fixed French sentence when NULL). Returns the exit status. */
+    --lang L --json` for agent (body: a fixed French sentence when NULL). Returns the exit status.
+ */
 int it_signal_add (it_fixture_t *self, it_agent_t *agent, const char *canton, const char *title,
                    const char *body, const char *lang, it_result_t *result);
 
