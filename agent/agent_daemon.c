@@ -297,12 +297,22 @@ s_on_error (daemon_t *self, const Cii__Error *error)
             self->exit_code = 1;
             return -1;
         case CII__ERROR_CODE__ERROR_NO_SESSION:
-        case CII__ERROR_CODE__ERROR_SESSION_REPLACED:
-            if (self->state == STATE_READY || error->code == CII__ERROR_CODE__ERROR_NO_SESSION) {
+            //  Only a hub that lost our session (it restarted) matters. While a HELLO is on its way,
+            //  the NO_SESSIONs for messages queued before it are expected: answering each with
+            //  another HELLO would reopen the session (and resend the outbox) again and again.
+            if (self->state == STATE_READY) {
                 zsys_info ("agent %s: hub says %s; opening a new session", self->config.network, name);
                 s_state_set (self, STATE_CONNECTING, name);
                 s_send_hello (self);
             }
+            return 0;
+        case CII__ERROR_CODE__ERROR_SESSION_REPLACED:
+            //  Another process with our key opened a session: back off instead of fighting over it.
+            zsys_error ("agent %s: another process with this agent's key took over the session; "
+                        "retrying in %d ms", self->config.network, BACKOFF_MAX_MS);
+            agent_store_set_status (self->store, "disconnected", "session taken over by another process");
+            s_state_set (self, STATE_CONNECTING, name);
+            self->next_hello_ms = cii_util_mono_ms () + BACKOFF_MAX_MS;
             return 0;
         case CII__ERROR_CODE__ERROR_UNAVAILABLE:
         case CII__ERROR_CODE__ERROR_BAD_ACK:

@@ -21,10 +21,11 @@ failures=0
 say "dependencies"
 bash "$root/deploy/install-deps.sh" </dev/null
 say "build ($build_dir)"
-cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$root/demo-build.log" 2>&1 \
-  && cmake --build "$build_dir" --target cii-hub cii-agent -j "$(nproc 2>/dev/null || echo 2)" >>"$root/demo-build.log" 2>&1 \
-  || { tail -n 40 "$root/demo-build.log"; echo "demo: build failed (log: $root/demo-build.log)" >&2; exit 1; }
-rm -f "$root/demo-build.log"
+build_log=$(mktemp /tmp/cii-demo-build.XXXXXX)
+cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build_log" 2>&1 \
+  && cmake --build "$build_dir" --target cii-hub cii-agent -j "$(nproc 2>/dev/null || echo 2)" >>"$build_log" 2>&1 \
+  || { tail -n 40 "$build_log"; echo "demo: build failed (log: $build_log)" >&2; exit 1; }
+rm -f "$build_log"
 hub_bin=$build_dir/cii-hub
 agent_bin=$build_dir/cii-agent
 

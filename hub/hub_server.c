@@ -336,8 +336,10 @@ s_on_ack (server_t *self, agent_t *agent, const Cii__Envelope *env)
         s_send_error (self, &agent->rid, CII__ERROR_CODE__ERROR_BAD_ACK, text, env->message_id);
         return;
     }
-    if (seq <= agent->acked_seq) {
-        snprintf (text, sizeof text, "ack %" PRId64 " repeats an acknowledgement (acked up to %" PRId64 ")",
+    if (seq == agent->acked_seq)
+        return;                   //  re-acknowledgement after a resend: idempotent
+    if (seq < agent->acked_seq) {
+        snprintf (text, sizeof text, "ack %" PRId64 " is behind the acknowledged sequence %" PRId64,
                   seq, agent->acked_seq);
         s_send_error (self, &agent->rid, CII__ERROR_CODE__ERROR_BAD_ACK, text, env->message_id);
         return;

@@ -144,6 +144,46 @@ static void test_notices_offline (void **state)
     it_fixture_pass (f);
 }
 
+//  Downward under faults: 30 notices published while the agent is killed with SIGKILL every 10
+//  and the hub once; in the end the agent holds exactly seq 1..30 in order, all acknowledged.
+static void test_notices_under_kills (void **state)
+{
+    it_fixture_t *f = *state;
+    enum { N = 30 };
+    assert_int_equal (it_hub_start (f), 0);
+    it_agent_t *zen = it_agent_add (f, "zentral");
+    assert_non_null (zen);
+    assert_int_equal (it_agent_start (f, zen), 0);
+
+    static char titles[N][64];
+    static const char *title_ptrs[N];
+    for (int i = 0; i < N; i++) {
+        snprintf (titles[i], sizeof titles[i], "Mitteilung %02d für Zentralschweiz", i + 1);
+        title_ptrs[i] = titles[i];
+        s_notice (f, "all", titles[i], 0);
+        if (i % 10 == 4) {
+            //  kill the agent right after a notice went out (maybe stored, maybe acked, maybe not)
+            assert_int_equal (it_agent_kill (f, zen), 0);
+            assert_int_equal (it_agent_start (f, zen), 0);
+        }
+        if (i == 17) {
+            assert_int_equal (it_hub_kill (f), 0);
+            assert_int_equal (it_hub_start (f), 0);
+        }
+    }
+    assert_true (
+        it_wait_sql (f, 30000, N, "SELECT acked_seq FROM agents WHERE network = 'zentral'", NULL));
+    s_check_notices (f, zen, title_ptrs, N);
+    assert_int_equal (it_agent_sql_long (zen, "SELECT count(*) FROM inbox"), N);
+    assert_int_equal (it_agent_sql_long (zen, "SELECT max(seq) FROM notices"), N);
+    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM downward WHERE acked_at IS NULL", NULL),
+                      0);
+
+    assert_int_equal (it_agent_stop (f, zen), 0);
+    assert_int_equal (it_hub_stop (f), 0);
+    it_fixture_pass (f);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
