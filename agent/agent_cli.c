@@ -1432,8 +1432,11 @@ agent_cli_main (int argc, char **argv)
     //  czmq logs to stdout by default; for the CLI verbs keep stdout for results (and --json)
     //  and leave SIGINT/SIGTERM to their default action. `run` sets up logging itself.
     if (!(argc > 1 && streq (argv[1], "run"))) {
+        //  The one-shot verbs answer with their own result or one-line refusal; the store's log
+        //  lines would only repeat it. CII_AGENT_VERBOSE=1 shows them on stderr.
         zsys_handler_set (NULL);
-        zsys_set_logstream (stderr);
+        const char *verbose = getenv ("CII_AGENT_VERBOSE");
+        zsys_set_logstream (verbose && *verbose && !streq (verbose, "0") ? stderr : NULL);
     }
     return agent_cli_run (argc, argv, stdout, stderr);
 }

@@ -11,8 +11,8 @@
     reason on err), 2 bad usage. */
 int agent_cli_run (int argc, char **argv, FILE *out, FILE *err);
 
-/*  agent_cli_run on stdout and stderr; czmq log lines go to stderr so stdout stays clean for
-    --json (except for `run`, which logs as the daemon decides). */
+/*  agent_cli_run on stdout and stderr; czmq log lines are off (on stderr with CII_AGENT_VERBOSE=1)
+    so stdout stays clean for --json (except for `run`, which logs to stderr). */
 int agent_cli_main (int argc, char **argv);
 
 #endif

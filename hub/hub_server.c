@@ -278,6 +278,12 @@ s_flush_acks (server_t *self)
 //  --------------------------------------------------------------------------
 //  Message handlers, one per body kind
 
+static int
+s_strcmp (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
 static void
 s_on_hello (server_t *self, agent_t *agent, const rid_t *rid, const Cii__Hello *hello)
 {
@@ -311,6 +317,7 @@ s_on_hello (server_t *self, agent_t *agent, const rid_t *rid, const Cii__Hello *
          net = zhashx_next (self->cantons))
         if (strcmp (net, agent->network) == 0)
             cantons[n++] = (char *) zhashx_cursor (self->cantons);
+    qsort (cantons, n, sizeof cantons[0], s_strcmp);
     welcome.network = agent->network;
     welcome.cantons = cantons;
     welcome.n_cantons = n;
@@ -401,6 +408,18 @@ s_commit_batch (server_t *self)
         item->env = self->batch[i].env;
     }
     int rc = hub_store_ingest (self->store, self->items, n);
+    if (rc != 0 && n > 1 && !hub_store_broken (self->store)) {
+        //  The database is up but refused the batch: one message must be at fault. Store the
+        //  messages one by one so that it cannot hold back everybody else's.
+        zsys_warning ("hub: batch of %zu refused (%s); storing its messages one by one", n,
+                      hub_store_error (self->store));
+        for (size_t i = 0; i < n; i++)
+            if (hub_store_ingest (self->store, &self->items[i], 1) != 0)
+                zsys_error ("hub: agent %s: %s not stored: %s", self->batch[i].agent->network,
+                            self->batch[i].env->message_id, hub_store_error (self->store));
+        rc = 0;
+    }
+    else
     if (rc != 0)
         zsys_error ("hub: batch of %zu not stored: %s", n, hub_store_error (self->store));
     for (size_t i = 0; i < n; i++) {
