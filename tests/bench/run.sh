@@ -1,17 +1,52 @@
 #!/usr/bin/env bash
 # run.sh — runs the benchmarks against a throwaway PostgreSQL (tests/pg/pg_fixture.sh) and prints
 # the figures that docs/performance.md records. Usage: tests/bench/run.sh BUILD_DIR [quick]
+#   bench_ingest  durable ingest vs the two libpq baselines of DESIGN §6, and flatness to 1M rows
+#   bench_e2e     latency at 500 msg/s, throughput, one notice acked by 1,000 agents, hub memory
+#                 with 5,000 connected agents (simulated agents, real hub)
+#   idle agent    resident memory of a real `cii-agent run`, connected and idle
 set -euo pipefail
-build=${1:?build directory}; mode=${2:-full}
+build=$(cd "${1:?build directory}" && pwd); mode=${2:-full}
 here=$(cd "$(dirname "$0")" && pwd)
-dir=$(mktemp -d /tmp/cii-bench-pg.XXXXXX)
-trap '"$here/../pg/pg_fixture.sh" stop "$dir" >/dev/null' EXIT
-"$here/../pg/pg_fixture.sh" start "$dir" >/dev/null
-export PGHOST=$dir/sock PGUSER=postgres PGDATABASE=postgres
+dir=$(mktemp -d /tmp/cii-bench.XXXXXX)
+agent_pid=; hub_pid=
+cleanup() {
+  [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null || true
+  [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  "$here/../pg/pg_fixture.sh" stop "$dir/pg" >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+"$here/../pg/pg_fixture.sh" start "$dir/pg" >/dev/null
+export PGHOST=$dir/pg/sock PGUSER=postgres PGDATABASE=postgres
+quiet() { grep -v -e 'dangling' -e 'enrolled, key' -e 'schema migrated' -e 'NOTICE:' -e 'queued for' || true; }
+
+echo "== bench_ingest"
 if [ "$mode" = quick ]; then
-  "$build/tests/bench_ingest" 5000
-  "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 3 --fanout 200 --many 500
+  "$build/tests/bench_ingest" 5000 2>&1 | quiet
 else
-  "$build/tests/bench_ingest" 20000 1000000
-  "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 10 --fanout 1000 --many 5000
+  "$build/tests/bench_ingest" 20000 1000000 2>&1 | quiet
 fi
+
+echo "== bench_e2e"
+if [ "$mode" = quick ]; then
+  "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 3 --fanout 200 --many 500 2>&1 | quiet
+else
+  "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 10 --fanout 1000 --many 5000 2>&1 | quiet
+fi
+
+echo "== idle agent"
+createdb cii_bench_idle
+port=$(( 30000 + RANDOM % 20000 ))
+"$build/cii-hub" --db dbname=cii_bench_idle init --certs "$dir/certs" >/dev/null
+"$build/cii-hub" --db dbname=cii_bench_idle serve --certs "$dir/certs" --bind "tcp://127.0.0.1:$port" 2>"$dir/hub.log" &
+hub_pid=$!
+sleep 0.5
+"$build/cii-hub" --db dbname=cii_bench_idle enroll lemanique --endpoint "tcp://127.0.0.1:$port" --out "$dir/b" >/dev/null
+"$build/cii-agent" init --bundle "$dir/b" --state "$dir/agent" >/dev/null
+"$build/cii-agent" run --state "$dir/agent" 2>"$dir/agent.log" &
+agent_pid=$!
+sleep 5
+echo "idle agent (connected, 5 s): $(grep VmRSS /proc/$agent_pid/status | tr -s ' ')"
+"$build/cii-agent" status --state "$dir/agent" | head -3
