@@ -150,41 +150,6 @@ s_time (int64_t ms, char buf[32])
         cii_util_iso8601 (ms, buf);
 }
 
-static void
-s_json_time (FILE *out, int64_t ms)
-{
-    if (ms == 0) {
-        fputs ("null", out);
-        return;
-    }
-    char buf[32];
-    cii_util_iso8601 (ms, buf);
-    cii_util_json_string (out, buf);
-}
-
-//  Prints a comma list ("a,b") as a JSON array of strings; "" gives [].
-static void
-s_json_list (FILE *out, const char *list)
-{
-    fputc ('[', out);
-    const char *p = list ? list : "";
-    bool first = true;
-    while (*p) {
-        const char *comma = strchr (p, ',');
-        size_t len = comma ? (size_t) (comma - p) : strlen (p);
-        char item[128];
-        snprintf (item, sizeof item, "%.*s", (int) (len < sizeof item - 1 ? len : sizeof item - 1), p);
-        if (!first)
-            fputc (',', out);
-        cii_util_json_string (out, item);
-        first = false;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    fputc (']', out);
-}
-
 //  --------------------------------------------------------------------------------------------
 //  Argument parsing
 
@@ -633,9 +598,9 @@ s_agents (s_ctx_t *ctx)
             cii_util_json_string (out, r->public_key);
             fprintf (out, ",\"connected\":%s,\"revoked\":%s,\"enrolled_at\":", r->connected ? "true" : "false",
                      r->revoked ? "true" : "false");
-            s_json_time (out, r->enrolled_at_ms);
+            cii_util_json_time (out, r->enrolled_at_ms);
             fputs (",\"last_seen\":", out);
-            s_json_time (out, r->last_seen_ms);
+            cii_util_json_time (out, r->last_seen_ms);
             fprintf (out, ",\"last_seq\":%" PRId64 ",\"acked_seq\":%" PRId64 ",\"backlog\":%" PRId64 "}",
                      r->last_seq, r->acked_seq, r->last_seq - r->acked_seq);
         }
@@ -695,17 +660,17 @@ s_signal_row (const hub_signal_row_t *r, void *arg)
         fputs (",\"description\":", out);
         cii_util_json_string (out, r->description);
         fputs (",\"institutions\":", out);
-        s_json_list (out, r->institutions);
+        cii_util_json_list (out, r->institutions);
         fputs (",\"target_groups\":", out);
-        s_json_list (out, r->target_groups);
+        cii_util_json_list (out, r->target_groups);
         fputs (",\"national_reason\":", out);
         cii_util_json_string (out, r->national_reason);
         fputs (",\"language\":", out);
         cii_util_json_string (out, r->language);
         fputs (",\"created_at\":", out);
-        s_json_time (out, r->created_at_ms);
+        cii_util_json_time (out, r->created_at_ms);
         fputs (",\"received_at\":", out);
-        s_json_time (out, r->received_at_ms);
+        cii_util_json_time (out, r->received_at_ms);
         fputc ('}', out);
     }
     else {
@@ -852,9 +817,9 @@ s_notice_row (const hub_notice_row_t *r, void *arg)
         fputs (",\"text\":", out);
         cii_util_json_string (out, r->text);
         fputs (",\"networks\":", out);
-        s_json_list (out, r->networks);
+        cii_util_json_list (out, r->networks);
         fputs (",\"issued_at\":", out);
-        s_json_time (out, r->issued_at_ms);
+        cii_util_json_time (out, r->issued_at_ms);
         fprintf (out, ",\"recipients\":%" PRId64 ",\"acked\":%" PRId64 "}", r->recipients, r->acked);
     }
     else {

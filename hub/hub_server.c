@@ -143,12 +143,12 @@ s_session_close (server_t *self, agent_t *agent, const char *why)
 static int
 s_reload (server_t *self)
 {
-    hub_agent_row_t *rows = NULL;
-    int count = hub_store_agents (self->store, &rows);
+    hub_agent_info_t *rows = NULL;
+    int count = hub_store_agent_list (self->store, &rows);
     if (count < 0)
         return -1;
     for (int i = 0; i < count; i++) {
-        hub_agent_row_t *row = &rows[i];
+        hub_agent_info_t *row = &rows[i];
         agent_t *agent = zhashx_lookup (self->agents, row->public_key);
         if (!agent) {
             agent = calloc (1, sizeof *agent);

@@ -541,37 +541,6 @@ hub_store_network_exists (hub_store_t *self, const char *network)
 //  Agents
 
 int
-hub_store_agents (hub_store_t *self, hub_agent_row_t **rows_p)
-{
-    if (!self || !rows_p)
-        return -1;
-    *rows_p = NULL;
-    PGresult *res = s_exec (self, "agents",
-                            "SELECT id, network, public_key, revoked_at IS NOT NULL, last_seq, acked_seq "
-                            "FROM agents ORDER BY id",
-                            0, NULL, PGRES_TUPLES_OK);
-    if (!res)
-        return -1;
-    int count = PQntuples (res);
-    hub_agent_row_t *rows = calloc ((size_t) count + 1, sizeof *rows);
-    if (!rows) {
-        PQclear (res);
-        return -1;
-    }
-    for (int i = 0; i < count; i++) {
-        rows[i].id = s_i64 (res, i, 0);
-        s_copy (rows[i].network, sizeof rows[i].network, res, i, 1);
-        s_copy (rows[i].public_key, sizeof rows[i].public_key, res, i, 2);
-        rows[i].revoked = s_bool (res, i, 3);
-        rows[i].last_seq = s_i64 (res, i, 4);
-        rows[i].acked_seq = s_i64 (res, i, 5);
-    }
-    PQclear (res);
-    *rows_p = rows;
-    return count;
-}
-
-int
 hub_store_agent_list (hub_store_t *self, hub_agent_info_t **rows_p)
 {
     if (!self || !rows_p)

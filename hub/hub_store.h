@@ -68,12 +68,18 @@ typedef struct {
     char network[33];
     char public_key[41];   /* Z85 */
     bool revoked;
-    int64_t last_seq;      /* highest downward sequence assigned to this agent */
-    int64_t acked_seq;     /* highest sequence the agent acknowledged */
-} hub_agent_row_t;
+    bool connected;        /* connected AND last_seen within the last 10 seconds */
+    int64_t enrolled_at_ms;
+    int64_t revoked_at_ms; /* 0 when not revoked */
+    int64_t last_seen_ms;  /* 0 when never seen */
+    int64_t last_seq;
+    int64_t acked_seq;     /* backlog = last_seq - acked_seq */
+} hub_agent_info_t;
 
-/*  Loads all agents, revoked ones included. Returns the count and a new array (caller frees), -1. */
-int hub_store_agents (hub_store_t *self, hub_agent_row_t **rows_p);
+/*  Loads all agents with their status (for the listings and the serving hub's cache), ordered by
+        network then id, revoked ones included. Returns the count and a new array in *rows_p (caller
+    frees with free()), or -1. */
+int hub_store_agent_list (hub_store_t *self, hub_agent_info_t **rows_p);
 
 /*  Enrolls a new agent for network with the given Z85 public key. Returns its id; -1 on error;
     -2 when the network is unknown; -3 when the network already has an active (non-revoked) agent. */
@@ -154,22 +160,6 @@ int hub_store_begin (hub_store_t *self);
 int hub_store_commit (hub_store_t *self);
 int hub_store_rollback (hub_store_t *self);
 
-typedef struct {
-    int64_t id;
-    char network[33];
-    char public_key[41];   /* Z85 */
-    bool revoked;
-    bool connected;        /* connected AND last_seen within the last 10 seconds */
-    int64_t enrolled_at_ms;
-    int64_t revoked_at_ms; /* 0 when not revoked */
-    int64_t last_seen_ms;  /* 0 when never seen */
-    int64_t last_seq;
-    int64_t acked_seq;     /* backlog = last_seq - acked_seq */
-} hub_agent_info_t;
-
-/*  Loads all agents with their status for listings, ordered by network then id (revoked ones
-    included). Returns the count and a new array in *rows_p (caller frees with free()), or -1. */
-int hub_store_agent_list (hub_store_t *self, hub_agent_info_t **rows_p);
 
 /*  One stored signal; strings are borrowed and valid only during the callback. institutions and
     target_groups are comma lists of domain names ("social-aid,health"; "" when empty). */

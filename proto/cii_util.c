@@ -84,6 +84,40 @@ cii_util_json_string (FILE *out, const char *s)
 }
 
 void
+cii_util_json_time (FILE *out, int64_t ms)
+{
+    if (ms <= 0) {
+        fputs ("null", out);
+        return;
+    }
+    char buf[32];
+    cii_util_iso8601 (ms, buf);
+    cii_util_json_string (out, buf);
+}
+
+void
+cii_util_json_list (FILE *out, const char *list)
+{
+    fputc ('[', out);
+    const char *p = list ? list : "";
+    int first = 1;
+    while (*p) {
+        const char *comma = strchr (p, ',');
+        size_t len = comma ? (size_t) (comma - p) : strlen (p);
+        char item[256];
+        snprintf (item, sizeof item, "%.*s", (int) (len < sizeof item - 1 ? len : sizeof item - 1), p);
+        if (!first)
+            fputc (',', out);
+        cii_util_json_string (out, item);
+        first = 0;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    fputc (']', out);
+}
+
+void
 cii_util_iso8601 (int64_t ms, char buf[32])
 {
     time_t secs = (time_t) (ms / 1000);

@@ -19,6 +19,13 @@ void cii_util_uuid (char buf[37]);
     and control characters are escaped. NULL prints null. */
 void cii_util_json_string (FILE *out, const char *s);
 
+/*  Writes Unix milliseconds as a JSON ISO 8601 UTC string, or null when ms <= 0 (never). */
+void cii_util_json_time (FILE *out, int64_t ms);
+
+/*  Writes a comma list ("a,b") as a JSON array of strings; NULL or "" gives []. Each entry is
+    copied untouched (entries longer than 255 bytes are cut: lists hold codes and names). */
+void cii_util_json_list (FILE *out, const char *list);
+
 /*  Formats Unix milliseconds as ISO 8601 UTC "2026-11-28T20:42:17.123Z" into buf[32]. */
 void cii_util_iso8601 (int64_t ms, char buf[32]);
 

@@ -313,8 +313,8 @@ test_signals (void **state)
     (void) state;
     hub_store_t *store = hub_store_new (s_conninfo, NULL, 0);
     assert_non_null (store);
-    hub_agent_row_t *rows = NULL;
-    int count = hub_store_agents (store, &rows);
+    hub_agent_info_t *rows = NULL;
+    int count = hub_store_agent_list (store, &rows);
     int64_t zh = 0;
     for (int i = 0; i < count; i++)
         if (streq (rows[i].network, "zuerich"))

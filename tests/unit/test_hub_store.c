@@ -150,13 +150,13 @@ s_msg (s_msg_t *m, const char *message_id, const char *canton, const char *title
     m->env.signal = &m->sig;
 }
 
-static hub_agent_row_t
+static hub_agent_info_t
 s_agent (int64_t id)
 {
-    hub_agent_row_t *rows = NULL;
-    int count = hub_store_agents (s_store, &rows);
+    hub_agent_info_t *rows = NULL;
+    int count = hub_store_agent_list (s_store, &rows);
     assert_true (count >= 0);
-    hub_agent_row_t found;
+    hub_agent_info_t found;
     memset (&found, 0, sizeof found);
     for (int i = 0; i < count; i++)
         if (rows[i].id == id)
@@ -306,10 +306,10 @@ test_enroll_revoke (void **state)
     s_agent_ost = hub_store_enroll (s_store, "ost", KEY_O);
     assert_true (s_agent_zuerich > 0 && s_agent_ost > 0);
 
-    hub_agent_row_t old = s_agent (first);
+    hub_agent_info_t old = s_agent (first);
     assert_true (old.revoked);
     assert_string_equal (old.network, "lemanique");
-    hub_agent_row_t now = s_agent (s_agent_lemanique);
+    hub_agent_info_t now = s_agent (s_agent_lemanique);
     assert_false (now.revoked);
     assert_string_equal (now.public_key, KEY_B);
     assert_int_equal (now.last_seq, 0);
