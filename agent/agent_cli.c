@@ -3,7 +3,6 @@
     signal import, signals, notices and status (JSON output with --json on every listing). */
 #include "agent_cli.h"
 
-#include <ctype.h>
 #include <czmq.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +13,7 @@
 #include <time.h>
 
 #include "agent_daemon.h"
+#include "agent_import.h"
 #include "agent_store.h"
 #include "cii_bundle.h"
 #include "cii_codec.h"
@@ -218,107 +218,16 @@ s_json_time (FILE *out, int64_t ms)
     cii_util_json_string (out, iso);
 }
 
-//  Accepts Unix milliseconds or "YYYY-MM-DD[(T| )HH:MM[:SS[.mmm]]][Z]" (UTC). 0 / -1.
-static int
-s_parse_time (const char *s, int64_t *ms_p)
-{
-    size_t len = strlen (s);
-    if (len > 0 && len <= 15 && strspn (s, "0123456789") == len) {
-        *ms_p = strtoll (s, NULL, 10);
-        return *ms_p > 0 ? 0 : -1;
-    }
-    int f[6] = {0, 0, 0, 0, 0, 0};      //  year month day hour minute second
-    int millis = 0;
-    const char *p = s;
-    const int widths[6] = {4, 2, 2, 2, 2, 2};
-    const char seps[6] = {'-', '-', 'T', ':', ':', '.'};
-    int i;
-    for (i = 0; i < 6; i++) {
-        for (int d = 0; d < widths[i]; d++, p++) {
-            if (!isdigit ((unsigned char) *p))
-                return -1;
-            f[i] = f[i] * 10 + (*p - '0');
-        }
-        if (*p == 0 || *p == 'Z')
-            break;
-        if (*p != seps[i] && !(i == 2 && *p == ' '))
-            return -1;
-        p++;
-        if (i == 5)
-            break;
-    }
-    if (i < 2 || i == 3)          //  a date at least; never an hour without minutes
-        return -1;
-    if (i == 5 && p[-1] == '.') {
-        for (int d = 0; d < 3; d++, p++) {
-            if (!isdigit ((unsigned char) *p))
-                return -1;
-            millis = millis * 10 + (*p - '0');
-        }
-    }
-    if (*p == 'Z')
-        p++;
-    if (*p != 0)
-        return -1;
-    struct tm tm = {0};
-    tm.tm_year = f[0] - 1900;
-    tm.tm_mon = f[1] - 1;
-    tm.tm_mday = f[2];
-    tm.tm_hour = f[3];
-    tm.tm_min = f[4];
-    tm.tm_sec = f[5];
-    time_t t = timegm (&tm);
-    struct tm check;
-    if (t == (time_t) -1 || !gmtime_r (&t, &check) || check.tm_year != f[0] - 1900
-        || check.tm_mon != f[1] - 1 || check.tm_mday != f[2] || check.tm_hour != f[3]
-        || check.tm_min != f[4] || check.tm_sec != f[5] || t <= 0)
-        return -1;
-    *ms_p = (int64_t) t * 1000 + millis;
-    return 0;
-}
-
 //  --- building a signal from user input (signal add, signal import) --------------------------
+//  Format and vocabulary checks live in agent_import.c; the network check needs the store.
 
-typedef struct {
-    char canton[3];
-    char lang[3];
-    Cii__Institution institutions[8];
-    size_t n_institutions;
-    Cii__TargetGroup groups[8];
-    size_t n_groups;
-    Cii__Signal signal;
-} s_signal_input_t;
-
-static char s_empty[] = "";
-
-//  Names of all values of an enum, "a, b, c", into buf.
-static void
-s_valid_names (const char *(*name_of) (int), char *buf, size_t size)
-{
-    size_t len = 0;
-    buf[0] = 0;
-    for (int v = 1; name_of (v) && len < size; v++)
-        len += (size_t) snprintf (buf + len, size - len, "%s%s", v > 1 ? ", " : "", name_of (v));
-}
-
-//  Each check writes a one-line reason and returns -1 on refusal.
+//  The canton (already one of the 26) must belong to the agent's network. 0, -2 refused,
+//  -1 database error; reason in both cases.
 static int
-s_input_canton (s_signal_input_t *in, agent_store_t *store, const cii_bundle_t *config,
-                const char *canton, char *reason, size_t n)
+s_canton_member (agent_store_t *store, const cii_bundle_t *config, const char *canton,
+                 char *reason, size_t n)
 {
-    size_t len = strlen (canton);
-    if (len != 2) {
-        snprintf (reason, n, "unknown canton %.16s", canton);
-        return -1;
-    }
-    in->canton[0] = (char) toupper ((unsigned char) canton[0]);
-    in->canton[1] = (char) toupper ((unsigned char) canton[1]);
-    in->canton[2] = 0;
-    if (!cii_domain_canton_valid (in->canton)) {
-        snprintf (reason, n, "unknown canton %s", in->canton);
-        return -1;
-    }
-    int member = agent_store_canton_in_network (store, in->canton);
+    int member = agent_store_canton_in_network (store, canton);
     if (member < 0) {
         snprintf (reason, n, "cannot read the state database");
         return -1;
@@ -326,119 +235,32 @@ s_input_canton (s_signal_input_t *in, agent_store_t *store, const cii_bundle_t *
     if (member == 0) {
         char list[128];
         s_pretty_list (config->cantons, list, sizeof list);
-        snprintf (reason, n, "canton %s is not in network %s (%s)", in->canton, config->network,
-                  list);
-        return -1;
+        snprintf (reason, n, "canton %s is not in network %s (%s)", canton, config->network, list);
+        return -2;
     }
     return 0;
 }
 
 static int
-s_input_institution (s_signal_input_t *in, const char *name, char *reason, size_t n)
+s_input_canton (agent_import_input_t *in, agent_store_t *store, const cii_bundle_t *config,
+                const char *canton, char *reason, size_t n)
 {
-    Cii__Institution value = cii_domain_institution_from_name (name);
-    if (value == CII__INSTITUTION__INSTITUTION_UNSPECIFIED) {
-        char names[256];
-        s_valid_names (cii_domain_institution_name, names, sizeof names);
-        snprintf (reason, n, "unknown institution '%.40s' (valid: %s)", name, names);
-        return -1;
-    }
-    for (size_t i = 0; i < in->n_institutions; i++)
-        if (in->institutions[i] == value) {
-            snprintf (reason, n, "institution %s given twice", name);
-            return -1;
-        }
-    if (in->n_institutions == 8) {
-        snprintf (reason, n, "too many institutions");
-        return -1;
-    }
-    in->institutions[in->n_institutions++] = value;
-    return 0;
+    if (agent_import_input_canton (in, canton, reason, n))
+        return -2;
+    return s_canton_member (store, config, in->canton, reason, n);
 }
 
+typedef struct {
+    agent_store_t *store;
+    const cii_bundle_t *config;
+} s_member_arg_t;
+
+//  agent_import_canton_fn for `signal import`
 static int
-s_input_group (s_signal_input_t *in, const char *name, char *reason, size_t n)
+s_import_canton (const char *canton, void *arg, char *reason, size_t n)
 {
-    Cii__TargetGroup value = cii_domain_target_group_from_name (name);
-    if (value == CII__TARGET_GROUP__TARGET_GROUP_UNSPECIFIED) {
-        char names[256];
-        s_valid_names (cii_domain_target_group_name, names, sizeof names);
-        snprintf (reason, n, "unknown target group '%.40s' (valid: %s)", name, names);
-        return -1;
-    }
-    for (size_t i = 0; i < in->n_groups; i++)
-        if (in->groups[i] == value) {
-            snprintf (reason, n, "target group %s given twice", name);
-            return -1;
-        }
-    if (in->n_groups == 8) {
-        snprintf (reason, n, "too many target groups");
-        return -1;
-    }
-    in->groups[in->n_groups++] = value;
-    return 0;
-}
-
-//  Adds each name of a comma list with add().
-static int
-s_input_list (s_signal_input_t *in, const char *list,
-              int (*add) (s_signal_input_t *, const char *, char *, size_t), char *reason, size_t n)
-{
-    const char *p = list;
-    while (*p) {
-        const char *end = strchr (p, ',');
-        size_t len = end ? (size_t) (end - p) : strlen (p);
-        char name[64];
-        snprintf (name, sizeof name, "%.*s", (int) len, p);
-        //  Tolerate spaces after commas: "social-aid, health"
-        char *start = name;
-        while (*start == ' ')
-            start++;
-        char *stop = start + strlen (start);
-        while (stop > start && stop[-1] == ' ')
-            *--stop = 0;
-        if (*start && add (in, start, reason, n))
-            return -1;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    return 0;
-}
-
-//  Language: given, else the canton's first official language.
-static int
-s_input_lang (s_signal_input_t *in, const char *lang, char *reason, size_t n)
-{
-    if (!lang || !*lang) {
-        const char *langs = cii_domain_canton_languages (in->canton);
-        snprintf (in->lang, sizeof in->lang, "%.2s", langs ? langs : "fr");
-        return 0;
-    }
-    if (!cii_domain_language_valid (lang)) {
-        snprintf (reason, n, "unknown language '%.16s' (valid: fr, de, it, rm)", lang);
-        return -1;
-    }
-    snprintf (in->lang, sizeof in->lang, "%s", lang);
-    return 0;
-}
-
-//  Fills in->signal from the checked parts; strings are borrowed.
-static void
-s_input_finish (s_signal_input_t *in, char *title, char *body, char *reason_text, int64_t created)
-{
-    Cii__Signal init = CII__SIGNAL__INIT;
-    in->signal = init;
-    in->signal.canton = in->canton;
-    in->signal.title = title;
-    in->signal.description = body;
-    in->signal.national_reason = reason_text ? reason_text : s_empty;
-    in->signal.language = in->lang;
-    in->signal.institutions = in->institutions;
-    in->signal.n_institutions = in->n_institutions;
-    in->signal.target_groups = in->groups;
-    in->signal.n_target_groups = in->n_groups;
-    in->signal.created_at_ms = created > 0 ? created : cii_util_now_ms ();
+    s_member_arg_t *member = (s_member_arg_t *) arg;
+    return s_canton_member (member->store, member->config, canton, reason, n);
 }
 
 //  --- verbs ----------------------------------------------------------------------------------
@@ -508,7 +330,7 @@ s_verb_signal_add (s_ctx_t *ctx)
     if (ctx->nargs > 0)
         return s_usage_error (ctx, "unexpected argument %s", ctx->args[0]);
     int64_t created_ms = 0;
-    if (created && s_parse_time (created, &created_ms) != 0)
+    if (created && agent_import_parse_time (created, &created_ms) != 0)
         return s_usage_error (ctx, "--created-at '%s' is not a date (YYYY-MM-DD[THH:MM[:SS]]Z)",
                               created);
     const char *dir = s_state_dir (ctx);
@@ -519,7 +341,7 @@ s_verb_signal_add (s_ctx_t *ctx)
     char *file_text = NULL;
     char reason[512] = "";
     cii_bundle_t config;
-    s_signal_input_t in;
+    agent_import_input_t in;
     memset (&in, 0, sizeof in);
     agent_store_t *store = s_open_store (ctx, dir);
     if (!store)
@@ -530,10 +352,11 @@ s_verb_signal_add (s_ctx_t *ctx)
     }
     //  The canton first: the most likely mistake, and the one to state plainly
     if (s_input_canton (&in, store, &config, canton, reason, sizeof reason)
-        || s_input_list (&in, institutions, s_input_institution, reason, sizeof reason)
-        || s_input_list (&in, s_opt (ctx, "target-groups") ? s_opt (ctx, "target-groups") : "",
-                         s_input_group, reason, sizeof reason)
-        || s_input_lang (&in, s_opt (ctx, "lang"), reason, sizeof reason)) {
+        || agent_import_input_list (&in, institutions, agent_import_input_institution, reason,
+                                    sizeof reason)
+        || agent_import_input_list (&in, s_opt (ctx, "target-groups") ? s_opt (ctx, "target-groups") : "",
+                                    agent_import_input_group, reason, sizeof reason)
+        || agent_import_input_lang (&in, s_opt (ctx, "lang"), reason, sizeof reason)) {
         s_refuse (ctx, "%s", reason);
         goto cleanup;
     }
@@ -549,7 +372,7 @@ s_verb_signal_add (s_ctx_t *ctx)
             goto cleanup;
         }
     }
-    s_input_finish (&in, (char *) title, file_text ? file_text : (char *) body,
+    agent_import_input_finish (&in, (char *) title, file_text ? file_text : (char *) body,
                     (char *) s_opt (ctx, "reason"), created_ms);
     int64_t id = 0;
     char message_id[65] = "";
@@ -581,441 +404,6 @@ cleanup:
     return rc;
 }
 
-//  --- a small strict JSON reader for `signal import` ---------------------------------------------
-
-typedef enum { J_NULL, J_BOOL, J_NUMBER, J_STRING, J_ARRAY, J_OBJECT } s_jtype_t;
-
-typedef struct _s_json_t s_json_t;
-struct _s_json_t {
-    s_jtype_t type;
-    bool boolean;
-    int64_t number;          //  integers only
-    char *string;            //  J_STRING: decoded, NUL-terminated UTF-8
-    size_t size;             //  J_STRING: bytes
-    s_json_t **items;        //  J_ARRAY and J_OBJECT values
-    char **keys;             //  J_OBJECT keys
-    size_t count;
-};
-
-typedef struct {
-    const char *p;
-    const char *end;
-    const char *start;
-    char error[128];
-    int depth;
-} s_jparser_t;
-
-static void
-s_json_destroy (s_json_t **self_p)
-{
-    if (!self_p || !*self_p)
-        return;
-    s_json_t *self = *self_p;
-    for (size_t i = 0; i < self->count; i++) {
-        s_json_destroy (&self->items[i]);
-        if (self->keys)
-            free (self->keys[i]);
-    }
-    free (self->items);
-    free (self->keys);
-    free (self->string);
-    free (self);
-    *self_p = NULL;
-}
-
-static s_json_t *
-s_jfail (s_jparser_t *jp, const char *what)
-{
-    if (!jp->error[0])
-        snprintf (jp->error, sizeof jp->error, "%s at byte %zu", what, (size_t) (jp->p - jp->start));
-    return NULL;
-}
-
-static void
-s_jspace (s_jparser_t *jp)
-{
-    while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r'))
-        jp->p++;
-}
-
-static int
-s_jhex4 (s_jparser_t *jp, unsigned *value)
-{
-    if (jp->end - jp->p < 4)
-        return -1;
-    *value = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = *jp->p++;
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned) (c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned) (c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned) (c - 'A' + 10);
-        else
-            return -1;
-        *value = *value * 16 + d;
-    }
-    return 0;
-}
-
-//  Parses a string literal (jp->p on the opening quote) into a new buffer.
-static char *
-s_jstring (s_jparser_t *jp, size_t *size_p)
-{
-    jp->p++;
-    size_t cap = 64, len = 0;
-    char *buf = malloc (cap);
-    if (!buf)
-        return (char *) s_jfail (jp, "out of memory");
-    while (true) {
-        if (jp->p >= jp->end) {
-            free (buf);
-            return (char *) s_jfail (jp, "unterminated string");
-        }
-        if (cap - len < 5) {
-            char *bigger = realloc (buf, cap * 2);
-            if (!bigger) {
-                free (buf);
-                return (char *) s_jfail (jp, "out of memory");
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        unsigned char c = (unsigned char) *jp->p;
-        if (c == '"') {
-            jp->p++;
-            break;
-        }
-        if (c < 0x20) {
-            free (buf);
-            return (char *) s_jfail (jp, "control character in string");
-        }
-        if (c != '\\') {
-            buf[len++] = (char) c;
-            jp->p++;
-            continue;
-        }
-        jp->p++;
-        if (jp->p >= jp->end) {
-            free (buf);
-            return (char *) s_jfail (jp, "unterminated string");
-        }
-        char e = *jp->p++;
-        unsigned cp = 0;
-        switch (e) {
-            case '"': buf[len++] = '"'; continue;
-            case '\\': buf[len++] = '\\'; continue;
-            case '/': buf[len++] = '/'; continue;
-            case 'b': buf[len++] = '\b'; continue;
-            case 'f': buf[len++] = '\f'; continue;
-            case 'n': buf[len++] = '\n'; continue;
-            case 'r': buf[len++] = '\r'; continue;
-            case 't': buf[len++] = '\t'; continue;
-            case 'u':
-                if (s_jhex4 (jp, &cp))
-                    break;
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    unsigned low;
-                    if (jp->end - jp->p < 6 || jp->p[0] != '\\' || jp->p[1] != 'u')
-                        break;
-                    jp->p += 2;
-                    if (s_jhex4 (jp, &low) || low < 0xDC00 || low > 0xDFFF)
-                        break;
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                }
-                else if (cp >= 0xDC00 && cp <= 0xDFFF)
-                    break;
-                if (cp < 0x80)
-                    buf[len++] = (char) cp;
-                else if (cp < 0x800) {
-                    buf[len++] = (char) (0xC0 | (cp >> 6));
-                    buf[len++] = (char) (0x80 | (cp & 0x3F));
-                }
-                else if (cp < 0x10000) {
-                    buf[len++] = (char) (0xE0 | (cp >> 12));
-                    buf[len++] = (char) (0x80 | ((cp >> 6) & 0x3F));
-                    buf[len++] = (char) (0x80 | (cp & 0x3F));
-                }
-                else {
-                    buf[len++] = (char) (0xF0 | (cp >> 18));
-                    buf[len++] = (char) (0x80 | ((cp >> 12) & 0x3F));
-                    buf[len++] = (char) (0x80 | ((cp >> 6) & 0x3F));
-                    buf[len++] = (char) (0x80 | (cp & 0x3F));
-                }
-                continue;
-            default:
-                break;
-        }
-        free (buf);
-        return (char *) s_jfail (jp, "bad escape in string");
-    }
-    buf[len] = 0;
-    //  Text is stored untouched, so it must be valid UTF-8 without NUL or odd controls
-    if (!cii_domain_utf8_valid (buf, len)) {
-        free (buf);
-        return (char *) s_jfail (jp, "string is not valid UTF-8 text");
-    }
-    *size_p = len;
-    return buf;
-}
-
-static s_json_t *s_jvalue (s_jparser_t *jp);
-
-//  Appends value (and key, owned) to a container. 0 / -1.
-static int
-s_jappend (s_json_t *container, s_json_t *value, char *key)
-{
-    s_json_t **items = realloc (container->items, (container->count + 1) * sizeof *items);
-    if (!items)
-        return -1;
-    container->items = items;
-    if (container->type == J_OBJECT) {
-        char **keys = realloc (container->keys, (container->count + 1) * sizeof *keys);
-        if (!keys)
-            return -1;
-        container->keys = keys;
-        keys[container->count] = key;
-    }
-    items[container->count++] = value;
-    return 0;
-}
-
-static s_json_t *
-s_jcontainer (s_jparser_t *jp, s_json_t *self)
-{
-    char close = self->type == J_ARRAY ? ']' : '}';
-    jp->p++;
-    if (++jp->depth > 16)
-        return s_jfail (jp, "nested too deeply");
-    s_jspace (jp);
-    if (jp->p < jp->end && *jp->p == close) {
-        jp->p++;
-        jp->depth--;
-        return self;
-    }
-    while (true) {
-        char *key = NULL;
-        if (self->type == J_OBJECT) {
-            s_jspace (jp);
-            size_t klen;
-            if (jp->p >= jp->end || *jp->p != '"')
-                return s_jfail (jp, "expected a key");
-            key = s_jstring (jp, &klen);
-            if (!key)
-                return NULL;
-            for (size_t i = 0; i < self->count; i++)
-                if (streq (self->keys[i], key)) {
-                    free (key);
-                    return s_jfail (jp, "duplicate key");
-                }
-            s_jspace (jp);
-            if (jp->p >= jp->end || *jp->p != ':') {
-                free (key);
-                return s_jfail (jp, "expected ':'");
-            }
-            jp->p++;
-        }
-        s_json_t *value = s_jvalue (jp);
-        if (!value || s_jappend (self, value, key)) {
-            free (key);
-            s_json_destroy (&value);
-            return s_jfail (jp, "out of memory");
-        }
-        s_jspace (jp);
-        if (jp->p < jp->end && *jp->p == ',') {
-            jp->p++;
-            continue;
-        }
-        if (jp->p < jp->end && *jp->p == close) {
-            jp->p++;
-            jp->depth--;
-            return self;
-        }
-        return s_jfail (jp, self->type == J_ARRAY ? "expected ',' or ']'" : "expected ',' or '}'");
-    }
-}
-
-static s_json_t *
-s_jvalue (s_jparser_t *jp)
-{
-    s_jspace (jp);
-    if (jp->p >= jp->end)
-        return s_jfail (jp, "unexpected end");
-    s_json_t *self = calloc (1, sizeof *self);
-    if (!self)
-        return s_jfail (jp, "out of memory");
-    char c = *jp->p;
-    size_t left = (size_t) (jp->end - jp->p);
-    if (c == '{' || c == '[') {
-        self->type = c == '{' ? J_OBJECT : J_ARRAY;
-        if (!s_jcontainer (jp, self))
-            s_json_destroy (&self);
-    }
-    else if (c == '"') {
-        self->type = J_STRING;
-        self->string = s_jstring (jp, &self->size);
-        if (!self->string)
-            s_json_destroy (&self);
-    }
-    else if (left >= 4 && strncmp (jp->p, "null", 4) == 0) {
-        self->type = J_NULL;
-        jp->p += 4;
-    }
-    else if (left >= 4 && strncmp (jp->p, "true", 4) == 0) {
-        self->type = J_BOOL;
-        self->boolean = true;
-        jp->p += 4;
-    }
-    else if (left >= 5 && strncmp (jp->p, "false", 5) == 0) {
-        self->type = J_BOOL;
-        jp->p += 5;
-    }
-    else if (c == '-' || isdigit ((unsigned char) c)) {
-        self->type = J_NUMBER;
-        const char *q = jp->p + (c == '-');
-        const char *digits = q;
-        while (q < jp->end && isdigit ((unsigned char) *q))
-            q++;
-        size_t count = (size_t) (q - digits);
-        if (count == 0 || count > 15 || (q < jp->end && (*q == '.' || *q == 'e' || *q == 'E'))) {
-            s_json_destroy (&self);
-            return s_jfail (jp, "only whole numbers of up to 15 digits are accepted");
-        }
-        int64_t value = 0;
-        for (const char *d = digits; d < q; d++)
-            value = value * 10 + (*d - '0');
-        self->number = c == '-' ? -value : value;
-        jp->p = q;
-    }
-    else {
-        s_json_destroy (&self);
-        return s_jfail (jp, "unexpected character");
-    }
-    if (!self)
-        return s_jfail (jp, "invalid value");
-    return self;
-}
-
-static s_json_t *
-s_json_parse (const char *text, size_t size, char *error, size_t n)
-{
-    s_jparser_t jp = {text, text + size, text, "", 0};
-    s_json_t *root = s_jvalue (&jp);
-    if (root) {
-        s_jspace (&jp);
-        if (jp.p != jp.end) {
-            s_json_destroy (&root);
-            s_jfail (&jp, "trailing data");
-        }
-    }
-    if (!root)
-        snprintf (error, n, "%s", jp.error[0] ? jp.error : "invalid JSON");
-    return root;
-}
-
-static const s_json_t *
-s_jget (const s_json_t *object, const char *key)
-{
-    for (size_t i = 0; i < object->count; i++)
-        if (streq (object->keys[i], key))
-            return object->items[i];
-    return NULL;
-}
-
-//  One import entry -> checked input. 0, or -1 with reason.
-static int
-s_import_entry (const s_json_t *obj, s_signal_input_t *in, agent_store_t *store,
-                const cii_bundle_t *config, char *reason, size_t n)
-{
-    static const char *known[] = {"canton", "title", "body", "institutions", "target_groups",
-                                  "reason", "lang", "created_at", NULL};
-    if (obj->type != J_OBJECT) {
-        snprintf (reason, n, "not an object");
-        return -1;
-    }
-    for (size_t i = 0; i < obj->count; i++) {
-        bool ok = false;
-        for (int k = 0; known[k]; k++)
-            ok = ok || streq (obj->keys[i], known[k]);
-        if (!ok) {
-            snprintf (reason, n, "unknown field \"%.40s\"", obj->keys[i]);
-            return -1;
-        }
-    }
-    const s_json_t *canton = s_jget (obj, "canton");
-    const s_json_t *title = s_jget (obj, "title");
-    const s_json_t *body = s_jget (obj, "body");
-    const s_json_t *inst = s_jget (obj, "institutions");
-    const s_json_t *groups = s_jget (obj, "target_groups");
-    const s_json_t *why = s_jget (obj, "reason");
-    const s_json_t *lang = s_jget (obj, "lang");
-    const s_json_t *created = s_jget (obj, "created_at");
-    if (!canton || canton->type != J_STRING) {
-        snprintf (reason, n, "\"canton\" must be a string");
-        return -1;
-    }
-    if (s_input_canton (in, store, config, canton->string, reason, n))
-        return -1;
-    if (!title || title->type != J_STRING || !body || body->type != J_STRING) {
-        snprintf (reason, n, "\"title\" and \"body\" must be strings");
-        return -1;
-    }
-    if (!inst || inst->type != J_ARRAY) {
-        snprintf (reason, n, "\"institutions\" must be an array of names");
-        return -1;
-    }
-    for (size_t i = 0; i < inst->count; i++) {
-        if (inst->items[i]->type != J_STRING) {
-            snprintf (reason, n, "\"institutions\" must be an array of names");
-            return -1;
-        }
-        if (s_input_institution (in, inst->items[i]->string, reason, n))
-            return -1;
-    }
-    if (groups && groups->type != J_NULL) {
-        if (groups->type != J_ARRAY) {
-            snprintf (reason, n, "\"target_groups\" must be an array of names");
-            return -1;
-        }
-        for (size_t i = 0; i < groups->count; i++) {
-            if (groups->items[i]->type != J_STRING) {
-                snprintf (reason, n, "\"target_groups\" must be an array of names");
-                return -1;
-            }
-            if (s_input_group (in, groups->items[i]->string, reason, n))
-                return -1;
-        }
-    }
-    if (why && why->type != J_STRING && why->type != J_NULL) {
-        snprintf (reason, n, "\"reason\" must be a string");
-        return -1;
-    }
-    if (lang && lang->type != J_STRING && lang->type != J_NULL) {
-        snprintf (reason, n, "\"lang\" must be a string");
-        return -1;
-    }
-    if (s_input_lang (in, lang && lang->type == J_STRING ? lang->string : NULL, reason, n))
-        return -1;
-    int64_t created_ms = 0;
-    if (created && created->type == J_NUMBER && created->number > 0)
-        created_ms = created->number;
-    else if (created && created->type == J_STRING) {
-        if (s_parse_time (created->string, &created_ms)) {
-            snprintf (reason, n, "\"created_at\" is not a date");
-            return -1;
-        }
-    }
-    else if (created && created->type != J_NULL) {
-        snprintf (reason, n, "\"created_at\" must be a date string or Unix milliseconds");
-        return -1;
-    }
-    s_input_finish (in, title->string, body->string,
-                    why && why->type == J_STRING ? why->string : NULL, created_ms);
-    return 0;
-}
-
 static int
 s_verb_signal_import (s_ctx_t *ctx)
 {
@@ -1026,11 +414,9 @@ s_verb_signal_import (s_ctx_t *ctx)
     if (!dir)
         return 2;
     int rc = 1;
-    char reason[512] = "";
+    char error[600] = "";
     size_t size = 0;
-    s_json_t *root = NULL;
-    s_signal_input_t *inputs = NULL;
-    const Cii__Signal **signals = NULL;
+    agent_import_t *import = NULL;
     int64_t *ids = NULL;
     char (*mids)[65] = NULL;
     agent_store_t *store = NULL;
@@ -1039,13 +425,9 @@ s_verb_signal_import (s_ctx_t *ctx)
         s_refuse (ctx, "cannot read %s: %s", path, strerror (errno));
         goto cleanup;
     }
-    root = s_json_parse (text, size, reason, sizeof reason);
-    if (!root) {
-        s_refuse (ctx, "%s: %s", path, reason);
-        goto cleanup;
-    }
-    if (root->type != J_ARRAY) {
-        s_refuse (ctx, "%s: expected a JSON array of signals", path);
+    //  The document first, then the state, then each entry (the canton against the network)
+    if (agent_import_read (text, size, &import, error, sizeof error) != 0) {
+        s_refuse (ctx, "%s: %s", path, error);
         goto cleanup;
     }
     store = s_open_store (ctx, dir);
@@ -1056,26 +438,23 @@ s_verb_signal_import (s_ctx_t *ctx)
         s_refuse (ctx, "cannot read the configuration in %s", dir);
         goto cleanup;
     }
-    size_t count = root->count;
-    inputs = calloc (count + 1, sizeof *inputs);
-    signals = calloc (count + 1, sizeof *signals);
+    size_t count = agent_import_count (import);
     ids = calloc (count + 1, sizeof *ids);
     mids = calloc (count + 1, sizeof *mids);
-    if (!inputs || !signals || !ids || !mids) {
+    if (!ids || !mids) {
         s_refuse (ctx, "out of memory");
         goto cleanup;
     }
-    for (size_t i = 0; i < count; i++) {
-        if (s_import_entry (root->items[i], &inputs[i], store, &config, reason, sizeof reason)) {
-            s_refuse (ctx, "%s: signal %zu: %s (nothing imported)", path, i + 1, reason);
-            goto cleanup;
-        }
-        signals[i] = &inputs[i].signal;
+    s_member_arg_t member = {store, &config};
+    if (agent_import_check (import, s_import_canton, &member, error, sizeof error) != 0) {
+        s_refuse (ctx, "%s: %s (nothing imported)", path, error);
+        goto cleanup;
     }
     size_t failed = 0;
     cii_codec_error_t err;
     memset (&err, 0, sizeof err);
-    int src = agent_store_add_signals (store, signals, count, ids, mids, &failed, &err);
+    int src = agent_store_add_signals (store, agent_import_signals (import), count, ids, mids,
+                                       &failed, &err);
     if (src == -2) {
         s_refuse (ctx, "%s: signal %zu refused: %s (nothing imported)", path, failed + 1, err.text);
         goto cleanup;
@@ -1092,7 +471,7 @@ s_verb_signal_import (s_ctx_t *ctx)
             fprintf (ctx->out, "%s{\"id\":%" PRId64 ",\"message_id\":", i ? "," : "", ids[i]);
             cii_util_json_string (ctx->out, mids[i]);
             fprintf (ctx->out, ",\"canton\":");
-            cii_util_json_string (ctx->out, inputs[i].canton);
+            cii_util_json_string (ctx->out, agent_import_signal (import, i)->canton);
             fprintf (ctx->out, ",\"queued\":true}");
         }
         else
@@ -1108,9 +487,7 @@ cleanup:
     agent_store_destroy (&store);
     free (mids);
     free (ids);
-    free (signals);
-    free (inputs);
-    s_json_destroy (&root);
+    agent_import_destroy (&import);
     free (text);
     return rc;
 }

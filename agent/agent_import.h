@@ -63,7 +63,7 @@ int agent_import_parse_time (const char *s, int64_t *ms_p);
     "institutions" (array of names) — required — and "target_groups" (array of names), "reason",
     "lang" (strings), "created_at" (date string or Unix milliseconds) — optional, null allowed.
     Strings must be valid UTF-8 text (escapes included); unknown fields, duplicate keys,
-    fractions and nesting deeper than 16 are refused. */
+    fractions, objects of more than 64 keys and nesting deeper than 16 are refused. */
 typedef struct _agent_import_t agent_import_t;
 
 /*  Checks one canton (already upper case and one of the 26) against what the caller knows, e.g.

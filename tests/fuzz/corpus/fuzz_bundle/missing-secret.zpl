@@ -1,0 +1,13 @@
+#   CII feedback bus: agent enrollment bundle for network lemanique
+#   Contains the agent's SECRET key: keep this file private (mode 0600).
+#   Use it once: cii-agent init --bundle FILE --state DIR
+
+bundle
+    version = "1"
+    network = "lemanique"
+    cantons = "VD,VS,GE"
+hub
+    endpoint = "tcp://127.0.0.1:7399"
+    public-key = "ScGzmPT.cH!>mu89JOFg>zrP@..edtN5*yV(*3q^"
+agent
+    public-key = "tnJgD<?W^TfgFD1+BDb6!un%Eb!${sQKOiN0!)<["

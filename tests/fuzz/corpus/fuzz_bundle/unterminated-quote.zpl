@@ -1,0 +1,2 @@
+bundle
+    version = "1

@@ -1,0 +1,294 @@
+/*  test_agent_import.c — unit tests of agent/agent_import: JSON text to validated signals (UTF-8
+    and escapes decoded exactly, defaults, dates), one-line refusals naming the entry and field,
+    the order of checks, the canton callback, and the field checks shared with `signal add`. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent_import.h"
+#include "cii_codec.h"
+#include "cii_domain.h"
+
+//  Parses a NUL-terminated text; returns rc and leaves the reason in error.
+static int
+s_parse (const char *text, agent_import_t **import_p, char *error, size_t n)
+{
+    error[0] = 0;
+    return agent_import_parse (text, strlen (text), import_p, error, n);
+}
+
+//  Asserts text is refused with exactly the given one-line error.
+static void
+s_refused (const char *text, const char *expected)
+{
+    agent_import_t *import = NULL;
+    char error[600];
+    assert_int_equal (s_parse (text, &import, error, sizeof error), -2);
+    assert_null (import);
+    assert_string_equal (error, expected);
+}
+
+static void
+test_parse_languages_and_escapes (void **state)
+{
+    (void) state;
+    const char *text =
+        "[{\"canton\":\"vd\",\"title\":\"Accès\",\"body\":\"Corps \\u00e9\\ud83d\\ude00 \\\"q\\\" \\\\ \\/\","
+        "\"institutions\":[\"health\",\"social-aid\"],\"created_at\":\"2026-03-01T10:15:30.250Z\"},\n"
+        " {\"canton\":\"BE\",\"title\":\"Übergang\",\"body\":\"Größe\\nzwei\",\"institutions\":[\"unemployment\"],"
+        "\"target_groups\":[\"late-arriving-youth\",\"health-impaired\"],\"reason\":\"SEM\",\"lang\":\"fr\","
+        "\"created_at\":1772359200000},\n"
+        " {\"canton\":\"TI\",\"title\":\"Più\",\"body\":\"x\",\"institutions\":[\"invalidity\"],\"target_groups\":null,"
+        "\"reason\":null,\"lang\":null,\"created_at\":null}]";
+    agent_import_t *import = NULL;
+    char error[600];
+    assert_int_equal (s_parse (text, &import, error, sizeof error), 0);
+    assert_non_null (import);
+    assert_int_equal (agent_import_count (import), 3);
+    const Cii__Signal *const *all = agent_import_signals (import);
+    assert_non_null (all);
+
+    const Cii__Signal *s = agent_import_signal (import, 0);
+    assert_ptr_equal (s, all[0]);
+    assert_string_equal (s->canton, "VD");                  //  upper-cased
+    assert_string_equal (s->title, "Accès");
+    assert_string_equal (s->description, "Corps \xc3\xa9\xf0\x9f\x98\x80 \"q\" \\ /");
+    assert_string_equal (s->language, "fr");                //  the canton's first language
+    assert_string_equal (s->national_reason, "");
+    assert_int_equal (s->n_institutions, 2);
+    assert_int_equal (s->institutions[0], CII__INSTITUTION__INSTITUTION_HEALTH);
+    assert_int_equal (s->institutions[1], CII__INSTITUTION__INSTITUTION_SOCIAL_AID);
+    assert_int_equal (s->created_at_ms, 1772360130250LL);  //  2026-03-01T10:15:30.250Z
+
+    s = agent_import_signal (import, 1);
+    assert_string_equal (s->canton, "BE");
+    assert_string_equal (s->description, "Größe\nzwei");
+    assert_string_equal (s->language, "fr");                //  given explicitly
+    assert_string_equal (s->national_reason, "SEM");
+    assert_int_equal (s->n_target_groups, 2);
+    assert_int_equal (s->target_groups[0], CII__TARGET_GROUP__TARGET_GROUP_LATE_ARRIVING_YOUTH);
+    assert_int_equal (s->created_at_ms, 1772359200000LL);
+
+    s = agent_import_signal (import, 2);
+    assert_string_equal (s->language, "it");                //  TI -> it
+    assert_int_equal (s->n_institutions, 1);
+    assert_int_equal (s->n_target_groups, 0);
+    assert_true (s->created_at_ms > 1700000000000LL);       //  now
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal (cii_codec_validate_signal (all[i], "signal", NULL), 0);
+    assert_null (agent_import_signal (import, 3));
+
+    agent_import_destroy (&import);
+    assert_null (import);
+    agent_import_destroy (&import);                         //  safe twice
+    agent_import_destroy (NULL);
+
+    assert_int_equal (s_parse ("  [ ]\n", &import, error, sizeof error), 0);
+    assert_int_equal (agent_import_count (import), 0);
+    assert_non_null (agent_import_signals (import));
+    agent_import_destroy (&import);
+}
+
+static void
+test_refusals_name_entry_and_field (void **state)
+{
+    (void) state;
+    //  The document
+    s_refused ("", "unexpected end at byte 0");
+    s_refused ("{\"canton\":\"VD\"}", "expected a JSON array of signals");
+    s_refused ("[] x", "trailing data at byte 3");
+    s_refused ("[{\"canton\":\"VD\",}]", "expected a key at byte 16");
+    s_refused ("[1.5]", "only whole numbers of up to 15 digits are accepted at byte 1");
+    s_refused ("[\"\\ud800\"]", "bad escape in string at byte 8");
+    s_refused ("[\"\\udc00\"]", "bad escape in string at byte 8");
+    s_refused ("[\"\\u0000\"]", "string is not valid UTF-8 text at byte 9");
+    s_refused ("[\"\xc3\x28\"]", "string is not valid UTF-8 text at byte 5");
+    s_refused ("[\"a\tb\"]", "control character in string at byte 3");
+    s_refused ("[{\"canton\":\"VD\",\"canton\":\"GE\"}]", "duplicate key at byte 24");
+    s_refused ("[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]", "nested too deeply at byte 17");
+    char keys[1200] = "[{";
+    for (int i = 0; i < 65; i++)
+        snprintf (keys + strlen (keys), sizeof keys - strlen (keys), "%s\"k%d\":0", i ? "," : "", i);
+    strcat (keys, "}]");
+    s_refused (keys, "too many keys in an object at byte 504");
+    //  Each entry: "signal N: ..." with the field
+    s_refused ("[1]", "signal 1: not an object");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[]},{\"titel\":1}]",
+               "signal 2: unknown field \"titel\"");
+    s_refused ("[{\"canton\":1}]", "signal 1: \"canton\" must be a string");
+    s_refused ("[{\"canton\":\"zz\"}]", "signal 1: unknown canton ZZ");
+    s_refused ("[{\"canton\":\"VD\",\"body\":\"b\"}]", "signal 1: \"title\" and \"body\" must be strings");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":\"health\"}]",
+               "signal 1: \"institutions\" must be an array of names");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[\"health\",\"health\"]}]",
+               "signal 1: institution health given twice");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[],\"target_groups\":[\"x\"]}]",
+               "signal 1: unknown target group 'x' (valid: social-aid-recipients, health-impaired, "
+               "low-qualified-adults, late-arriving-youth, provisionally-admitted-and-refugees)");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[],\"lang\":\"en\"}]",
+               "signal 1: unknown language 'en' (valid: fr, de, it, rm)");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[],\"created_at\":\"2026-02-30\"}]",
+               "signal 1: \"created_at\" is not a date");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[],\"created_at\":-1}]",
+               "signal 1: \"created_at\" must be a date string or Unix milliseconds");
+    //  Codec limits, after the format of every entry
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"\",\"body\":\"b\",\"institutions\":[]}]",
+               "signal 1 refused: signal.title: missing");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[]}]",
+               "signal 1 refused: signal.institutions: missing, at least 1 required");
+    char big[400];
+    snprintf (big, sizeof big, "[{\"canton\":\"VD\",\"title\":\"%0201d\",\"body\":\"b\",\"institutions\":[]},"
+              "{\"canton\":\"GE\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[\"nope\"]}]", 0);
+    agent_import_t *import = NULL;
+    char error[600];
+    assert_int_equal (s_parse (big, &import, error, sizeof error), -2);
+    assert_non_null (strstr (error, "signal 2: unknown institution 'nope'"));
+    snprintf (big, sizeof big, "[{\"canton\":\"VD\",\"title\":\"%0201d\",\"body\":\"b\",\"institutions\":[]},"
+              "{\"canton\":\"GE\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[]}]", 0);
+    assert_int_equal (s_parse (big, &import, error, sizeof error), -2);
+    assert_string_equal (error, "signal 1 refused: signal.title: 201 bytes, limit 200");
+}
+
+static void
+test_refusal_is_one_line (void **state)
+{
+    (void) state;
+    //  Control characters and a cut UTF-8 character never reach the one-line reason
+    s_refused ("[{\"canton\":\"V\\nD\"}]", "signal 1: unknown canton V?D");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[\"a\\r\\nb\"]}]",
+               "signal 1: unknown institution 'a??b' (valid: unemployment, invalidity, social-aid, "
+               "vocational-training, migration, health)");
+    //  "é" is two bytes: at the 16-byte limit the second half would be cut, so it is left out
+    s_refused ("[{\"canton\":\"abcdefghijklmnoé\"}]", "signal 1: unknown canton abcdefghijklmno");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[],\"lang\":\"français\"}]",
+               "signal 1: unknown language 'français' (valid: fr, de, it, rm)");
+}
+
+typedef struct {
+    int calls;
+    int answer;
+    char last[3];
+} s_member_t;
+
+static int
+s_member (const char *canton, void *arg, char *reason, size_t n)
+{
+    s_member_t *member = arg;
+    member->calls++;
+    snprintf (member->last, sizeof member->last, "%s", canton);
+    if (member->answer == 0 || strcmp (canton, "VD") == 0)
+        return 0;
+    snprintf (reason, n, "canton %s is not ours", canton);
+    return member->answer;
+}
+
+static void
+test_read_then_check_with_callback (void **state)
+{
+    (void) state;
+    const char *text =
+        "[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[\"health\"]},"
+        " {\"canton\":\"ge\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[\"health\"]}]";
+    char error[600];
+    agent_import_t *import = NULL;
+    assert_int_equal (agent_import_read (text, strlen (text), &import, error, sizeof error), 0);
+    assert_int_equal (agent_import_count (import), 2);
+    assert_null (agent_import_signals (import));             //  not checked yet
+    assert_null (agent_import_signal (import, 0));
+    s_member_t member = {0, -2, ""};
+    assert_int_equal (agent_import_check (import, s_member, &member, error, sizeof error), -2);
+    assert_int_equal (member.calls, 2);
+    assert_string_equal (member.last, "GE");                  //  upper case before the callback
+    assert_string_equal (error, "signal 2: canton GE is not ours");
+    assert_null (agent_import_signals (import));
+    agent_import_destroy (&import);
+
+    //  A callback error is -1 with its reason
+    assert_int_equal (agent_import_read (text, strlen (text), &import, error, sizeof error), 0);
+    member = (s_member_t) {0, -1, ""};
+    assert_int_equal (agent_import_check (import, s_member, &member, error, sizeof error), -1);
+    assert_string_equal (error, "signal 2: canton GE is not ours");
+    agent_import_destroy (&import);
+
+    //  The callback runs right after the canton, before the other fields of that entry
+    const char *early = "[{\"canton\":\"GE\",\"title\":1}]";
+    assert_int_equal (agent_import_read (early, strlen (early), &import, error, sizeof error), 0);
+    member = (s_member_t) {0, -2, ""};
+    assert_int_equal (agent_import_check (import, s_member, &member, error, sizeof error), -2);
+    assert_string_equal (error, "signal 1: canton GE is not ours");
+    agent_import_destroy (&import);
+
+    //  Accepting: the signals are there, and a second check is refused
+    assert_int_equal (agent_import_read (text, strlen (text), &import, error, sizeof error), 0);
+    member = (s_member_t) {0, 0, ""};
+    assert_int_equal (agent_import_check (import, s_member, &member, error, sizeof error), 0);
+    assert_int_equal (member.calls, 2);
+    assert_non_null (agent_import_signals (import));
+    assert_string_equal (agent_import_signal (import, 1)->canton, "GE");
+    assert_int_equal (agent_import_check (import, NULL, NULL, error, sizeof error), -1);
+    agent_import_destroy (&import);
+
+    //  Not NUL-terminated input: only size bytes are read
+    char raw[] = {'[', ']', 'x'};
+    assert_int_equal (agent_import_read (raw, 2, &import, error, sizeof error), 0);
+    agent_import_destroy (&import);
+}
+
+static void
+test_input_checks_and_time (void **state)
+{
+    (void) state;
+    agent_import_input_t in;
+    memset (&in, 0, sizeof in);
+    char reason[512];
+    assert_int_equal (agent_import_input_canton (&in, "gr", reason, sizeof reason), 0);
+    assert_string_equal (in.canton, "GR");
+    assert_int_equal (agent_import_input_canton (&in, "GRR", reason, sizeof reason), -2);
+    assert_string_equal (reason, "unknown canton GRR");
+    assert_int_equal (agent_import_input_list (&in, " social-aid, health ,,", agent_import_input_institution,
+                                               reason, sizeof reason), 0);
+    assert_int_equal (in.n_institutions, 2);
+    assert_int_equal (agent_import_input_list (&in, "migration,health", agent_import_input_institution,
+                                               reason, sizeof reason), -2);
+    assert_string_equal (reason, "institution health given twice");
+    assert_int_equal (agent_import_input_lang (&in, NULL, reason, sizeof reason), 0);
+    assert_string_equal (in.lang, "de");                      //  GR: de,it,rm
+    assert_int_equal (agent_import_input_lang (&in, "rm", reason, sizeof reason), 0);
+    assert_string_equal (in.lang, "rm");
+    agent_import_input_finish (&in, (char *) "Titel", (char *) "Text", NULL, 5);
+    assert_string_equal (in.signal.canton, "GR");
+    assert_string_equal (in.signal.national_reason, "");
+    assert_int_equal (in.signal.created_at_ms, 5);
+    assert_int_equal (cii_codec_validate_signal (&in.signal, NULL, NULL), 0);
+
+    int64_t ms = 0;
+    assert_int_equal (agent_import_parse_time ("2026-03-01", &ms), 0);
+    assert_int_equal (ms, 1772323200000LL);
+    assert_int_equal (agent_import_parse_time ("2026-03-01 10:15", &ms), 0);
+    assert_int_equal (ms, 1772360100000LL);
+    assert_int_equal (agent_import_parse_time ("1772360100000", &ms), 0);
+    assert_int_equal (ms, 1772360100000LL);
+    const char *bad[] = {"", "0", "2026-3-01", "2026-03-01T10", "2026-02-29", "2026-03-01T24:00",
+                         "2026-03-01Zx", "2026-03-01T10:15:30.25", "1234567890123456"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal (agent_import_parse_time (bad[i], &ms), -2);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_parse_languages_and_escapes),
+        cmocka_unit_test (test_refusals_name_entry_and_field),
+        cmocka_unit_test (test_refusal_is_one_line),
+        cmocka_unit_test (test_read_then_check_with_callback),
+        cmocka_unit_test (test_input_checks_and_time),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
