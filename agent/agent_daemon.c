@@ -42,6 +42,9 @@ typedef struct {
     int64_t heard_ms;           //  last message from the hub
     int64_t ping_ms;            //  last PING sent
     int64_t outbox_ms;          //  last outbox poll
+    int64_t connecting_ms;      //  when this socket started trying to reach the hub
+    zsock_t *monitor;           //  handshake events of the DEALER (key refused by the hub)
+    char endpoint[256];         //  the endpoint the DEALER is connected to now
     int heartbeat_ms;
     int backoff_ms;
     uint64_t counter;           //  for our own message ids
@@ -73,10 +76,43 @@ s_endpoint (daemon_t *self, char *out, size_t size)
     snprintf (out, size, "%s", chosen);
 }
 
+static int s_on_dealer (zloop_t *loop, zsock_t *reader, void *arg);
+static int s_on_monitor (zloop_t *loop, zsock_t *reader, void *arg);
+
+static void
+s_socket_close (daemon_t *self)
+{
+    if (self->monitor) {
+        zloop_reader_end (self->loop, self->monitor);
+        zmq_socket_monitor (zsock_resolve (self->dealer), NULL, 0);
+        zsock_destroy (&self->monitor);
+    }
+    if (self->dealer) {
+        zloop_reader_end (self->loop, self->dealer);
+        zsock_destroy (&self->dealer);
+    }
+}
+
+//  Watches the DEALER's handshakes: a refused key is otherwise invisible (ZeroMQ just retries).
+static void
+s_monitor_open (daemon_t *self)
+{
+    static int counter = 0;
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://cii-agent-monitor-%d", ++counter);
+    if (zmq_socket_monitor (zsock_resolve (self->dealer), endpoint,
+                            ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                            | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0)
+        return;
+    self->monitor = zsock_new_pair (endpoint);
+    if (self->monitor)
+        zloop_reader (self->loop, self->monitor, s_on_monitor, self);
+}
+
 static int
 s_socket_open (daemon_t *self)
 {
-    zsock_destroy (&self->dealer);
+    s_socket_close (self);
     self->dealer = zsock_new (ZMQ_DEALER);
     if (!self->dealer)
         return -1;
@@ -90,25 +126,47 @@ s_socket_open (daemon_t *self)
     zsock_set_immediate (self->dealer, 1);      //  never queue for a connection not yet up
     zsock_set_linger (self->dealer, 0);
     zsock_set_sndhwm (self->dealer, 10000);
-    char endpoint[256];
-    s_endpoint (self, endpoint, sizeof endpoint);
-    if (zsock_connect (self->dealer, "%s", endpoint) != 0) {
-        zsys_error ("agent %s: cannot connect to %s", self->config.network, endpoint);
+    s_endpoint (self, self->endpoint, sizeof self->endpoint);
+    self->connecting_ms = cii_util_mono_ms ();
+    if (zsock_connect (self->dealer, "%s", self->endpoint) != 0) {
+        zsys_error ("agent %s: cannot connect to %s", self->config.network, self->endpoint);
         return -1;
     }
+    zloop_reader (self->loop, self->dealer, s_on_dealer, self);
+    s_monitor_open (self);
     return 0;
 }
 
-static int s_on_dealer (zloop_t *loop, zsock_t *reader, void *arg);
-
+//  A fresh socket on the next endpoint of the bundle (the same one when there is only one).
 static void
 s_socket_reset (daemon_t *self)
 {
-    if (self->dealer)
-        zloop_reader_end (self->loop, self->dealer);
     self->endpoint_index++;
-    if (s_socket_open (self) == 0)
-        zloop_reader (self->loop, self->dealer, s_on_dealer, self);
+    s_socket_open (self);
+}
+
+static int
+s_on_monitor (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    daemon_t *self = arg;
+    zframe_t *event = zframe_recv (reader);
+    char *address = zstr_recv (reader);
+    if (event && zframe_size (event) >= 6) {
+        uint16_t id;
+        memcpy (&id, zframe_data (event), 2);
+        if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+            zsys_error ("agent %s: the hub at %s refused this agent's key (revoked, or not enrolled): "
+                        "ask the bureau", self->config.network, address ? address : self->endpoint);
+            agent_store_set_status (self->store, "refused", "the hub refused this agent's key");
+        }
+        else
+            zsys_warning ("agent %s: CURVE handshake with %s failed (wrong hub key in the bundle?)",
+                          self->config.network, address ? address : self->endpoint);
+    }
+    zframe_destroy (&event);
+    zstr_free (&address);
+    return 0;
 }
 
 //  Packs and sends env. 0 sent, -1 not sent (no connection yet or high-water mark).
@@ -184,6 +242,8 @@ typedef struct {
     daemon_t *daemon;
     int64_t now;
     int sent;
+    int64_t ids[OUTBOX_BATCH];      //  sent entries and their next attempt, recorded at once
+    int64_t next[OUTBOX_BATCH];
 } outbox_ctx_t;
 
 static int
@@ -198,7 +258,8 @@ s_outbox_item (const agent_outbox_item_t *item, void *arg)
         wait *= 2;
     if (wait > RESEND_MAX_MS)
         wait = RESEND_MAX_MS;
-    agent_store_outbox_sent (self->store, item->id, cii_util_now_ms () + wait);
+    ctx->ids[ctx->sent] = item->id;
+    ctx->next[ctx->sent] = ctx->now + wait;
     if (item->attempts > 0)
         zsys_info ("agent %s: resent %s (attempt %d)", self->config.network, item->message_id, item->attempts + 1);
     ctx->sent++;
@@ -209,8 +270,10 @@ s_outbox_item (const agent_outbox_item_t *item, void *arg)
 static void
 s_send_outbox (daemon_t *self)
 {
-    outbox_ctx_t ctx = { self, cii_util_now_ms (), 0 };
+    outbox_ctx_t ctx = { .daemon = self, .now = cii_util_now_ms () };
     agent_store_outbox_due (self->store, ctx.now, OUTBOX_BATCH, s_outbox_item, &ctx);
+    //  One transaction for the whole poll. Should it fail, the entries are merely sent again.
+    agent_store_outbox_sent_many (self->store, ctx.ids, ctx.next, (size_t) ctx.sent);
     self->outbox_ms = cii_util_mono_ms ();
 }
 
@@ -393,6 +456,13 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     int64_t now = cii_util_mono_ms ();
     switch (self->state) {
         case STATE_CONNECTING:
+            if (now - self->connecting_ms > HELLO_TIMEOUT_MS && now >= self->next_hello_ms) {
+                //  No connection at all (ZMQ_IMMEDIATE refuses the HELLO): try the next endpoint.
+                char why[300];
+                snprintf (why, sizeof why, "cannot reach the hub at %s", self->endpoint);
+                s_reconnect (self, why);
+            }
+            else
             if (now >= self->next_hello_ms)
                 s_send_hello (self);
             break;
@@ -437,8 +507,7 @@ agent_daemon_run (const char *state_dir)
     self->backoff_ms = BACKOFF_MIN_MS;
     self->endpoint_index = 0;
     self->loop = zloop_new ();
-    if (s_socket_open (self) == 0)
-        zloop_reader (self->loop, self->dealer, s_on_dealer, self);
+    s_socket_open (self);
     zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
     s_state_set (self, STATE_CONNECTING, "start");
     self->next_hello_ms = cii_util_mono_ms ();
@@ -451,8 +520,8 @@ agent_daemon_run (const char *state_dir)
     if (self->state != STATE_STOPPED)
         agent_store_set_status (self->store, "stopped", "daemon stopped");
     zsys_info ("agent %s: stopped", self->config.network);
+    s_socket_close (self);
     zloop_destroy (&self->loop);
-    zsock_destroy (&self->dealer);
     agent_store_destroy (&self->store);
     free (self);
     return rc;

@@ -833,7 +833,15 @@ cleanup:
 int
 agent_store_outbox_sent (agent_store_t *self, int64_t id, int64_t next_ms)
 {
+    return agent_store_outbox_sent_many (self, &id, &next_ms, 1);
+}
+
+int
+agent_store_outbox_sent_many (agent_store_t *self, const int64_t *ids, const int64_t *next_ms, size_t count)
+{
     assert (self);
+    if (count == 0)
+        return 0;
     if (s_begin (self))
         return -1;
     sqlite3_stmt *stmt = s_prepare (self, "UPDATE outbox SET attempts = attempts + 1,"
@@ -842,10 +850,21 @@ agent_store_outbox_sent (agent_store_t *self, int64_t id, int64_t next_ms)
         s_rollback (self);
         return -1;
     }
-    sqlite3_bind_int64 (stmt, 1, id);
-    sqlite3_bind_int64 (stmt, 2, next_ms);
-    sqlite3_bind_int64 (stmt, 3, cii_util_now_ms ());
-    if (s_step_done (self, stmt, "outbox sent") || s_commit (self)) {
+    int64_t now = cii_util_now_ms ();
+    for (size_t i = 0; i < count; i++) {
+        sqlite3_reset (stmt);
+        sqlite3_bind_int64 (stmt, 1, ids[i]);
+        sqlite3_bind_int64 (stmt, 2, next_ms[i]);
+        sqlite3_bind_int64 (stmt, 3, now);
+        if (sqlite3_step (stmt) != SQLITE_DONE) {
+            s_db_error (self, "outbox sent");
+            sqlite3_finalize (stmt);
+            s_rollback (self);
+            return -1;
+        }
+    }
+    sqlite3_finalize (stmt);
+    if (s_commit (self)) {
         s_rollback (self);
         return -1;
     }

@@ -70,6 +70,10 @@ int agent_store_outbox_due (agent_store_t *self, int64_t now_ms, int limit, agen
 /*  Records a send of entry id: attempts + 1, next attempt at next_ms. 0 / -1. */
 int agent_store_outbox_sent (agent_store_t *self, int64_t id, int64_t next_ms);
 
+/*  The same for count entries in one transaction (one disk sync for a whole poll). 0 / -1. */
+int agent_store_outbox_sent_many (agent_store_t *self, const int64_t *ids, const int64_t *next_ms,
+                                  size_t count);
+
 /*  Makes every outbox entry due now (after a new session opened). 0 / -1. */
 int agent_store_outbox_reset (agent_store_t *self);
 

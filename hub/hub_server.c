@@ -35,7 +35,8 @@ typedef struct {
     bool in_session;
     rid_t rid;                  //  routing id of the current session
     int64_t heard_ms;           //  monotonic time of the last message
-    int64_t sent_seq;           //  highest sequence sent in this session
+    int64_t sent_seq;           //  next DELIVER goes out after this (moved back to resend)
+    int64_t max_sent_seq;       //  highest sequence ever sent in this session (ACK check)
     int64_t sent_ms;            //  monotonic time of the last DELIVER sent
     int64_t ack_to_flush;       //  acknowledged sequence not yet written (0 = none)
 } agent_t;
@@ -60,6 +61,7 @@ typedef struct {
     pending_t batch[BATCH_MAX];
     size_t batch_size;
     hub_ingest_item_t items[BATCH_MAX];
+    Cii__ErrorCode refuse[BATCH_MAX];   //  final refusal of an item the database would not take
 } server_t;
 
 //  --------------------------------------------------------------------------
@@ -153,7 +155,7 @@ s_reload (server_t *self)
         if (!agent) {
             agent = calloc (1, sizeof *agent);
             if (!agent)
-                break;
+                continue;         //  out of memory: this agent stays unknown, the others update
             agent->id = row->id;
             snprintf (agent->network, sizeof agent->network, "%s", row->network);
             snprintf (agent->public_key, sizeof agent->public_key, "%s", row->public_key);
@@ -205,7 +207,8 @@ s_dispatch (server_t *self, agent_t *agent)
         return;
     while (agent->sent_seq < agent->last_seq
            && agent->sent_seq - agent->acked_seq < DOWN_WINDOW) {
-        int room = (int) (DOWN_WINDOW - (agent->sent_seq - agent->acked_seq));
+        int64_t in_flight = agent->sent_seq - agent->acked_seq;
+        int room = in_flight < 0 ? DOWN_WINDOW : (int) (DOWN_WINDOW - in_flight);
         down_ctx_t ctx = { self, agent, 0 };
         int64_t before = agent->sent_seq;
         int rc = hub_store_downward (self->store, agent->id, agent->sent_seq, room, s_down_item, &ctx);
@@ -244,6 +247,8 @@ s_down_item (int64_t seq, const char *kind, const uint8_t *body, size_t size, vo
         return -1;
     }
     agent->sent_seq = seq;
+    if (seq > agent->max_sent_seq)
+        agent->max_sent_seq = seq;
     agent->sent_ms = cii_util_mono_ms ();
     return 0;
 }
@@ -255,24 +260,30 @@ s_dispatch_all (server_t *self)
         s_dispatch (self, agent);
 }
 
+//  Writes pending acknowledgements; those that fail stay pending for the next flush.
 static void
 s_flush_acks (server_t *self)
 {
+    agent_t *agents[64];
     int64_t ids[64], seqs[64];
     size_t n = 0;
-    for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents)) {
-        if (!agent->ack_to_flush)
-            continue;
-        ids[n] = agent->id;
-        seqs[n] = agent->ack_to_flush;
-        agent->ack_to_flush = 0;
-        if (++n == 64) {
-            hub_store_acks (self->store, ids, seqs, n);
+    for (agent_t *agent = zhashx_first (self->agents); ; agent = zhashx_next (self->agents)) {
+        if (agent && agent->ack_to_flush) {
+            agents[n] = agent;
+            ids[n] = agent->id;
+            seqs[n] = agent->ack_to_flush;
+            n++;
+        }
+        if ((n == 64 || !agent) && n > 0) {
+            if (hub_store_acks (self->store, ids, seqs, n) == 0)
+                for (size_t i = 0; i < n; i++)
+                    if (agents[i]->ack_to_flush == seqs[i])
+                        agents[i]->ack_to_flush = 0;
             n = 0;
         }
+        if (!agent)
+            break;
     }
-    if (n)
-        hub_store_acks (self->store, ids, seqs, n);
 }
 
 //  --------------------------------------------------------------------------
@@ -292,21 +303,32 @@ s_on_hello (server_t *self, agent_t *agent, const rid_t *rid, const Cii__Hello *
                       "a newer session of this agent took over", NULL);
         zsys_info ("hub: agent %s: new session replaces the previous one", agent->network);
     }
-    int64_t held = (int64_t) hello->last_seq;
+    //  Compared as unsigned: a last_seq beyond 2^63 is simply more than we ever assigned.
+    int64_t held = hello->last_seq > (uint64_t) INT64_MAX ? INT64_MAX : (int64_t) hello->last_seq;
     if (held > agent->last_seq) {
-        //  The agent holds more than we ever assigned: our database was restored from an older
-        //  backup. Replay what we have; say so loudly.
-        zsys_warning ("hub: agent %s: holds seq %" PRId64 " but only %" PRId64 " assigned here",
-                      agent->network, held, agent->last_seq);
-        held = agent->last_seq;
+        //  The agent holds more than this database ever assigned it: the database was restored
+        //  from an older backup. Number new items after what the agent holds, or it would take
+        //  them for duplicates and drop them.
+        zsys_warning ("hub: agent %s: holds seq %" PRId64 " but only %" PRId64 " assigned here "
+                      "(database restored from a backup?); new items are numbered after %" PRId64,
+                      agent->network, held, agent->last_seq, held);
+        if (held - agent->last_seq > 1000000 || hub_store_agent_hold (self->store, agent->id, held) != 0) {
+            s_send_error (self, rid, CII__ERROR_CODE__ERROR_BAD_ACK,
+                          "HELLO.last_seq is beyond anything this hub assigned", NULL);
+            return;
+        }
+        agent->last_seq = held;
     }
     agent->in_session = true;
     agent->rid = *rid;
     agent->sent_seq = held;       //  replay everything after what the agent holds
-    if (held > agent->acked_seq) {
-        agent->acked_seq = held;  //  HELLO.last_seq is an acknowledgement
-        agent->ack_to_flush = held;
-    }
+    agent->max_sent_seq = held;
+    if (held > agent->acked_seq)
+        agent->ack_to_flush = held;   //  HELLO.last_seq is an acknowledgement
+    //  In memory the window starts at what the agent holds, even below an earlier ACK (its
+    //  state was restored from a backup): it gets those items again. PostgreSQL keeps the
+    //  highest acknowledgement.
+    agent->acked_seq = held;
     hub_store_agent_session (self->store, agent->id, true);
 
     Cii__Envelope env = CII__ENVELOPE__INIT;
@@ -335,14 +357,14 @@ s_on_hello (server_t *self, agent_t *agent, const rid_t *rid, const Cii__Hello *
 static void
 s_on_ack (server_t *self, agent_t *agent, const Cii__Envelope *env)
 {
-    int64_t seq = (int64_t) env->ack->seq;
     char text[120];
-    if (seq > agent->sent_seq) {
-        snprintf (text, sizeof text, "ack %" PRId64 " for a sequence never sent (sent up to %" PRId64 ")",
-                  seq, agent->sent_seq);
+    if (env->ack->seq > (uint64_t) agent->max_sent_seq) {
+        snprintf (text, sizeof text, "ack %" PRIu64 " for a sequence never sent (sent up to %" PRId64 ")",
+                  env->ack->seq, agent->max_sent_seq);
         s_send_error (self, &agent->rid, CII__ERROR_CODE__ERROR_BAD_ACK, text, env->message_id);
         return;
     }
+    int64_t seq = (int64_t) env->ack->seq;
     if (seq == agent->acked_seq)
         return;                   //  re-acknowledgement after a resend: idempotent
     if (seq < agent->acked_seq) {
@@ -353,6 +375,8 @@ s_on_ack (server_t *self, agent_t *agent, const Cii__Envelope *env)
     }
     agent->acked_seq = seq;
     agent->ack_to_flush = seq;
+    if (agent->sent_seq < seq)
+        agent->sent_seq = seq;    //  acknowledged while a resend was pending: skip what it holds
     s_dispatch (self, agent);     //  the window moved
 }
 
@@ -369,12 +393,25 @@ s_on_ping (server_t *self, agent_t *agent, const Cii__Envelope *env)
 
 //  Checks an upward SIGNAL against the registry; queues it for the batch. Returns 0 queued (the
 //  batch owns env), -1 refused (ERROR sent; caller frees env).
+static void s_send_receipt (server_t *self, const rid_t *rid, const char *message_id, const char *ref,
+                            int64_t received_at_ms, bool duplicate);
+
 static int
 s_on_signal (server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope *env)
 {
     const char *canton = env->signal->canton;
     const char *network = zhashx_lookup (self->cantons, canton);
     char text[160];
+    if (!network || strcmp (network, agent->network) != 0) {
+        //  Refused by today's registry, but it may be a resend of a message stored before the
+        //  bureau moved the canton: then it gets its original receipt, not a refusal.
+        char ref[32];
+        int64_t received_at_ms = 0;
+        if (hub_store_ingest_lookup (self->store, agent->id, env->message_id, ref, &received_at_ms) == 1) {
+            s_send_receipt (self, rid, env->message_id, ref, received_at_ms, true);
+            return -1;
+        }
+    }
     if (!network) {
         snprintf (text, sizeof text, "canton %s is not in the registry", canton);
         s_send_error (self, rid, CII__ERROR_CODE__ERROR_UNKNOWN_CANTON, text, env->message_id);
@@ -393,6 +430,21 @@ s_on_signal (server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope *en
     return 0;
 }
 
+static void
+s_send_receipt (server_t *self, const rid_t *rid, const char *message_id, const char *ref,
+                int64_t received_at_ms, bool duplicate)
+{
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    Cii__Receipt receipt = CII__RECEIPT__INIT;
+    receipt.message_id = (char *) message_id;
+    receipt.ref = (char *) ref;
+    receipt.received_at_ms = received_at_ms;
+    receipt.duplicate = duplicate;
+    env.body_case = CII__ENVELOPE__BODY_RECEIPT;
+    env.receipt = &receipt;
+    s_send (self, rid, &env);
+}
+
 //  Commits the batch in one transaction, then sends the receipts.
 static void
 s_commit_batch (server_t *self)
@@ -402,6 +454,7 @@ s_commit_batch (server_t *self)
     size_t n = self->batch_size;
     for (size_t i = 0; i < n; i++) {
         hub_ingest_item_t *item = &self->items[i];
+        self->refuse[i] = CII__ERROR_CODE__ERROR_UNSPECIFIED;
         memset (item, 0, sizeof *item);
         item->agent_id = self->batch[i].agent->id;
         item->network = self->batch[i].agent->network;
@@ -413,10 +466,17 @@ s_commit_batch (server_t *self)
         //  messages one by one so that it cannot hold back everybody else's.
         zsys_warning ("hub: batch of %zu refused (%s); storing its messages one by one", n,
                       hub_store_error (self->store));
-        for (size_t i = 0; i < n; i++)
-            if (hub_store_ingest (self->store, &self->items[i], 1) != 0)
-                zsys_error ("hub: agent %s: %s not stored: %s", self->batch[i].agent->network,
-                            self->batch[i].env->message_id, hub_store_error (self->store));
+        for (size_t i = 0; i < n; i++) {
+            if (hub_store_ingest (self->store, &self->items[i], 1) == 0)
+                continue;
+            const char *state = hub_store_sqlstate (self->store);
+            zsys_error ("hub: agent %s: %s not stored: %s (SQLSTATE %s)", self->batch[i].agent->network,
+                        self->batch[i].env->message_id, hub_store_error (self->store), state);
+            //  Data exceptions and integrity violations (classes 22, 23) come back on every
+            //  resend: refuse the message for good. Anything else may pass later.
+            if (!hub_store_broken (self->store) && (strncmp (state, "22", 2) == 0 || strncmp (state, "23", 2) == 0))
+                self->refuse[i] = CII__ERROR_CODE__ERROR_MALFORMED;
+        }
         rc = 0;
     }
     else
@@ -426,19 +486,16 @@ s_commit_batch (server_t *self)
         pending_t *pending = &self->batch[i];
         hub_ingest_item_t *item = &self->items[i];
         if (rc == 0 && item->stored) {
-            Cii__Envelope env = CII__ENVELOPE__INIT;
-            Cii__Receipt receipt = CII__RECEIPT__INIT;
-            receipt.message_id = pending->env->message_id;
-            receipt.ref = item->ref;
-            receipt.received_at_ms = item->received_at_ms;
-            receipt.duplicate = item->duplicate;
-            env.body_case = CII__ENVELOPE__BODY_RECEIPT;
-            env.receipt = &receipt;
-            s_send (self, &pending->rid, &env);
+            s_send_receipt (self, &pending->rid, pending->env->message_id, item->ref, item->received_at_ms,
+                            item->duplicate);
             if (item->duplicate)
                 zsys_info ("hub: agent %s: %s resent, already stored as %s", pending->agent->network,
                            pending->env->message_id, item->ref);
         }
+        else
+        if (self->refuse[i])
+            s_send_error (self, &pending->rid, self->refuse[i],
+                          "the hub's database refused this message's content", pending->env->message_id);
         else
             s_send_error (self, &pending->rid, CII__ERROR_CODE__ERROR_UNAVAILABLE,
                           "hub cannot store right now; resend later", pending->env->message_id);
@@ -560,6 +617,12 @@ s_on_router (zloop_t *loop, zsock_t *reader, void *arg)
     }
     s_commit_batch (self);
     s_flush_acks (self);
+    //  libpq may have read NOTIFYs while we queried: without this they would wait for the
+    //  socket to become readable again, or for the next tick.
+    if (hub_store_notifications (self->store) > 0) {
+        s_reload (self);
+        s_dispatch_all (self);
+    }
     return 0;
 }
 
@@ -578,7 +641,7 @@ s_on_zap (zloop_t *loop, zsock_t *reader, void *arg)
     char *request_id = zmsg_popstr (request);
     char *domain = zmsg_popstr (request);
     char *address = zmsg_popstr (request);
-    char *identity = zmsg_popstr (request);
+    zframe_t *identity = zmsg_pop (request);     //  the ROUTER's own routing id: unused
     char *mechanism = zmsg_popstr (request);
     zframe_t *key = zmsg_pop (request);
 
@@ -618,7 +681,7 @@ s_on_zap (zloop_t *loop, zsock_t *reader, void *arg)
     zstr_free (&request_id);
     zstr_free (&domain);
     zstr_free (&address);
-    zstr_free (&identity);
+    zframe_destroy (&identity);
     zstr_free (&mechanism);
     zframe_destroy (&key);
     zmsg_destroy (&request);

@@ -222,7 +222,13 @@ s_notice_processor (void *arg, const char *message)
 static PGconn *
 s_connect (const char *conninfo, char *reason, size_t n)
 {
-    PGconn *conn = PQconnectdb (conninfo ? conninfo : "");
+    //  Defaults that keep the hub's single loop from hanging on a dead network path to a remote
+    //  database (they only matter over TCP); anything in conninfo (listed after them) wins.
+    static const char *const keywords[] = { "connect_timeout", "keepalives", "keepalives_idle",
+                                            "keepalives_interval", "keepalives_count",
+                                            "tcp_user_timeout", "dbname", NULL };
+    const char *values[] = { "5", "1", "10", "5", "3", "10000", conninfo ? conninfo : "", NULL };
+    PGconn *conn = PQconnectdbParams (keywords, values, 1);
     if (!conn) {
         snprintf (reason, n, "cannot allocate a PostgreSQL connection");
         return NULL;
@@ -677,6 +683,46 @@ hub_store_agents_seen (hub_store_t *self, const int64_t *agent_ids, size_t count
 }
 
 int
+hub_store_agent_hold (hub_store_t *self, int64_t agent_id, int64_t held)
+{
+    if (!self || held < 0)
+        return -1;
+    char id[24], seq[24];
+    snprintf (id, sizeof id, "%" PRId64, agent_id);
+    snprintf (seq, sizeof seq, "%" PRId64, held);
+    const char *values[] = { id, seq };
+    return s_command (self, "agent hold",
+                      "UPDATE agents SET last_seq = greatest (last_seq, $2::bigint), "
+                      "acked_seq = greatest (acked_seq, $2::bigint) "
+                      "WHERE id = $1::bigint AND (last_seq < $2::bigint OR acked_seq < $2::bigint)",
+                      2, values);
+}
+
+int
+hub_store_ingest_lookup (hub_store_t *self, int64_t agent_id, const char *message_id, char ref[32],
+                         int64_t *received_at_ms)
+{
+    if (!self || !message_id)
+        return -1;
+    char id[24];
+    snprintf (id, sizeof id, "%" PRId64, agent_id);
+    const char *values[] = { id, message_id };
+    PGresult *res = s_exec (self, "ingest lookup",
+                            "SELECT ref, " S_MS ("received_at") " FROM ingest_log "
+                            "WHERE agent_id = $1::bigint AND message_id = $2",
+                            2, values, PGRES_TUPLES_OK);
+    if (!res)
+        return -1;
+    int found = PQntuples (res) == 1;
+    if (found) {
+        s_copy (ref, 32, res, 0, 0);
+        *received_at_ms = s_i64 (res, 0, 1);
+    }
+    PQclear (res);
+    return found;
+}
+
+int
 hub_store_agents_reset_sessions (hub_store_t *self)
 {
     if (!self)
@@ -878,12 +924,14 @@ hub_store_acks (hub_store_t *self, const int64_t *agent_ids, const int64_t *seqs
     if (ids && sq) {
         const char *values[] = { ids, sq };
         //  One statement = one transaction. acked_seq only grows and never passes last_seq; the
-        //  rows between the old and the new acked_seq get acked_at.
+        //  rows between the old and the new acked_seq get acked_at. Agent rows are locked in id
+        //  order, as the notice fan-out and agents_seen lock them, so the three never deadlock.
         rc = s_command (self, "acks",
                         "WITH a AS (SELECT agent_id, max (seq) AS seq "
                         "           FROM unnest ($1::bigint[], $2::bigint[]) AS t (agent_id, seq) GROUP BY agent_id), "
                         "old AS (SELECT g.id, g.acked_seq AS old_seq, least (a.seq, g.last_seq) AS new_seq "
-                        "        FROM agents g JOIN a ON g.id = a.agent_id WHERE a.seq > g.acked_seq), "
+                        "        FROM agents g JOIN a ON g.id = a.agent_id WHERE a.seq > g.acked_seq "
+                        "        ORDER BY g.id FOR UPDATE OF g), "
                         "upd AS (UPDATE agents g SET acked_seq = o.new_seq FROM old o "
                         "        WHERE g.id = o.id AND g.acked_seq < o.new_seq RETURNING g.id) "
                         "UPDATE downward d SET acked_at = now () FROM old o "

@@ -95,6 +95,11 @@ int hub_store_agent_session (hub_store_t *self, int64_t agent_id, bool connected
 /*  Sets last_seen = now() for the given agents (one statement). 0 / -1. */
 int hub_store_agents_seen (hub_store_t *self, const int64_t *agent_ids, size_t count);
 
+/*  An agent says (HELLO) it holds every downward item up to held, more than this database
+    assigned it (the database was restored from an older backup): raises last_seq and acked_seq
+    to held so that new items are numbered after what the agent holds. 0 / -1. */
+int hub_store_agent_hold (hub_store_t *self, int64_t agent_id, int64_t held);
+
 /*  Marks every agent as disconnected (the serving hub calls this when it starts). */
 int hub_store_agents_reset_sessions (hub_store_t *self);
 
@@ -117,6 +122,11 @@ typedef struct {
     when the transaction committed (each item's out fields filled; an item with stored = false
     could not be resolved and must not be receipted), or -1 when nothing was committed. */
 int hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count);
+
+/*  Looks up an upward message already stored for this agent: 1 found (ref[32] and
+    *received_at_ms filled), 0 not stored, -1 error. */
+int hub_store_ingest_lookup (hub_store_t *self, int64_t agent_id, const char *message_id, char ref[32],
+                             int64_t *received_at_ms);
 
 /*  --- downward ------------------------------------------------------------------------------ */
 

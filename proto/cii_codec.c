@@ -124,6 +124,18 @@ s_check_text (cii_codec_error_t *err, const char *field, const char *s, size_t m
     return 0;
 }
 
+//  As s_check_text, for one-line fields (versions, error texts that end up in logs): no TAB, CR
+//  or LF either, so a peer cannot forge log lines.
+static int
+s_check_line (cii_codec_error_t *err, const char *field, const char *s, size_t min, size_t max)
+{
+    if (s_check_text (err, field, s, min, max))
+        return -2;
+    if (s && strpbrk (s, "\t\r\n"))
+        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s: must be one line (no TAB, CR, LF)", field);
+    return 0;
+}
+
 // --------------------------------------------------------------------------------------------
 //  Wire walk: protobuf-c copies a string into a NUL-terminated char *, so an embedded NUL would
 //  silently truncate it. We walk the raw wire format with the message descriptors and refuse any
@@ -267,7 +279,7 @@ s_peek_message_id (const uint8_t *data, size_t size, cii_codec_error_t *err)
 static int
 s_validate_hello (const Cii__Hello *hello, cii_codec_error_t *err)
 {
-    return s_check_text (err, "hello.agent_version", hello->agent_version, 0, CII_MAX_SHORT);
+    return s_check_line (err, "hello.agent_version", hello->agent_version, 0, CII_MAX_SHORT);
 }
 
 static int
@@ -317,7 +329,7 @@ s_validate_error (const Cii__Error *error, cii_codec_error_t *err)
     ||  !protobuf_c_enum_descriptor_get_value (&cii__error_code__descriptor, (int) error->code))
         return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "error.code: unknown value %d",
                        (int) error->code);
-    if (s_check_text (err, "error.text", error->text, 0, CII_MAX_ERROR_TEXT))
+    if (s_check_line (err, "error.text", error->text, 0, CII_MAX_ERROR_TEXT))
         return -2;
     return s_check_token (err, "error.message_id", error->message_id, 0, CII_MAX_MESSAGE_ID);
 }
@@ -427,9 +439,10 @@ cii_codec_validate_signal (const Cii__Signal *signal, const char *prefix, cii_co
         return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
                        "%s.language: \"%s\" is not fr, de, it or rm", prefix,
                        s_sanitize (signal->language, buf));
-    if (signal->created_at_ms < 0)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s.created_at_ms: %" PRId64 " is negative",
-                       prefix, signal->created_at_ms);
+    if (signal->created_at_ms < 0 || signal->created_at_ms > CII_MAX_TIME_MS)
+        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
+                       "%s.created_at_ms: %" PRId64 " outside 0..%" PRId64 " (9999-12-31)",
+                       prefix, signal->created_at_ms, (int64_t) CII_MAX_TIME_MS);
     return 0;
 }
 

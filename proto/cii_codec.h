@@ -19,6 +19,7 @@
 #define CII_MAX_ERROR_TEXT     400     /* bytes of UTF-8 */
 #define CII_MAX_CANTONS        26      /* entries in Welcome.cantons */
 #define CII_MAX_NETWORKS       64      /* entries in Notice.networks */
+#define CII_MAX_TIME_MS        253402300799999LL   /* 9999-12-31T23:59:59.999Z: latest time field */
 
 /*  Why a decode failed, for the ERROR reply: code is a CII__ERROR_CODE__* value and text one
     line naming the field and the limit, e.g. "signal.title: 213 bytes, limit 200". */

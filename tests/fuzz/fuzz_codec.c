@@ -59,10 +59,15 @@ s_envelope (const uint8_t *data, size_t size)
     }
     if (!env || cii_codec_validate (env, &err) != 0)
         s_die ("decoded envelope does not validate", &err);
-    if (cii_codec_encode (env, &first, &first_size, &err) != 0)
+    if (cii_codec_encode (env, &first, &first_size, &err) != 0) {
+        //  A valid frame may send a repeated enum unpacked; protobuf-c re-encodes it packed,
+        //  which costs one byte more per list. Only a frame at the size limit may so fail.
+        if (err.code == CII__ERROR_CODE__ERROR_TOO_LARGE && size + 16 > CII_MAX_FRAME) {
+            cii_codec_free (&env);
+            return;
+        }
         s_die ("decoded envelope does not encode", &err);
-    if (first_size > size)
-        s_die ("re-encoding grew the frame", NULL);
+    }
     if (cii_codec_decode (first, first_size, &again, &err) != 0)
         s_die ("re-encoded envelope does not decode", &err);
     if (again->body_case != env->body_case || strcmp (again->message_id, env->message_id) != 0)

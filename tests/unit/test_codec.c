@@ -927,9 +927,46 @@ test_signal_canton_language (void **state)
     s_signal_msg (&m);
     m.signal.created_at_ms = -1;
     s_expect_invalid (&m.env, CII__ERROR_CODE__ERROR_MALFORMED, &err);
-    assert_string_equal (err.text, "signal.created_at_ms: -1 is negative");
+    assert_string_equal (err.text, "signal.created_at_ms: -1 outside 0..253402300799999 (9999-12-31)");
     m.signal.created_at_ms = 0;
     assert_int_equal (cii_codec_validate (&m.env, &err), 0);
+    m.signal.created_at_ms = CII_MAX_TIME_MS;
+    assert_int_equal (cii_codec_validate (&m.env, &err), 0);
+    //  Beyond year 9999 PostgreSQL cannot store it: refused here, not by the database.
+    m.signal.created_at_ms = CII_MAX_TIME_MS + 1;
+    s_expect_invalid (&m.env, CII__ERROR_CODE__ERROR_MALFORMED, &err);
+    m.signal.created_at_ms = INT64_MAX;
+    s_expect_invalid (&m.env, CII__ERROR_CODE__ERROR_MALFORMED, &err);
+}
+
+//  Texts that end up in logs are one line: a peer cannot forge log lines with them.
+static void
+test_one_line_fields (void **state)
+{
+    (void) state;
+    cii_codec_error_t err;
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    Cii__Error error = CII__ERROR__INIT;
+    env.version = CII_PROTOCOL_VERSION;
+    env.message_id = "m-1";
+    env.body_case = CII__ENVELOPE__BODY_ERROR;
+    env.error = &error;
+    error.code = CII__ERROR_CODE__ERROR_MALFORMED;
+    error.message_id = "";
+    error.text = "fine, one line";
+    assert_int_equal (cii_codec_validate (&env, &err), 0);
+    const char *bad[] = { "two\nlines", "carriage\rreturn", "tab\there" };
+    for (size_t i = 0; i < 3; i++) {
+        error.text = (char *) bad[i];
+        assert_int_equal (cii_codec_validate (&env, &err), -2);
+        assert_string_equal (err.text, "error.text: must be one line (no TAB, CR, LF)");
+    }
+    Cii__Hello hello = CII__HELLO__INIT;
+    env.body_case = CII__ENVELOPE__BODY_HELLO;
+    env.hello = &hello;
+    hello.agent_version = "cii-agent 0.1.0\nI: forged log line";
+    assert_int_equal (cii_codec_validate (&env, &err), -2);
+    assert_string_equal (err.text, "hello.agent_version: must be one line (no TAB, CR, LF)");
 }
 
 static void
@@ -1285,6 +1322,7 @@ main (void)
         cmocka_unit_test (test_signal_bad_utf8),
         cmocka_unit_test (test_signal_embedded_nul),
         cmocka_unit_test (test_signal_canton_language),
+        cmocka_unit_test (test_one_line_fields),
         cmocka_unit_test (test_signal_lists),
         cmocka_unit_test (test_validate_signal_alone),
         cmocka_unit_test (test_hello_welcome_limits),
