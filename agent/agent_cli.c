@@ -183,40 +183,6 @@ s_pretty_list (const char *list, char *buf, size_t size)
     buf[len] = 0;
 }
 
-//  Prints a comma list as a JSON array of strings.
-static void
-s_json_list (FILE *out, const char *list)
-{
-    fputc ('[', out);
-    const char *p = list ? list : "";
-    bool first = true;
-    while (*p) {
-        const char *end = strchr (p, ',');
-        size_t len = end ? (size_t) (end - p) : strlen (p);
-        char item[128];
-        snprintf (item, sizeof item, "%.*s", (int) len, p);
-        if (!first)
-            fputc (',', out);
-        cii_util_json_string (out, item);
-        first = false;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    fputc (']', out);
-}
-
-static void
-s_json_time (FILE *out, int64_t ms)
-{
-    if (ms <= 0) {
-        fputs ("null", out);
-        return;
-    }
-    char iso[32];
-    cii_util_iso8601 (ms, iso);
-    cii_util_json_string (out, iso);
-}
 
 //  --- building a signal from user input (signal add, signal import) --------------------------
 //  Format and vocabulary checks live in agent_import.c; the network check needs the store.
@@ -288,7 +254,7 @@ s_verb_init (s_ctx_t *ctx)
         fprintf (ctx->out, "{\"network\":");
         cii_util_json_string (ctx->out, bundle.network);
         fprintf (ctx->out, ",\"cantons\":");
-        s_json_list (ctx->out, bundle.cantons);
+        cii_util_json_list (ctx->out, bundle.cantons);
         fprintf (ctx->out, ",\"endpoint\":");
         cii_util_json_string (ctx->out, bundle.endpoint);
         fprintf (ctx->out, ",\"state\":");
@@ -513,15 +479,15 @@ s_print_signal (const agent_signal_row_t *row, void *arg)
         fputs (",\"language\":", out);
         cii_util_json_string (out, row->language);
         fputs (",\"institutions\":", out);
-        s_json_list (out, row->institutions);
+        cii_util_json_list (out, row->institutions);
         fputs (",\"target_groups\":", out);
-        s_json_list (out, row->target_groups);
+        cii_util_json_list (out, row->target_groups);
         fputs (",\"created_at\":", out);
-        s_json_time (out, row->created_at_ms);
+        cii_util_json_time (out, row->created_at_ms);
         fprintf (out, ",\"delivered\":%s,\"hub_ref\":", row->delivered_at_ms > 0 ? "true" : "false");
         cii_util_json_string (out, row->delivered_at_ms > 0 ? row->hub_ref : NULL);
         fputs (",\"hub_received_at\":", out);
-        s_json_time (out, row->delivered_at_ms > 0 ? row->hub_received_at_ms : 0);
+        cii_util_json_time (out, row->delivered_at_ms > 0 ? row->hub_received_at_ms : 0);
         fputs (",\"refused\":", out);
         if (row->refused) {
             fprintf (out, "{\"code\":%d,\"text\":", row->refused_code);
@@ -561,11 +527,11 @@ s_print_notice (const agent_notice_row_t *row, void *arg)
         fputs (",\"text\":", out);
         cii_util_json_string (out, row->text);
         fputs (",\"networks\":", out);
-        s_json_list (out, row->networks);
+        cii_util_json_list (out, row->networks);
         fputs (",\"issued_at\":", out);
-        s_json_time (out, row->issued_at_ms);
+        cii_util_json_time (out, row->issued_at_ms);
         fputs (",\"received_at\":", out);
-        s_json_time (out, row->received_at_ms);
+        cii_util_json_time (out, row->received_at_ms);
         fputc ('}', out);
         return 0;
     }
@@ -647,7 +613,7 @@ s_verb_status (s_ctx_t *ctx)
         fputs ("{\"network\":", out);
         cii_util_json_string (out, config.network);
         fputs (",\"cantons\":", out);
-        s_json_list (out, config.cantons);
+        cii_util_json_list (out, config.cantons);
         fputs (",\"endpoint\":", out);
         cii_util_json_string (out, config.endpoint);
         fputs (",\"agent_public\":", out);
@@ -659,7 +625,7 @@ s_verb_status (s_ctx_t *ctx)
             fputs (",\"detail\":", out);
             cii_util_json_string (out, daemon.detail);
             fputs (",\"time\":", out);
-            s_json_time (out, daemon.time_ms);
+            cii_util_json_time (out, daemon.time_ms);
             fputc ('}', out);
         }
         else

@@ -351,11 +351,19 @@ s_init (s_ctx_t *ctx)
             goto cleanup;
         }
         zcert_set_meta (cert, "name", "%s", "cii-hub");
-        if (zcert_save (cert, pub_path) != 0) {
+        //  The secret file is created with the process umask: make that owner-only, so it is
+        //  never readable by others, not even for a moment.
+        mode_t old_mask = umask (077);
+        int saved = zcert_save (cert, pub_path);
+        umask (old_mask);
+        if (saved != 0) {
             code = s_refuse (ctx, "cannot write %s: %s", pub_path, strerror (errno));
             goto cleanup;
         }
-        chmod (sec_path, 0600);
+        if (chmod (sec_path, 0600) != 0 || chmod (pub_path, 0644) != 0) {
+            code = s_refuse (ctx, "cannot set the mode of %s: %s", sec_path, strerror (errno));
+            goto cleanup;
+        }
         created = true;
     }
     const char *public_key = zcert_public_txt (cert);
@@ -649,7 +657,7 @@ s_signal_row (const hub_signal_row_t *r, void *arg)
     s_time (r->created_at_ms, created);
     s_time (r->received_at_ms, received);
     if (l->json) {
-        fprintf (out, "%s{\"id\":%" PRId64 ",\"ref\":", l->rows ? ",\n " : "", r->id);
+        fprintf (out, "%s{\"id\":%" PRId64 ",\"ref\":", l->rows ? ",\n " : "[", r->id);
         cii_util_json_string (out, r->ref);
         fputs (",\"network\":", out);
         cii_util_json_string (out, r->network);
@@ -698,11 +706,10 @@ s_signals (s_ctx_t *ctx)
         return code;
     }
     s_listing_t listing = { ctx->out, ctx->args.json, 0 };
-    if (listing.json)
-        fputc ('[', ctx->out);
     int rc = hub_store_signals (store, network, s_signal_row, &listing);
-    if (listing.json)
-        fputs ("]\n", ctx->out);
+    //  The rows open the array ("[" before the first); on a failure stdout gets nothing more.
+    if (listing.json && rc >= 0)
+        fputs (listing.rows ? "]\n" : "[]\n", ctx->out);
     else
     if (rc == 0)
         fprintf (ctx->out, "no signals\n");
@@ -812,7 +819,7 @@ s_notice_row (const hub_notice_row_t *r, void *arg)
     s_listing_t *l = (s_listing_t *) arg;
     FILE *out = l->out;
     if (l->json) {
-        fprintf (out, "%s{\"id\":%" PRId64 ",\"title\":", l->rows ? ",\n " : "", r->id);
+        fprintf (out, "%s{\"id\":%" PRId64 ",\"title\":", l->rows ? ",\n " : "[", r->id);
         cii_util_json_string (out, r->title);
         fputs (",\"text\":", out);
         cii_util_json_string (out, r->text);
@@ -842,11 +849,10 @@ s_notices (s_ctx_t *ctx)
     if (!store)
         return code;
     s_listing_t listing = { ctx->out, ctx->args.json, 0 };
-    if (listing.json)
-        fputc ('[', ctx->out);
     int rc = hub_store_notices (store, s_notice_row, &listing);
-    if (listing.json)
-        fputs ("]\n", ctx->out);
+    //  The rows open the array ("[" before the first); on a failure stdout gets nothing more.
+    if (listing.json && rc >= 0)
+        fputs (listing.rows ? "]\n" : "[]\n", ctx->out);
     else
     if (rc == 0)
         fprintf (ctx->out, "no notices\n");
@@ -891,6 +897,11 @@ hub_cli_run (int argc, char **argv, FILE *out, FILE *err)
         else
         if (streq (argv[i], "--db") && i + 1 < argc)
             db = argv[++i];
+        else
+        if (streq (argv[i], "--db")) {
+            fprintf (err, "%s: --db needs a value (a libpq connection string)\n", ctx.program);
+            return S_EXIT_USAGE;
+        }
         else {
             fprintf (err, "%s: unknown option %s\n", ctx.program, argv[i]);
             s_print_usage (err, ctx.program);
