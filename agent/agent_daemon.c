@@ -44,6 +44,7 @@ typedef struct {
     int64_t outbox_ms;          //  last outbox poll
     int64_t connecting_ms;      //  when this socket started trying to reach the hub
     zsock_t *monitor;           //  handshake events of the DEALER (key refused by the hub)
+    int64_t refused_ms;         //  when a refused handshake was last logged (once a minute)
     char endpoint[256];         //  the endpoint the DEALER is connected to now
     int heartbeat_ms;
     int backoff_ms;
@@ -155,14 +156,21 @@ s_on_monitor (zloop_t *loop, zsock_t *reader, void *arg)
     if (event && zframe_size (event) >= 6) {
         uint16_t id;
         memcpy (&id, zframe_data (event), 2);
+        int64_t now = cii_util_mono_ms ();
+        if (self->refused_ms && now - self->refused_ms < 60000)
+            ;                   //  logged within the last minute: ZeroMQ retries quietly
+        else
         if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+            self->refused_ms = now;
             zsys_error ("agent %s: the hub at %s refused this agent's key (revoked, or not enrolled): "
                         "ask the bureau", self->config.network, address ? address : self->endpoint);
             agent_store_set_status (self->store, "refused", "the hub refused this agent's key");
         }
-        else
+        else {
+            self->refused_ms = now;
             zsys_warning ("agent %s: CURVE handshake with %s failed (wrong hub key in the bundle?)",
                           self->config.network, address ? address : self->endpoint);
+        }
     }
     zframe_destroy (&event);
     zstr_free (&address);

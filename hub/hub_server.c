@@ -9,6 +9,7 @@
 
 #include <czmq.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define HEARTBEAT_MS        1000    //  agents PING at least this often (WELCOME.heartbeat_ms)
 #define SESSION_TIMEOUT_MS  5000    //  silence after which a session is closed
@@ -791,10 +792,27 @@ s_server_destroy (server_t **self_p)
     *self_p = NULL;
 }
 
+//  Every agent connection is a file descriptor; the usual soft limit of 1024 would cap the hub
+//  near a thousand agents. Raise it to the hard limit (systemd: LimitNOFILE in the unit).
+static void
+s_raise_fd_limit (void)
+{
+    struct rlimit rl;
+    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit (RLIMIT_NOFILE, &rl) != 0)
+            zsys_warning ("hub: cannot raise the open-files limit: %s", strerror (errno));
+    }
+    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 8192)
+        zsys_warning ("hub: open-files limit %lu allows about %lu agents (raise LimitNOFILE)",
+                      (unsigned long) rl.rlim_cur, (unsigned long) rl.rlim_cur - 64);
+}
+
 int
 hub_server_run (const char *conninfo, const char *certs_dir, const char *bind)
 {
     char reason[256] = "";
+    s_raise_fd_limit ();
     server_t *self = calloc (1, sizeof *self);
     if (!self)
         return 1;

@@ -751,14 +751,12 @@ static const char *s_sql_ingest_signals =
     "                        $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[]) "
     "  WITH ORDINALITY AS t (agent_id, message_id, network, canton, title, description, institutions, "
     "                        target_groups, reason, language, created_ms, ord)), "
-    "old AS MATERIALIZED ("
-    "  SELECT l.agent_id, l.message_id, l.ref, l.received_at FROM ingest_log l "
-    "  WHERE (l.agent_id, l.message_id) IN (SELECT agent_id, message_id FROM input)), "
+    //  One candidate per (agent, message id), the first in the batch, each with a signal id.
     "fresh AS MATERIALIZED ("
     "  SELECT d.*, nextval ('signals_id_seq') AS id FROM ("
     "    SELECT DISTINCT ON (i.agent_id, i.message_id) i.* FROM input i "
-    "    WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.agent_id = i.agent_id AND o.message_id = i.message_id) "
     "    ORDER BY i.agent_id, i.message_id, i.ord) d), "
+    //  The log row decides: an id stored before conflicts and inserts nothing.
     "log AS ("
     "  INSERT INTO ingest_log (agent_id, message_id, kind, ref) "
     "  SELECT agent_id, message_id, 'signal', 'SIG-' || id FROM fresh "
@@ -771,12 +769,16 @@ static const char *s_sql_ingest_signals =
     "         coalesce (string_to_array (nullif (f.target_groups, ''), ','), '{}'), f.reason, f.language, "
     "         timestamptz 'epoch' + f.created_ms * interval '1 millisecond', l.received_at, f.message_id "
     "  FROM fresh f JOIN log l ON l.agent_id = f.agent_id AND l.message_id = f.message_id) "
+    //  Every input row: its new log row, or else the one stored before this statement (visible in
+    //  its snapshot; looked up only for the rare resends), or nothing (a concurrent insert).
     "SELECT i.ord, coalesce (l.ref, o.ref), " S_MS ("coalesce (l.received_at, o.received_at)") ", "
     "       l.ref IS NULL OR f.ord <> i.ord "
     "FROM input i "
     "LEFT JOIN log l ON l.agent_id = i.agent_id AND l.message_id = i.message_id "
     "LEFT JOIN fresh f ON f.agent_id = i.agent_id AND f.message_id = i.message_id "
-    "LEFT JOIN old o ON o.agent_id = i.agent_id AND o.message_id = i.message_id";
+    "LEFT JOIN LATERAL (SELECT g.ref, g.received_at FROM ingest_log g "
+    "                   WHERE l.ref IS NULL AND g.agent_id = i.agent_id AND g.message_id = i.message_id) o "
+    "ON true";
 
 #define S_SIGNAL_COLUMNS 11
 

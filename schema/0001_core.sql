@@ -45,10 +45,12 @@ CREATE TABLE agents (
 -- One active (non-revoked) agent per network.
 CREATE UNIQUE INDEX agents_one_active_per_network ON agents (network) WHERE revoked_at IS NULL;
 
--- The two ingest tables are the hot path (DESIGN §6: batched ingest at >= 80 % of a plain
--- 100-rows-per-transaction insert loop), so they carry no foreign keys to agents or networks:
--- agents are never deleted (only revoked), and the serving hub resolves the sender's agent and
--- network itself. The canton keeps its foreign key: it is the one field taken from the payload.
+-- The two ingest tables are the hot path (DESIGN §6: batched ingest), so they carry no foreign
+-- keys and no index that is not needed: agents are never deleted (only revoked), the serving hub
+-- resolves the sender's agent and network itself, and it checks the canton against the registry
+-- before anything is stored (the codec admits only the 26 canton codes; cantons are never
+-- deleted). Measured: the canton foreign key alone cost 15 % of the ingest time, a unique index
+-- on signals.ref (= 'SIG-' || id, so the primary key already makes it unique) 10 %.
 
 -- One row per upward message ever stored: (agent, message id) is what makes ingest idempotent.
 CREATE TABLE ingest_log (
@@ -62,10 +64,10 @@ CREATE TABLE ingest_log (
 
 CREATE TABLE signals (
     id              bigserial PRIMARY KEY,
-    ref             text NOT NULL UNIQUE GENERATED ALWAYS AS ('SIG-' || id) STORED,
+    ref             text NOT NULL GENERATED ALWAYS AS ('SIG-' || id) STORED,   -- unique with id
     agent_id        bigint NOT NULL,
     network         text NOT NULL,
-    canton          text NOT NULL REFERENCES cantons (code),
+    canton          text NOT NULL,            -- checked against the registry by the serving hub
     title           text NOT NULL,
     description     text NOT NULL,
     institutions    text[] NOT NULL,

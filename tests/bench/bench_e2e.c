@@ -60,9 +60,12 @@ s_rss_kib (pid_t pid)
     return kib;
 }
 
+static void s_hub_stop (void);
+
 static void
 s_hub_start (void)
 {
+    atexit (s_hub_stop);        //  never leave a hub behind, whatever exit path
     s_hub = fork ();
     if (s_hub == 0) {
         int fd = open ("/dev/null", O_WRONLY);

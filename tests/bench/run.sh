@@ -9,6 +9,7 @@ set -euo pipefail
 build=$(cd "${1:?build directory}" && pwd); mode=${2:-full}
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/cii-bench.XXXXXX)
+chmod 755 "$dir"       # the cluster inside runs as the postgres user
 agent_pid=; hub_pid=
 cleanup() {
   [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null || true

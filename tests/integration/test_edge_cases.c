@@ -3,7 +3,7 @@
     signal gets its receipt even after the bureau moved the canton to another network; an agent
     holding more than the (restored) database assigned gets new items numbered after what it
     holds; an absurd HELLO.last_seq is refused without harm; an agent whose first hub endpoint is
-    dead reaches the second one. */
+    dead reaches the second one; an agent whose key is refused says so in its status. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -187,6 +187,31 @@ test_second_endpoint (void **state)
     it_fixture_pass (f);
 }
 
+//  Revoked while its daemon was down: the handshake is refused, which ZeroMQ alone would retry in
+//  silence; the agent must say so in its status for the coordinator.
+static void
+test_refused_key_reported (void **state)
+{
+    it_fixture_t *f = *state;
+    assert_int_equal (it_hub_start (f), 0);
+    it_agent_t *zen = it_agent_add (f, "zentral");
+    assert_non_null (zen);
+    it_result_t r;
+    assert_int_equal (it_hub_cli (f, &r, "revoke", "zentral", NULL), 0);
+    it_result_free (&r);
+    assert_int_equal (it_agent_start (f, zen), 0);
+    bool refused = false;
+    for (int i = 0; i < 200 && !refused; i++) {
+        usleep (100000);
+        refused = it_agent_sql_long (zen, "SELECT count(*) FROM status WHERE key = 'daemon' AND value = 'refused'") == 1;
+    }
+    assert_true (refused);
+    assert_int_equal (it_agent_cli (f, zen, &r, "status", "--json", NULL), 0);
+    assert_non_null (strstr (r.out, "refused"));
+    it_result_free (&r);
+    it_fixture_pass (f);
+}
+
 int
 main (void)
 {
@@ -195,6 +220,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_agent_ahead_of_database, it_setup, it_teardown),
         cmocka_unit_test_setup_teardown (test_absurd_hello, it_setup, it_teardown),
         cmocka_unit_test_setup_teardown (test_second_endpoint, it_setup, it_teardown),
+        cmocka_unit_test_setup_teardown (test_refused_key_reported, it_setup, it_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -489,7 +489,10 @@ test_ingest_rollback (void **state)
     long long log_before = s_query_int ("SELECT count(*) FROM ingest_log");
     s_msg_t good, bad, after;
     s_msg (&good, "rb-1", "ZH", "fine");
-    s_msg (&bad, "rb-2", "XX", "canton not in the registry");
+    //  The codec and the serving hub keep such input out; here it stands for any message the
+    //  database refuses (a time beyond PostgreSQL's range: SQLSTATE class 22).
+    s_msg (&bad, "rb-2", "ZH", "time out of range");
+    bad.sig.created_at_ms = INT64_MAX;
     s_msg (&after, "rb-3", "ZH", "fine too");
     hub_ingest_item_t items[3] = {
         { .agent_id = s_agent_zuerich, .network = "zuerich", .env = &good.env },
@@ -499,7 +502,7 @@ test_ingest_rollback (void **state)
     assert_int_equal (hub_store_ingest (s_store, items, 3), -1);
     for (int i = 0; i < 3; i++)
         assert_false (items[i].stored);
-    assert_string_equal (hub_store_sqlstate (s_store), "23503");
+    assert_memory_equal (hub_store_sqlstate (s_store), "22", 2);
     assert_false (hub_store_broken (s_store));
     assert_int_equal (s_query_int ("SELECT count(*) FROM signals"), before);
     assert_int_equal (s_query_int ("SELECT count(*) FROM ingest_log"), log_before);
