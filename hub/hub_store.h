@@ -117,10 +117,10 @@ typedef struct {
     int64_t received_at_ms;           /* first commit time */
 } hub_ingest_item_t;
 
-/*  Stores a batch of upward messages in ONE transaction (pipelined). A message id already stored
-    for that agent is a no-op that yields the original ref and time (duplicate = true). Returns 0
-    when the transaction committed (each item's out fields filled; an item with stored = false
-    could not be resolved and must not be receipted), or -1 when nothing was committed. */
+/*  Stores a batch of upward messages with ONE statement (one transaction). A message id already
+    stored for that agent is a no-op that yields the original ref and time (duplicate = true).
+    Returns 0 when the transaction committed (each item's out fields filled; an item with stored =
+    false could not be resolved and must not be receipted), or -1 when nothing was committed. */
 int hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count);
 
 /*  Looks up an upward message already stored for this agent: 1 found (ref[32] and

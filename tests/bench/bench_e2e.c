@@ -62,13 +62,32 @@ s_rss_kib (pid_t pid)
 
 static void s_hub_stop (void);
 
+//  CPU seconds (user + system) the process has used so far.
+static double
+s_cpu_seconds (pid_t pid)
+{
+    char path[64];
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+    FILE *f = fopen (path, "r");
+    unsigned long utime = 0, stime = 0;
+    if (f) {
+        //  fields 14 and 15 (after the command in parentheses)
+        if (fscanf (f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+            utime = stime = 0;
+        fclose (f);
+    }
+    return (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
+}
+
 static void
 s_hub_start (void)
 {
     atexit (s_hub_stop);        //  never leave a hub behind, whatever exit path
     s_hub = fork ();
     if (s_hub == 0) {
-        int fd = open ("/dev/null", O_WRONLY);
+        char log[96];
+        snprintf (log, sizeof log, "/tmp/cii-bench-hub-%d.log", (int) getppid ());
+        int fd = open (log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2 (fd, 1);
         dup2 (fd, 2);
         char db[96];
@@ -434,6 +453,15 @@ main (int argc, char **argv)
         long rss = s_rss_kib (s_hub);
         printf ("hub RSS with %d more connected agents: %ld KiB (%.1f MiB; before: %.1f MiB)\n", many, rss,
                 rss / 1024.0, idle / 1024.0);
+        //  Idle cost of that many connections (ZeroMQ heartbeats, session housekeeping), while
+        //  each simulated agent answers what it gets, as a real one would.
+        double cpu0 = s_cpu_seconds (s_hub);
+        int64_t until = zclock_mono () + 10000;
+        stats_t idle_st = { 0 };
+        while (zclock_mono () < until)
+            s_poll (crowd, many, 100, s_on_env, &idle_st);
+        printf ("hub CPU with %d connected agents, idle: %.1f %% of one core over 10 s\n", many,
+                (s_cpu_seconds (s_hub) - cpu0) * 10.0);
         for (int i = 0; i < many; i++)
             zsock_destroy (&crowd[i].sock);
         free (crowd);
