@@ -19,6 +19,7 @@
 #include "cii_codec.h"
 #include "hub_cli.h"
 #include "hub_store.h"
+#include "unit_pg.h"
 
 static char s_dbname[64];
 static char s_conninfo[128];
@@ -26,25 +27,6 @@ static char s_dir[128];
 static char s_out[65536];
 static char s_err[4096];
 
-static void
-s_quiet (void *arg, const char *message)
-{
-    (void) arg;
-    (void) message;
-}
-
-static void
-s_admin (const char *sql)
-{
-    PGconn *conn = PQconnectdb ("");
-    assert_int_equal (PQstatus (conn), CONNECTION_OK);
-    PQsetNoticeProcessor (conn, s_quiet, NULL);     //  "does not exist, skipping"
-    PGresult *res = PQexec (conn, sql);
-    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
-        fail_msg ("%s: %s", sql, PQerrorMessage (conn));
-    PQclear (res);
-    PQfinish (conn);
-}
 
 static long long
 s_query_int (const char *sql)

@@ -18,6 +18,7 @@
 #include "cii_codec.h"
 #include "hub_migrations.h"
 #include "hub_store.h"
+#include "unit_pg.h"
 
 static char s_dbname[64];
 static char s_conninfo[128];
@@ -33,27 +34,6 @@ static int64_t s_agent_lemanique, s_agent_zuerich, s_agent_ost;
 
 //  --------------------------------------------------------------------------------------------
 //  Helpers
-
-//  Runs SQL on the maintenance database (PG* environment, normally "postgres").
-static void
-s_quiet (void *arg, const char *message)
-{
-    (void) arg;
-    (void) message;
-}
-
-static void
-s_admin (const char *sql)
-{
-    PGconn *conn = PQconnectdb ("");
-    assert_int_equal (PQstatus (conn), CONNECTION_OK);
-    PQsetNoticeProcessor (conn, s_quiet, NULL);     //  "does not exist, skipping"
-    PGresult *res = PQexec (conn, sql);
-    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
-        fail_msg ("%s: %s", sql, PQerrorMessage (conn));
-    PQclear (res);
-    PQfinish (conn);
-}
 
 //  Runs a query on the test database and returns the first column of the first row as a new
 //  string ("" when no row).
