@@ -5,6 +5,7 @@
 
 #include <czmq.h>
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -608,6 +609,10 @@ s_verb_status (s_ctx_t *ctx)
     char when[32] = "";
     if (drc == 0 && daemon.time_ms > 0)
         cii_util_iso8601 (daemon.time_ms, when);
+    //  A daemon killed with SIGKILL could not record that it stopped: check its process.
+    bool running = drc == 0 && daemon.pid > 0 && daemon.pid <= INT32_MAX
+                   && (kill ((pid_t) daemon.pid, 0) == 0 || errno == EPERM);
+    bool final = drc == 0 && (streq (daemon.status, "stopped") || streq (daemon.status, "revoked"));
     FILE *out = ctx->out;
     if (s_flag (ctx, "json")) {
         fputs ("{\"network\":", out);
@@ -626,7 +631,7 @@ s_verb_status (s_ctx_t *ctx)
             cii_util_json_string (out, daemon.detail);
             fputs (",\"time\":", out);
             cii_util_json_time (out, daemon.time_ms);
-            fputc ('}', out);
+            fprintf (out, ",\"running\":%s}", running ? "true" : "false");
         }
         else
             fputs ("null", out);
@@ -640,6 +645,9 @@ s_verb_status (s_ctx_t *ctx)
     fprintf (out, "cantons   %s\n", list);
     fprintf (out, "hub       %s\n", config.endpoint);
     fprintf (out, "agent key %s\n", config.agent_public);
+    if (drc == 0 && !running && !final)
+        fprintf (out, "daemon    NOT RUNNING (it died; last recorded: %s at %s)\n", daemon.status, when);
+    else
     if (drc == 0)
         fprintf (out, "daemon    %s%s%s%s (recorded %s)\n", daemon.status, *daemon.detail ? " (" : "",
                  daemon.detail, *daemon.detail ? ")" : "", when);

@@ -1129,15 +1129,16 @@ int
 agent_store_set_status (agent_store_t *self, const char *status, const char *detail)
 {
     assert (self);
-    char when[32];
+    char when[32], pid[24];
     snprintf (when, sizeof when, "%" PRId64, cii_util_now_ms ());
+    snprintf (pid, sizeof pid, "%d", (int) getpid ());
     if (s_begin (self))
         return -1;
-    if (s_exec (self, "DELETE FROM status WHERE key IN ('daemon', 'detail', 'time_ms')"))
+    if (s_exec (self, "DELETE FROM status WHERE key IN ('daemon', 'detail', 'time_ms', 'pid')"))
         goto rollback;
-    const char *keys[] = {"daemon", "detail", "time_ms"};
-    const char *values[] = {status ? status : "", detail ? detail : "", when};
-    for (int i = 0; i < 3; i++) {
+    const char *keys[] = {"daemon", "detail", "time_ms", "pid"};
+    const char *values[] = {status ? status : "", detail ? detail : "", when, pid};
+    for (int i = 0; i < 4; i++) {
         sqlite3_stmt *stmt = s_prepare (self, "INSERT INTO status (key, value) VALUES (?1, ?2)");
         if (!stmt)
             goto rollback;
@@ -1179,6 +1180,8 @@ agent_store_get_status (agent_store_t *self, agent_daemon_status_t *status)
             s_copy (status->detail, sizeof status->detail, value);
         else if (streq (key, "time_ms"))
             status->time_ms = strtoll (value, NULL, 10);
+        else if (streq (key, "pid"))
+            status->pid = strtoll (value, NULL, 10);
     }
     sqlite3_finalize (stmt);
     if (rc != SQLITE_DONE) {

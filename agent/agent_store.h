@@ -102,8 +102,8 @@ int agent_store_deliver (agent_store_t *self, const Cii__Deliver *deliver);
 
 /*  --- daemon status ------------------------------------------------------------------------- */
 
-/*  Records the daemon's view of the session ("connected", "disconnected", "revoked") and the
-    time, for `cii-agent status`. 0 / -1. */
+/*  Records the daemon's view of the session ("connected", "disconnected", "revoked"), the time
+    and the calling process's pid (so `cii-agent status` can tell a dead daemon). 0 / -1. */
 int agent_store_set_status (agent_store_t *self, const char *status, const char *detail);
 
 /*  The daemon status last recorded by agent_store_set_status. */
@@ -111,6 +111,7 @@ typedef struct {
     char status[32];         /* "connected", "disconnected", "revoked", ... */
     char detail[256];
     int64_t time_ms;         /* when it was recorded, Unix milliseconds */
+    int64_t pid;             /* the daemon process that recorded it (0 when unknown) */
 } agent_daemon_status_t;
 
 /*  Reads the last recorded daemon status into *status. 0 found, 1 never recorded (status

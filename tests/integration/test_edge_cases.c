@@ -3,7 +3,8 @@
     signal gets its receipt even after the bureau moved the canton to another network; an agent
     holding more than the (restored) database assigned gets new items numbered after what it
     holds; an absurd HELLO.last_seq is refused without harm; an agent whose first hub endpoint is
-    dead reaches the second one; an agent whose key is refused says so in its status. */
+    dead reaches the second one; an agent whose key is refused says so in its status, and so does
+    one whose daemon was killed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -212,6 +213,37 @@ test_refused_key_reported (void **state)
     it_fixture_pass (f);
 }
 
+//  A daemon killed with SIGKILL cannot record that it stopped: `status` must still tell.
+static void
+test_status_of_killed_daemon (void **state)
+{
+    it_fixture_t *f = *state;
+    assert_int_equal (it_hub_start (f), 0);
+    it_agent_t *nw = it_agent_add (f, "nordwest");
+    assert_non_null (nw);
+    assert_int_equal (it_agent_start (f, nw), 0);
+    bool connected = false;
+    for (int i = 0; i < 200 && !connected; i++) {
+        usleep (100000);
+        connected = it_agent_sql_long (nw, "SELECT count(*) FROM status WHERE key = 'daemon' AND value = 'connected'") == 1;
+    }
+    assert_true (connected);
+    it_result_t r;
+    assert_int_equal (it_agent_cli (f, nw, &r, "status", "--json", NULL), 0);
+    assert_non_null (strstr (r.out, "\"running\":true"));
+    it_result_free (&r);
+
+    assert_int_equal (it_agent_kill (f, nw), 0);
+    assert_int_equal (it_agent_cli (f, nw, &r, "status", "--json", NULL), 0);
+    assert_non_null (strstr (r.out, "\"status\":\"connected\""));      //  the last word it recorded
+    assert_non_null (strstr (r.out, "\"running\":false"));
+    it_result_free (&r);
+    assert_int_equal (it_agent_cli (f, nw, &r, "status", NULL), 0);
+    assert_non_null (strstr (r.out, "NOT RUNNING"));
+    it_result_free (&r);
+    it_fixture_pass (f);
+}
+
 int
 main (void)
 {
@@ -221,6 +253,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_absurd_hello, it_setup, it_teardown),
         cmocka_unit_test_setup_teardown (test_second_endpoint, it_setup, it_teardown),
         cmocka_unit_test_setup_teardown (test_refused_key_reported, it_setup, it_teardown),
+        cmocka_unit_test_setup_teardown (test_status_of_killed_daemon, it_setup, it_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
