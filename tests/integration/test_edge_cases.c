@@ -27,6 +27,20 @@ s_bundle (it_agent_t *agent)
     return bundle;
 }
 
+//  Polls the daemon status the agent recorded in its state until it is `value` (20 s at most).
+static bool
+s_wait_daemon_status (it_agent_t *agent, const char *value)
+{
+    char sql[128];
+    snprintf (sql, sizeof sql, "SELECT count(*) FROM status WHERE key = 'daemon' AND value = '%s'", value);
+    for (int i = 0; i < 200; i++) {
+        if (it_agent_sql_long (agent, sql) == 1)
+            return true;
+        usleep (100000);
+    }
+    return false;
+}
+
 static it_raw_t *
 s_raw_session (it_agent_t *agent, uint64_t last_seq)
 {
@@ -201,12 +215,7 @@ test_refused_key_reported (void **state)
     assert_int_equal (it_hub_cli (f, &r, "revoke", "zentral", NULL), 0);
     it_result_free (&r);
     assert_int_equal (it_agent_start (f, zen), 0);
-    bool refused = false;
-    for (int i = 0; i < 200 && !refused; i++) {
-        usleep (100000);
-        refused = it_agent_sql_long (zen, "SELECT count(*) FROM status WHERE key = 'daemon' AND value = 'refused'") == 1;
-    }
-    assert_true (refused);
+    assert_true (s_wait_daemon_status (zen, "refused"));
     assert_int_equal (it_agent_cli (f, zen, &r, "status", "--json", NULL), 0);
     assert_non_null (strstr (r.out, "refused"));
     it_result_free (&r);
@@ -222,12 +231,7 @@ test_status_of_killed_daemon (void **state)
     it_agent_t *nw = it_agent_add (f, "nordwest");
     assert_non_null (nw);
     assert_int_equal (it_agent_start (f, nw), 0);
-    bool connected = false;
-    for (int i = 0; i < 200 && !connected; i++) {
-        usleep (100000);
-        connected = it_agent_sql_long (nw, "SELECT count(*) FROM status WHERE key = 'daemon' AND value = 'connected'") == 1;
-    }
-    assert_true (connected);
+    assert_true (s_wait_daemon_status (nw, "connected"));
     it_result_t r;
     assert_int_equal (it_agent_cli (f, nw, &r, "status", "--json", NULL), 0);
     assert_non_null (strstr (r.out, "\"running\":true"));
