@@ -16,7 +16,7 @@
 #include <libpq-fe.h>
 
 #include "cii_codec.h"
-#include "hub_migrations.h"
+#include "cii_migration.h"
 #include "hub_store.h"
 #include "unit_pg.h"
 

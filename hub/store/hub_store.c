@@ -14,7 +14,7 @@
 
 #include "cii_codec.h"
 #include "cii_domain.h"
-#include "hub_migrations.h"
+#include "cii_migration.h"
 
 //  Advisory lock key serialising migrations across concurrent `cii-hub init`s ("CIIMIGR").
 #define S_MIGRATE_LOCK  "4848571758954822"
@@ -378,7 +378,7 @@ hub_store_schema_version (hub_store_t *self)
 //  Applies migration m if the database is below it, in one transaction holding the migration
 //  lock. Returns the version after the step, or -1.
 static int
-s_migrate_one (hub_store_t *self, const hub_migration_t *m)
+s_migrate_one (hub_store_t *self, const cii_migration_t *m)
 {
     int version = -1;
     const char *what = "migrate";
