@@ -1,5 +1,5 @@
-/*  agent_import.c — user input to signals for cii-agent: the strict JSON reader of `signal
-    import` (moved out of agent_cli.c so it can be fuzzed on its own), the entry -> Cii__Signal
+/*  agent_import.c — user input to signals for cii-agent: the document of `signal import` read
+    with jansson (cii_json_parse) plus the limits jansson does not keep, the entry -> Cii__Signal
     conversion with its vocabulary and codec-limit checks, and the field checks of `signal add`. */
 #include "agent_import.h"
 
@@ -12,10 +12,12 @@
 
 #include "cii_codec.h"
 #include "cii_domain.h"
+#include "cii_json.h"
 #include "cii_util.h"
 
 #define S_MAX_DEPTH 16
-#define S_MAX_KEYS  64      //  per object: bounds the duplicate-key check (an entry has 8 fields)
+#define S_MAX_KEYS  64                      //  per object (an entry has 8 fields)
+#define S_MAX_MS    999999999999999LL       //  created_at as a number: up to 15 digits
 
 static char s_empty[] = "";
 
@@ -255,461 +257,198 @@ agent_import_parse_time (const char *s, int64_t *ms_p)
     return 0;
 }
 
-//  --- a small strict JSON reader ------------------------------------------------------------
-
-typedef enum { J_NULL, J_BOOL, J_NUMBER, J_STRING, J_ARRAY, J_OBJECT } s_jtype_t;
-
-typedef struct _s_json_t s_json_t;
-struct _s_json_t {
-    s_jtype_t type;
-    bool boolean;
-    int64_t number;          //  integers only
-    char *string;            //  J_STRING: decoded, NUL-terminated UTF-8
-    size_t size;             //  J_STRING: bytes
-    s_json_t **items;        //  J_ARRAY and J_OBJECT values
-    char **keys;             //  J_OBJECT keys
-    size_t count;
-    size_t capacity;         //  of items (and keys)
-};
-
-typedef struct {
-    const char *p;
-    const char *end;
-    const char *start;
-    char error[128];
-    int depth;
-} s_jparser_t;
-
-static void
-s_json_destroy (s_json_t **self_p)
-{
-    if (!self_p || !*self_p)
-        return;
-    s_json_t *self = *self_p;
-    for (size_t i = 0; i < self->count; i++) {
-        s_json_destroy (&self->items[i]);
-        if (self->keys)
-            free (self->keys[i]);
-    }
-    free (self->items);
-    free (self->keys);
-    free (self->string);
-    free (self);
-    *self_p = NULL;
-}
-
-static s_json_t *
-s_jfail (s_jparser_t *jp, const char *what)
-{
-    if (!jp->error[0])
-        snprintf (jp->error, sizeof jp->error, "%s at byte %zu", what, (size_t) (jp->p - jp->start));
-    return NULL;
-}
-
-static void
-s_jspace (s_jparser_t *jp)
-{
-    while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r'))
-        jp->p++;
-}
-
-static int
-s_jhex4 (s_jparser_t *jp, unsigned *value)
-{
-    if (jp->end - jp->p < 4)
-        return -1;
-    *value = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = *jp->p++;
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned) (c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned) (c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned) (c - 'A' + 10);
-        else
-            return -1;
-        *value = *value * 16 + d;
-    }
-    return 0;
-}
-
-//  Parses a string literal (jp->p on the opening quote) into a new buffer.
-static char *
-s_jstring (s_jparser_t *jp, size_t *size_p)
-{
-    jp->p++;
-    size_t cap = 64, len = 0;
-    char *buf = malloc (cap);
-    if (!buf)
-        return (char *) s_jfail (jp, "out of memory");
-    while (true) {
-        if (jp->p >= jp->end) {
-            free (buf);
-            return (char *) s_jfail (jp, "unterminated string");
-        }
-        if (cap - len < 5) {
-            char *bigger = realloc (buf, cap * 2);
-            if (!bigger) {
-                free (buf);
-                return (char *) s_jfail (jp, "out of memory");
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        unsigned char c = (unsigned char) *jp->p;
-        if (c == '"') {
-            jp->p++;
-            break;
-        }
-        if (c < 0x20) {
-            free (buf);
-            return (char *) s_jfail (jp, "control character in string");
-        }
-        if (c != '\\') {
-            buf[len++] = (char) c;
-            jp->p++;
-            continue;
-        }
-        jp->p++;
-        if (jp->p >= jp->end) {
-            free (buf);
-            return (char *) s_jfail (jp, "unterminated string");
-        }
-        char e = *jp->p++;
-        unsigned cp = 0;
-        switch (e) {
-            case '"': buf[len++] = '"'; continue;
-            case '\\': buf[len++] = '\\'; continue;
-            case '/': buf[len++] = '/'; continue;
-            case 'b': buf[len++] = '\b'; continue;
-            case 'f': buf[len++] = '\f'; continue;
-            case 'n': buf[len++] = '\n'; continue;
-            case 'r': buf[len++] = '\r'; continue;
-            case 't': buf[len++] = '\t'; continue;
-            case 'u':
-                if (s_jhex4 (jp, &cp))
-                    break;
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    unsigned low;
-                    if (jp->end - jp->p < 6 || jp->p[0] != '\\' || jp->p[1] != 'u')
-                        break;
-                    jp->p += 2;
-                    if (s_jhex4 (jp, &low) || low < 0xDC00 || low > 0xDFFF)
-                        break;
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                }
-                else if (cp >= 0xDC00 && cp <= 0xDFFF)
-                    break;
-                if (cp < 0x80)
-                    buf[len++] = (char) cp;
-                else if (cp < 0x800) {
-                    buf[len++] = (char) (0xC0 | (cp >> 6));
-                    buf[len++] = (char) (0x80 | (cp & 0x3F));
-                }
-                else if (cp < 0x10000) {
-                    buf[len++] = (char) (0xE0 | (cp >> 12));
-                    buf[len++] = (char) (0x80 | ((cp >> 6) & 0x3F));
-                    buf[len++] = (char) (0x80 | (cp & 0x3F));
-                }
-                else {
-                    buf[len++] = (char) (0xF0 | (cp >> 18));
-                    buf[len++] = (char) (0x80 | ((cp >> 12) & 0x3F));
-                    buf[len++] = (char) (0x80 | ((cp >> 6) & 0x3F));
-                    buf[len++] = (char) (0x80 | (cp & 0x3F));
-                }
-                continue;
-            default:
-                break;
-        }
-        free (buf);
-        return (char *) s_jfail (jp, "bad escape in string");
-    }
-    buf[len] = 0;
-    //  Text is stored untouched, so it must be valid UTF-8 without NUL or odd controls
-    if (!cii_domain_utf8_valid (buf, len)) {
-        free (buf);
-        return (char *) s_jfail (jp, "string is not valid UTF-8 text");
-    }
-    *size_p = len;
-    return buf;
-}
-
-static s_json_t *s_jvalue (s_jparser_t *jp);
-
-//  Appends value (and key, owned) to a container, growing it by doubling. 0 / -1.
-static int
-s_jappend (s_json_t *container, s_json_t *value, char *key)
-{
-    if (container->count == container->capacity) {
-        size_t capacity = container->capacity ? container->capacity * 2 : 8;
-        s_json_t **items = realloc (container->items, capacity * sizeof *items);
-        if (!items)
-            return -1;
-        container->items = items;
-        if (container->type == J_OBJECT) {
-            char **keys = realloc (container->keys, capacity * sizeof *keys);
-            if (!keys)
-                return -1;
-            container->keys = keys;
-        }
-        container->capacity = capacity;
-    }
-    if (container->type == J_OBJECT)
-        container->keys[container->count] = key;
-    container->items[container->count++] = value;
-    return 0;
-}
-
-static s_json_t *
-s_jcontainer (s_jparser_t *jp, s_json_t *self)
-{
-    char close = self->type == J_ARRAY ? ']' : '}';
-    jp->p++;
-    if (++jp->depth > S_MAX_DEPTH)
-        return s_jfail (jp, "nested too deeply");
-    s_jspace (jp);
-    if (jp->p < jp->end && *jp->p == close) {
-        jp->p++;
-        jp->depth--;
-        return self;
-    }
-    while (true) {
-        char *key = NULL;
-        if (self->type == J_OBJECT) {
-            s_jspace (jp);
-            size_t klen;
-            if (jp->p >= jp->end || *jp->p != '"')
-                return s_jfail (jp, "expected a key");
-            if (self->count == S_MAX_KEYS)
-                return s_jfail (jp, "too many keys in an object");
-            key = s_jstring (jp, &klen);
-            if (!key)
-                return NULL;
-            for (size_t i = 0; i < self->count; i++)
-                if (strcmp (self->keys[i], key) == 0) {
-                    free (key);
-                    return s_jfail (jp, "duplicate key");
-                }
-            s_jspace (jp);
-            if (jp->p >= jp->end || *jp->p != ':') {
-                free (key);
-                return s_jfail (jp, "expected ':'");
-            }
-            jp->p++;
-        }
-        s_json_t *value = s_jvalue (jp);
-        if (!value || s_jappend (self, value, key)) {
-            free (key);
-            s_json_destroy (&value);
-            return s_jfail (jp, "out of memory");
-        }
-        s_jspace (jp);
-        if (jp->p < jp->end && *jp->p == ',') {
-            jp->p++;
-            continue;
-        }
-        if (jp->p < jp->end && *jp->p == close) {
-            jp->p++;
-            jp->depth--;
-            return self;
-        }
-        return s_jfail (jp, self->type == J_ARRAY ? "expected ',' or ']'" : "expected ',' or '}'");
-    }
-}
-
-static s_json_t *
-s_jvalue (s_jparser_t *jp)
-{
-    s_jspace (jp);
-    if (jp->p >= jp->end)
-        return s_jfail (jp, "unexpected end");
-    s_json_t *self = calloc (1, sizeof *self);
-    if (!self)
-        return s_jfail (jp, "out of memory");
-    char c = *jp->p;
-    size_t left = (size_t) (jp->end - jp->p);
-    if (c == '{' || c == '[') {
-        self->type = c == '{' ? J_OBJECT : J_ARRAY;
-        if (!s_jcontainer (jp, self))
-            s_json_destroy (&self);
-    }
-    else if (c == '"') {
-        self->type = J_STRING;
-        self->string = s_jstring (jp, &self->size);
-        if (!self->string)
-            s_json_destroy (&self);
-    }
-    else if (left >= 4 && strncmp (jp->p, "null", 4) == 0) {
-        self->type = J_NULL;
-        jp->p += 4;
-    }
-    else if (left >= 4 && strncmp (jp->p, "true", 4) == 0) {
-        self->type = J_BOOL;
-        self->boolean = true;
-        jp->p += 4;
-    }
-    else if (left >= 5 && strncmp (jp->p, "false", 5) == 0) {
-        self->type = J_BOOL;
-        jp->p += 5;
-    }
-    else if (c == '-' || isdigit ((unsigned char) c)) {
-        self->type = J_NUMBER;
-        const char *q = jp->p + (c == '-');
-        const char *digits = q;
-        while (q < jp->end && isdigit ((unsigned char) *q))
-            q++;
-        size_t count = (size_t) (q - digits);
-        if (count == 0 || count > 15 || (q < jp->end && (*q == '.' || *q == 'e' || *q == 'E'))) {
-            s_json_destroy (&self);
-            return s_jfail (jp, "only whole numbers of up to 15 digits are accepted");
-        }
-        int64_t value = 0;
-        for (const char *d = digits; d < q; d++)
-            value = value * 10 + (*d - '0');
-        self->number = c == '-' ? -value : value;
-        jp->p = q;
-    }
-    else {
-        s_json_destroy (&self);
-        return s_jfail (jp, "unexpected character");
-    }
-    if (!self)
-        return s_jfail (jp, "invalid value");
-    return self;
-}
-
-static s_json_t *
-s_json_parse (const char *text, size_t size, char *error, size_t n)
-{
-    s_jparser_t jp = {text, text + size, text, "", 0};
-    s_json_t *root = s_jvalue (&jp);
-    if (root) {
-        s_jspace (&jp);
-        if (jp.p != jp.end) {
-            s_json_destroy (&root);
-            s_jfail (&jp, "trailing data");
-        }
-    }
-    if (!root)
-        snprintf (error, n, "%s", jp.error[0] ? jp.error : "invalid JSON");
-    return root;
-}
-
-static const s_json_t *
-s_jget (const s_json_t *object, const char *key)
-{
-    for (size_t i = 0; i < object->count; i++)
-        if (strcmp (object->keys[i], key) == 0)
-            return object->items[i];
-    return NULL;
-}
-
 //  --- a JSON array of signals -------------------------------------------------------------------
 
 struct _agent_import_t {
-    s_json_t *root;                  //  the array; signals borrow its strings
+    json_t *root;                    //  the array; signals borrow its strings
     agent_import_input_t *inputs;    //  count entries
     const Cii__Signal **signals;     //  count pointers into inputs, set once all are valid
     bool checked;
 };
 
+//  jansson limits neither the keys of an object nor nesting (but at 2048 levels). The document is
+//  valid JSON when this runs, so one pass over its bytes that only tells strings from the rest
+//  finds the first container past a limit; line and column are counted as jansson counts them
+//  (lines from 1 at '\n', columns in characters from 1). 0, or -2 with the reason in error.
+static int
+s_check_bounds (const char *text, size_t size, char *error, size_t n)
+{
+    size_t keys[S_MAX_DEPTH + 1] = {0};     //  keys so far of each open object
+    int depth = 0, line = 1, column = 0, key_line = 0, key_column = 0;
+    bool in_string = false, escaped = false;
+    for (size_t i = 0; i < size; i++) {
+        unsigned char c = (unsigned char) text[i];
+        if (c == '\n') {                    //  never inside a string: raw controls are refused
+            line++;
+            column = 0;
+            continue;
+        }
+        if ((c & 0xC0) != 0x80)
+            column++;
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        }
+        else if (c == '"') {
+            in_string = true;
+            key_line = line;                //  a ':' follows the key of a member: keep where it began
+            key_column = column;
+        }
+        else if (c == '[' || c == '{') {
+            if (depth == S_MAX_DEPTH) {
+                snprintf (error, n, "line %d, column %d: nested too deeply (more than %d levels)",
+                          line, column, S_MAX_DEPTH);
+                return -2;
+            }
+            keys[++depth] = 0;
+        }
+        else if (c == ']' || c == '}')
+            depth--;
+        else if (c == ':' && ++keys[depth] > S_MAX_KEYS) {
+            snprintf (error, n, "line %d, column %d: too many keys in an object (more than %d)",
+                      key_line, key_column, S_MAX_KEYS);
+            return -2;
+        }
+    }
+    return 0;
+}
+
+//  String value of field, or NULL when it is absent, null or not a string.
+static const char *
+s_string (const json_t *obj, const char *field)
+{
+    return json_string_value (json_object_get (obj, field));
+}
+
+//  True when field is absent or null.
+static bool
+s_absent (const json_t *obj, const char *field)
+{
+    const json_t *value = json_object_get (obj, field);
+    return !value || json_is_null (value);
+}
+
+//  Adds every name of the array at field with add. 0, or -2 with reason.
+static int
+s_import_names (agent_import_input_t *in, const json_t *array, const char *field,
+                int (*add) (agent_import_input_t *, const char *, char *, size_t),
+                char *reason, size_t n)
+{
+    if (!json_is_array (array)) {
+        snprintf (reason, n, "\"%s\" must be an array of names", field);
+        return -2;
+    }
+    size_t i;
+    const json_t *item;
+    json_array_foreach (array, i, item) {
+        if (!json_is_string (item)) {
+            snprintf (reason, n, "\"%s\" must be an array of names", field);
+            return -2;
+        }
+        if (add (in, json_string_value (item), reason, n))
+            return -2;
+    }
+    return 0;
+}
+
+//  Free text is stored and sent untouched: valid UTF-8 (jansson checked that), and no control
+//  characters but TAB, LF and CR (jansson refuses only \u0000). 0, or -2 with reason.
+static int
+s_import_text (const json_t *obj, const char *field, char *reason, size_t n)
+{
+    const json_t *value = json_object_get (obj, field);
+    if (json_is_string (value)
+        && !cii_domain_utf8_valid (json_string_value (value), json_string_length (value))) {
+        snprintf (reason, n, "\"%s\" holds a control character", field);
+        return -2;
+    }
+    return 0;
+}
+
 //  One entry -> checked input. 0, -2 refused or -1 error (check callback), with reason.
 static int
-s_import_entry (const s_json_t *obj, agent_import_input_t *in, agent_import_canton_fn *check,
+s_import_entry (const json_t *obj, agent_import_input_t *in, agent_import_canton_fn *check,
                 void *arg, char *reason, size_t n)
 {
     static const char *known[] = {"canton", "title", "body", "institutions", "target_groups",
                                   "reason", "lang", "created_at", NULL};
-    if (obj->type != J_OBJECT) {
+    if (!json_is_object (obj)) {
         snprintf (reason, n, "not an object");
         return -2;
     }
-    for (size_t i = 0; i < obj->count; i++) {
+    const char *key;
+    const json_t *value;
+    json_object_foreach ((json_t *) obj, key, value) {       //  in document order
         bool ok = false;
         for (int k = 0; known[k]; k++)
-            ok = ok || strcmp (obj->keys[i], known[k]) == 0;
+            ok = ok || strcmp (key, known[k]) == 0;
         if (!ok) {
             char shown[176];
-            snprintf (reason, n, "unknown field \"%s\"", s_excerpt (obj->keys[i], 40, shown, sizeof shown));
+            snprintf (reason, n, "unknown field \"%s\"", s_excerpt (key, 40, shown, sizeof shown));
             return -2;
         }
     }
-    const s_json_t *canton = s_jget (obj, "canton");
-    const s_json_t *title = s_jget (obj, "title");
-    const s_json_t *body = s_jget (obj, "body");
-    const s_json_t *inst = s_jget (obj, "institutions");
-    const s_json_t *groups = s_jget (obj, "target_groups");
-    const s_json_t *why = s_jget (obj, "reason");
-    const s_json_t *lang = s_jget (obj, "lang");
-    const s_json_t *created = s_jget (obj, "created_at");
-    if (!canton || canton->type != J_STRING) {
+    const char *canton = s_string (obj, "canton");
+    if (!canton) {
         snprintf (reason, n, "\"canton\" must be a string");
         return -2;
     }
-    if (agent_import_input_canton (in, canton->string, reason, n))
+    if (agent_import_input_canton (in, canton, reason, n))
         return -2;
     if (check) {
         int rc = check (in->canton, arg, reason, n);
         if (rc != 0)
             return rc == -1 ? -1 : -2;
     }
-    if (!title || title->type != J_STRING || !body || body->type != J_STRING) {
+    const char *title = s_string (obj, "title");
+    const char *body = s_string (obj, "body");
+    if (!title || !body) {
         snprintf (reason, n, "\"title\" and \"body\" must be strings");
         return -2;
     }
-    if (!inst || inst->type != J_ARRAY) {
-        snprintf (reason, n, "\"institutions\" must be an array of names");
+    if (s_import_text (obj, "title", reason, n) || s_import_text (obj, "body", reason, n))
         return -2;
-    }
-    for (size_t i = 0; i < inst->count; i++) {
-        if (inst->items[i]->type != J_STRING) {
-            snprintf (reason, n, "\"institutions\" must be an array of names");
-            return -2;
-        }
-        if (agent_import_input_institution (in, inst->items[i]->string, reason, n))
-            return -2;
-    }
-    if (groups && groups->type != J_NULL) {
-        if (groups->type != J_ARRAY) {
-            snprintf (reason, n, "\"target_groups\" must be an array of names");
-            return -2;
-        }
-        for (size_t i = 0; i < groups->count; i++) {
-            if (groups->items[i]->type != J_STRING) {
-                snprintf (reason, n, "\"target_groups\" must be an array of names");
-                return -2;
-            }
-            if (agent_import_input_group (in, groups->items[i]->string, reason, n))
-                return -2;
-        }
-    }
-    if (why && why->type != J_STRING && why->type != J_NULL) {
+    if (s_import_names (in, json_object_get (obj, "institutions"), "institutions",
+                        agent_import_input_institution, reason, n))
+        return -2;
+    if (!s_absent (obj, "target_groups")
+        && s_import_names (in, json_object_get (obj, "target_groups"), "target_groups",
+                           agent_import_input_group, reason, n))
+        return -2;
+    const char *why = s_string (obj, "reason");
+    if (!why && !s_absent (obj, "reason")) {
         snprintf (reason, n, "\"reason\" must be a string");
         return -2;
     }
-    if (lang && lang->type != J_STRING && lang->type != J_NULL) {
+    if (s_import_text (obj, "reason", reason, n))
+        return -2;
+    const char *lang = s_string (obj, "lang");
+    if (!lang && !s_absent (obj, "lang")) {
         snprintf (reason, n, "\"lang\" must be a string");
         return -2;
     }
-    if (agent_import_input_lang (in, lang && lang->type == J_STRING ? lang->string : NULL, reason, n))
+    if (agent_import_input_lang (in, lang, reason, n))
         return -2;
     int64_t created_ms = 0;
-    if (created && created->type == J_NUMBER && created->number > 0)
-        created_ms = created->number;
-    else if (created && created->type == J_STRING) {
-        if (agent_import_parse_time (created->string, &created_ms)) {
+    const json_t *created = json_object_get (obj, "created_at");
+    if (json_is_integer (created) && json_integer_value (created) > 0
+        && json_integer_value (created) <= S_MAX_MS)
+        created_ms = json_integer_value (created);
+    else if (json_is_string (created)) {
+        if (agent_import_parse_time (json_string_value (created), &created_ms)) {
             snprintf (reason, n, "\"created_at\" is not a date");
             return -2;
         }
     }
-    else if (created && created->type != J_NULL) {
+    else if (!s_absent (obj, "created_at")) {
         snprintf (reason, n, "\"created_at\" must be a date string or Unix milliseconds");
         return -2;
     }
-    agent_import_input_finish (in, title->string, body->string,
-                               why && why->type == J_STRING ? why->string : NULL, created_ms);
+    agent_import_input_finish (in, (char *) title, (char *) body, (char *) why, created_ms);
     return 0;
 }
 
@@ -717,18 +456,31 @@ int
 agent_import_read (const char *text, size_t size, agent_import_t **self_p, char *error, size_t n)
 {
     *self_p = NULL;
+    if (size > AGENT_IMPORT_MAX_BYTES) {
+        snprintf (error, n, "document is larger than %d bytes", AGENT_IMPORT_MAX_BYTES);
+        return -2;
+    }
     agent_import_t *self = calloc (1, sizeof *self);
     if (!self) {
         snprintf (error, n, "out of memory");
         return -1;
     }
-    self->root = s_json_parse (text, size, error, n);
+    cii_err_t err;
+    cii_err_clear (&err);
+    self->root = cii_json_parse (text, size, &err);
     if (!self->root) {
+        //  jansson quotes the bytes near the fault: keep the line one of valid UTF-8
+        char shown[CII_ERR_TEXT + 8];
+        snprintf (error, n, "%s", s_excerpt (err.text, sizeof err.text, shown, sizeof shown));
+        agent_import_destroy (&self);
+        return err.rc == CII_NO_MEMORY ? -1 : -2;
+    }
+    if (!json_is_array (self->root)) {
+        snprintf (error, n, "expected a JSON array of signals");
         agent_import_destroy (&self);
         return -2;
     }
-    if (self->root->type != J_ARRAY) {
-        snprintf (error, n, "expected a JSON array of signals");
+    if (s_check_bounds (text, size, error, n)) {
         agent_import_destroy (&self);
         return -2;
     }
@@ -744,7 +496,7 @@ agent_import_check (agent_import_t *self, agent_import_canton_fn *check, void *a
         snprintf (error, n, "import already checked");
         return -1;
     }
-    size_t count = self->root->count;
+    size_t count = json_array_size (self->root);
     int rc = -1;
     char reason[512] = "";
     agent_import_input_t *inputs = calloc (count + 1, sizeof *inputs);
@@ -756,7 +508,7 @@ agent_import_check (agent_import_t *self, agent_import_canton_fn *check, void *a
     //  Every entry's format and vocabulary first, then the codec limits: a refusal names the
     //  first entry in file order for each kind of fault, as the store would
     for (size_t i = 0; i < count; i++) {
-        rc = s_import_entry (self->root->items[i], &inputs[i], check, arg, reason, sizeof reason);
+        rc = s_import_entry (json_array_get (self->root, i), &inputs[i], check, arg, reason, sizeof reason);
         if (rc != 0) {
             snprintf (error, n, "signal %zu: %s", i + 1, reason);
             goto cleanup;
@@ -800,13 +552,13 @@ agent_import_parse (const char *text, size_t size, agent_import_t **result_p, ch
 size_t
 agent_import_count (const agent_import_t *self)
 {
-    return self && self->root ? self->root->count : 0;
+    return self ? json_array_size (self->root) : 0;
 }
 
 const Cii__Signal *
 agent_import_signal (const agent_import_t *self, size_t index)
 {
-    if (!self || !self->checked || index >= self->root->count)
+    if (!self || !self->checked || index >= json_array_size (self->root))
         return NULL;
     return self->signals[index];
 }
@@ -823,7 +575,7 @@ agent_import_destroy (agent_import_t **self_p)
     if (!self_p || !*self_p)
         return;
     agent_import_t *self = *self_p;
-    s_json_destroy (&self->root);
+    json_decref (self->root);
     free (self->inputs);
     free (self->signals);
     free (self);

@@ -1,6 +1,6 @@
-/*  agent_import.h — user input to signals for cii-agent: a small strict JSON reader turning the
-    array of `signal import FILE.json` into validated Cii__Signal values (format, vocabulary and
-    codec limits), plus the per-field checks `signal add` shares. Needs no store or network. */
+/*  agent_import.h — user input to signals for cii-agent: the array of `signal import FILE.json`,
+    read with jansson, into validated Cii__Signal values (format, vocabulary and codec limits),
+    plus the per-field checks `signal add` shares. Needs no store or network. */
 #ifndef AGENT_IMPORT_H_INCLUDED
 #define AGENT_IMPORT_H_INCLUDED
 
@@ -9,6 +9,7 @@
 #include "cii.pb-c.h"
 
 #define AGENT_IMPORT_MAX_LIST  8     /* institutions / target groups of one signal */
+#define AGENT_IMPORT_MAX_BYTES (32 * 1024 * 1024)  /* of one import document */
 
 /*  --- one signal from user input ---------------------------------------------------------- */
 
@@ -61,9 +62,11 @@ int agent_import_parse_time (const char *s, int64_t *ms_p);
 
 /*  The file format: a JSON array of objects with the fields "canton", "title", "body",
     "institutions" (array of names) — required — and "target_groups" (array of names), "reason",
-    "lang" (strings), "created_at" (date string or Unix milliseconds) — optional, null allowed.
-    Strings must be valid UTF-8 text (escapes included); unknown fields, duplicate keys,
-    fractions, objects of more than 64 keys and nesting deeper than 16 are refused. */
+    "lang" (strings), "created_at" (date string, or Unix milliseconds as a whole number of up to
+    15 digits) — optional, null allowed. Strings must be valid UTF-8 (escapes included) without
+    NUL; title, body and reason take no other control characters than TAB, LF and CR. Unknown
+    fields, duplicate keys, objects of more than 64 keys, nesting deeper than 16 and documents
+    larger than AGENT_IMPORT_MAX_BYTES are refused. */
 typedef struct _agent_import_t agent_import_t;
 
 /*  Checks one canton (already upper case and one of the 26) against what the caller knows, e.g.
@@ -74,8 +77,10 @@ typedef int (agent_import_canton_fn) (const char *canton, void *arg, char *reaso
 /*  Step 1: reads text (size bytes, need not be NUL-terminated) as one JSON document which must be
     an array. On success returns 0 and *self_p owns a new import holding the document (entries
     not yet checked; destroy it with agent_import_destroy). Returns -2 if malformed, error (size
-    n) then holding one line such as "expected ',' or ']' at byte 17" or "expected a JSON array of
-    signals", or -1 on allocation failure; *self_p is NULL on failure. */
+    n) then holding one line of UTF-8 such as "line 3, column 17: REASON" (jansson's reason, or
+    "duplicate object key near '\"canton\"'", "nested too deeply (more than 16 levels)", "too
+    many keys in an object (more than 64)"), "expected a JSON array of signals" or "document is
+    larger than N bytes"; -1 on allocation failure; *self_p is NULL on failure. */
 int agent_import_read (const char *text, size_t size, agent_import_t **self_p, char *error, size_t n);
 
 /*  Step 2: turns every entry into a signal, in order, calling check (when not NULL) on each

@@ -1,6 +1,8 @@
-/*  fuzz_import.c — fuzz target for the `signal import` reader (agent/agent_import): every input is
-    parsed as a JSON array of signals; whatever is accepted must pass the codec's own signal checks,
-    and a refusal must come with one line of valid UTF-8. Any breach calls abort(). */
+/*  fuzz_import.c — fuzz target for the `signal import` reader (agent/service/agent_import, over
+    jansson): every input is parsed as a JSON array of signals; whatever is accepted must pass the
+    codec's own signal checks, and a refusal must come with one line of valid UTF-8 that either
+    gives the line and column of a fault in the document or names the entry. Any breach calls
+    abort(). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,34 @@
 #include "cii_domain.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+//  The position after prefix and a number at the start of s (a leading 0 only when zero_ok), or NULL.
+static const char *
+s_number_after (const char *s, const char *prefix, int zero_ok)
+{
+    size_t len = strlen (prefix);
+    if (strncmp (s, prefix, len) != 0)
+        return NULL;
+    s += len;
+    size_t digits = strspn (s, "0123456789");
+    if (digits == 0 || (!zero_ok && s[0] == '0'))
+        return NULL;
+    return s + digits;
+}
+
+//  A refusal is about the document ("line L, column C: REASON", "expected a JSON array of
+//  signals") or about one entry ("signal N: REASON", "signal N refused: REASON").
+static int
+s_error_shape_ok (const char *error)
+{
+    const char *p = s_number_after (error, "line ", 0);
+    if (p && (p = s_number_after (p, ", column ", 1)) && strncmp (p, ": ", 2) == 0 && p[2])
+        return 1;
+    if (strcmp (error, "expected a JSON array of signals") == 0)
+        return 1;
+    p = s_number_after (error, "signal ", 0);
+    return p && ((strncmp (p, ": ", 2) == 0 && p[2]) || (strncmp (p, " refused: ", 10) == 0 && p[10]));
+}
 
 static void
 s_die (const char *what, const char *detail)
@@ -36,6 +66,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             s_die ("empty or unterminated error", NULL);
         if (strchr (error, '\n') || strchr (error, '\r') || !cii_domain_utf8_valid (error, len))
             s_die ("error is not one line of UTF-8", error);
+        if (rc == -2 && !s_error_shape_ok (error))
+            s_die ("error gives neither line and column nor the entry", error);
         return 0;
     }
     if (!import)

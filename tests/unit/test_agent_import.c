@@ -1,5 +1,6 @@
-/*  test_agent_import.c — unit tests of agent/agent_import: JSON text to validated signals (UTF-8
-    and escapes decoded exactly, defaults, dates), one-line refusals naming the entry and field,
+/*  test_agent_import.c — unit tests of agent/service/agent_import: JSON text to validated signals
+    (UTF-8 and escapes decoded exactly, defaults, dates), one-line refusals with line and column
+    for the document and naming the entry and field for an entry, the limits (nesting, keys, size),
     the order of checks, the canton callback, and the field checks shared with `signal add`. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,26 +100,69 @@ static void
 test_refusals_name_entry_and_field (void **state)
 {
     (void) state;
-    //  The document
-    s_refused ("", "unexpected end at byte 0");
+    //  The document: jansson's reason after the line and column (columns in characters from 1)
+    s_refused ("", "line 1, column 0: '[' or '{' expected near end of file");
     s_refused ("{\"canton\":\"VD\"}", "expected a JSON array of signals");
-    s_refused ("[] x", "trailing data at byte 3");
-    s_refused ("[{\"canton\":\"VD\",}]", "expected a key at byte 16");
-    s_refused ("[1.5]", "only whole numbers of up to 15 digits are accepted at byte 1");
-    s_refused ("[\"\\ud800\"]", "bad escape in string at byte 8");
-    s_refused ("[\"\\udc00\"]", "bad escape in string at byte 8");
-    s_refused ("[\"\\u0000\"]", "string is not valid UTF-8 text at byte 9");
-    s_refused ("[\"\xc3\x28\"]", "string is not valid UTF-8 text at byte 5");
-    s_refused ("[\"a\tb\"]", "control character in string at byte 3");
-    s_refused ("[{\"canton\":\"VD\",\"canton\":\"GE\"}]", "duplicate key at byte 24");
-    s_refused ("[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]", "nested too deeply at byte 17");
+    s_refused ("[] x", "line 1, column 4: end of file expected near 'x'");
+    s_refused ("[{\"canton\":\"VD\",}]", "line 1, column 17: string or '}' expected near '}'");
+    s_refused ("[\"\\ud800\"]", "line 1, column 9: invalid Unicode '\\uD800' near '\"\\ud800\"'");
+    s_refused ("[\"\\udc00\"]", "line 1, column 9: invalid Unicode '\\uDC00' near '\"\\udc00\"'");
+    s_refused ("[\"\\u0000\"]", "line 1, column 9: \\u0000 is not allowed without JSON_ALLOW_NUL near '\"\\u0000\"'");
+    s_refused ("[\"\\u00e9\\u0000\"]",
+               "line 1, column 15: \\u0000 is not allowed without JSON_ALLOW_NUL near '\"\\u00e9\\u0000\"'");
+    s_refused ("[\"\xc3\x28\"]", "line 1, column 2: unable to decode byte 0xc3 near '\"'");
+    s_refused ("[\"a\tb\"]", "line 1, column 3: control character 0x9 near '\"a'");
+    s_refused ("[12345678901234567890]", "line 1, column 21: too big integer near '12345678901234567890'");
+    //  Lines count from 1 at each LF, columns in characters (é is one)
+    s_refused ("[\n {\"canton\":\"VD\",\n  \"title\":tru}]", "line 3, column 13: invalid token near 'tru'");
+    s_refused ("[\"é\",\n\"à\", x]", "line 2, column 6: invalid token near 'x'");
+    //  Duplicate keys, at any depth
+    s_refused ("[{\"canton\":\"VD\",\"canton\":\"GE\"}]", "line 1, column 24: duplicate object key near '\"canton\"'");
+    s_refused ("[{\"canton\":\"VD\",\n \"x\":{\"a\":1,\"a\":2}}]",
+               "line 2, column 15: duplicate object key near '\"a\"'");
+    //  Nesting: 16 levels are read, the 17th bracket is refused where it is; jansson's own limit
+    //  (2048) is reached first by a deeper document
+    agent_import_t *import = NULL;
+    char error[600];
+    const char *sixteen = "[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]";
+    assert_int_equal (agent_import_read (sixteen, strlen (sixteen), &import, error, sizeof error), 0);
+    agent_import_destroy (&import);
+    s_refused ("[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]", "line 1, column 17: nested too deeply (more than 16 levels)");
+    s_refused ("[{\"a\":[{\"b\":\"[[[[{{\",\n\"c\":[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]}]}]",
+               "line 2, column 17: nested too deeply (more than 16 levels)");      //  brackets in strings do not count
+    char *deep = malloc (6001);
+    assert_non_null (deep);
+    memset (deep, '[', 3000);
+    memset (deep + 3000, ']', 3000);
+    deep[6000] = 0;
+    s_refused (deep, "line 1, column 2049: maximum parsing depth reached near '['");
+    free (deep);
+    //  Keys: 64 in one object are read, the 65th is refused at its opening quote
     char keys[1200] = "[{";
-    for (int i = 0; i < 65; i++)
+    for (int i = 0; i < 64; i++)
         snprintf (keys + strlen (keys), sizeof keys - strlen (keys), "%s\"k%d\":0", i ? "," : "", i);
     strcat (keys, "}]");
-    s_refused (keys, "too many keys in an object at byte 504");
+    assert_int_equal (agent_import_read (keys, strlen (keys), &import, error, sizeof error), 0);
+    agent_import_destroy (&import);
+    snprintf (keys + strlen (keys) - 2, sizeof keys - strlen (keys) + 2, ",\"k64\":0}]");
+    s_refused (keys, "line 1, column 505: too many keys in an object (more than 64)");
+    //  Size: AGENT_IMPORT_MAX_BYTES are read, one more byte is refused before it is parsed
+    char *huge = malloc (AGENT_IMPORT_MAX_BYTES + 1);
+    assert_non_null (huge);
+    memset (huge, ' ', AGENT_IMPORT_MAX_BYTES + 1);
+    huge[0] = '[';
+    huge[AGENT_IMPORT_MAX_BYTES - 1] = ']';
+    assert_int_equal (agent_import_read (huge, AGENT_IMPORT_MAX_BYTES, &import, error, sizeof error), 0);
+    assert_int_equal (agent_import_count (import), 0);
+    agent_import_destroy (&import);
+    assert_int_equal (agent_import_read (huge, AGENT_IMPORT_MAX_BYTES + 1, &import, error, sizeof error), -2);
+    assert_null (import);
+    snprintf (keys, sizeof keys, "document is larger than %d bytes", AGENT_IMPORT_MAX_BYTES);
+    assert_string_equal (error, keys);
+    free (huge);
     //  Each entry: "signal N: ..." with the field
     s_refused ("[1]", "signal 1: not an object");
+    s_refused ("[1.5]", "signal 1: not an object");          //  a number is never an entry
     s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[]},{\"titel\":1}]",
                "signal 2: unknown field \"titel\"");
     s_refused ("[{\"canton\":1}]", "signal 1: \"canton\" must be a string");
@@ -137,6 +181,17 @@ test_refusals_name_entry_and_field (void **state)
                "signal 1: \"created_at\" is not a date");
     s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[],\"created_at\":-1}]",
                "signal 1: \"created_at\" must be a date string or Unix milliseconds");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[],\"created_at\":1.5}]",
+               "signal 1: \"created_at\" must be a date string or Unix milliseconds");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[],\"created_at\":1000000000000000}]",
+               "signal 1: \"created_at\" must be a date string or Unix milliseconds");      //  16 digits
+    //  Free text: jansson refuses \u0000, the other control characters but TAB, LF and CR are ours
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\\u0001\",\"body\":\"b\",\"institutions\":[]}]",
+               "signal 1: \"title\" holds a control character");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"\\t\\n\\r\\b\",\"institutions\":[]}]",
+               "signal 1: \"body\" holds a control character");
+    s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[\"health\"],\"reason\":\"\\u001f\"}]",
+               "signal 1: \"reason\" holds a control character");
     //  Codec limits, after the format of every entry
     s_refused ("[{\"canton\":\"VD\",\"title\":\"\",\"body\":\"b\",\"institutions\":[]}]",
                "signal 1 refused: signal.title: missing");
@@ -145,8 +200,6 @@ test_refusals_name_entry_and_field (void **state)
     char big[400];
     snprintf (big, sizeof big, "[{\"canton\":\"VD\",\"title\":\"%0201d\",\"body\":\"b\",\"institutions\":[]},"
               "{\"canton\":\"GE\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[\"nope\"]}]", 0);
-    agent_import_t *import = NULL;
-    char error[600];
     assert_int_equal (s_parse (big, &import, error, sizeof error), -2);
     assert_non_null (strstr (error, "signal 2: unknown institution 'nope'"));
     snprintf (big, sizeof big, "[{\"canton\":\"VD\",\"title\":\"%0201d\",\"body\":\"b\",\"institutions\":[]},"
@@ -168,6 +221,10 @@ test_refusal_is_one_line (void **state)
     s_refused ("[{\"canton\":\"abcdefghijklmnoé\"}]", "signal 1: unknown canton abcdefghijklmno");
     s_refused ("[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[],\"lang\":\"français\"}]",
                "signal 1: unknown language 'français' (valid: fr, de, it, rm)");
+    //  jansson quotes the bytes near a fault: controls and invalid UTF-8 become '?' there too
+    s_refused ("\x01", "line 1, column 1: '[' or '{' expected near '?'");
+    s_refused ("[\"\xc3\xa9\", \x7f]", "line 1, column 7: invalid token near '?'");
+    s_refused ("[{\"canton\":\"VD\",\"ti\\u0007tle\":\"t\"}]", "signal 1: unknown field \"ti?tle\"");
 }
 
 typedef struct {
