@@ -3,6 +3,8 @@
 #include "cii_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -166,4 +168,75 @@ cii_util_read_file (const char *path, size_t *size_p)
     if (size_p)
         *size_p = len;
     return buf;
+}
+
+cii_rc_t
+cii_util_read_file_max (const char *path, size_t max_bytes, char **text_p, size_t *size_p, cii_err_t *err)
+{
+    *text_p = NULL;
+    if (size_p)
+        *size_p = 0;
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return cii_err_set (err, errno == ENOENT ? CII_NOT_FOUND : CII_FAILED, "cannot read %s: %s", path,
+                            strerror (errno));
+    struct stat st;
+    if (fstat (fd, &st) != 0) {
+        int saved = errno;
+        close (fd);
+        return cii_err_set (err, CII_FAILED, "cannot read %s: %s", path, strerror (saved));
+    }
+    if (S_ISDIR (st.st_mode)) {
+        close (fd);
+        return cii_err_set (err, CII_BAD_INPUT, "%s is a directory", path);
+    }
+    if (S_ISREG (st.st_mode) && (uint64_t) st.st_size > (uint64_t) max_bytes) {
+        close (fd);
+        return cii_err_set (err, CII_BAD_INPUT, "%s is larger than %zu bytes", path, max_bytes);
+    }
+    size_t cap = S_ISREG (st.st_mode) ? (size_t) st.st_size + 1 : 4096;
+    if (cap > max_bytes + 1)
+        cap = max_bytes + 1;
+    char *buf = malloc (cap + 1);
+    size_t len = 0;
+    cii_rc_t rc = CII_OK;
+    while (buf) {
+        if (len == cap) {
+            if (cap > max_bytes)
+                break;
+            size_t bigger_cap = cap * 2 > max_bytes + 1 ? max_bytes + 1 : cap * 2;
+            char *bigger = realloc (buf, bigger_cap + 1);
+            if (!bigger) {
+                free (buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap = bigger_cap;
+        }
+        ssize_t got = read (fd, buf + len, cap - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            rc = cii_err_set (err, CII_FAILED, "cannot read %s: %s", path, strerror (errno));
+            break;
+        }
+        if (got == 0)
+            break;
+        len += (size_t) got;
+    }
+    close (fd);
+    if (!buf)
+        return cii_err_set (err, CII_NO_MEMORY, "out of memory reading %s", path);
+    if (rc == CII_OK && len > max_bytes)
+        rc = cii_err_set (err, CII_BAD_INPUT, "%s is larger than %zu bytes", path, max_bytes);
+    if (rc != CII_OK) {
+        free (buf);
+        return rc;
+    }
+    buf [len] = '\0';
+    *text_p = buf;
+    if (size_p)
+        *size_p = len;
+    return CII_OK;
 }

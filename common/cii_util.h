@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stddef.h>
 
+#include "cii_rc.h"
+
 /*  Wall clock, Unix milliseconds. */
 int64_t cii_util_now_ms (void);
 
@@ -32,5 +34,13 @@ void cii_util_iso8601 (int64_t ms, char buf[32]);
 /*  Reads a whole file into a new NUL-terminated buffer (caller frees); NULL on error (errno set).
     *size_p, when not NULL, receives the length without the NUL. */
 char *cii_util_read_file (const char *path, size_t *size_p);
+
+/*  Reads the file at path into a new NUL-terminated buffer (*text_p, caller frees; *size_p its
+    length without the NUL), refusing anything over max_bytes before reading it: a regular file by
+    its size, anything else (a pipe, /dev/zero) once max_bytes + 1 bytes have come. Returns CII_OK;
+    CII_NOT_FOUND "cannot read P: No such file or directory"; CII_BAD_INPUT "P is larger than N
+    bytes" or "P is a directory"; CII_FAILED for other read errors; CII_NO_MEMORY. */
+cii_rc_t cii_util_read_file_max (const char *path, size_t max_bytes, char **text_p, size_t *size_p,
+                                 cii_err_t *err);
 
 #endif

@@ -1,6 +1,7 @@
 /*  cii_codec.c — the only code that packs and unpacks wire messages (proto/cii.proto): frame size,
     protocol version, message ids, per-body limits, UTF-8 and embedded-NUL checks, run on decode
-    and on encode alike, with error texts that name the field and the limit. */
+    and on encode alike, with error texts that name the field and the limit. Domain items (kinds)
+    are handled generically through cii_kind.h: by field number, descriptor and check function. */
 #include "cii_codec.h"
 #include "cii_domain.h"
 
@@ -18,8 +19,6 @@
     checked. A newer peer adding fields therefore still talks to us; a peer changing the meaning
     of a field must bump CII_PROTOCOL_VERSION. */
 
-#define S_MAX_REF 31    /* Receipt.ref: 1..31 bytes printable ASCII */
-
 static const char *s_error_names [] = {
     "UNSPECIFIED", "VERSION", "MALFORMED", "TOO_LARGE", "NOT_AUTHORISED", "UNKNOWN_CANTON",
     "NO_SESSION", "REVOKED", "BAD_ACK", "UNAVAILABLE", "SESSION_REPLACED", "UNEXPECTED"
@@ -33,12 +32,13 @@ s_error_reset (cii_codec_error_t *err)
     err->message_id [0] = '\0';
 }
 
-/*  Fills err (code + formatted one-line text) and returns -2, so callers can `return s_fail (…)`. */
-static int
+/*  Fills err (code + formatted one-line text) and returns CII_BAD_INPUT, so callers can
+    `return s_fail (…)`. */
+static cii_rc_t
 s_fail (cii_codec_error_t *err, Cii__ErrorCode code, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
 
-static int
+static cii_rc_t
 s_fail (cii_codec_error_t *err, Cii__ErrorCode code, const char *format, ...)
 {
     err->code = code;
@@ -46,7 +46,16 @@ s_fail (cii_codec_error_t *err, Cii__ErrorCode code, const char *format, ...)
     va_start (args, format);
     vsnprintf (err->text, sizeof (err->text), format, args);
     va_end (args);
-    return -2;
+    return CII_BAD_INPUT;
+}
+
+/*  A domain check's verdict as a codec error: CII_NOT_FOUND (an unknown canton) is UNKNOWN_CANTON,
+    everything else MALFORMED. */
+static cii_rc_t
+s_fail_check (cii_codec_error_t *err, cii_rc_t rc, const cii_err_t *reason)
+{
+    return s_fail (err, rc == CII_NOT_FOUND ? CII__ERROR_CODE__ERROR_UNKNOWN_CANTON
+                                            : CII__ERROR_CODE__ERROR_MALFORMED, "%s", reason->text);
 }
 
 /*  Copies at most 8 bytes of untrusted s into buf[12] for an error text, replacing every byte
@@ -66,11 +75,12 @@ s_sanitize (const char *s, char buf [12])
     return buf;
 }
 
+/*  True if s is a valid message id: 1..64 bytes of printable ASCII 0x21..0x7e. */
 static bool
-s_ascii_token (const char *s, size_t min, size_t max)
+s_id_valid (const char *s)
 {
     size_t len = s ? strlen (s) : 0;
-    if (len < min || len > max)
+    if (len < 1 || len > CII_MAX_MESSAGE_ID)
         return false;
     for (size_t i = 0; i < len; i++)
         if ((unsigned char) s [i] < 0x21 || (unsigned char) s [i] > 0x7e)
@@ -78,15 +88,8 @@ s_ascii_token (const char *s, size_t min, size_t max)
     return true;
 }
 
-/*  True if s is a valid message id: 1..64 bytes of printable ASCII 0x21..0x7e. */
-static bool
-s_id_valid (const char *s)
-{
-    return s_ascii_token (s, 1, CII_MAX_MESSAGE_ID);
-}
-
 /*  Checks an id or reference field: printable ASCII, length min..max. */
-static int
+static cii_rc_t
 s_check_token (cii_codec_error_t *err, const char *field, const char *s, size_t min, size_t max)
 {
     size_t len = s ? strlen (s) : 0;
@@ -101,39 +104,128 @@ s_check_token (cii_codec_error_t *err, const char *field, const char *s, size_t 
             return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
                            "%s: byte 0x%02x at offset %zu is not printable ASCII", field, c, i);
     }
-    return 0;
+    return CII_OK;
 }
 
-/*  Checks a text field: length min..max bytes, well-formed UTF-8 without NUL or C0 controls other
-    than TAB, LF, CR. NULL counts as empty. */
-static int
-s_check_text (cii_codec_error_t *err, const char *field, const char *s, size_t min, size_t max)
+/*  Checks a one-line text field (versions, error texts that end up in logs): length min..max bytes
+    of valid UTF-8 without NUL, controls, TAB, CR or LF, so a peer cannot forge log lines. */
+static cii_rc_t
+s_check_line (cii_codec_error_t *err, const char *field, const char *s, size_t min, size_t max)
 {
     size_t len = s ? strlen (s) : 0;
     if (len == 0 && min > 0)
         return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s: missing", field);
-    if (len < min)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s: %zu bytes, minimum %zu",
-                       field, len, min);
     if (len > max)
         return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s: %zu bytes, limit %zu",
                        field, len, max);
     if (!cii_domain_utf8_valid (s, len))
         return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
                        "%s: not valid UTF-8 (or a control character)", field);
-    return 0;
+    if (!cii_domain_line_valid (s, len))
+        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s: must be one line (no TAB, CR, LF)", field);
+    return CII_OK;
 }
 
-//  As s_check_text, for one-line fields (versions, error texts that end up in logs): no TAB, CR
-//  or LF either, so a peer cannot forge log lines.
-static int
-s_check_line (cii_codec_error_t *err, const char *field, const char *s, size_t min, size_t max)
+//  --------------------------------------------------------------------------------------------
+//  Kinds inside containers: a oneof member of Envelope.body / Deliver.item, found generically
+//  through the protobuf-c descriptors, or a kind registered at run time among the unknown fields.
+
+/*  The registered (not compiled) kind at field number of container desc, or NULL. */
+static const cii_kind_t *
+s_registered_kind (const ProtobufCMessageDescriptor *desc, uint32_t number)
 {
-    if (s_check_text (err, field, s, min, max))
-        return -2;
-    if (s && strpbrk (s, "\t\r\n"))
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s: must be one line (no TAB, CR, LF)", field);
-    return 0;
+    cii_direction_t direction = desc == &cii__envelope__descriptor ? CII_UP
+                              : desc == &cii__deliver__descriptor ? CII_DOWN : 0;
+    if (!direction)
+        return NULL;
+    const cii_kind_t *kind = cii_kind_at (direction, number);
+    return kind && !cii_kind_compiled (kind) ? kind : NULL;
+}
+
+/*  The member set in container's oneof, with its kind: for Envelope, the body; for Deliver, the
+    item. NULL (kind NULL) when the case is not a kind's field. */
+static const ProtobufCMessage *
+s_member (const ProtobufCMessage *container, uint32_t field, const cii_kind_t **kind_p)
+{
+    *kind_p = NULL;
+    cii_direction_t direction = container->descriptor == &cii__envelope__descriptor ? CII_UP : CII_DOWN;
+    const cii_kind_t *kind = cii_kind_at (direction, field);
+    if (!kind || !cii_kind_compiled (kind))
+        return NULL;
+    const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field (container->descriptor, field);
+    if (!fd || fd->type != PROTOBUF_C_TYPE_MESSAGE)
+        return NULL;
+    *kind_p = kind;
+    return *(ProtobufCMessage *const *) ((const char *) container + fd->offset);
+}
+
+/*  Sets the oneof of container to item of a compiled kind (case and member). */
+static void
+s_member_set (ProtobufCMessage *container, const cii_kind_t *kind, const ProtobufCMessage *item)
+{
+    const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field (container->descriptor,
+                                                                                  kind->field);
+    assert (fd && (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF));
+    *(uint32_t *) ((char *) container + fd->quantifier_offset) = kind->field;
+    *(const ProtobufCMessage **) ((char *) container + fd->offset) = item;
+}
+
+/*  The last unknown field of container that holds a registered kind of its direction: its kind and
+    payload (the length prefix skipped). NULL when there is none. */
+static const cii_kind_t *
+s_unknown_item (const ProtobufCMessage *container, const uint8_t **data_p, size_t *size_p)
+{
+    const cii_kind_t *found = NULL;
+    for (size_t i = 0; i < container->n_unknown_fields; i++) {
+        const ProtobufCMessageUnknownField *uf = &container->unknown_fields [i];
+        const cii_kind_t *kind = s_registered_kind (container->descriptor, uf->tag);
+        if (!kind || uf->wire_type != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED)
+            continue;
+        //  protobuf-c keeps the length prefix in data
+        size_t pos = 0;
+        uint64_t len = 0;
+        unsigned shift = 0;
+        while (pos < uf->len && shift < 64) {
+            uint8_t byte = uf->data [pos++];
+            len |= (uint64_t) (byte & 0x7f) << shift;
+            shift += 7;
+            if (!(byte & 0x80))
+                break;
+        }
+        if (len != uf->len - pos)
+            continue;
+        found = kind;
+        *data_p = uf->data + pos;
+        *size_p = uf->len - pos;
+    }
+    return found;
+}
+
+/*  An unknown field carrying payload as field number `field` (length-prefixed). The caller frees
+    uf->data. CII_OK or CII_NO_MEMORY. */
+static cii_rc_t
+s_unknown_make (ProtobufCMessageUnknownField *uf, uint32_t field, const uint8_t *payload, size_t size)
+{
+    uint8_t prefix [10];
+    size_t n = 0;
+    uint64_t v = size;
+    do {
+        prefix [n] = (uint8_t) (v & 0x7f);
+        v >>= 7;
+        if (v)
+            prefix [n] |= 0x80;
+        n++;
+    } while (v);
+    uf->tag = field;
+    uf->wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+    uf->len = n + size;
+    uf->data = malloc (uf->len ? uf->len : 1);
+    if (!uf->data)
+        return CII_NO_MEMORY;
+    memcpy (uf->data, prefix, n);
+    if (size)
+        memcpy (uf->data + n, payload, size);
+    return CII_OK;
 }
 
 // --------------------------------------------------------------------------------------------
@@ -221,8 +313,16 @@ s_wire_check_nul (const uint8_t *data, size_t size, const ProtobufCMessageDescri
         if (type != 2)
             continue;
         const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field (desc, number);
-        if (!field)
+        if (!field) {
+            //  A kind registered at run time travels as an unknown field of Envelope / Deliver.
+            const cii_kind_t *kind = s_registered_kind (desc, number);
+            if (kind) {
+                int rc = s_wire_check_nul (value, value_size, kind->descriptor, err);
+                if (rc)
+                    return rc;
+            }
             continue;               /* unknown field: tolerated */
+        }
         if (field->type == PROTOBUF_C_TYPE_STRING && memchr (value, 0, value_size)) {
             char name [40];
             size_t i = 0;
@@ -273,16 +373,17 @@ s_peek_message_id (const uint8_t *data, size_t size, cii_codec_error_t *err)
     err->message_id [found_size] = '\0';
 }
 
-// --------------------------------------------------------------------------------------------
+
+//  --------------------------------------------------------------------------------------------
 //  Per-body validation
 
-static int
+static cii_rc_t
 s_validate_hello (const Cii__Hello *hello, cii_codec_error_t *err)
 {
     return s_check_line (err, "hello.agent_version", hello->agent_version, 0, CII_MAX_SHORT);
 }
 
-static int
+static cii_rc_t
 s_validate_welcome (const Cii__Welcome *welcome, cii_codec_error_t *err)
 {
     char buf [12];
@@ -307,21 +408,22 @@ s_validate_welcome (const Cii__Welcome *welcome, cii_codec_error_t *err)
                 return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
                                "welcome.cantons[%zu]: duplicate canton %s", i, welcome->cantons [i]);
     }
-    if (welcome->heartbeat_ms < 100 || welcome->heartbeat_ms > 600000)
+    if (welcome->heartbeat_ms < CII_HEARTBEAT_MIN_MS || welcome->heartbeat_ms > CII_HEARTBEAT_MAX_MS)
         return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
-                       "welcome.heartbeat_ms: %" PRIu32 ", limits 100..600000", welcome->heartbeat_ms);
-    return 0;
+                       "welcome.heartbeat_ms: %" PRIu32 ", limits %d..%d", welcome->heartbeat_ms,
+                       CII_HEARTBEAT_MIN_MS, CII_HEARTBEAT_MAX_MS);
+    return CII_OK;
 }
 
-static int
+static cii_rc_t
 s_validate_receipt (const Cii__Receipt *receipt, cii_codec_error_t *err)
 {
     if (s_check_token (err, "receipt.message_id", receipt->message_id, 1, CII_MAX_MESSAGE_ID))
-        return -2;
-    return s_check_token (err, "receipt.ref", receipt->ref, 1, S_MAX_REF);
+        return CII_BAD_INPUT;
+    return s_check_token (err, "receipt.ref", receipt->ref, 1, CII_MAX_REF);
 }
 
-static int
+static cii_rc_t
 s_validate_error (const Cii__Error *error, cii_codec_error_t *err)
 {
     /*  UNSPECIFIED is refused too: every refusal names a specific reason. */
@@ -330,123 +432,60 @@ s_validate_error (const Cii__Error *error, cii_codec_error_t *err)
         return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "error.code: unknown value %d",
                        (int) error->code);
     if (s_check_line (err, "error.text", error->text, 0, CII_MAX_ERROR_TEXT))
-        return -2;
+        return CII_BAD_INPUT;
     return s_check_token (err, "error.message_id", error->message_id, 0, CII_MAX_MESSAGE_ID);
 }
 
-int
-cii_codec_validate_notice (const Cii__Notice *notice, const char *prefix, cii_codec_error_t *err)
+/*  Checks one item with its kind's check; prefix names it ("signal", "deliver.notice"). */
+static cii_rc_t
+s_validate_item (const cii_kind_t *kind, const ProtobufCMessage *item, const char *prefix,
+                 cii_codec_error_t *err)
 {
-    cii_codec_error_t local;
-    if (!err) {
-        err = &local;
-        s_error_reset (err);
-    }
-    if (!prefix)
-        prefix = "notice";
-    char field [48], buf [12];
-    if (!notice) {
+    if (!item)
         return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s: missing", prefix);
-    }
-    snprintf (field, sizeof (field), "%s.title", prefix);
-    if (s_check_text (err, field, notice->title, 1, CII_MAX_TITLE))
-        return -2;
-    snprintf (field, sizeof (field), "%s.text", prefix);
-    if (s_check_text (err, field, notice->text, 1, CII_MAX_TEXT))
-        return -2;
-    if (notice->n_networks > CII_MAX_NETWORKS)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s.networks: %zu entries, limit %d",
-                       prefix, notice->n_networks, CII_MAX_NETWORKS);
-    if (notice->n_networks > 0 && !notice->networks)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s.networks: missing", prefix);
-    for (size_t i = 0; i < notice->n_networks; i++) {
-        if (!cii_domain_network_name_valid (notice->networks [i]))
-            return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
-                           "%s.networks[%zu]: \"%s\" is not a network name", prefix, i,
-                           s_sanitize (notice->networks [i], buf));
-        for (size_t j = 0; j < i; j++)
-            if (strcmp (notice->networks [i], notice->networks [j]) == 0)
-                return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
-                               "%s.networks[%zu]: duplicate network %s", prefix, i,
-                               notice->networks [i]);     /* a valid name: safe to print */
-    }
-    return 0;
+    cii_err_t reason;
+    cii_err_clear (&reason);
+    cii_rc_t rc = kind->check (item, prefix, &reason);
+    return rc == CII_OK ? CII_OK : s_fail_check (err, rc, &reason);
 }
 
-int
-cii_codec_validate_signal (const Cii__Signal *signal, const char *prefix, cii_codec_error_t *err)
+/*  Checks the item of a registered kind held in an unknown field: unpacks it, checks it, frees it. */
+static cii_rc_t
+s_validate_unknown (const cii_kind_t *kind, const uint8_t *data, size_t size, const char *prefix,
+                    cii_codec_error_t *err)
 {
-    cii_codec_error_t local;
-    if (!err) {
-        err = &local;
-        s_error_reset (err);
-    }
-    if (!prefix)
-        prefix = "signal";
-    char field [48], buf [12];
-    if (!signal)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s: missing", prefix);
-
-    if (!signal->canton || !*signal->canton)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s.canton: missing", prefix);
-    if (!cii_domain_canton_valid (signal->canton))
-        return s_fail (err, CII__ERROR_CODE__ERROR_UNKNOWN_CANTON, "%s.canton: unknown canton \"%s\"",
-                       prefix, s_sanitize (signal->canton, buf));
-    snprintf (field, sizeof (field), "%s.title", prefix);
-    if (s_check_text (err, field, signal->title, 1, CII_MAX_TITLE))
-        return -2;
-    snprintf (field, sizeof (field), "%s.description", prefix);
-    if (s_check_text (err, field, signal->description, 1, CII_MAX_TEXT))
-        return -2;
-    snprintf (field, sizeof (field), "%s.national_reason", prefix);
-    if (s_check_text (err, field, signal->national_reason, 0, CII_MAX_REASON))
-        return -2;
-
-    if (signal->n_institutions == 0 || !signal->institutions)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
-                       "%s.institutions: missing, at least 1 required", prefix);
-    if (signal->n_institutions > 6)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s.institutions: %zu entries, limit 6",
-                       prefix, signal->n_institutions);
-    for (size_t i = 0; i < signal->n_institutions; i++) {
-        int value = (int) signal->institutions [i];
-        if (!cii_domain_institution_name (value))
-            return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
-                           "%s.institutions[%zu]: unknown value %d", prefix, i, value);
-        for (size_t j = 0; j < i; j++)
-            if ((int) signal->institutions [j] == value)
-                return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
-                               "%s.institutions[%zu]: duplicate %s", prefix, i,
-                               cii_domain_institution_name (value));
-    }
-    if (signal->n_target_groups > 0 && !signal->target_groups)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s.target_groups: missing", prefix);
-    if (signal->n_target_groups > 5)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s.target_groups: %zu entries, limit 5",
-                       prefix, signal->n_target_groups);
-    for (size_t i = 0; i < signal->n_target_groups; i++) {
-        int value = (int) signal->target_groups [i];
-        if (!cii_domain_target_group_name (value))
-            return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
-                           "%s.target_groups[%zu]: unknown value %d", prefix, i, value);
-        for (size_t j = 0; j < i; j++)
-            if ((int) signal->target_groups [j] == value)
-                return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
-                               "%s.target_groups[%zu]: duplicate %s", prefix, i,
-                               cii_domain_target_group_name (value));
-    }
-    if (!cii_domain_language_valid (signal->language))
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
-                       "%s.language: \"%s\" is not fr, de, it or rm", prefix,
-                       s_sanitize (signal->language, buf));
-    if (signal->created_at_ms < 0 || signal->created_at_ms > CII_MAX_TIME_MS)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
-                       "%s.created_at_ms: %" PRId64 " outside 0..%" PRId64 " (9999-12-31)",
-                       prefix, signal->created_at_ms, (int64_t) CII_MAX_TIME_MS);
-    return 0;
+    ProtobufCMessage *item = protobuf_c_message_unpack (kind->descriptor, NULL, size, data);
+    if (!item)
+        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s: not a valid %s", prefix,
+                       kind->descriptor->short_name);
+    cii_rc_t rc = s_validate_item (kind, item, prefix, err);
+    protobuf_c_message_free_unpacked (item, NULL);
+    return rc;
 }
 
-int
+static cii_rc_t
+s_validate_deliver (const Cii__Deliver *deliver, cii_codec_error_t *err)
+{
+    if (deliver->seq < 1)
+        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "deliver.seq: 0, minimum 1");
+    const cii_kind_t *kind = NULL;
+    const ProtobufCMessage *item = s_member (&deliver->base, (uint32_t) deliver->item_case, &kind);
+    char prefix [48];
+    if (kind) {
+        snprintf (prefix, sizeof prefix, "deliver.%s", kind->name);
+        return s_validate_item (kind, item, prefix, err);
+    }
+    const uint8_t *data = NULL;
+    size_t size = 0;
+    kind = s_unknown_item (&deliver->base, &data, &size);
+    if (kind && deliver->item_case == CII__DELIVER__ITEM__NOT_SET) {
+        snprintf (prefix, sizeof prefix, "deliver.%s", kind->name);
+        return s_validate_unknown (kind, data, size, prefix, err);
+    }
+    return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "deliver has no item");
+}
+
+cii_rc_t
 cii_codec_validate (const Cii__Envelope *env, cii_codec_error_t *err)
 {
     cii_codec_error_t local;
@@ -462,58 +501,58 @@ cii_codec_validate (const Cii__Envelope *env, cii_codec_error_t *err)
                        "protocol version %" PRIu32 " not supported; this peer speaks %d",
                        env->version, CII_PROTOCOL_VERSION);
     if (s_check_token (err, "envelope.message_id", env->message_id, 1, CII_MAX_MESSAGE_ID))
-        return -2;
+        return CII_BAD_INPUT;
 
-    const void *body = NULL;
+    const cii_kind_t *kind = NULL;
     switch (env->body_case) {
-        case CII__ENVELOPE__BODY__NOT_SET:
+        case CII__ENVELOPE__BODY__NOT_SET: {
+            const uint8_t *data = NULL;
+            size_t size = 0;
+            kind = s_unknown_item (&env->base, &data, &size);
+            if (kind)
+                return s_validate_unknown (kind, data, size, kind->name, err);
             return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope has no body");
-        case CII__ENVELOPE__BODY_HELLO:   body = env->hello;   break;
-        case CII__ENVELOPE__BODY_WELCOME: body = env->welcome; break;
-        case CII__ENVELOPE__BODY_RECEIPT: body = env->receipt; break;
-        case CII__ENVELOPE__BODY_ERROR:   body = env->error;   break;
-        case CII__ENVELOPE__BODY_PING:    body = env->ping;    break;
-        case CII__ENVELOPE__BODY_PONG:    body = env->pong;    break;
-        case CII__ENVELOPE__BODY_DELIVER: body = env->deliver; break;
-        case CII__ENVELOPE__BODY_ACK:     body = env->ack;     break;
-        case CII__ENVELOPE__BODY_SIGNAL:  body = env->signal;  break;
-        default:
-            return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope: unknown body case %d",
-                           (int) env->body_case);
-    }
-    if (!body)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.%s: missing",
-                       cii_codec_body_name (env));
-
-    switch (env->body_case) {
+        }
         case CII__ENVELOPE__BODY_HELLO:
-            return s_validate_hello (env->hello, err);
+            return env->hello ? s_validate_hello (env->hello, err)
+                              : s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.hello: missing");
         case CII__ENVELOPE__BODY_WELCOME:
-            return s_validate_welcome (env->welcome, err);
+            return env->welcome ? s_validate_welcome (env->welcome, err)
+                                : s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.welcome: missing");
         case CII__ENVELOPE__BODY_RECEIPT:
-            return s_validate_receipt (env->receipt, err);
+            return env->receipt ? s_validate_receipt (env->receipt, err)
+                                : s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.receipt: missing");
         case CII__ENVELOPE__BODY_ERROR:
-            return s_validate_error (env->error, err);
+            return env->error ? s_validate_error (env->error, err)
+                              : s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.error: missing");
+        case CII__ENVELOPE__BODY_PING:
+            return env->ping ? CII_OK : s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.ping: missing");
+        case CII__ENVELOPE__BODY_PONG:
+            return env->pong ? CII_OK : s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.pong: missing");
         case CII__ENVELOPE__BODY_DELIVER:
-            if (env->deliver->seq < 1)
-                return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "deliver.seq: 0, minimum 1");
-            if (env->deliver->item_case != CII__DELIVER__ITEM_NOTICE || !env->deliver->notice)
-                return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "deliver has no item");
-            return cii_codec_validate_notice (env->deliver->notice, "deliver.notice", err);
+            return env->deliver ? s_validate_deliver (env->deliver, err)
+                                : s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.deliver: missing");
         case CII__ENVELOPE__BODY_ACK:
+            if (!env->ack)
+                return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.ack: missing");
             if (env->ack->seq < 1)
                 return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "ack.seq: 0, minimum 1");
-            return 0;
-        case CII__ENVELOPE__BODY_SIGNAL:
-            return cii_codec_validate_signal (env->signal, "signal", err);
-        default:
-            return 0;               /* ping, pong: no limits beyond the envelope */
+            return CII_OK;
+        default: {
+            const ProtobufCMessage *item = s_member (&env->base, (uint32_t) env->body_case, &kind);
+            if (!kind)
+                return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope: unknown body case %d",
+                               (int) env->body_case);
+            if (!item)
+                return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.%s: missing", kind->name);
+            return s_validate_item (kind, item, kind->name, err);
+        }
     }
 }
 
 // --------------------------------------------------------------------------------------------
 
-int
+cii_rc_t
 cii_codec_decode (const uint8_t *data, size_t size, Cii__Envelope **env_p, cii_codec_error_t *err)
 {
     assert (env_p);
@@ -548,18 +587,18 @@ cii_codec_decode (const uint8_t *data, size_t size, Cii__Envelope **env_p, cii_c
     {
         char peeked [CII_MAX_MESSAGE_ID + 1];
         memcpy (peeked, err->message_id, sizeof (peeked));
-        if (cii_codec_validate (env, err) != 0) {
+        if (cii_codec_validate (env, err) != CII_OK) {
             if (!err->message_id [0])
                 memcpy (err->message_id, peeked, sizeof (peeked));
             goto refused;
         }
     }
     *env_p = env;
-    return 0;
+    return CII_OK;
 
 refused:
     cii__envelope__free_unpacked (env, NULL);
-    return -2;
+    return CII_BAD_INPUT;
 }
 
 void
@@ -571,7 +610,7 @@ cii_codec_free (Cii__Envelope **env_p)
     }
 }
 
-int
+cii_rc_t
 cii_codec_encode (const Cii__Envelope *env, uint8_t **data_p, size_t *size_p, cii_codec_error_t *err)
 {
     assert (data_p && size_p);
@@ -580,93 +619,188 @@ cii_codec_encode (const Cii__Envelope *env, uint8_t **data_p, size_t *size_p, ci
         err = &local;
     *data_p = NULL;
     *size_p = 0;
-    if (cii_codec_validate (env, err) != 0)
-        return -2;
+    if (cii_codec_validate (env, err) != CII_OK)
+        return CII_BAD_INPUT;
     size_t size = cii__envelope__get_packed_size (env);
     if (size > CII_MAX_FRAME)
         return s_fail (err, CII__ERROR_CODE__ERROR_TOO_LARGE, "envelope: %zu bytes, limit %d",
                        size, CII_MAX_FRAME);
     uint8_t *data = (uint8_t *) malloc (size ? size : 1);
     if (!data)
-        return -1;
-    size_t packed = cii__envelope__pack (env, data);
-    if (packed != size) {
+        return CII_NO_MEMORY;
+    if (cii__envelope__pack (env, data) != size) {
         free (data);
-        return -1;
+        return CII_NO_MEMORY;
     }
     *data_p = data;
     *size_p = size;
-    return 0;
+    return CII_OK;
 }
 
-int
-cii_codec_encode_notice (const Cii__Notice *notice, uint8_t **data_p, size_t *size_p)
+//  --------------------------------------------------------------------------------------------
+//  Domain items
+
+const cii_kind_t *
+cii_codec_kind (const Cii__Envelope *env)
 {
-    assert (data_p && size_p);
-    *data_p = NULL;
-    *size_p = 0;
-    cii_codec_error_t err;
-    s_error_reset (&err);
-    if (cii_codec_validate_notice (notice, "notice", &err) != 0) {
-        zsys_warning ("codec: notice %" PRId64 " not encoded: %s", notice ? notice->notice_id : 0, err.text);
-        return -2;
+    if (!env)
+        return NULL;
+    const cii_kind_t *kind = NULL;
+    const uint8_t *data;
+    size_t size;
+    if (env->body_case == CII__ENVELOPE__BODY_DELIVER) {
+        if (!env->deliver)
+            return NULL;
+        s_member (&env->deliver->base, (uint32_t) env->deliver->item_case, &kind);
+        if (!kind && env->deliver->item_case == CII__DELIVER__ITEM__NOT_SET)
+            kind = s_unknown_item (&env->deliver->base, &data, &size);
+        return kind;
     }
-    size_t size = cii__notice__get_packed_size (notice);
-    if (size > CII_MAX_FRAME) {
-        zsys_warning ("codec: notice %" PRId64 " not encoded: %zu bytes, limit %d",
-                      notice->notice_id, size, CII_MAX_FRAME);
-        return -2;
-    }
-    uint8_t *data = (uint8_t *) malloc (size ? size : 1);
-    if (!data)
-        return -1;
-    if (cii__notice__pack (notice, data) != size) {
-        free (data);
-        return -1;
-    }
-    *data_p = data;
-    *size_p = size;
-    return 0;
+    if (env->body_case == CII__ENVELOPE__BODY__NOT_SET)
+        return s_unknown_item (&env->base, &data, &size);
+    s_member (&env->base, (uint32_t) env->body_case, &kind);
+    return kind;
 }
 
-int
-cii_codec_decode_notice (const uint8_t *data, size_t size, Cii__Notice **notice_p,
-                         cii_codec_error_t *err)
+const ProtobufCMessage *
+cii_codec_item (const Cii__Envelope *env, ProtobufCMessage **owned_p)
 {
-    assert (notice_p);
+    assert (owned_p);
+    *owned_p = NULL;
+    if (!env)
+        return NULL;
+    const ProtobufCMessage *container = &env->base;
+    uint32_t field = (uint32_t) env->body_case;
+    if (env->body_case == CII__ENVELOPE__BODY_DELIVER) {
+        if (!env->deliver)
+            return NULL;
+        container = &env->deliver->base;
+        field = (uint32_t) env->deliver->item_case;
+    }
+    const cii_kind_t *kind = NULL;
+    const ProtobufCMessage *item = s_member (container, field, &kind);
+    if (kind)
+        return item;
+    if (field != 0)
+        return NULL;          //  a control message
+    const uint8_t *data = NULL;
+    size_t size = 0;
+    kind = s_unknown_item (container, &data, &size);
+    if (!kind)
+        return NULL;
+    *owned_p = protobuf_c_message_unpack (kind->descriptor, NULL, size, data);
+    return *owned_p;
+}
+
+cii_rc_t
+cii_codec_encode_up (const cii_kind_t *kind, const ProtobufCMessage *item, const char *message_id,
+                     uint8_t **data_p, size_t *size_p, cii_codec_error_t *err)
+{
+    assert (kind && item && data_p && size_p);
     cii_codec_error_t local;
     if (!err)
         err = &local;
     s_error_reset (err);
-    *notice_p = NULL;
-    if (!data || size == 0)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "notice: empty");
-    if (size > CII_MAX_FRAME)
-        return s_fail (err, CII__ERROR_CODE__ERROR_TOO_LARGE, "notice: %zu bytes, limit %d",
-                       size, CII_MAX_FRAME);
-    Cii__Notice *notice = cii__notice__unpack (NULL, size, data);
-    if (!notice)
-        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "notice: not a valid protobuf Notice");
-    if (s_wire_check_nul (data, size, &cii__notice__descriptor, err) != 0
-    ||  cii_codec_validate_notice (notice, "notice", err) != 0) {
-        cii__notice__free_unpacked (notice, NULL);
-        return -2;
+    *data_p = NULL;
+    *size_p = 0;
+    if (kind->direction != CII_UP)
+        return s_fail (err, CII__ERROR_CODE__ERROR_UNEXPECTED, "%s is not an upward kind", kind->name);
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    env.version = CII_PROTOCOL_VERSION;
+    env.message_id = (char *) (message_id ? message_id : "");
+    ProtobufCMessageUnknownField uf = { 0 };
+    uint8_t *packed = NULL;
+    cii_rc_t rc = CII_OK;
+    if (cii_kind_compiled (kind))
+        s_member_set (&env.base, kind, item);
+    else {
+        size_t size = protobuf_c_message_get_packed_size (item);
+        if (size > CII_MAX_FRAME)
+            return s_fail (err, CII__ERROR_CODE__ERROR_TOO_LARGE, "%s: %zu bytes, limit %d", kind->name, size,
+                           CII_MAX_FRAME);
+        packed = malloc (size ? size : 1);
+        if (!packed)
+            return CII_NO_MEMORY;
+        protobuf_c_message_pack (item, packed);
+        rc = s_unknown_make (&uf, kind->field, packed, size);
+        env.base.n_unknown_fields = 1;
+        env.base.unknown_fields = &uf;
     }
-    *notice_p = notice;
-    return 0;
+    if (rc == CII_OK)
+        rc = cii_codec_encode (&env, data_p, size_p, err);
+    free (uf.data);
+    free (packed);
+    return rc;
+}
+
+cii_rc_t
+cii_codec_item_pack (const cii_kind_t *kind, const ProtobufCMessage *item, uint8_t **data_p, size_t *size_p,
+                     cii_codec_error_t *err)
+{
+    assert (kind && data_p && size_p);
+    cii_codec_error_t local;
+    if (!err)
+        err = &local;
+    s_error_reset (err);
+    *data_p = NULL;
+    *size_p = 0;
+    if (s_validate_item (kind, item, kind->name, err) != CII_OK)
+        return CII_BAD_INPUT;
+    size_t size = protobuf_c_message_get_packed_size (item);
+    if (size > CII_MAX_FRAME)
+        return s_fail (err, CII__ERROR_CODE__ERROR_TOO_LARGE, "%s: %zu bytes, limit %d", kind->name, size,
+                       CII_MAX_FRAME);
+    uint8_t *data = malloc (size ? size : 1);
+    if (!data)
+        return CII_NO_MEMORY;
+    if (protobuf_c_message_pack (item, data) != size) {
+        free (data);
+        return CII_NO_MEMORY;
+    }
+    *data_p = data;
+    *size_p = size;
+    return CII_OK;
+}
+
+cii_rc_t
+cii_codec_item_unpack (const cii_kind_t *kind, const uint8_t *data, size_t size, ProtobufCMessage **item_p,
+                       cii_codec_error_t *err)
+{
+    assert (kind && item_p);
+    cii_codec_error_t local;
+    if (!err)
+        err = &local;
+    s_error_reset (err);
+    *item_p = NULL;
+    if (!data || size == 0)
+        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s: empty", kind->name);
+    if (size > CII_MAX_FRAME)
+        return s_fail (err, CII__ERROR_CODE__ERROR_TOO_LARGE, "%s: %zu bytes, limit %d", kind->name, size,
+                       CII_MAX_FRAME);
+    ProtobufCMessage *item = protobuf_c_message_unpack (kind->descriptor, NULL, size, data);
+    if (!item)
+        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "%s: not a valid protobuf %s", kind->name,
+                       kind->descriptor->short_name);
+    if (s_wire_check_nul (data, size, kind->descriptor, err) != 0
+    ||  s_validate_item (kind, item, kind->name, err) != CII_OK) {
+        protobuf_c_message_free_unpacked (item, NULL);
+        return CII_BAD_INPUT;
+    }
+    *item_p = item;
+    return CII_OK;
 }
 
 void
-cii_codec_free_notice (Cii__Notice **notice_p)
+cii_codec_item_free (ProtobufCMessage **item_p)
 {
-    if (notice_p && *notice_p) {
-        cii__notice__free_unpacked (*notice_p, NULL);
-        *notice_p = NULL;
+    if (item_p && *item_p) {
+        protobuf_c_message_free_unpacked (*item_p, NULL);
+        *item_p = NULL;
     }
 }
 
-int
-cii_codec_encode_deliver (uint64_t seq, const char *kind, const uint8_t *body, size_t body_size,
+cii_rc_t
+cii_codec_encode_deliver (uint64_t seq, const char *kind_name, const uint8_t *body, size_t body_size,
                           const char *message_id, uint8_t **data_p, size_t *size_p)
 {
     assert (data_p && size_p);
@@ -674,30 +808,50 @@ cii_codec_encode_deliver (uint64_t seq, const char *kind, const uint8_t *body, s
     *size_p = 0;
     cii_codec_error_t err;
     s_error_reset (&err);
-    if (!kind || strcmp (kind, "notice") != 0) {
+    const cii_kind_t *kind = cii_kind_find (kind_name);
+    if (!kind || kind->direction != CII_DOWN) {
         char buf [12];
         zsys_warning ("codec: deliver seq %" PRIu64 " not encoded: unknown item kind \"%s\"",
-                      seq, s_sanitize (kind, buf));
-        return -2;
+                      seq, s_sanitize (kind_name, buf));
+        return CII_BAD_INPUT;
     }
-    Cii__Notice *notice = NULL;
-    int rc = cii_codec_decode_notice (body, body_size, &notice, &err);
-    if (rc == 0) {
+    ProtobufCMessage *item = NULL;
+    cii_rc_t rc = cii_codec_item_unpack (kind, body, body_size, &item, &err);
+    if (rc == CII_OK) {
         Cii__Deliver deliver = CII__DELIVER__INIT;
         deliver.seq = seq;
-        deliver.item_case = CII__DELIVER__ITEM_NOTICE;
-        deliver.notice = notice;
+        ProtobufCMessageUnknownField uf = { 0 };
+        if (cii_kind_compiled (kind))
+            s_member_set (&deliver.base, kind, item);
+        else {
+            rc = s_unknown_make (&uf, kind->field, body, body_size);
+            deliver.base.n_unknown_fields = 1;
+            deliver.base.unknown_fields = &uf;
+        }
         Cii__Envelope env = CII__ENVELOPE__INIT;
         env.version = CII_PROTOCOL_VERSION;
         env.message_id = (char *) (message_id ? message_id : "");
         env.body_case = CII__ENVELOPE__BODY_DELIVER;
         env.deliver = &deliver;
-        rc = cii_codec_encode (&env, data_p, size_p, &err);
-        cii_codec_free_notice (&notice);
+        if (rc == CII_OK)
+            rc = cii_codec_encode (&env, data_p, size_p, &err);
+        free (uf.data);
+        cii_codec_item_free (&item);
     }
-    if (rc == -2)
+    if (rc == CII_BAD_INPUT)
         zsys_warning ("codec: deliver seq %" PRIu64 " not encoded: %s", seq, err.text);
     return rc;
+}
+
+cii_rc_t
+cii_codec_validate_signal (const Cii__Signal *signal, const char *prefix, cii_codec_error_t *err)
+{
+    cii_codec_error_t local;
+    if (!err)
+        err = &local;
+    s_error_reset (err);
+    return s_validate_item (cii_kind_find ("signal"), signal ? &signal->base : NULL, prefix ? prefix : "signal",
+                            err);
 }
 
 const char *
@@ -706,7 +860,10 @@ cii_codec_body_name (const Cii__Envelope *env)
     if (!env)
         return "none";
     switch (env->body_case) {
-        case CII__ENVELOPE__BODY__NOT_SET: return "none";
+        case CII__ENVELOPE__BODY__NOT_SET: {
+            const cii_kind_t *kind = cii_codec_kind (env);
+            return kind ? kind->name : "none";
+        }
         case CII__ENVELOPE__BODY_HELLO:    return "hello";
         case CII__ENVELOPE__BODY_WELCOME:  return "welcome";
         case CII__ENVELOPE__BODY_RECEIPT:  return "receipt";
@@ -715,8 +872,10 @@ cii_codec_body_name (const Cii__Envelope *env)
         case CII__ENVELOPE__BODY_PONG:     return "pong";
         case CII__ENVELOPE__BODY_DELIVER:  return "deliver";
         case CII__ENVELOPE__BODY_ACK:      return "ack";
-        case CII__ENVELOPE__BODY_SIGNAL:   return "signal";
-        default:                           return "unknown";
+        default: {
+            const cii_kind_t *kind = cii_codec_kind (env);
+            return kind ? kind->name : "unknown";
+        }
     }
 }
 

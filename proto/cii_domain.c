@@ -3,6 +3,8 @@
     the codec for every wire string. Pure functions over constant tables; no allocation. */
 #include "cii_domain.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct {
@@ -98,14 +100,14 @@ cii_domain_language_valid (const char *lang)
         || strcmp (lang, "it") == 0 || strcmp (lang, "rm") == 0;
 }
 
-Cii__Institution
+cii_institution_t
 cii_domain_institution_from_name (const char *name)
 {
     if (name)
         for (size_t i = 1; i < S_COUNT (s_institutions); i++)
             if (strcmp (s_institutions [i], name) == 0)
-                return (Cii__Institution) i;
-    return CII__INSTITUTION__INSTITUTION_UNSPECIFIED;
+                return (cii_institution_t) i;
+    return CII_INSTITUTION_NONE;
 }
 
 const char *
@@ -116,14 +118,14 @@ cii_domain_institution_name (int value)
     return s_institutions [value];
 }
 
-Cii__TargetGroup
+cii_target_group_t
 cii_domain_target_group_from_name (const char *name)
 {
     if (name)
         for (size_t i = 1; i < S_COUNT (s_target_groups); i++)
             if (strcmp (s_target_groups [i], name) == 0)
-                return (Cii__TargetGroup) i;
-    return CII__TARGET_GROUP__TARGET_GROUP_UNSPECIFIED;
+                return (cii_target_group_t) i;
+    return CII_TARGET_GROUP_NONE;
 }
 
 const char *
@@ -204,4 +206,138 @@ cii_domain_network_name_valid (const char *name)
             return false;
     }
     return true;
+}
+
+bool
+cii_domain_line_valid (const char *s, size_t size)
+{
+    return cii_domain_utf8_valid (s, size) && (!s || !memchr (s, '\t', size))
+        && (!s || !memchr (s, '\r', size)) && (!s || !memchr (s, '\n', size));
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Checks of the domain structs
+
+/*  Copies at most 8 bytes of untrusted s into buf[12] for a reason, every byte outside printable
+    ASCII (and '"') as '?', so the reason stays one line of valid UTF-8. */
+static const char *
+s_sanitize (const char *s, char buf [12])
+{
+    size_t i = 0;
+    if (s)
+        for (; s [i] && i < 8; i++)
+            buf [i] = (s [i] >= 0x20 && s [i] <= 0x7e && s [i] != '"') ? s [i] : '?';
+    if (s && s [i]) {
+        memcpy (buf + i, "...", 3);
+        i += 3;
+    }
+    buf [i] = '\0';
+    return buf;
+}
+
+/*  A text field: min..max bytes of valid UTF-8 text. NULL counts as empty. */
+static cii_rc_t
+s_check_text (cii_err_t *err, const char *prefix, const char *field, const char *s, size_t min, size_t max)
+{
+    size_t len = s ? strlen (s) : 0;
+    if (len == 0 && min > 0)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.%s: missing", prefix, field);
+    if (len < min)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.%s: %zu bytes, minimum %zu", prefix, field, len, min);
+    if (len > max)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.%s: %zu bytes, limit %zu", prefix, field, len, max);
+    if (!cii_domain_utf8_valid (s, len))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.%s: not valid UTF-8 (or a control character)", prefix,
+                            field);
+    return CII_OK;
+}
+
+/*  A list of enum values: min..max entries, each named by name_of, distinct. */
+static cii_rc_t
+s_check_values (cii_err_t *err, const char *prefix, const char *field, const int *values, size_t count,
+                size_t min, size_t max, const char *(*name_of) (int))
+{
+    if (count < min)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.%s: missing, at least %zu required", prefix, field, min);
+    if (count > max)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.%s: %zu entries, limit %zu", prefix, field, count, max);
+    for (size_t i = 0; i < count; i++) {
+        if (!name_of (values [i]))
+            return cii_err_set (err, CII_BAD_INPUT, "%s.%s[%zu]: unknown value %d", prefix, field, i, values [i]);
+        for (size_t j = 0; j < i; j++)
+            if (values [j] == values [i])
+                return cii_err_set (err, CII_BAD_INPUT, "%s.%s[%zu]: duplicate %s", prefix, field, i,
+                                    name_of (values [i]));
+    }
+    return CII_OK;
+}
+
+cii_rc_t
+cii_signal_check (const cii_signal_t *signal, const char *prefix, cii_err_t *err)
+{
+    char buf [12];
+    if (!prefix)
+        prefix = "signal";
+    if (!signal)
+        return cii_err_set (err, CII_BAD_INPUT, "%s: missing", prefix);
+    if (!signal->canton [0])
+        return cii_err_set (err, CII_BAD_INPUT, "%s.canton: missing", prefix);
+    if (!cii_domain_canton_valid (signal->canton))
+        return cii_err_set (err, CII_NOT_FOUND, "%s.canton: unknown canton \"%s\"", prefix,
+                            s_sanitize (signal->canton, buf));
+    cii_rc_t rc;
+    if ((rc = s_check_text (err, prefix, "title", signal->title, 1, CII_MAX_TITLE))
+    ||  (rc = s_check_text (err, prefix, "description", signal->description, 1, CII_MAX_TEXT))
+    ||  (rc = s_check_text (err, prefix, "national_reason", signal->national_reason, 0, CII_MAX_REASON)))
+        return rc;
+    int values [CII_MAX_INSTITUTIONS > CII_MAX_TARGET_GROUPS ? CII_MAX_INSTITUTIONS : CII_MAX_TARGET_GROUPS];
+    size_t count = signal->n_institutions <= CII_MAX_INSTITUTIONS ? signal->n_institutions : 0;
+    for (size_t i = 0; i < count; i++)
+        values [i] = (int) signal->institutions [i];
+    if ((rc = s_check_values (err, prefix, "institutions", values, signal->n_institutions > CII_MAX_INSTITUTIONS
+                              ? signal->n_institutions : count, 1, CII_MAX_INSTITUTIONS, cii_domain_institution_name)))
+        return rc;
+    count = signal->n_target_groups <= CII_MAX_TARGET_GROUPS ? signal->n_target_groups : 0;
+    for (size_t i = 0; i < count; i++)
+        values [i] = (int) signal->target_groups [i];
+    if ((rc = s_check_values (err, prefix, "target_groups", values, signal->n_target_groups > CII_MAX_TARGET_GROUPS
+                              ? signal->n_target_groups : count, 0, CII_MAX_TARGET_GROUPS,
+                              cii_domain_target_group_name)))
+        return rc;
+    if (!cii_domain_language_valid (signal->language))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.language: \"%s\" is not fr, de, it or rm", prefix,
+                            s_sanitize (signal->language, buf));
+    if (signal->created_at_ms < 0 || signal->created_at_ms > CII_MAX_TIME_MS)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.created_at_ms: %" PRId64 " outside 0..%" PRId64 " (9999-12-31)",
+                            prefix, signal->created_at_ms, (int64_t) CII_MAX_TIME_MS);
+    return CII_OK;
+}
+
+cii_rc_t
+cii_notice_check (const cii_notice_t *notice, const char *prefix, cii_err_t *err)
+{
+    char buf [12];
+    if (!prefix)
+        prefix = "notice";
+    if (!notice)
+        return cii_err_set (err, CII_BAD_INPUT, "%s: missing", prefix);
+    cii_rc_t rc;
+    if ((rc = s_check_text (err, prefix, "title", notice->title, 1, CII_MAX_TITLE))
+    ||  (rc = s_check_text (err, prefix, "text", notice->text, 1, CII_MAX_TEXT)))
+        return rc;
+    if (notice->n_networks > CII_MAX_NETWORKS)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.networks: %zu entries, limit %d", prefix, notice->n_networks,
+                            CII_MAX_NETWORKS);
+    if (notice->n_networks > 0 && !notice->networks)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.networks: missing", prefix);
+    for (size_t i = 0; i < notice->n_networks; i++) {
+        if (!cii_domain_network_name_valid (notice->networks [i]))
+            return cii_err_set (err, CII_BAD_INPUT, "%s.networks[%zu]: \"%s\" is not a network name", prefix, i,
+                                s_sanitize (notice->networks [i], buf));
+        for (size_t j = 0; j < i; j++)
+            if (strcmp (notice->networks [i], notice->networks [j]) == 0)
+                return cii_err_set (err, CII_BAD_INPUT, "%s.networks[%zu]: duplicate network %s", prefix, i,
+                                    notice->networks [i]);
+    }
+    return CII_OK;
 }

@@ -648,7 +648,7 @@ s_prepare_signal (agent_store_t *self, const Cii__Signal *signal, s_prepared_t *
     int rc = cii_codec_encode (&env, &p->data, &p->size, err ? err : &local_err);
     if (rc != 0) {
         p->data = NULL;
-        return rc == -2 ? -2 : -1;
+        return rc == CII_BAD_INPUT ? -2 : -1;
     }
     //  Lists as CLI names; the codec has checked every value, so NULL here means no memory
     p->institutions = s_join_names ((const int *) signal->institutions, signal->n_institutions,
@@ -1063,11 +1063,12 @@ agent_store_deliver (agent_store_t *self, const Cii__Deliver *deliver)
         return -2;
     }
     networks = s_join_networks (notice);
-    int enc = networks ? cii_codec_encode_notice (notice, &body, &size) : -2;
-    if (enc != 0) {
+    cii_rc_t enc = networks ? cii_codec_item_pack (cii_kind_find ("notice"), &notice->base, &body, &size, NULL)
+                            : CII_BAD_INPUT;
+    if (enc != CII_OK) {
         zsys_warning ("agent %s: deliver %" PRIu64 ": notice %" PRId64 " is malformed",
                       self->network, deliver->seq, notice->notice_id);
-        rc = enc == -1 ? -1 : -2;
+        rc = enc == CII_NO_MEMORY ? -1 : -2;
         goto cleanup;
     }
     if (s_begin (self))

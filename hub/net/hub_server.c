@@ -525,7 +525,7 @@ s_on_message (server_t *self, const rid_t *rid, const char *user_id, const uint8
     if (rc != 0) {
         zsys_warning ("hub: agent %s: refused a frame of %zu bytes: %s (%s)", agent->network, size,
                       err.text, cii_codec_error_name (err.code));
-        s_send_error (self, rid, rc == -2 ? err.code : CII__ERROR_CODE__ERROR_UNAVAILABLE, err.text,
+        s_send_error (self, rid, rc == CII_BAD_INPUT ? err.code : CII__ERROR_CODE__ERROR_UNAVAILABLE, err.text,
                       err.message_id);
         return;
     }

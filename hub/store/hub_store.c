@@ -1047,11 +1047,11 @@ hub_store_notice (hub_store_t *self, const char *title, const char *text, const 
     notice.issued_at_ms = s_i64 (res, 0, 1);
     PQclear (res);
     res = NULL;
-    int erc = cii_codec_encode_notice (&notice, &body, &body_size);
-    if (erc != 0) {
-        s_set_error (self, what, erc == -2 ? "notice breaks a protocol limit (title, text or networks)"
-                                           : "cannot encode the notice");
-        result = erc == -2 ? -2 : -1;
+    cii_rc_t erc = cii_codec_item_pack (cii_kind_find ("notice"), &notice.base, &body, &body_size, NULL);
+    if (erc != CII_OK) {
+        s_set_error (self, what, erc == CII_BAD_INPUT ? "notice breaks a protocol limit (title, text or networks)"
+                                                      : "cannot encode the notice");
+        result = erc == CII_BAD_INPUT ? -2 : -1;
         goto cleanup;
     }
     char id[24];

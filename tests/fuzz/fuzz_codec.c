@@ -1,6 +1,7 @@
 /*  fuzz_codec.c — fuzz target for the wire decoder (proto/cii_codec): every input is decoded as an
-    Envelope and as a stored Notice; whatever decodes must re-encode, decode again and re-encode to
-    the very same bytes. Any inconsistency calls abort(). libFuzzer or tests/fuzz/driver.c. */
+    Envelope and as a stored item of every kind (cii_kind.h); whatever decodes must re-encode,
+    decode again and re-encode to the very same bytes. Any inconsistency calls abort(). libFuzzer
+    or tests/fuzz/driver.c. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +24,11 @@ s_die (const char *what, const cii_codec_error_t *err)
 static void
 s_check_refusal (int rc, const void *out, const cii_codec_error_t *err)
 {
-    if (rc != -2 && rc != -1)
+    if (rc != CII_BAD_INPUT && rc != CII_NO_MEMORY)
         s_die ("unexpected return code", err);
     if (out)
         s_die ("output set on failure", err);
-    if (rc == -1)
+    if (rc == CII_NO_MEMORY)
         return;
     if (err->code != CII__ERROR_CODE__ERROR_MALFORMED && err->code != CII__ERROR_CODE__ERROR_VERSION
     &&  err->code != CII__ERROR_CODE__ERROR_TOO_LARGE && err->code != CII__ERROR_CODE__ERROR_UNKNOWN_CANTON)
@@ -52,7 +53,7 @@ s_envelope (const uint8_t *data, size_t size)
     size_t first_size = 0, second_size = 0;
     cii_codec_error_t err;
 
-    int rc = cii_codec_decode (data, size, &env, &err);
+    cii_rc_t rc = cii_codec_decode (data, size, &env, &err);
     if (rc != 0) {
         s_check_refusal (rc, env, &err);
         return;
@@ -77,26 +78,34 @@ s_envelope (const uint8_t *data, size_t size)
     if (second_size != first_size || memcmp (first, second, first_size) != 0)
         s_die ("round trip is not stable", NULL);
 
-    /*  A delivered notice stored on its own and delivered again gives the same item. */
+    /*  A delivered item stored on its own and delivered again gives the same item. */
     if (env->body_case == CII__ENVELOPE__BODY_DELIVER) {
-        uint8_t *body = NULL, *frame = NULL;
-        size_t body_size = 0, frame_size = 0;
+        uint8_t *body = NULL, *frame = NULL, *body_again = NULL;
+        size_t body_size = 0, frame_size = 0, body_again_size = 0;
         Cii__Envelope *redelivered = NULL;
-        if (cii_codec_encode_notice (env->deliver->notice, &body, &body_size) != 0)
-            s_die ("delivered notice does not encode", NULL);
-        if (cii_codec_encode_deliver (env->deliver->seq, "notice", body, body_size, env->message_id,
-                                      &frame, &frame_size) != 0)
+        ProtobufCMessage *owned = NULL, *owned_again = NULL;
+        const cii_kind_t *kind = cii_codec_kind (env);
+        const ProtobufCMessage *item = cii_codec_item (env, &owned);
+        if (!kind || !item)
+            s_die ("decoded deliver has no item", NULL);
+        if (cii_codec_item_pack (kind, item, &body, &body_size, &err) != CII_OK)
+            s_die ("delivered item does not encode", &err);
+        if (cii_codec_encode_deliver (env->deliver->seq, kind->name, body, body_size, env->message_id,
+                                      &frame, &frame_size) != CII_OK)
             s_die ("encode_deliver failed", NULL);
-        if (cii_codec_decode (frame, frame_size, &redelivered, &err) != 0)
+        if (cii_codec_decode (frame, frame_size, &redelivered, &err) != CII_OK)
             s_die ("redelivered envelope does not decode", &err);
-        if (redelivered->deliver->seq != env->deliver->seq
-        ||  strcmp (redelivered->deliver->notice->title, env->deliver->notice->title) != 0
-        ||  strcmp (redelivered->deliver->notice->text, env->deliver->notice->text) != 0
-        ||  redelivered->deliver->notice->n_networks != env->deliver->notice->n_networks)
-            s_die ("redelivered notice differs", NULL);
+        const ProtobufCMessage *item_again = cii_codec_item (redelivered, &owned_again);
+        if (redelivered->deliver->seq != env->deliver->seq || cii_codec_kind (redelivered) != kind || !item_again
+        ||  cii_codec_item_pack (kind, item_again, &body_again, &body_again_size, &err) != CII_OK
+        ||  body_again_size != body_size || memcmp (body, body_again, body_size) != 0)
+            s_die ("redelivered item differs", NULL);
+        cii_codec_item_free (&owned);
+        cii_codec_item_free (&owned_again);
         cii_codec_free (&redelivered);
         free (frame);
         free (body);
+        free (body_again);
     }
     cii_codec_free (&again);
     cii_codec_free (&env);
@@ -105,28 +114,28 @@ s_envelope (const uint8_t *data, size_t size)
 }
 
 static void
-s_notice (const uint8_t *data, size_t size)
+s_item (const cii_kind_t *kind, const uint8_t *data, size_t size)
 {
-    Cii__Notice *notice = NULL, *again = NULL;
+    ProtobufCMessage *item = NULL, *again = NULL;
     uint8_t *first = NULL, *second = NULL;
     size_t first_size = 0, second_size = 0;
     cii_codec_error_t err;
 
-    int rc = cii_codec_decode_notice (data, size, &notice, &err);
-    if (rc != 0) {
-        s_check_refusal (rc, notice, &err);
+    cii_rc_t rc = cii_codec_item_unpack (kind, data, size, &item, &err);
+    if (rc != CII_OK) {
+        s_check_refusal (rc, item, &err);
         return;
     }
-    if (cii_codec_encode_notice (notice, &first, &first_size) != 0)
-        s_die ("decoded notice does not encode", NULL);
-    if (cii_codec_decode_notice (first, first_size, &again, &err) != 0)
-        s_die ("re-encoded notice does not decode", &err);
-    if (cii_codec_encode_notice (again, &second, &second_size) != 0)
-        s_die ("second notice encode failed", NULL);
+    if (cii_codec_item_pack (kind, item, &first, &first_size, &err) != CII_OK)
+        s_die ("decoded item does not encode", &err);
+    if (cii_codec_item_unpack (kind, first, first_size, &again, &err) != CII_OK)
+        s_die ("re-encoded item does not decode", &err);
+    if (cii_codec_item_pack (kind, again, &second, &second_size, &err) != CII_OK)
+        s_die ("second item encode failed", &err);
     if (second_size != first_size || memcmp (first, second, first_size) != 0)
-        s_die ("notice round trip is not stable", NULL);
-    cii_codec_free_notice (&again);
-    cii_codec_free_notice (&notice);
+        s_die ("item round trip is not stable", NULL);
+    cii_codec_item_free (&again);
+    cii_codec_item_free (&item);
     free (first);
     free (second);
 }
@@ -135,6 +144,8 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     s_envelope (data, size);
-    s_notice (data, size);
+    const cii_kind_t *kind;
+    for (size_t i = 0; (kind = cii_kind_index (i)) != NULL; i++)
+        s_item (kind, data, size);
     return 0;
 }

@@ -34,10 +34,10 @@ s_expect_decode_fail (const uint8_t *data, size_t size, Cii__ErrorCode code, cii
 {
     Cii__Envelope *env = (Cii__Envelope *) 0x1;
     int rc = cii_codec_decode (data, size, &env, err);
-    if (rc != -2 || err->code != code)
+    if (rc != CII_BAD_INPUT || err->code != code)
         fprintf (stderr, "expected %s, got rc=%d %s: %s\n", cii_codec_error_name (code), rc,
                  cii_codec_error_name (err->code), err->text);
-    assert_int_equal (rc, -2);
+    assert_int_equal (rc, CII_BAD_INPUT);
     assert_null (env);
     assert_int_equal (err->code, code);
     assert_true (strlen (err->text) > 0);
@@ -53,14 +53,14 @@ s_expect_invalid (const Cii__Envelope *env, Cii__ErrorCode code, cii_codec_error
     uint8_t *data = (uint8_t *) 0x1;
     size_t size = 99;
     int rc = cii_codec_encode (env, &data, &size, &err);
-    if (rc != -2 || err.code != code)
+    if (rc != CII_BAD_INPUT || err.code != code)
         fprintf (stderr, "encode: expected %s, got rc=%d %s: %s\n", cii_codec_error_name (code), rc,
                  cii_codec_error_name (err.code), err.text);
-    assert_int_equal (rc, -2);
+    assert_int_equal (rc, CII_BAD_INPUT);
     assert_null (data);
     assert_int_equal (size, 0);
     assert_int_equal (err.code, code);
-    assert_int_equal (cii_codec_validate (env, &err), -2);
+    assert_int_equal (cii_codec_validate (env, &err), CII_BAD_INPUT);
     assert_int_equal (err.code, code);
 
     uint8_t *raw = s_pack_raw (env, &size);
@@ -423,16 +423,16 @@ test_encode_notice_and_deliver (void **state)
     s_deliver_msg (&m);
     uint8_t *body = NULL;
     size_t body_size = 0;
-    assert_int_equal (cii_codec_encode_notice (&m.notice, &body, &body_size), 0);
+    assert_int_equal (cii_codec_item_pack (cii_kind_find ("notice"), &m.notice.base, &body, &body_size, NULL), 0);
     assert_non_null (body);
 
-    Cii__Notice *notice = NULL;
+    ProtobufCMessage *notice = NULL;
     cii_codec_error_t err;
-    assert_int_equal (cii_codec_decode_notice (body, body_size, &notice, &err), 0);
-    assert_string_equal (notice->title, m.notice.title);
-    cii_codec_free_notice (&notice);
+    assert_int_equal (cii_codec_item_unpack (cii_kind_find ("notice"), body, body_size, &notice, &err), 0);
+    assert_string_equal (((Cii__Notice *) notice)->title, m.notice.title);
+    cii_codec_item_free (&notice);
     assert_null (notice);
-    cii_codec_free_notice (&notice);
+    cii_codec_item_free (&notice);
 
     uint8_t *frame = NULL;
     size_t size = 0;
@@ -450,20 +450,20 @@ test_encode_notice_and_deliver (void **state)
 
     /*  refusals: unknown kind, seq 0, bad id, garbage body, empty body */
     frame = (uint8_t *) 0x1;
-    assert_int_equal (cii_codec_encode_deliver (1, "recommendation", body, body_size, "x", &frame, &size), -2);
+    assert_int_equal (cii_codec_encode_deliver (1, "recommendation", body, body_size, "x", &frame, &size), CII_BAD_INPUT);
     assert_null (frame);
-    assert_int_equal (cii_codec_encode_deliver (1, NULL, body, body_size, "x", &frame, &size), -2);
-    assert_int_equal (cii_codec_encode_deliver (0, "notice", body, body_size, "x", &frame, &size), -2);
-    assert_int_equal (cii_codec_encode_deliver (1, "notice", body, body_size, "", &frame, &size), -2);
-    assert_int_equal (cii_codec_encode_deliver (1, "notice", body, body_size, NULL, &frame, &size), -2);
-    assert_int_equal (cii_codec_encode_deliver (1, "notice", body, body_size, "a b", &frame, &size), -2);
-    assert_int_equal (cii_codec_encode_deliver (1, "notice", body, 0, "x", &frame, &size), -2);
-    assert_int_equal (cii_codec_encode_deliver (1, "notice", body, body_size - 1, "x", &frame, &size), -2);
+    assert_int_equal (cii_codec_encode_deliver (1, NULL, body, body_size, "x", &frame, &size), CII_BAD_INPUT);
+    assert_int_equal (cii_codec_encode_deliver (0, "notice", body, body_size, "x", &frame, &size), CII_BAD_INPUT);
+    assert_int_equal (cii_codec_encode_deliver (1, "notice", body, body_size, "", &frame, &size), CII_BAD_INPUT);
+    assert_int_equal (cii_codec_encode_deliver (1, "notice", body, body_size, NULL, &frame, &size), CII_BAD_INPUT);
+    assert_int_equal (cii_codec_encode_deliver (1, "notice", body, body_size, "a b", &frame, &size), CII_BAD_INPUT);
+    assert_int_equal (cii_codec_encode_deliver (1, "notice", body, 0, "x", &frame, &size), CII_BAD_INPUT);
+    assert_int_equal (cii_codec_encode_deliver (1, "notice", body, body_size - 1, "x", &frame, &size), CII_BAD_INPUT);
     const uint8_t garbage [] = { 0xff, 0xff, 0xff, 0xff, 0xff };
-    assert_int_equal (cii_codec_encode_deliver (1, "notice", garbage, sizeof (garbage), "x", &frame, &size), -2);
+    assert_int_equal (cii_codec_encode_deliver (1, "notice", garbage, sizeof (garbage), "x", &frame, &size), CII_BAD_INPUT);
     assert_null (frame);
     assert_int_equal (size, 0);
-    assert_int_equal (cii_codec_decode_notice (garbage, sizeof (garbage), &notice, &err), -2);
+    assert_int_equal (cii_codec_item_unpack (cii_kind_find ("notice"), garbage, sizeof (garbage), &notice, &err), CII_BAD_INPUT);
     assert_int_equal (err.code, CII__ERROR_CODE__ERROR_MALFORMED);
     assert_null (notice);
 
@@ -471,18 +471,18 @@ test_encode_notice_and_deliver (void **state)
     uint8_t *bad = malloc (body_size);
     memcpy (bad, body, body_size);
     s_patch (bad, body_size, "REC-2026", "REC\0" "2026", 8);
-    assert_int_equal (cii_codec_decode_notice (bad, body_size, &notice, &err), -2);
+    assert_int_equal (cii_codec_item_unpack (cii_kind_find ("notice"), bad, body_size, &notice, &err), CII_BAD_INPUT);
     assert_int_equal (err.code, CII__ERROR_CODE__ERROR_MALFORMED);
     assert_non_null (strstr (err.text, "notice.title: embedded NUL"));
-    assert_int_equal (cii_codec_encode_deliver (1, "notice", bad, body_size, "x", &frame, &size), -2);
+    assert_int_equal (cii_codec_encode_deliver (1, "notice", bad, body_size, "x", &frame, &size), CII_BAD_INPUT);
     free (bad);
     free (body);
 
     /*  encode_notice refuses what a peer would refuse */
     m.notice.title = "";
-    assert_int_equal (cii_codec_encode_notice (&m.notice, &body, &body_size), -2);
+    assert_int_equal (cii_codec_item_pack (cii_kind_find ("notice"), &m.notice.base, &body, &body_size, NULL), CII_BAD_INPUT);
     assert_null (body);
-    assert_int_equal (cii_codec_encode_notice (NULL, &body, &body_size), -2);
+    assert_int_equal (cii_codec_item_pack (cii_kind_find ("notice"), NULL, &body, &body_size, NULL), CII_BAD_INPUT);
     /*  and a stored notice without title cannot be delivered */
     Cii__Notice empty = CII__NOTICE__INIT;
     empty.text = "text";
@@ -490,8 +490,8 @@ test_encode_notice_and_deliver (void **state)
     size_t raw_size = cii__notice__get_packed_size (&empty);
     uint8_t *raw = malloc (raw_size);
     cii__notice__pack (&empty, raw);
-    assert_int_equal (cii_codec_encode_deliver (1, "notice", raw, raw_size, "x", &frame, &size), -2);
-    assert_int_equal (cii_codec_decode_notice (raw, raw_size, &notice, &err), -2);
+    assert_int_equal (cii_codec_encode_deliver (1, "notice", raw, raw_size, "x", &frame, &size), CII_BAD_INPUT);
+    assert_int_equal (cii_codec_item_unpack (cii_kind_find ("notice"), raw, raw_size, &notice, &err), CII_BAD_INPUT);
     assert_string_equal (err.text, "notice.title: missing");
     free (raw);
 }
@@ -561,7 +561,7 @@ test_empty_and_oversize_frames (void **state)
     s_expect_decode_fail (one, 0, CII__ERROR_CODE__ERROR_MALFORMED, &err);
     s_expect_decode_fail (NULL, 0, CII__ERROR_CODE__ERROR_MALFORMED, &err);
     Cii__Envelope *env = NULL;
-    assert_int_equal (cii_codec_decode (NULL, 0, &env, NULL), -2);   /* err is optional */
+    assert_int_equal (cii_codec_decode (NULL, 0, &env, NULL), CII_BAD_INPUT);   /* err is optional */
 
     /*  a well-formed envelope padded with an unknown field past the limit */
     size_t size = CII_MAX_FRAME + 1;
@@ -605,7 +605,7 @@ test_empty_and_oversize_frames (void **state)
     decoded->ack->seq = 300;                    /* one byte longer */
     uint8_t *out = (uint8_t *) 0x1;
     size_t out_size;
-    assert_int_equal (cii_codec_encode (decoded, &out, &out_size, &err), -2);
+    assert_int_equal (cii_codec_encode (decoded, &out, &out_size, &err), CII_BAD_INPUT);
     assert_int_equal (err.code, CII__ERROR_CODE__ERROR_TOO_LARGE);
     assert_null (out);
     cii_codec_free (&decoded);
@@ -652,7 +652,7 @@ test_random_bytes (void **state)
         Cii__Envelope *env = NULL;
         cii_codec_error_t err;
         int rc = cii_codec_decode (copy, size, &env, &err);
-        assert_int_equal (rc, -2);
+        assert_int_equal (rc, CII_BAD_INPUT);
         assert_null (env);
         assert_true (err.code == CII__ERROR_CODE__ERROR_MALFORMED
                   || err.code == CII__ERROR_CODE__ERROR_VERSION);
@@ -705,7 +705,7 @@ test_message_id (void **state)
     assert_string_equal (err.text, "envelope.message_id: 65 bytes, limit 64");
     free (longer);
     m.env.message_id = NULL;            /* NULL counts as missing on encode */
-    assert_int_equal (cii_codec_validate (&m.env, &err), -2);
+    assert_int_equal (cii_codec_validate (&m.env, &err), CII_BAD_INPUT);
     assert_int_equal (err.code, CII__ERROR_CODE__ERROR_MALFORMED);
 
     /*  embedded NUL in the id: refused, and the truncated id is never reported */
@@ -738,12 +738,12 @@ test_no_body (void **state)
     env.signal = NULL;
     uint8_t *data;
     size_t size;
-    assert_int_equal (cii_codec_encode (&env, &data, &size, &err), -2);
+    assert_int_equal (cii_codec_encode (&env, &data, &size, &err), CII_BAD_INPUT);
     assert_int_equal (err.code, CII__ERROR_CODE__ERROR_MALFORMED);
     assert_string_equal (err.text, "envelope.signal: missing");
     env.body_case = (Cii__Envelope__BodyCase) 99;
-    assert_int_equal (cii_codec_encode (&env, &data, &size, NULL), -2);
-    assert_int_equal (cii_codec_validate (NULL, &err), -2);
+    assert_int_equal (cii_codec_encode (&env, &data, &size, NULL), CII_BAD_INPUT);
+    assert_int_equal (cii_codec_validate (NULL, &err), CII_BAD_INPUT);
 }
 
 // --------------------------------------------------------------------------------------------
@@ -958,14 +958,14 @@ test_one_line_fields (void **state)
     const char *bad[] = { "two\nlines", "carriage\rreturn", "tab\there" };
     for (size_t i = 0; i < 3; i++) {
         error.text = (char *) bad[i];
-        assert_int_equal (cii_codec_validate (&env, &err), -2);
+        assert_int_equal (cii_codec_validate (&env, &err), CII_BAD_INPUT);
         assert_string_equal (err.text, "error.text: must be one line (no TAB, CR, LF)");
     }
     Cii__Hello hello = CII__HELLO__INIT;
     env.body_case = CII__ENVELOPE__BODY_HELLO;
     env.hello = &hello;
     hello.agent_version = "cii-agent 0.1.0\nI: forged log line";
-    assert_int_equal (cii_codec_validate (&env, &err), -2);
+    assert_int_equal (cii_codec_validate (&env, &err), CII_BAD_INPUT);
     assert_string_equal (err.text, "hello.agent_version: must be one line (no TAB, CR, LF)");
 }
 
@@ -1032,13 +1032,13 @@ test_validate_signal_alone (void **state)
     cii_codec_error_t err;
     assert_int_equal (cii_codec_validate_signal (&m.signal, NULL, &err), 0);
     m.signal.canton = "ZZ";
-    assert_int_equal (cii_codec_validate_signal (&m.signal, NULL, &err), -2);
+    assert_int_equal (cii_codec_validate_signal (&m.signal, NULL, &err), CII_BAD_INPUT);
     assert_int_equal (err.code, CII__ERROR_CODE__ERROR_UNKNOWN_CANTON);
     m.signal.canton = "VD";
     m.signal.title = "";
-    assert_int_equal (cii_codec_validate_signal (&m.signal, "input", &err), -2);
+    assert_int_equal (cii_codec_validate_signal (&m.signal, "input", &err), CII_BAD_INPUT);
     assert_string_equal (err.text, "input.title: missing");
-    assert_int_equal (cii_codec_validate_signal (NULL, NULL, NULL), -2);
+    assert_int_equal (cii_codec_validate_signal (NULL, NULL, NULL), CII_BAD_INPUT);
 }
 
 // --------------------------------------------------------------------------------------------

@@ -113,22 +113,22 @@ static void
 test_institutions (void **state)
 {
     (void) state;
-    struct { const char *name; Cii__Institution value; } table [] = {
-        { "unemployment",        CII__INSTITUTION__INSTITUTION_UNEMPLOYMENT },
-        { "invalidity",          CII__INSTITUTION__INSTITUTION_INVALIDITY },
-        { "social-aid",          CII__INSTITUTION__INSTITUTION_SOCIAL_AID },
-        { "vocational-training", CII__INSTITUTION__INSTITUTION_VOCATIONAL_TRAINING },
-        { "migration",           CII__INSTITUTION__INSTITUTION_MIGRATION },
-        { "health",              CII__INSTITUTION__INSTITUTION_HEALTH },
+    struct { const char *name; cii_institution_t value; } table [] = {
+        { "unemployment",        CII_INSTITUTION_UNEMPLOYMENT },
+        { "invalidity",          CII_INSTITUTION_INVALIDITY },
+        { "social-aid",          CII_INSTITUTION_SOCIAL_AID },
+        { "vocational-training", CII_INSTITUTION_VOCATIONAL_TRAINING },
+        { "migration",           CII_INSTITUTION_MIGRATION },
+        { "health",              CII_INSTITUTION_HEALTH },
     };
     for (size_t i = 0; i < 6; i++) {
         assert_int_equal (cii_domain_institution_from_name (table [i].name), table [i].value);
         assert_string_equal (cii_domain_institution_name (table [i].value), table [i].name);
     }
-    assert_int_equal (cii_domain_institution_from_name ("Health"), CII__INSTITUTION__INSTITUTION_UNSPECIFIED);
-    assert_int_equal (cii_domain_institution_from_name ("social_aid"), CII__INSTITUTION__INSTITUTION_UNSPECIFIED);
-    assert_int_equal (cii_domain_institution_from_name (""), CII__INSTITUTION__INSTITUTION_UNSPECIFIED);
-    assert_int_equal (cii_domain_institution_from_name (NULL), CII__INSTITUTION__INSTITUTION_UNSPECIFIED);
+    assert_int_equal (cii_domain_institution_from_name ("Health"), CII_INSTITUTION_NONE);
+    assert_int_equal (cii_domain_institution_from_name ("social_aid"), CII_INSTITUTION_NONE);
+    assert_int_equal (cii_domain_institution_from_name (""), CII_INSTITUTION_NONE);
+    assert_int_equal (cii_domain_institution_from_name (NULL), CII_INSTITUTION_NONE);
     assert_null (cii_domain_institution_name (0));
     assert_null (cii_domain_institution_name (7));
     assert_null (cii_domain_institution_name (-1));
@@ -138,20 +138,20 @@ static void
 test_target_groups (void **state)
 {
     (void) state;
-    struct { const char *name; Cii__TargetGroup value; } table [] = {
-        { "social-aid-recipients", CII__TARGET_GROUP__TARGET_GROUP_SOCIAL_AID_RECIPIENTS },
-        { "health-impaired",       CII__TARGET_GROUP__TARGET_GROUP_HEALTH_IMPAIRED },
-        { "low-qualified-adults",  CII__TARGET_GROUP__TARGET_GROUP_LOW_QUALIFIED_ADULTS },
-        { "late-arriving-youth",   CII__TARGET_GROUP__TARGET_GROUP_LATE_ARRIVING_YOUTH },
+    struct { const char *name; cii_target_group_t value; } table [] = {
+        { "social-aid-recipients", CII_TARGET_GROUP_SOCIAL_AID_RECIPIENTS },
+        { "health-impaired",       CII_TARGET_GROUP_HEALTH_IMPAIRED },
+        { "low-qualified-adults",  CII_TARGET_GROUP_LOW_QUALIFIED_ADULTS },
+        { "late-arriving-youth",   CII_TARGET_GROUP_LATE_ARRIVING_YOUTH },
         { "provisionally-admitted-and-refugees",
-          CII__TARGET_GROUP__TARGET_GROUP_PROVISIONALLY_ADMITTED_AND_REFUGEES },
+          CII_TARGET_GROUP_PROVISIONALLY_ADMITTED_AND_REFUGEES },
     };
     for (size_t i = 0; i < 5; i++) {
         assert_int_equal (cii_domain_target_group_from_name (table [i].name), table [i].value);
         assert_string_equal (cii_domain_target_group_name (table [i].value), table [i].name);
     }
-    assert_int_equal (cii_domain_target_group_from_name ("refugees"), CII__TARGET_GROUP__TARGET_GROUP_UNSPECIFIED);
-    assert_int_equal (cii_domain_target_group_from_name (NULL), CII__TARGET_GROUP__TARGET_GROUP_UNSPECIFIED);
+    assert_int_equal (cii_domain_target_group_from_name ("refugees"), CII_TARGET_GROUP_NONE);
+    assert_int_equal (cii_domain_target_group_from_name (NULL), CII_TARGET_GROUP_NONE);
     assert_null (cii_domain_target_group_name (0));
     assert_null (cii_domain_target_group_name (6));
     assert_null (cii_domain_target_group_name (-3));
