@@ -125,8 +125,9 @@ void *cii_cli_app (cii_cli_t *cli);
 const char *cii_cli_verb (cii_cli_t *cli);
 const char *cii_cli_program (cii_cli_t *cli);
 
-/*  A refused operation: writes "PROG VERB: reason" (one line: newlines and tabs become spaces)
-    to the error stream and returns CII_CLI_REFUSED. */
+/*  A refused operation: writes "PROG VERB: reason" (one line: newlines, tabs and the other
+    control characters become spaces, trailing spaces go) to the error stream and returns
+    CII_CLI_REFUSED. */
 int cii_cli_refuse (cii_cli_t *cli, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 
 /*  cii_cli_refuse with err->text as the reason. */
