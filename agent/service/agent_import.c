@@ -88,7 +88,7 @@ agent_import_input_canton (agent_import_input_t *in, const char *canton, char *r
 int
 agent_import_input_institution (agent_import_input_t *in, const char *name, char *reason, size_t n)
 {
-    Cii__Institution value = cii_domain_institution_from_name (name);
+    Cii__Institution value = (Cii__Institution) cii_domain_institution_from_name (name);
     if (value == CII__INSTITUTION__INSTITUTION_UNSPECIFIED) {
         char names[256], shown[176];
         s_valid_names (cii_domain_institution_name, names, sizeof names);
@@ -112,7 +112,7 @@ agent_import_input_institution (agent_import_input_t *in, const char *name, char
 int
 agent_import_input_group (agent_import_input_t *in, const char *name, char *reason, size_t n)
 {
-    Cii__TargetGroup value = cii_domain_target_group_from_name (name);
+    Cii__TargetGroup value = (Cii__TargetGroup) cii_domain_target_group_from_name (name);
     if (value == CII__TARGET_GROUP__TARGET_GROUP_UNSPECIFIED) {
         char names[256], shown[176];
         s_valid_names (cii_domain_target_group_name, names, sizeof names);
