@@ -20,12 +20,13 @@ static long s_check_exactly_once (it_fixture_t *f, it_agent_t *agent)
 {
     it_result_t r;
     assert_int_equal (it_agent_cli (f, agent, &r, "signals", "--json", NULL), 0);
-    long count = it_json_count (r.out);
+    json_t *listing = it_json_array (r.out);
+    long count = (long)json_array_size (listing);
     assert_true (count > 0);
     for (long i = 0; i < count; i++) {
-        char *element = it_json_at (r.out, (size_t)i);
-        char *message_id = it_json_get (element, "message_id");
-        char *hub_ref = it_json_get (element, "hub_ref");
+        const json_t *element = json_array_get (listing, (size_t)i);
+        const char *message_id = it_json_str (element, "message_id");
+        const char *hub_ref = it_json_str (element, "hub_ref");
         assert_non_null (message_id);
         assert_true (it_json_true (element, "delivered"));
         assert_non_null (hub_ref);
@@ -40,10 +41,8 @@ static long s_check_exactly_once (it_fixture_t *f, it_agent_t *agent)
         assert_non_null (ref);
         assert_string_equal (ref, hub_ref);
         free (ref);
-        free (hub_ref);
-        free (message_id);
-        free (element);
     }
+    json_decref (listing);
     it_result_free (&r);
     assert_int_equal (it_agent_sql_long (agent, "SELECT count(*) FROM outbox"), 0);
     return count;

@@ -125,14 +125,14 @@ static void test_refusals (void **state)
 
     //  the one accepted signal is listed, not delivered (no hub running)
     assert_int_equal (it_agent_cli (f, lem, &r, "signals", "--json", NULL), 0);
-    assert_int_equal (it_json_count (r.out), 1);
-    char *first = it_json_at (r.out, 0);
-    char *title = it_json_get (first, "title");
+    json_t *doc = it_json_array (r.out);
+    assert_int_equal (json_array_size (doc), 1);
+    const json_t *first = json_array_get (doc, 0);
+    const char *title = it_json_str (first, "title");
     assert_non_null (title);
     assert_string_equal (title, max_title);
-    assert_false (it_json_true (first, "delivered"));
-    free (title);
-    free (first);
+    assert_true (it_json_false (first, "delivered"));
+    json_decref (doc);
     it_result_free (&r);
 
     //  CII_AGENT_STATE instead of --state
@@ -141,30 +141,35 @@ static void test_refusals (void **state)
     status = it_run (f, &r, listing);
     unsetenv ("CII_AGENT_STATE");
     assert_int_equal (status, 0);
-    assert_int_equal (it_json_count (r.out), 1);
+    doc = it_json_array (r.out);
+    assert_int_equal (json_array_size (doc), 1);
+    json_decref (doc);
     it_result_free (&r);
 
     //  listings are JSON arrays, empty ones too
     assert_int_equal (it_agent_cli (f, lem, &r, "notices", "--json", NULL), 0);
-    assert_int_equal (it_json_count (r.out), 0);
+    doc = it_json_array (r.out);
+    assert_int_equal (json_array_size (doc), 0);
+    json_decref (doc);
     it_result_free (&r);
     assert_int_equal (it_hub_cli (f, &r, "signals", "--json", NULL), 0);
-    assert_int_equal (it_json_count (r.out), 0);
+    doc = it_json_array (r.out);
+    assert_int_equal (json_array_size (doc), 0);
+    json_decref (doc);
     it_result_free (&r);
     assert_int_equal (it_hub_cli (f, &r, "agents", "--json", NULL), 0);
-    assert_int_equal (it_json_count (r.out), 1);
-    char *agent = it_json_at (r.out, 0);
-    char *network = it_json_get (agent, "network");
-    char *key = it_json_get (agent, "public_key");
+    doc = it_json_array (r.out);
+    assert_int_equal (json_array_size (doc), 1);
+    const json_t *agent = json_array_get (doc, 0);
+    const char *network = it_json_str (agent, "network");
+    const char *key = it_json_str (agent, "public_key");
     assert_non_null (network);
     assert_non_null (key);
     assert_string_equal (network, "lemanique");
     assert_int_equal (strlen (key), 40);
-    assert_false (it_json_true (agent, "connected"));
-    assert_false (it_json_true (agent, "revoked"));
-    free (key);
-    free (network);
-    free (agent);
+    assert_true (it_json_false (agent, "connected"));
+    assert_true (it_json_false (agent, "revoked"));
+    json_decref (doc);
     it_result_free (&r);
 
     //  a notice with no hub serving is queued (the serving hub delivers it later)

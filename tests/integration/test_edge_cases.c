@@ -217,7 +217,11 @@ test_refused_key_reported (void **state)
     assert_int_equal (it_agent_start (f, zen), 0);
     assert_true (s_wait_daemon_status (zen, "refused"));
     assert_int_equal (it_agent_cli (f, zen, &r, "status", "--json", NULL), 0);
-    assert_non_null (strstr (r.out, "refused"));
+    json_t *status = it_json (r.out);
+    const char *daemon_status = it_json_str (json_object_get (status, "daemon"), "status");
+    assert_non_null (daemon_status);
+    assert_string_equal (daemon_status, "refused");
+    json_decref (status);
     it_result_free (&r);
     it_fixture_pass (f);
 }
@@ -234,13 +238,20 @@ test_status_of_killed_daemon (void **state)
     assert_true (s_wait_daemon_status (nw, "connected"));
     it_result_t r;
     assert_int_equal (it_agent_cli (f, nw, &r, "status", "--json", NULL), 0);
-    assert_non_null (strstr (r.out, "\"running\":true"));
+    json_t *status = it_json (r.out);
+    assert_true (it_json_true (json_object_get (status, "daemon"), "running"));
+    json_decref (status);
     it_result_free (&r);
 
     assert_int_equal (it_agent_kill (f, nw), 0);
     assert_int_equal (it_agent_cli (f, nw, &r, "status", "--json", NULL), 0);
-    assert_non_null (strstr (r.out, "\"status\":\"connected\""));      //  the last word it recorded
-    assert_non_null (strstr (r.out, "\"running\":false"));
+    status = it_json (r.out);
+    const json_t *daemon = json_object_get (status, "daemon");
+    const char *daemon_status = it_json_str (daemon, "status");
+    assert_non_null (daemon_status);
+    assert_string_equal (daemon_status, "connected");       //  the last word it recorded
+    assert_true (it_json_false (daemon, "running"));
+    json_decref (status);
     it_result_free (&r);
     assert_int_equal (it_agent_cli (f, nw, &r, "status", NULL), 0);
     assert_non_null (strstr (r.out, "NOT RUNNING"));

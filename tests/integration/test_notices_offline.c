@@ -29,22 +29,22 @@ static void s_check_notices (it_fixture_t *f, it_agent_t *agent, const char *con
 {
     it_result_t r;
     assert_int_equal (it_agent_cli (f, agent, &r, "notices", "--json", NULL), 0);
-    if (it_json_count (r.out) != count) print_message ("%s notices: %s\n", agent->network, r.out);
-    assert_int_equal (it_json_count (r.out), count);
+    json_t *listing = it_json_array (r.out);
+    if ((long)json_array_size (listing) != count)
+        print_message ("%s notices: %s\n", agent->network, r.out);
+    assert_int_equal (json_array_size (listing), count);
     for (long i = 0; i < count; i++) {
-        char *element = it_json_at (r.out, (size_t)i);
+        const json_t *element = json_array_get (listing, (size_t)i);
         assert_non_null (element);
         assert_int_equal (it_json_long (element, "seq"), i + 1);
-        char *title = it_json_get (element, "title");
+        const char *title = it_json_str (element, "title");
         assert_non_null (title);
         assert_string_equal (title, titles[i]);
-        char *text = it_json_get (element, "text");
+        const char *text = it_json_str (element, "text");
         assert_non_null (text);
         assert_true (strstr (text, "Texte de l'avis") != NULL);
-        free (text);
-        free (title);
-        free (element);
     }
+    json_decref (listing);
     it_result_free (&r);
 }
 

@@ -42,21 +42,14 @@ static bool s_agents_connected (void *arg)
     it_result_t r;
     bool ok = false;
     if (it_hub_cli (ctx->f, &r, "agents", "--json", NULL) == 0) {
-        char *lem = it_json_find (r.out, "network", "lemanique");
-        char *tic = it_json_find (r.out, "network", "ticino");
+        json_t *listing = it_json_array (r.out);
+        const json_t *lem = it_json_find (listing, "network", "lemanique");
+        const json_t *tic = it_json_find (listing, "network", "ticino");
+        //  backlog must be present as a number, not just absent (it_json_long is LONG_MIN then)
         ok = lem && tic && it_json_true (lem, "connected") && it_json_true (tic, "connected") &&
              !it_json_true (lem, "revoked") && !it_json_true (tic, "revoked") &&
              it_json_long (lem, "backlog") == 0 && it_json_long (tic, "backlog") == 0;
-        if (ok) {
-            //  backlog must be present as a number, not just absent
-            char *b1 = it_json_get (lem, "backlog");
-            char *b2 = it_json_get (tic, "backlog");
-            ok = b1 && b2 && strcmp (b1, "0") == 0 && strcmp (b2, "0") == 0;
-            free (b1);
-            free (b2);
-        }
-        free (lem);
-        free (tic);
+        json_decref (listing);
     }
     it_result_free (&r);
     return ok;
@@ -65,20 +58,21 @@ static bool s_agents_connected (void *arg)
 //  Checks every sample of one agent: listed delivered with the hub's ref for its message id,
 //  and stored byte-exact at the hub (CLI JSON and SQL).
 static void s_check_agent (it_fixture_t *f, it_agent_t *agent, const sample_t *samples,
-                           size_t count, const char *hub_json)
+                           size_t count, const json_t *hub_listing)
 {
     it_result_t r;
     assert_int_equal (it_agent_cli (f, agent, &r, "signals", "--json", NULL), 0);
-    assert_int_equal (it_json_count (r.out), (long)count);
+    json_t *listing = it_json_array (r.out);
+    assert_int_equal (json_array_size (listing), count);
     for (size_t i = 0; i < count; i++) {
-        char *local = it_json_find (r.out, "title", samples[i].title);
+        const json_t *local = it_json_find (listing, "title", samples[i].title);
         assert_non_null (local);
         assert_true (it_json_true (local, "delivered"));
-        char *canton = it_json_get (local, "canton");
+        const char *canton = it_json_str (local, "canton");
         assert_non_null (canton);
         assert_string_equal (canton, samples[i].canton);
-        char *message_id = it_json_get (local, "message_id");
-        char *hub_ref = it_json_get (local, "hub_ref");
+        const char *message_id = it_json_str (local, "message_id");
+        const char *hub_ref = it_json_str (local, "hub_ref");
         assert_non_null (message_id);
         assert_non_null (hub_ref);
         assert_true (strlen (hub_ref) > 0);
@@ -101,30 +95,23 @@ static void s_check_agent (it_fixture_t *f, it_agent_t *agent, const sample_t *s
             1);
 
         //  `cii-hub signals --json` shows the same bytes
-        char *listed = it_json_find (hub_json, "ref", hub_ref);
+        const json_t *listed = it_json_find (hub_listing, "ref", hub_ref);
         assert_non_null (listed);
-        char *listed_title = it_json_get (listed, "title");
+        const char *listed_title = it_json_str (listed, "title");
         assert_non_null (listed_title);
         assert_memory_equal (listed_title, samples[i].title, strlen (samples[i].title) + 1);
-        char *listed_canton = it_json_get (listed, "canton");
+        const char *listed_canton = it_json_str (listed, "canton");
         assert_non_null (listed_canton);
         assert_string_equal (listed_canton, samples[i].canton);
-        char *listed_network = it_json_get (listed, "network");
+        const char *listed_network = it_json_str (listed, "network");
         assert_non_null (listed_network);
         assert_string_equal (listed_network, agent->network);
 
-        free (listed_network);
-        free (listed_canton);
-        free (listed_title);
-        free (listed);
         free (network);
         free (title);
         free (ref);
-        free (hub_ref);
-        free (message_id);
-        free (canton);
-        free (local);
     }
+    json_decref (listing);
     it_result_free (&r);
 }
 
@@ -168,20 +155,21 @@ static void test_roundtrip (void **state)
 
     it_result_t hub;
     assert_int_equal (it_hub_cli (f, &hub, "signals", "--json", NULL), 0);
-    assert_int_equal (it_json_count (hub.out), 3);
-    s_check_agent (f, lem, s_lemanique, sizeof s_lemanique / sizeof s_lemanique[0], hub.out);
-    s_check_agent (f, tic, s_ticino, 1, hub.out);
+    json_t *hub_listing = it_json_array (hub.out);
+    assert_int_equal (json_array_size (hub_listing), 3);
+    s_check_agent (f, lem, s_lemanique, sizeof s_lemanique / sizeof s_lemanique[0], hub_listing);
+    s_check_agent (f, tic, s_ticino, 1, hub_listing);
+    json_decref (hub_listing);
     it_result_free (&hub);
 
     //  --network filters
     assert_int_equal (it_hub_cli (f, &hub, "signals", "--network", "ticino", "--json", NULL), 0);
-    assert_int_equal (it_json_count (hub.out), 1);
-    char *only = it_json_at (hub.out, 0);
-    char *network = it_json_get (only, "network");
+    hub_listing = it_json_array (hub.out);
+    assert_int_equal (json_array_size (hub_listing), 1);
+    const char *network = it_json_str (json_array_get (hub_listing, 0), "network");
     assert_non_null (network);
     assert_string_equal (network, "ticino");
-    free (network);
-    free (only);
+    json_decref (hub_listing);
     it_result_free (&hub);
 
     //  both agents connected with nothing left to deliver

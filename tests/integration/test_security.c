@@ -160,10 +160,11 @@ static void test_revoked (void **state)
     assert_int_equal (status, 1);
 
     assert_int_equal (it_hub_cli (f, &r, "agents", "--json", NULL), 0);
-    char *entry = it_json_find (r.out, "network", "zuerich");
+    json_t *listing = it_json_array (r.out);
+    const json_t *entry = it_json_find (listing, "network", "zuerich");
     assert_non_null (entry);
     assert_true (it_json_true (entry, "revoked"));
-    free (entry);
+    json_decref (listing);
     it_result_free (&r);
     assert_int_equal (it_sql_long (f,
                                    "SELECT count(*) FROM agents WHERE network = 'zuerich' "

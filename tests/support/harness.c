@@ -1,13 +1,20 @@
 /*  harness.c — integration-test fixture (see harness.h): throwaway PostgreSQL database, temp
-    directory, cii-hub / cii-agent processes, CLI runs, polling, SQL, JSON reading, raw DEALER.
-    Every process started here is registered and killed at teardown and at exit. */
+    directory, cii-hub / cii-agent processes, CLI runs, polling, SQL, CLI JSON through jansson,
+    raw DEALER. Every process started here is registered and killed at teardown and at exit. */
 #include "harness.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 
 #include <czmq.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cii_json.h"
 #include "cii_util.h"
 
 #define IT_MAX_PIDS   256
@@ -366,16 +374,19 @@ long it_agent_delivered (it_fixture_t *self, it_agent_t *agent, long *total_p)
         it_result_free (&r);
         return -1;
     }
-    long total = it_json_count (r.out);
+    //  Called while polling: a bad listing is reported as -1, not as a failed test
+    cii_err_t err;
+    json_t *listing = cii_json_parse (r.out, strlen (r.out), &err);
+    long total = json_is_array (listing) ? (long)json_array_size (listing) : -1;
     long delivered = 0;
-    for (long i = 0; i < total; i++) {
-        char *element = it_json_at (r.out, (size_t)i);
-        char *ref = it_json_get (element, "hub_ref");
-        if (it_json_true (element, "delivered") && ref && *ref && strcmp (ref, "null") != 0)
-            delivered++;
-        free (ref);
-        free (element);
+    if (total < 0) fprintf (stderr, "harness: signals --json is not a JSON array: %.300s\n", r.out);
+    size_t index;
+    json_t *element;
+    json_array_foreach (listing, index, element) {
+        const char *ref = it_json_str (element, "hub_ref");
+        if (it_json_true (element, "delivered") && ref && *ref) delivered++;
     }
+    json_decref (listing);
     it_result_free (&r);
     if (total_p) *total_p = total;
     return total < 0 ? -1 : delivered;
@@ -846,255 +857,60 @@ cleanup:
     return value;
 }
 
-//  --- JSON ------------------------------------------------------------------------------------
+//  --- JSON ----------------------------------------------------------------------------------
 
-static const char *s_ws (const char *p)
+json_t *it_json (const char *text)
 {
-    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
-        p++;
-    return p;
-}
-
-//  p at '"': returns the position after the closing quote, or NULL.
-static const char *s_skip_string (const char *p)
-{
-    p++;
-    while (*p && *p != '"') {
-        if (*p == '\\' && !*++p) return NULL;
-        p++;
+    cii_err_t err;
+    cii_err_clear (&err);
+    json_t *value = text ? cii_json_parse (text, strlen (text), &err) : NULL;
+    if (!value) {
+        print_error ("harness: not JSON (%s): %.300s\n", text ? err.text : "no text",
+                     text ? text : "");
+        fail ();
     }
-    return *p == '"' ? p + 1 : NULL;
+    return value;
 }
 
-//  Returns the position after the value starting at p (after whitespace), or NULL.
-static const char *s_skip_value (const char *p, int depth)
+json_t *it_json_array (const char *text)
 {
-    p = s_ws (p);
-    if (depth > 64) return NULL;
-    if (*p == '"') return s_skip_string (p);
-    if (*p == '{' || *p == '[') {
-        bool object = *p == '{';
-        char close = object ? '}' : ']';
-        p = s_ws (p + 1);
-        if (*p == close) return p + 1;
-        while (true) {
-            if (object) {
-                p = s_ws (p);
-                if (*p != '"' || !(p = s_skip_string (p))) return NULL;
-                p = s_ws (p);
-                if (*p++ != ':') return NULL;
-            }
-            if (!(p = s_skip_value (p, depth + 1))) return NULL;
-            p = s_ws (p);
-            if (*p == ',')
-                p++;
-            else if (*p == close)
-                return p + 1;
-            else
-                return NULL;
-        }
+    json_t *value = it_json (text);
+    if (!json_is_array (value)) {
+        print_error ("harness: not a JSON array: %.300s\n", text);
+        json_decref (value);
+        fail ();
     }
-    const char *start = p;
-    while (*p && !strchr (" \t\r\n,]}:[{\"", *p))
-        p++;
-    return p > start ? p : NULL;
+    return value;
 }
 
-//  Finds element index of the array at text: *start_p / *end_p bound it. 0 / -1.
-static int s_array_element (const char *text, size_t index, const char **start_p,
-                            const char **end_p, long *count_p)
+const char *it_json_str (const json_t *obj, const char *key)
 {
-    const char *p = s_ws (text);
-    long count = 0;
-    if (*p++ != '[') return -1;
-    p = s_ws (p);
-    if (*p == ']') {
-        if (count_p) *count_p = 0;
-        return -1;
-    }
-    while (true) {
-        const char *start = s_ws (p);
-        const char *end = s_skip_value (start, 0);
-        if (!end) return -1;
-        if (!count_p && (size_t)count == index) {
-            *start_p = start;
-            *end_p = end;
-            return 0;
-        }
-        count++;
-        p = s_ws (end);
-        if (*p == ',')
-            p++;
-        else if (*p == ']')
-            break;
-        else
-            return -1;
-    }
-    if (count_p) *count_p = count;
-    return -1;
+    return json_string_value (json_object_get (obj, key));
 }
 
-long it_json_count (const char *text)
+bool it_json_true (const json_t *obj, const char *key)
 {
-    long count = -1;
-    if (!text) return -1;
-    s_array_element (text, 0, NULL, NULL, &count);
-    return count;
+    return json_is_true (json_object_get (obj, key));
 }
 
-static char *s_strndup (const char *start, const char *end)
+bool it_json_false (const json_t *obj, const char *key)
 {
-    return strndup (start, (size_t)(end - start));
+    return json_is_false (json_object_get (obj, key));
 }
 
-char *it_json_at (const char *text, size_t index)
+long it_json_long (const json_t *obj, const char *key)
 {
-    const char *start, *end;
-    if (!text || s_array_element (text, index, &start, &end, NULL)) return NULL;
-    return s_strndup (start, end);
+    const json_t *value = json_object_get (obj, key);
+    return json_is_integer (value) ? (long)json_integer_value (value) : LONG_MIN;
 }
 
-static void s_put_utf8 (char **out, unsigned cp)
+json_t *it_json_find (const json_t *array, const char *key, const char *value)
 {
-    char *o = *out;
-    if (cp < 0x80)
-        *o++ = (char)cp;
-    else if (cp < 0x800) {
-        *o++ = (char)(0xC0 | (cp >> 6));
-        *o++ = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        *o++ = (char)(0xE0 | (cp >> 12));
-        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-        *o++ = (char)(0x80 | (cp & 0x3F));
-    } else {
-        *o++ = (char)(0xF0 | (cp >> 18));
-        *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
-        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-        *o++ = (char)(0x80 | (cp & 0x3F));
-    }
-    *out = o;
-}
-
-static unsigned s_hex4 (const char *p)
-{
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (unsigned)(c - 'A' + 10);
-        else
-            return 0xFFFFFFFF;
-    }
-    return v;
-}
-
-//  start at '"', end after the closing quote: a new unescaped string.
-static char *s_unescape (const char *start, const char *end)
-{
-    char *out = malloc ((size_t)(end - start) + 4);
-    if (!out) return NULL;
-    char *o = out;
-    for (const char *p = start + 1; p < end - 1; p++) {
-        if (*p != '\\') {
-            *o++ = *p;
-            continue;
-        }
-        p++;
-        switch (*p) {
-        case 'n':
-            *o++ = '\n';
-            break;
-        case 't':
-            *o++ = '\t';
-            break;
-        case 'r':
-            *o++ = '\r';
-            break;
-        case 'b':
-            *o++ = '\b';
-            break;
-        case 'f':
-            *o++ = '\f';
-            break;
-        case 'u': {
-            if (end - 1 - p < 5) break;
-            unsigned cp = s_hex4 (p + 1);
-            p += 4;
-            if (cp >= 0xD800 && cp < 0xDC00 && end - 1 - p >= 7 && p[1] == '\\' && p[2] == 'u') {
-                unsigned low = s_hex4 (p + 3);
-                if (low >= 0xDC00 && low < 0xE000) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                    p += 6;
-                }
-            }
-            if (cp != 0xFFFFFFFF) s_put_utf8 (&o, cp);
-            break;
-        }
-        default:
-            *o++ = *p;
-            break; //  \" \\ \/
-        }
-    }
-    *o = 0;
-    return out;
-}
-
-char *it_json_get (const char *obj, const char *key)
-{
-    if (!obj) return NULL;
-    const char *p = s_ws (obj);
-    if (*p++ != '{') return NULL;
-    size_t key_len = strlen (key);
-    while (true) {
-        p = s_ws (p);
-        if (*p != '"') return NULL;
-        const char *key_start = p + 1;
-        const char *key_end = s_skip_string (p);
-        if (!key_end) return NULL;
-        p = s_ws (key_end);
-        if (*p++ != ':') return NULL;
-        const char *value = s_ws (p);
-        const char *value_end = s_skip_value (value, 0);
-        if (!value_end) return NULL;
-        if ((size_t)(key_end - 1 - key_start) == key_len && memcmp (key_start, key, key_len) == 0)
-            return *value == '"' ? s_unescape (value, value_end) : s_strndup (value, value_end);
-        p = s_ws (value_end);
-        if (*p != ',') return NULL;
-        p++;
-    }
-}
-
-bool it_json_true (const char *obj, const char *key)
-{
-    char *value = it_json_get (obj, key);
-    bool yes = value && strcmp (value, "true") == 0;
-    free (value);
-    return yes;
-}
-
-long it_json_long (const char *obj, const char *key)
-{
-    char *value = it_json_get (obj, key);
-    long number = value ? strtol (value, NULL, 10) : 0;
-    free (value);
-    return number;
-}
-
-char *it_json_find (const char *text, const char *key, const char *value)
-{
-    long count = it_json_count (text);
-    for (long i = 0; i < count; i++) {
-        char *element = it_json_at (text, (size_t)i);
-        char *found = it_json_get (element, key);
-        bool match = found && strcmp (found, value) == 0;
-        free (found);
-        if (match) return element;
-        free (element);
+    size_t index;
+    json_t *element;
+    json_array_foreach (array, index, element) {
+        const char *found = it_json_str (element, key);
+        if (found && strcmp (found, value) == 0) return element;
     }
     return NULL;
 }

@@ -1,6 +1,7 @@
 /*  harness.h — integration-test fixture: a fresh PostgreSQL database, a temporary directory, a
     loopback port, cii-hub and cii-agent as real processes (start, stop, kill -9), CLI runs with
-    captured output, polling with deadlines, SQL counts, a tiny JSON reader and a raw DEALER. */
+    captured output, polling with deadlines, SQL counts, CLI JSON read with jansson and a raw
+    DEALER. */
 #ifndef CII_TEST_HARNESS_H_INCLUDED
 #define CII_TEST_HARNESS_H_INCLUDED
 
@@ -8,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <jansson.h>
 #include "cii_codec.h"
 #include "cii_bundle.h"
 
@@ -167,28 +169,36 @@ bool it_wait_sql (it_fixture_t *self, int timeout_ms, long expected, const char 
     first row as a number; -1 on error (printed). No parameters. */
 long it_agent_sql_long (it_agent_t *agent, const char *sql);
 
-/*  --- JSON (enough for CLI listings) --------------------------------------------------------- */
+/*  --- JSON: CLI output read with jansson -------------------------------------------------------
 
-/*  Number of elements of the top-level JSON array in text, or -1 if text is not an array. */
-long it_json_count (const char *text);
+    it_json parses a document and hands it to the test as a jansson value; the helpers read its
+    members without a type check at every step. Values they return are borrowed from the
+    document: valid until the test drops it with json_decref. */
 
-/*  Element index of the top-level array as a new string (caller frees), or NULL. */
-char *it_json_at (const char *text, size_t index);
+/*  Parses text as one JSON document (cii_json_parse: duplicate keys refused) and returns a new
+    reference (the caller's json_decref). When text is NULL or not JSON, fails the running test
+    (cmocka fail()), printing the line, column and reason and the start of text. */
+json_t *it_json (const char *text);
 
-/*  Value of key in the JSON object obj as a new string (caller frees): strings unescaped (UTF-8
-    bytes untouched), other values as their raw text ("true", "42", "null", "{...}"); NULL when
-    absent or obj is not an object. */
-char *it_json_get (const char *obj, const char *key);
+/*  Same, and fails the test unless the document is an array (every --json listing is one). */
+json_t *it_json_array (const char *text);
 
-/*  True if key in obj is the literal true. */
-bool it_json_true (const char *obj, const char *key);
+/*  The string at key of object obj, borrowed; NULL when obj is not an object or key is absent or
+    not a string (JSON null included). */
+const char *it_json_str (const json_t *obj, const char *key);
 
-/*  Value of key in obj as a number (0 if absent or not a number). */
-long it_json_long (const char *obj, const char *key);
+/*  True when key of obj is JSON true (it_json_true) or JSON false (it_json_false); false when obj
+    is not an object, key is absent or anything else. */
+bool it_json_true (const json_t *obj, const char *key);
+bool it_json_false (const json_t *obj, const char *key);
 
-/*  First element of the top-level array whose string value at key equals value, as a new
-    string (caller frees), or NULL. */
-char *it_json_find (const char *text, const char *key, const char *value);
+/*  The integer at key of obj; LONG_MIN when obj is not an object or key is absent or not an
+    integer, so no comparison with a real count passes by accident. */
+long it_json_long (const json_t *obj, const char *key);
+
+/*  The first element of array whose string at key equals value, borrowed; NULL when there is none
+    or array is not an array. */
+json_t *it_json_find (const json_t *array, const char *key, const char *value);
 
 /*  --- raw DEALER client ---------------------------------------------------------------------- */
 
