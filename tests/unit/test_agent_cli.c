@@ -18,6 +18,7 @@
 #include "agent_cli.h"
 #include "agent_store.h"
 #include "cii_bundle.h"
+#include "unit_json.h"
 
 typedef struct {
     char root[64];
@@ -210,13 +211,15 @@ test_init (void **state)
     setenv ("CII_AGENT_STATE", fx->state, 1);
     assert_int_equal (s_run (fx, "status", "--json", NULL), 0);
     unsetenv ("CII_AGENT_STATE");
-    assert_non_null (strstr (fx->out, "\"network\":\"lemanique\""));
-    assert_non_null (strstr (fx->out, "\"cantons\":[\"VD\",\"VS\",\"GE\"]"));
-    assert_non_null (strstr (fx->out, "\"endpoint\":\"tcp://127.0.0.1:7399\""));
-    assert_non_null (strstr (fx->out, "\"daemon\":null"));
-    assert_non_null (strstr (fx->out, "\"outbox\":0"));
-    assert_non_null (strstr (fx->out, "\"last_seq\":0"));
-    assert_null (strstr (fx->out, "secret"));
+    json_t *status = s_json (fx->out);
+    s_json_member (status, "network", "\"lemanique\"");
+    s_json_member (status, "cantons", "[\"VD\",\"VS\",\"GE\"]");
+    s_json_member (status, "endpoint", "\"tcp://127.0.0.1:7399\"");
+    s_json_member (status, "daemon", "null");
+    s_json_member (status, "outbox", "0");
+    s_json_member (status, "last_seq", "0");
+    json_decref (status);
+    assert_null (strstr (fx->out, "secret"));             //  nowhere in the text, key or value
 }
 
 static void
@@ -287,8 +290,12 @@ test_signal_add_and_list (void **state)
            "--body", "Texte", "--institutions", "social-aid, vocational-training", "--target-groups",
            "late-arriving-youth", "--json", NULL);
     assert_int_equal (fx->status, 0);
-    assert_non_null (strstr (fx->out, "{\"id\":1,\"message_id\":\""));
-    assert_non_null (strstr (fx->out, "\"canton\":\"VS\",\"queued\":true}"));
+    json_t *added = s_json (fx->out);
+    s_json_member (added, "id", "1");
+    assert_true (json_string_length (json_object_get (added, "message_id")) > 0);
+    s_json_member (added, "canton", "\"VS\"");
+    s_json_member (added, "queued", "true");
+    json_decref (added);
     const char body[] = "Zürich: «ça coince» entre l'AI et l'aide sociale\nzweite Zeile\tmit Tab\n";
     s_write (fx->file, body, sizeof body - 1);
     s_run (fx, "signal", "add", "--state", st, "--canton", "GE", "--title", "Deuxième", "--body-file",
@@ -298,15 +305,27 @@ test_signal_add_and_list (void **state)
     assert_non_null (strstr (fx->out, "signal 2 queued (message "));
 
     assert_int_equal (s_run (fx, "signals", "--state", st, "--json", NULL), 0);
-    assert_non_null (strstr (fx->out, "\"title\":\"Übergänge für Jugendliche\""));
-    assert_non_null (strstr (fx->out, "\"language\":\"fr\""));     //  VS: first language fr
-    assert_non_null (strstr (fx->out, "\"institutions\":[\"social-aid\",\"vocational-training\"]"));
-    assert_non_null (strstr (fx->out, "\"target_groups\":[\"late-arriving-youth\"]"));
-    assert_non_null (strstr (fx->out, "\"target_groups\":[]"));
-    assert_non_null (strstr (fx->out, "\"created_at\":\"2026-03-01T10:00:00.000Z\""));
-    assert_non_null (strstr (fx->out, "\"language\":\"de\""));
-    assert_non_null (strstr (fx->out, "\"delivered\":false,\"hub_ref\":null,\"hub_received_at\":null,"
-                                      "\"refused\":null"));
+    assert_non_null (strstr (fx->out, "Übergänge für Jugendliche"));   //  UTF-8 untouched, not escaped
+    json_t *listing = s_json (fx->out);
+    assert_int_equal (json_array_size (listing), 2);
+    const json_t *first = s_json_find (listing, "title", "\"Übergänge für Jugendliche\"");
+    assert_non_null (first);
+    s_json_member (first, "language", "\"fr\"");                   //  VS: first language fr
+    s_json_member (first, "institutions", "[\"social-aid\",\"vocational-training\"]");
+    s_json_member (first, "target_groups", "[\"late-arriving-youth\"]");
+    const json_t *second = s_json_find (listing, "title", "\"Deuxième\"");
+    assert_non_null (second);
+    s_json_member (second, "target_groups", "[]");
+    s_json_member (second, "created_at", "\"2026-03-01T10:00:00.000Z\"");
+    s_json_member (second, "language", "\"de\"");
+    for (size_t i = 0; i < 2; i++) {
+        const json_t *signal = json_array_get (listing, i);
+        s_json_member (signal, "delivered", "false");
+        s_json_member (signal, "hub_ref", "null");
+        s_json_member (signal, "hub_received_at", "null");
+        s_json_member (signal, "refused", "null");
+    }
+    json_decref (listing);
 
     //  The body file was stored byte for byte; a receipt and a refusal show in the listing
     char reason[256];
@@ -326,15 +345,21 @@ test_signal_add_and_list (void **state)
     agent_store_destroy (&store);
 
     assert_int_equal (s_run (fx, "signals", "--state", st, "--json", NULL), 0);
-    assert_non_null (strstr (fx->out, "\"delivered\":true,\"hub_ref\":\"SIG-42\","
-                                      "\"hub_received_at\":\"2026-03-01T10:00:00.000Z\""));
-    assert_non_null (strstr (fx->out, "\"refused\":{\"code\":4,\"text\":\"canton \\\"GE\\\" refusé\"}"));
+    listing = s_json (fx->out);
+    const json_t *delivered = s_json_find (listing, "hub_ref", "\"SIG-42\"");
+    assert_non_null (delivered);
+    s_json_member (delivered, "delivered", "true");
+    s_json_member (delivered, "hub_received_at", "\"2026-03-01T10:00:00.000Z\"");
+    assert_non_null (s_json_find (listing, "refused", "{\"code\":4,\"text\":\"canton \\\"GE\\\" refusé\"}"));
+    json_decref (listing);
     assert_int_equal (s_run (fx, "signals", "--state", st, NULL), 0);
     assert_non_null (strstr (fx->out, "delivered"));
     assert_non_null (strstr (fx->out, "refused"));
     assert_int_equal (s_lines (fx->out), 3);
     assert_int_equal (s_run (fx, "status", "--state", st, "--json", NULL), 0);
-    assert_non_null (strstr (fx->out, "\"outbox\":0"));
+    json_t *status = s_json (fx->out);
+    s_json_member (status, "outbox", "0");
+    json_decref (status);
 }
 
 static void
@@ -375,12 +400,18 @@ test_signal_import (void **state)
         "\"target_groups\":[\"provisionally-admitted-and-refugees\"],\"reason\":\"r\",\"lang\":\"it\"}]";
     s_write (fx->file, good, strlen (good));
     assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->file, "--json", NULL), 0);
-    assert_non_null (strstr (fx->out, "\"id\":1,"));
-    assert_non_null (strstr (fx->out, "\"id\":2,"));
+    json_t *imported = s_json (fx->out);
+    assert_int_equal (json_array_size (imported), 2);
+    s_json_member (json_array_get (imported, 0), "id", "1");
+    s_json_member (json_array_get (imported, 1), "id", "2");
+    json_decref (imported);
     assert_int_equal (s_run (fx, "signals", "--state", st, "--json", NULL), 0);
-    assert_non_null (strstr (fx->out, "\"title\":\"Deux \\\"guillemets\\\"\""));
-    assert_non_null (strstr (fx->out, "\"language\":\"it\""));
-    assert_non_null (strstr (fx->out, "\"target_groups\":[\"provisionally-admitted-and-refugees\"]"));
+    json_t *listing = s_json (fx->out);
+    const json_t *quoted = s_json_find (listing, "title", "\"Deux \\\"guillemets\\\"\"");
+    assert_non_null (quoted);
+    s_json_member (quoted, "language", "\"it\"");
+    s_json_member (quoted, "target_groups", "[\"provisionally-admitted-and-refugees\"]");
+    json_decref (listing);
 }
 
 static void
@@ -410,15 +441,26 @@ test_notices_listing (void **state)
     agent_store_destroy (&store);
 
     assert_int_equal (s_run (fx, "notices", "--state", fx->state, "--json", NULL), 0);
-    assert_non_null (strstr (fx->out, "[{\"seq\":1,\"notice_id\":7,\"title\":\"Raccomandazione REC-2026-03\","
-                                      "\"text\":\"Testo «completo»\\ncon a capo\","
-                                      "\"networks\":[\"lemanique\",\"ticino\"],"
-                                      "\"issued_at\":\"2026-03-01T10:00:00.000Z\",\"received_at\":\""));
+    json_t *listing = s_json (fx->out);
+    assert_int_equal (json_array_size (listing), 1);
+    const json_t *notice_json = json_array_get (listing, 0);
+    s_json_member (notice_json, "seq", "1");
+    s_json_member (notice_json, "notice_id", "7");
+    s_json_member (notice_json, "title", "\"Raccomandazione REC-2026-03\"");
+    s_json_member (notice_json, "text", "\"Testo «completo»\\ncon a capo\"");
+    s_json_member (notice_json, "networks", "[\"lemanique\",\"ticino\"]");
+    s_json_member (notice_json, "issued_at", "\"2026-03-01T10:00:00.000Z\"");
+    assert_true (json_is_string (json_object_get (notice_json, "received_at")));
+    json_decref (listing);
     assert_int_equal (s_run (fx, "notices", "--state", fx->state, NULL), 0);
     assert_non_null (strstr (fx->out, "Raccomandazione REC-2026-03"));
     assert_int_equal (s_run (fx, "status", "--state", fx->state, "--json", NULL), 0);
-    assert_non_null (strstr (fx->out, "\"daemon\":{\"status\":\"connected\",\"detail\":\"tcp://127.0.0.1:7399\""));
-    assert_non_null (strstr (fx->out, "\"last_seq\":1"));
+    json_t *status = s_json (fx->out);
+    const json_t *daemon = json_object_get (status, "daemon");
+    s_json_member (daemon, "status", "\"connected\"");
+    s_json_member (daemon, "detail", "\"tcp://127.0.0.1:7399\"");
+    s_json_member (status, "last_seq", "1");
+    json_decref (status);
     assert_int_equal (s_run (fx, "status", "--state", fx->state, NULL), 0);
     assert_non_null (strstr (fx->out, "connected"));
 }

@@ -19,6 +19,7 @@
 #include "cii_codec.h"
 #include "hub_cli.h"
 #include "hub_store.h"
+#include "unit_json.h"
 #include "unit_pg.h"
 
 static char s_dbname[64];
@@ -243,10 +244,13 @@ test_enroll (void **state)
     assert_int_equal (s_query_int ("SELECT count(*) FROM agents WHERE network = 'ost'"), 0);
 
     assert_int_equal (s_run ("agents", "--json", NULL), 0);
-    assert_non_null (strstr (s_out, "\"network\":\"lemanique\""));
-    assert_non_null (strstr (s_out, "\"connected\":false"));
-    assert_non_null (strstr (s_out, "\"last_seen\":null"));
-    assert_non_null (strstr (s_out, "\"backlog\":0"));
+    json_t *listing = s_json (s_out);
+    const json_t *agent = s_json_find (listing, "network", "\"lemanique\"");
+    assert_non_null (agent);
+    s_json_member (agent, "connected", "false");
+    s_json_member (agent, "last_seen", "null");
+    s_json_member (agent, "backlog", "0");
+    json_decref (listing);
     assert_int_equal (s_run ("agents", NULL), 0);
     assert_non_null (strstr (s_out, "offline"));
 }
@@ -280,13 +284,25 @@ test_notice (void **state)
     assert_int_equal (s_run ("notice", "--to", "lemanique", "--title", "Avviso", "--text-file", text_path, NULL), 0);
 
     assert_int_equal (s_run ("notices", "--json", NULL), 0);
-    assert_non_null (strstr (s_out, title));
-    assert_non_null (strstr (s_out, "\"text\":\"Avviso per il Ticino\\ne per Zürich\\n\""));
-    assert_non_null (strstr (s_out, "\"networks\":[]"));
-    assert_non_null (strstr (s_out, "\"networks\":[\"zuerich\"]"));
-    assert_non_null (strstr (s_out, "\"recipients\":2,\"acked\":0"));
+    assert_non_null (strstr (s_out, title));                 //  UTF-8 untouched, not escaped
+    json_t *listing = s_json (s_out);
+    char expected[200];
+    snprintf (expected, sizeof expected, "\"%s\"", title);
+    assert_non_null (s_json_find (listing, "title", expected));
+    assert_non_null (s_json_find (listing, "text", "\"Avviso per il Ticino\\ne per Zürich\\n\""));
+    assert_non_null (s_json_find (listing, "networks", "[]"));
+    assert_non_null (s_json_find (listing, "networks", "[\"zuerich\"]"));
+    const json_t *to_all = s_json_find (listing, "recipients", "2");
+    assert_non_null (to_all);
+    s_json_member (to_all, "acked", "0");
+    json_decref (listing);
     assert_int_equal (s_run ("agents", "--json", NULL), 0);
-    assert_non_null (strstr (s_out, "\"last_seq\":2,\"acked_seq\":0,\"backlog\":2"));
+    listing = s_json (s_out);
+    const json_t *agent = s_json_find (listing, "last_seq", "2");
+    assert_non_null (agent);
+    s_json_member (agent, "acked_seq", "0");
+    s_json_member (agent, "backlog", "2");
+    json_decref (listing);
 }
 
 static void
@@ -322,12 +338,16 @@ test_signals (void **state)
     hub_store_destroy (&store);
 
     assert_int_equal (s_run ("signals", "--json", NULL), 0);
-    assert_non_null (strstr (s_out, "\"title\":\"Lücke bei \\\"Spätankömmlingen\\\"\""));
-    assert_non_null (strstr (s_out, "\"institutions\":[\"unemployment\",\"migration\"],\"target_groups\":[]"));
-    assert_non_null (strstr (s_out, "\"created_at\":\"2026-01-01T00:00:00.000Z\""));
+    json_t *listing = s_json (s_out);
+    const json_t *signal = s_json_find (listing, "title", "\"Lücke bei \\\"Spätankömmlingen\\\"\"");
+    assert_non_null (signal);
+    s_json_member (signal, "institutions", "[\"unemployment\",\"migration\"]");
+    s_json_member (signal, "target_groups", "[]");
+    s_json_member (signal, "created_at", "\"2026-01-01T00:00:00.000Z\"");
     char ref[48];
-    snprintf (ref, sizeof ref, "\"ref\":\"%s\"", item.ref);
-    assert_non_null (strstr (s_out, ref));
+    snprintf (ref, sizeof ref, "\"%s\"", item.ref);
+    s_json_member (signal, "ref", ref);
+    json_decref (listing);
     assert_int_equal (s_run ("signals", "--network", "lemanique", "--json", NULL), 0);
     assert_string_equal (s_out, "[]\n");
     assert_int_equal (s_run ("signals", "--network", "zuerich", NULL), 0);
@@ -345,7 +365,11 @@ test_revoke (void **state)
     assert_int_equal (s_lines (s_err), 1);
     assert_int_equal (s_run ("revoke", "atlantis", NULL), 1);
     assert_int_equal (s_run ("agents", "--json", NULL), 0);
-    assert_non_null (strstr (s_out, "\"revoked\":true"));
+    json_t *listing = s_json (s_out);
+    const json_t *agent = s_json_find (listing, "network", "\"zuerich\"");
+    assert_non_null (agent);
+    s_json_member (agent, "revoked", "true");
+    json_decref (listing);
 }
 
 int
