@@ -30,6 +30,7 @@ s_error_reset (cii_codec_error_t *err)
     err->code = CII__ERROR_CODE__ERROR_UNSPECIFIED;
     err->text [0] = '\0';
     err->message_id [0] = '\0';
+    err->body = 0;
 }
 
 /*  Fills err (code + formatted one-line text) and returns CII_BAD_INPUT, so callers can
@@ -344,7 +345,8 @@ s_wire_check_nul (const uint8_t *data, size_t size, const ProtobufCMessageDescri
 }
 
 /*  Best effort: finds the Envelope's message_id (field 2, last occurrence wins as in protobuf)
-    in a raw frame that may not decode, and copies it to err->message_id if it is a valid id. */
+    in a raw frame that may not decode, and copies it to err->message_id if it is a valid id; and
+    the field number of its body (the last length-delimited field from 10 on) to err->body. */
 static void
 s_peek_message_id (const uint8_t *data, size_t size, cii_codec_error_t *err)
 {
@@ -362,6 +364,8 @@ s_peek_message_id (const uint8_t *data, size_t size, cii_codec_error_t *err)
             found = value;
             found_size = value_size;
         }
+        if (number >= 10 && type == 2)
+            err->body = number;
     }
     err->message_id [0] = '\0';
     if (!found || found_size < 1 || found_size > CII_MAX_MESSAGE_ID)
@@ -587,9 +591,11 @@ cii_codec_decode (const uint8_t *data, size_t size, Cii__Envelope **env_p, cii_c
     {
         char peeked [CII_MAX_MESSAGE_ID + 1];
         memcpy (peeked, err->message_id, sizeof (peeked));
+        uint32_t body = err->body;
         if (cii_codec_validate (env, err) != CII_OK) {
             if (!err->message_id [0])
                 memcpy (err->message_id, peeked, sizeof (peeked));
+            err->body = body;
             goto refused;
         }
     }

@@ -31,6 +31,8 @@ typedef struct {
     Cii__ErrorCode code;
     char text [CII_MAX_ERROR_TEXT + 1];
     char message_id [CII_MAX_MESSAGE_ID + 1];   /* the message id, when it could be read */
+    uint32_t body;                              /* the Envelope body's field number, when it could
+                                                   be read (13 = ERROR: never answer one), else 0 */
 } cii_codec_error_t;
 
 /*  Decodes one frame. CII_OK and *env_p owns a new Envelope (free it with cii_codec_free), or

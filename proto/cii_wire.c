@@ -1,5 +1,6 @@
 /*  cii_wire.c — protobuf messages <-> domain structs (see cii_wire.h). */
 #include "cii_wire.h"
+#include "cii_codec.h"
 
 #include <string.h>
 
@@ -77,4 +78,29 @@ cii_wire_notice_fill (Cii__Notice *out, const cii_notice_t *notice)
     out->networks = (char **) notice->networks;
     out->n_networks = notice->n_networks;
     out->issued_at_ms = notice->issued_at_ms;
+}
+
+cii_rc_t
+cii_wire_notice_pack (const cii_notice_t *notice, uint8_t **data_p, size_t *size_p, cii_err_t *err)
+{
+    Cii__Notice wire;
+    cii_wire_notice_fill (&wire, notice);
+    cii_codec_error_t cerr;
+    cii_rc_t rc = cii_codec_item_pack (cii_kind_find ("notice"), &wire.base, data_p, size_p, &cerr);
+    if (rc != CII_OK)
+        cii_err_set (err, rc, "%s", rc == CII_NO_MEMORY ? "out of memory" : cerr.text);
+    return rc;
+}
+
+cii_rc_t
+cii_wire_signal_envelope (const cii_signal_t *signal, const char *message_id, uint8_t **data_p, size_t *size_p,
+                          cii_err_t *err)
+{
+    cii_wire_signal_t wire;
+    cii_wire_signal_fill (&wire, signal);
+    cii_codec_error_t cerr;
+    cii_rc_t rc = cii_codec_encode_up (cii_kind_find ("signal"), &wire.msg.base, message_id, data_p, size_p, &cerr);
+    if (rc != CII_OK)
+        cii_err_set (err, rc, "%s", rc == CII_NO_MEMORY ? "out of memory" : cerr.text);
+    return rc;
 }

@@ -28,4 +28,14 @@ void cii_wire_signal_fill (cii_wire_signal_t *out, const cii_signal_t *signal);
 void cii_wire_notice_view (const Cii__Notice *wire, cii_notice_t *out);
 void cii_wire_notice_fill (Cii__Notice *out, const cii_notice_t *notice);
 
+/*  Packs a notice as the stored form of a downward item of kind "notice" (checked against the
+    protocol limits by the codec): a new buffer *data_p of *size_p bytes (caller frees). CII_OK,
+    CII_BAD_INPUT (err says which limit), CII_NO_MEMORY. */
+cii_rc_t cii_wire_notice_pack (const cii_notice_t *notice, uint8_t **data_p, size_t *size_p, cii_err_t *err);
+
+/*  Packs a signal as an upward Envelope with message_id (kind "signal"), checked by the codec:
+    the frame an agent keeps in its outbox. Same results as cii_wire_notice_pack. */
+cii_rc_t cii_wire_signal_envelope (const cii_signal_t *signal, const char *message_id, uint8_t **data_p,
+                                   size_t *size_p, cii_err_t *err);
+
 #endif

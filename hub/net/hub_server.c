@@ -1,13 +1,26 @@
-/*  hub_server.c — `cii-hub serve`: one ROUTER socket (CURVE server, ROUTER_MANDATORY), the ZAP
-    handler admitting only enrolled non-revoked keys, agent sessions, batched idempotent ingest
-    (commit, then receipts) and the per-agent downward queue — one zloop over a stateless store.
-    Everything that must survive a crash is in PostgreSQL; what is here is a cache of it. */
+/*  hub_server.c — the serving hub (see hub_server.h): ROUTER + ZAP + sessions + upward batches +
+    downward queue in one zloop; every database statement runs in a worker thread:
+    - the ingest worker stores batches of upward messages (one batch in flight; what arrives
+      meanwhile is the next batch, up to a bound, then UNAVAILABLE) and answers with receipts;
+    - the control worker records acknowledgements, sessions and last_seen, reads downward items,
+      and reloads the agents and the registry (on NOTIFY, after a reconnect, and every few
+      seconds), all in one job at a time that carries whatever is due.
+    Sessions are a table of (state, event) -> action, next state; nothing else assigns a state. */
 #include "hub_server.h"
-#include "hub_store.h"
+#include "hub_kinds.h"
+#include "hub_registry.h"
+#include "hub_store_agents.h"
+#include "hub_store_downward.h"
+#include "hub_store_ingest.h"
+#include "hub_store_registry.h"
+#include "hub_store_schema.h"
+#include "hub_worker.h"
 #include "cii_codec.h"
 #include "cii_util.h"
 
-#include <czmq.h>
+#include <assert.h>
+#include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -15,69 +28,164 @@
 #define SESSION_TIMEOUT_MS  5000    //  silence after which a session is closed
 #define RESEND_AFTER_MS     10000   //  unacknowledged downward items are resent after this
 #define DOWN_WINDOW         128     //  unacknowledged DELIVERs per session
-#define BATCH_MAX           512     //  upward messages read (and committed) per batch
-#define RELOAD_MS           1000    //  agents/registry reload and housekeeping
-#define ZAP_RELOAD_MIN_MS   200     //  at most this often, reload agents on an unknown key
+#define READ_MAX            1024    //  frames read per wake-up of the ROUTER
+#define PENDING_MAX         4096    //  upward messages waiting for the database, at most
+#define TICK_MS             1000    //  housekeeping
+#define RELOAD_EVERY_MS     5000    //  agents and registry reloaded at least this often
+#define ZAP_RELOAD_MIN_MS   200     //  an unknown key triggers a reload at most this often
+#define HOLD_LIMIT          1000000 //  HELLO.last_seq beyond what was assigned: refused past this
+#define MAX_FRAME_IN        (2 * CII_MAX_FRAME)   //  libzmq drops the peer beyond this
 #define ZAP_ENDPOINT        "inproc://zeromq.zap.01"
 
 typedef struct {
-    uint8_t data[256];
+    uint8_t data [256];
     size_t size;
 } rid_t;
 
-//  One enrolled agent: the cached row, plus its session when one is open.
+//  --------------------------------------------------------------------------------------------
+//  Sessions: states and events
+
+typedef enum { S_OFFLINE, S_OPEN, S_REVOKED, S_STATES } session_state_t;
+typedef enum {
+    E_HELLO,            //  HELLO (on any connection of the agent's key)
+    E_PING,             //  PING on the session's connection
+    E_ACK,              //  ACK on the session's connection
+    E_UPWARD,           //  an upward kind on the session's connection
+    E_STRANGER,         //  PING, ACK or an upward kind on another connection
+    E_AGENT_ERROR,      //  an ERROR from the agent
+    E_SILENT,           //  nothing heard for the session timeout
+    E_GONE,             //  the connection is gone (EHOSTUNREACH)
+    E_REVOKED,          //  the bureau revoked the key
+    E_EVENTS
+} session_event_t;
+
+static const char *s_state_names [] = { "offline", "open", "revoked" };
+
+//  One enrolled agent: the cached row, plus its session.
 typedef struct {
     int64_t id;
-    char network[33];
-    char public_key[41];
-    bool revoked;
+    char network [33];
+    char public_key [41];
+    char id_text [24];
+    session_state_t state;
     int64_t last_seq;           //  highest sequence assigned (PostgreSQL)
     int64_t acked_seq;          //  highest sequence acknowledged
-    bool in_session;
     rid_t rid;                  //  routing id of the current session
     int64_t heard_ms;           //  monotonic time of the last message
     int64_t sent_seq;           //  next DELIVER goes out after this (moved back to resend)
-    int64_t max_sent_seq;       //  highest sequence ever sent in this session (ACK check)
+    int64_t max_sent_seq;       //  highest sequence sent in this session (ACK check)
     int64_t sent_ms;            //  monotonic time of the last DELIVER sent
     int64_t ack_to_flush;       //  acknowledged sequence not yet written (0 = none)
+    int64_t hold_to_flush;      //  HELLO beyond last_seq not yet written (0 = none)
+    int session_to_flush;       //  0 nothing, 1 connected, 2 disconnected
+    bool fetching;              //  a fetch of its items is in the control job in flight
 } agent_t;
 
+//  --------------------------------------------------------------------------------------------
+//  Jobs for the workers
+
+//  One upward message waiting for the database.
 typedef struct {
     agent_t *agent;
     rid_t rid;
-    Cii__Envelope *env;
+    Cii__Envelope *env;                         //  owned: the domain view borrows its strings
+    ProtobufCMessage *owned;                    //  a registered kind's item, owned
+    const hub_upward_kind_t *handler;
+    Cii__ErrorCode refuse;                      //  refused by a rule (unless a resend: see lookup)
+    char reason [CII_MAX_ERROR_TEXT + 1];
+    bool found;                                 //  stored now or before: gets its receipt
+    bool duplicate;                             //  stored before
+    char ref [HUB_MAX_REF];
+    int64_t received_at_ms;
+    Cii__ErrorCode final;                       //  refused by the database for good
+    uint64_t domain [HUB_KIND_DOMAIN_MAX / 8];  //  the domain struct the shape reads
 } pending_t;
 
 typedef struct {
-    hub_store_t *store;
+    pending_t *items;
+    size_t count;
+    hub_ingest_item_t *ingest;                  //  parallel to items
+    cii_rc_t rc;
+} ingest_job_t;
+
+typedef struct {
+    int64_t agent_id;
+    int64_t seq;
+    char kind [32];
+    uint8_t *body;
+    size_t size;
+} fetched_t;
+
+typedef struct {
+    //  in
+    bool reload;
+    int64_t *ack_ids, *ack_seqs;
+    size_t n_acks;
+    int64_t *session_ids;
+    bool *session_connected;
+    size_t n_sessions;
+    int64_t *hold_ids, *hold_seqs;
+    size_t n_holds;
+    int64_t *seen_ids;
+    size_t n_seen;
+    hub_fetch_t *fetch;
+    size_t n_fetch;
+    bool reset_sessions;
+    //  out
+    cii_rc_t rc_acks, rc_sessions, rc_holds, rc_reload, rc_fetch;
+    hub_agent_row_t *agents;
+    size_t n_agents;
+    hub_canton_row_t *cantons;
+    size_t n_cantons;
+    fetched_t *fetched;
+    size_t n_fetched, cap_fetched;
+} control_job_t;
+
+//  A ZAP request waiting for a reload (its key was unknown).
+typedef struct {
+    zmsg_t *request;
+} zap_wait_t;
+
+struct _hub_server_t {
+    hub_server_config_t config;
+    char *conninfo;
+    char endpoint [256];
     zcert_t *cert;
     zsock_t *router;
     zsock_t *zap;
     zloop_t *loop;
-    zhashx_t *agents;            //  Z85 public key -> agent_t (owned)
-    zhashx_t *cantons;           //  canton code -> network name (owned strings)
-    zmq_pollitem_t pg_item;      //  PostgreSQL socket for NOTIFY wake-ups (fd -1 when none)
-    int64_t zap_reload_ms;
-    uint64_t out_counter;        //  for our own message ids
-    pending_t batch[BATCH_MAX];
-    size_t batch_size;
-    hub_ingest_item_t items[BATCH_MAX];
-    Cii__ErrorCode refuse[BATCH_MAX];   //  final refusal of an item the database would not take
-} server_t;
+    zsock_t *pipe;                   //  the actor's pipe, when run as an actor
+    hub_worker_t *ingest;
+    hub_worker_t *control;
+    hub_registry_t *registry;
+    zhashx_t *agents;                //  Z85 public key -> agent_t (owned)
+    zhashx_t *by_id;                 //  id text -> agent_t (borrowed)
+    uint64_t out_counter;            //  for our own message ids
+    ingest_job_t *collecting;        //  upward messages for the next batch
+    ingest_job_t *in_flight;         //  the batch the ingest worker has, or NULL
+    ingest_job_t *spare;
+    control_job_t *control_job;      //  the job the control worker has, or NULL
+    bool dirty;                      //  an agent has something for the control worker
+    bool reload_wanted;
+    bool fetch_all_wanted;           //  downward items were queued: look at every session
+    bool seen_wanted;
+    bool reset_wanted;
+    int64_t reload_ms;               //  when the last reload was asked for
+    zlist_t *zap_waiting;            //  zap_wait_t: answered after the next reload
+};
 
-//  --------------------------------------------------------------------------
+static void s_event (hub_server_t *self, agent_t *agent, session_event_t event, const rid_t *rid,
+                     Cii__Envelope **env_p);
+static void s_control_schedule (hub_server_t *self);
+static void s_ingest_schedule (hub_server_t *self);
+
+//  --------------------------------------------------------------------------------------------
 //  Sending
-
-static void
-s_next_id (server_t *self, char *buf, size_t size)
-{
-    snprintf (buf, size, "h-%" PRIx64 "-%" PRIx64, (uint64_t) getpid (), ++self->out_counter);
-}
 
 //  Sends one packed frame to a routing id. 0 sent, -1 peer gone (EHOSTUNREACH), -2 would block
 //  (high-water mark: the caller keeps the item and retries later; nothing is silently dropped).
 static int
-s_send_raw (server_t *self, const rid_t *rid, const uint8_t *data, size_t size)
+s_send_raw (hub_server_t *self, const rid_t *rid, const uint8_t *data, size_t size)
 {
     void *handle = zsock_resolve (self->router);
     if (zmq_send (handle, rid->data, rid->size, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
@@ -88,16 +196,16 @@ s_send_raw (server_t *self, const rid_t *rid, const uint8_t *data, size_t size)
 }
 
 static int
-s_send (server_t *self, const rid_t *rid, Cii__Envelope *env)
+s_send (hub_server_t *self, const rid_t *rid, Cii__Envelope *env)
 {
-    char id[40];
-    s_next_id (self, id, sizeof id);
+    char id [40];
+    snprintf (id, sizeof id, "h-%" PRIx64 "-%" PRIx64, (uint64_t) getpid (), ++self->out_counter);
     env->version = CII_PROTOCOL_VERSION;
     env->message_id = id;
     uint8_t *data = NULL;
     size_t size = 0;
     cii_codec_error_t err;
-    if (cii_codec_encode (env, &data, &size, &err) != 0) {
+    if (cii_codec_encode (env, &data, &size, &err) != CII_OK) {
         zsys_error ("hub: cannot encode %s: %s", cii_codec_body_name (env), err.text);
         return -1;
     }
@@ -107,12 +215,11 @@ s_send (server_t *self, const rid_t *rid, Cii__Envelope *env)
 }
 
 static void
-s_send_error (server_t *self, const rid_t *rid, Cii__ErrorCode code, const char *text,
-              const char *message_id)
+s_send_error (hub_server_t *self, const rid_t *rid, Cii__ErrorCode code, const char *text, const char *message_id)
 {
     Cii__Envelope env = CII__ENVELOPE__INIT;
     Cii__Error error = CII__ERROR__INIT;
-    char line[CII_MAX_ERROR_TEXT + 1];
+    char line [CII_MAX_ERROR_TEXT + 1];
     snprintf (line, sizeof line, "%s", text);
     error.code = code;
     error.text = line;
@@ -122,317 +229,8 @@ s_send_error (server_t *self, const rid_t *rid, Cii__ErrorCode code, const char 
     s_send (self, rid, &env);
 }
 
-//  --------------------------------------------------------------------------
-//  Agents cache and sessions
-
 static void
-s_agent_free (void **item_p)
-{
-    free (*item_p);
-    *item_p = NULL;
-}
-
-static void
-s_session_close (server_t *self, agent_t *agent, const char *why)
-{
-    if (!agent->in_session)
-        return;
-    agent->in_session = false;
-    zsys_info ("hub: agent %s: session closed (%s)", agent->network, why);
-    hub_store_agent_session (self->store, agent->id, false);
-}
-
-//  Reloads agents and the canton registry from PostgreSQL. Revocations close sessions at once.
-static int
-s_reload (server_t *self)
-{
-    hub_agent_info_t *rows = NULL;
-    int count = hub_store_agent_list (self->store, &rows);
-    if (count < 0)
-        return -1;
-    for (int i = 0; i < count; i++) {
-        hub_agent_info_t *row = &rows[i];
-        agent_t *agent = zhashx_lookup (self->agents, row->public_key);
-        if (!agent) {
-            agent = calloc (1, sizeof *agent);
-            if (!agent)
-                continue;         //  out of memory: this agent stays unknown, the others update
-            agent->id = row->id;
-            snprintf (agent->network, sizeof agent->network, "%s", row->network);
-            snprintf (agent->public_key, sizeof agent->public_key, "%s", row->public_key);
-            zhashx_insert (self->agents, agent->public_key, agent);
-        }
-        if (row->last_seq > agent->last_seq)
-            agent->last_seq = row->last_seq;
-        if (row->acked_seq > agent->acked_seq)
-            agent->acked_seq = row->acked_seq;
-        if (row->revoked && !agent->revoked) {
-            agent->revoked = true;
-            zsys_warning ("hub: agent %s: key %s revoked", agent->network, agent->public_key);
-            if (agent->in_session) {
-                s_send_error (self, &agent->rid, CII__ERROR_CODE__ERROR_REVOKED,
-                              "this agent's key was revoked by the bureau", NULL);
-                s_session_close (self, agent, "revoked");
-            }
-        }
-    }
-    free (rows);
-
-    hub_canton_row_t *cantons = NULL;
-    count = hub_store_cantons (self->store, &cantons);
-    if (count < 0)
-        return -1;
-    for (int i = 0; i < count; i++) {
-        const char *known = zhashx_lookup (self->cantons, cantons[i].code);
-        if (!known || strcmp (known, cantons[i].network) != 0)
-            zhashx_update (self->cantons, cantons[i].code, strdup (cantons[i].network));
-    }
-    free (cantons);
-    return 0;
-}
-
-//  Sends every downward item the session has not been sent yet, within the window.
-static int
-s_down_item (int64_t seq, const char *kind, const uint8_t *body, size_t size, void *arg);
-
-typedef struct {
-    server_t *server;
-    agent_t *agent;
-    int blocked;
-} down_ctx_t;
-
-static void
-s_dispatch (server_t *self, agent_t *agent)
-{
-    if (!agent->in_session || agent->revoked)
-        return;
-    while (agent->sent_seq < agent->last_seq
-           && agent->sent_seq - agent->acked_seq < DOWN_WINDOW) {
-        int64_t in_flight = agent->sent_seq - agent->acked_seq;
-        int room = in_flight < 0 ? DOWN_WINDOW : (int) (DOWN_WINDOW - in_flight);
-        down_ctx_t ctx = { self, agent, 0 };
-        int64_t before = agent->sent_seq;
-        int rc = hub_store_downward (self->store, agent->id, agent->sent_seq, room, s_down_item, &ctx);
-        if (rc <= 0 || ctx.blocked || agent->sent_seq == before)
-            break;
-    }
-}
-
-static int
-s_down_item (int64_t seq, const char *kind, const uint8_t *body, size_t size, void *arg)
-{
-    down_ctx_t *ctx = arg;
-    agent_t *agent = ctx->agent;
-    if (seq != agent->sent_seq + 1) {
-        zsys_error ("hub: agent %s: downward sequence gap %" PRId64 " after %" PRId64,
-                    agent->network, seq, agent->sent_seq);
-        return -1;
-    }
-    char id[48];
-    snprintf (id, sizeof id, "d-%" PRId64 "-%" PRId64, agent->id, seq);
-    uint8_t *data = NULL;
-    size_t data_size = 0;
-    if (cii_codec_encode_deliver ((uint64_t) seq, kind, body, size, id, &data, &data_size) != 0) {
-        zsys_error ("hub: agent %s: stored item %" PRId64 " (%s) cannot be encoded", agent->network, seq, kind);
-        return -1;
-    }
-    int rc = s_send_raw (ctx->server, &agent->rid, data, data_size);
-    free (data);
-    if (rc == -2) {
-        ctx->blocked = 1;          //  high-water mark: stays pending, retried on the next tick
-        return -1;
-    }
-    if (rc == -1) {
-        s_session_close (ctx->server, agent, "peer gone");
-        ctx->blocked = 1;
-        return -1;
-    }
-    agent->sent_seq = seq;
-    if (seq > agent->max_sent_seq)
-        agent->max_sent_seq = seq;
-    agent->sent_ms = cii_util_mono_ms ();
-    return 0;
-}
-
-static void
-s_dispatch_all (server_t *self)
-{
-    for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents))
-        s_dispatch (self, agent);
-}
-
-//  Writes pending acknowledgements; those that fail stay pending for the next flush.
-static void
-s_flush_acks (server_t *self)
-{
-    agent_t *agents[64];
-    int64_t ids[64], seqs[64];
-    size_t n = 0;
-    for (agent_t *agent = zhashx_first (self->agents); ; agent = zhashx_next (self->agents)) {
-        if (agent && agent->ack_to_flush) {
-            agents[n] = agent;
-            ids[n] = agent->id;
-            seqs[n] = agent->ack_to_flush;
-            n++;
-        }
-        if ((n == 64 || !agent) && n > 0) {
-            if (hub_store_acks (self->store, ids, seqs, n) == 0)
-                for (size_t i = 0; i < n; i++)
-                    if (agents[i]->ack_to_flush == seqs[i])
-                        agents[i]->ack_to_flush = 0;
-            n = 0;
-        }
-        if (!agent)
-            break;
-    }
-}
-
-//  --------------------------------------------------------------------------
-//  Message handlers, one per body kind
-
-static int
-s_strcmp (const void *a, const void *b)
-{
-    return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-static void
-s_on_hello (server_t *self, agent_t *agent, const rid_t *rid, const Cii__Hello *hello)
-{
-    if (agent->in_session && (agent->rid.size != rid->size || memcmp (agent->rid.data, rid->data, rid->size))) {
-        s_send_error (self, &agent->rid, CII__ERROR_CODE__ERROR_SESSION_REPLACED,
-                      "a newer session of this agent took over", NULL);
-        zsys_info ("hub: agent %s: new session replaces the previous one", agent->network);
-    }
-    //  Compared as unsigned: a last_seq beyond 2^63 is simply more than we ever assigned.
-    int64_t held = hello->last_seq > (uint64_t) INT64_MAX ? INT64_MAX : (int64_t) hello->last_seq;
-    if (held > agent->last_seq) {
-        //  The agent holds more than this database ever assigned it: the database was restored
-        //  from an older backup. Number new items after what the agent holds, or it would take
-        //  them for duplicates and drop them.
-        zsys_warning ("hub: agent %s: holds seq %" PRId64 " but only %" PRId64 " assigned here "
-                      "(database restored from a backup?); new items are numbered after %" PRId64,
-                      agent->network, held, agent->last_seq, held);
-        if (held - agent->last_seq > 1000000 || hub_store_agent_hold (self->store, agent->id, held) != 0) {
-            s_send_error (self, rid, CII__ERROR_CODE__ERROR_BAD_ACK,
-                          "HELLO.last_seq is beyond anything this hub assigned", NULL);
-            return;
-        }
-        agent->last_seq = held;
-    }
-    agent->in_session = true;
-    agent->rid = *rid;
-    agent->sent_seq = held;       //  replay everything after what the agent holds
-    agent->max_sent_seq = held;
-    if (held > agent->acked_seq)
-        agent->ack_to_flush = held;   //  HELLO.last_seq is an acknowledgement
-    //  In memory the window starts at what the agent holds, even below an earlier ACK (its
-    //  state was restored from a backup): it gets those items again. PostgreSQL keeps the
-    //  highest acknowledgement.
-    agent->acked_seq = held;
-    hub_store_agent_session (self->store, agent->id, true);
-
-    Cii__Envelope env = CII__ENVELOPE__INIT;
-    Cii__Welcome welcome = CII__WELCOME__INIT;
-    char *cantons[CII_MAX_CANTONS];
-    size_t n = 0;
-    for (const char *net = zhashx_first (self->cantons); net && n < CII_MAX_CANTONS;
-         net = zhashx_next (self->cantons))
-        if (strcmp (net, agent->network) == 0)
-            cantons[n++] = (char *) zhashx_cursor (self->cantons);
-    qsort (cantons, n, sizeof cantons[0], s_strcmp);
-    welcome.network = agent->network;
-    welcome.cantons = cantons;
-    welcome.n_cantons = n;
-    welcome.heartbeat_ms = HEARTBEAT_MS;
-    welcome.last_seq = (uint64_t) agent->last_seq;
-    welcome.hub_time_ms = cii_util_now_ms ();
-    env.body_case = CII__ENVELOPE__BODY_WELCOME;
-    env.welcome = &welcome;
-    s_send (self, rid, &env);
-    zsys_info ("hub: agent %s: session open (holds seq %" PRId64 ", %" PRId64 " to replay)",
-               agent->network, held, agent->last_seq - held);
-    s_dispatch (self, agent);
-}
-
-static void
-s_on_ack (server_t *self, agent_t *agent, const Cii__Envelope *env)
-{
-    char text[120];
-    if (env->ack->seq > (uint64_t) agent->max_sent_seq) {
-        snprintf (text, sizeof text, "ack %" PRIu64 " for a sequence never sent (sent up to %" PRId64 ")",
-                  env->ack->seq, agent->max_sent_seq);
-        s_send_error (self, &agent->rid, CII__ERROR_CODE__ERROR_BAD_ACK, text, env->message_id);
-        return;
-    }
-    int64_t seq = (int64_t) env->ack->seq;
-    if (seq == agent->acked_seq)
-        return;                   //  re-acknowledgement after a resend: idempotent
-    if (seq < agent->acked_seq) {
-        snprintf (text, sizeof text, "ack %" PRId64 " is behind the acknowledged sequence %" PRId64,
-                  seq, agent->acked_seq);
-        s_send_error (self, &agent->rid, CII__ERROR_CODE__ERROR_BAD_ACK, text, env->message_id);
-        return;
-    }
-    agent->acked_seq = seq;
-    agent->ack_to_flush = seq;
-    if (agent->sent_seq < seq)
-        agent->sent_seq = seq;    //  acknowledged while a resend was pending: skip what it holds
-    s_dispatch (self, agent);     //  the window moved
-}
-
-static void
-s_on_ping (server_t *self, agent_t *agent, const Cii__Envelope *env)
-{
-    Cii__Envelope reply = CII__ENVELOPE__INIT;
-    Cii__Pong pong = CII__PONG__INIT;
-    pong.sent_at_ms = env->ping->sent_at_ms;
-    reply.body_case = CII__ENVELOPE__BODY_PONG;
-    reply.pong = &pong;
-    s_send (self, &agent->rid, &reply);
-}
-
-//  Checks an upward SIGNAL against the registry; queues it for the batch. Returns 0 queued (the
-//  batch owns env), -1 refused (ERROR sent; caller frees env).
-static void s_send_receipt (server_t *self, const rid_t *rid, const char *message_id, const char *ref,
-                            int64_t received_at_ms, bool duplicate);
-
-static int
-s_on_signal (server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope *env)
-{
-    const char *canton = env->signal->canton;
-    const char *network = zhashx_lookup (self->cantons, canton);
-    char text[160];
-    if (!network || strcmp (network, agent->network) != 0) {
-        //  Refused by today's registry, but it may be a resend of a message stored before the
-        //  bureau moved the canton: then it gets its original receipt, not a refusal.
-        char ref[32];
-        int64_t received_at_ms = 0;
-        if (hub_store_ingest_lookup (self->store, agent->id, env->message_id, ref, &received_at_ms) == 1) {
-            s_send_receipt (self, rid, env->message_id, ref, received_at_ms, true);
-            return -1;
-        }
-    }
-    if (!network) {
-        snprintf (text, sizeof text, "canton %s is not in the registry", canton);
-        s_send_error (self, rid, CII__ERROR_CODE__ERROR_UNKNOWN_CANTON, text, env->message_id);
-        return -1;
-    }
-    if (strcmp (network, agent->network) != 0) {
-        snprintf (text, sizeof text, "canton %s belongs to network %s, not %s", canton, network, agent->network);
-        s_send_error (self, rid, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, text, env->message_id);
-        zsys_warning ("hub: agent %s: refused signal %s for canton %s", agent->network, env->message_id, canton);
-        return -1;
-    }
-    pending_t *pending = &self->batch[self->batch_size++];
-    pending->agent = agent;
-    pending->rid = *rid;
-    pending->env = env;
-    return 0;
-}
-
-static void
-s_send_receipt (server_t *self, const rid_t *rid, const char *message_id, const char *ref,
+s_send_receipt (hub_server_t *self, const rid_t *rid, const char *message_id, const char *ref,
                 int64_t received_at_ms, bool duplicate)
 {
     Cii__Envelope env = CII__ENVELOPE__INIT;
@@ -446,136 +244,830 @@ s_send_receipt (server_t *self, const rid_t *rid, const char *message_id, const 
     s_send (self, rid, &env);
 }
 
-//  Commits the batch in one transaction, then sends the receipts.
-static void
-s_commit_batch (server_t *self)
+static bool
+s_rid_equal (const rid_t *a, const rid_t *b)
 {
-    if (self->batch_size == 0)
+    return a->size == b->size && memcmp (a->data, b->data, a->size) == 0;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Downward: sends what a session has not been sent, within its window, from fetched items
+
+static bool
+s_wants_items (const agent_t *agent)
+{
+    return agent->state == S_OPEN && agent->sent_seq < agent->last_seq
+        && agent->sent_seq - agent->acked_seq < DOWN_WINDOW;
+}
+
+//  Sends one fetched item if it is the next one of the agent's open session.
+static void
+s_deliver (hub_server_t *self, agent_t *agent, const fetched_t *item)
+{
+    if (agent->state != S_OPEN || item->seq != agent->sent_seq + 1
+    ||  agent->sent_seq - agent->acked_seq >= DOWN_WINDOW)
+        return;             //  stale (resent meanwhile, or a new session): fetched again later
+    char id [48];
+    snprintf (id, sizeof id, "d-%" PRId64 "-%" PRId64, agent->id, item->seq);
+    uint8_t *data = NULL;
+    size_t size = 0;
+    if (cii_codec_encode_deliver ((uint64_t) item->seq, item->kind, item->body, item->size, id, &data, &size)
+        != CII_OK) {
+        zsys_error ("hub: agent %s: stored item %" PRId64 " (%s) cannot be encoded", agent->network, item->seq,
+                    item->kind);
         return;
-    size_t n = self->batch_size;
-    for (size_t i = 0; i < n; i++) {
-        hub_ingest_item_t *item = &self->items[i];
-        self->refuse[i] = CII__ERROR_CODE__ERROR_UNSPECIFIED;
-        memset (item, 0, sizeof *item);
-        item->agent_id = self->batch[i].agent->id;
-        item->network = self->batch[i].agent->network;
-        item->env = self->batch[i].env;
     }
-    int rc = hub_store_ingest (self->store, self->items, n);
-    if (rc != 0 && n > 1 && !hub_store_broken (self->store)) {
+    int rc = s_send_raw (self, &agent->rid, data, size);
+    free (data);
+    if (rc == -1) {
+        s_event (self, agent, E_GONE, NULL, NULL);
+        return;
+    }
+    if (rc == -2)
+        return;             //  high-water mark: stays unsent, fetched again on the next tick
+    agent->sent_seq = item->seq;
+    if (item->seq > agent->max_sent_seq)
+        agent->max_sent_seq = item->seq;
+    agent->sent_ms = cii_util_mono_ms ();
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Session actions, one per (state, event) cell of the table below
+
+typedef bool (s_action_fn) (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p);
+
+static int
+s_strcmp (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+//  HELLO: checks the position the agent holds, replaces another session of the same key, sends
+//  WELCOME and replays what the agent has not got. A refused HELLO changes nothing.
+static bool
+s_open (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p)
+{
+    Cii__Envelope *env = *env_p;
+    //  Compared as unsigned: a last_seq beyond 2^63 is simply more than we ever assigned.
+    int64_t held = env->hello->last_seq > (uint64_t) INT64_MAX ? INT64_MAX : (int64_t) env->hello->last_seq;
+    if (held > agent->last_seq && held - agent->last_seq > HOLD_LIMIT) {
+        zsys_warning ("hub: agent %s: refused HELLO claiming seq %" PRId64 " (%" PRId64 " assigned here)",
+                      agent->network, held, agent->last_seq);
+        s_send_error (self, rid, CII__ERROR_CODE__ERROR_BAD_ACK,
+                      "HELLO.last_seq is beyond anything this hub assigned", env->message_id);
+        return false;
+    }
+    if (held > agent->last_seq) {
+        //  The agent holds more than this database ever assigned it: the database was restored
+        //  from an older backup. Number new items after what the agent holds, or it would take
+        //  them for duplicates and drop them.
+        zsys_warning ("hub: agent %s: holds seq %" PRId64 " but only %" PRId64 " assigned here "
+                      "(database restored from a backup?); new items are numbered after %" PRId64,
+                      agent->network, held, agent->last_seq, held);
+        agent->last_seq = held;
+        agent->hold_to_flush = held;
+    }
+    if (agent->state == S_OPEN && !s_rid_equal (&agent->rid, rid)) {
+        s_send_error (self, &agent->rid, CII__ERROR_CODE__ERROR_SESSION_REPLACED,
+                      "a newer session of this agent took over", NULL);
+        zsys_info ("hub: agent %s: new session replaces the previous one", agent->network);
+    }
+    agent->rid = *rid;
+    agent->heard_ms = cii_util_mono_ms ();
+    agent->sent_seq = held;               //  replay everything after what the agent holds
+    agent->max_sent_seq = held;
+    if (held > agent->acked_seq)
+        agent->ack_to_flush = held;       //  HELLO.last_seq is an acknowledgement
+    //  In memory the window starts at what the agent holds, even below an earlier ACK (its state
+    //  was restored from a backup): it gets those items again. PostgreSQL keeps the highest.
+    agent->acked_seq = held;
+    agent->session_to_flush = 1;
+    self->dirty = true;
+
+    Cii__Envelope reply = CII__ENVELOPE__INIT;
+    Cii__Welcome welcome = CII__WELCOME__INIT;
+    const char *cantons [CII_CANTON_COUNT];
+    size_t n = hub_registry_cantons_of (self->registry, agent->network, cantons);
+    qsort (cantons, n, sizeof cantons [0], s_strcmp);
+    welcome.network = agent->network;
+    welcome.cantons = (char **) cantons;
+    welcome.n_cantons = n;
+    welcome.heartbeat_ms = (uint32_t) self->config.heartbeat_ms;
+    welcome.last_seq = (uint64_t) agent->last_seq;
+    welcome.hub_time_ms = cii_util_now_ms ();
+    reply.body_case = CII__ENVELOPE__BODY_WELCOME;
+    reply.welcome = &welcome;
+    s_send (self, rid, &reply);
+    zsys_info ("hub: agent %s: session open (holds seq %" PRId64 ", %" PRId64 " to replay)", agent->network, held,
+               agent->last_seq - held);
+    return true;
+}
+
+static bool
+s_pong (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p)
+{
+    (void) agent;
+    Cii__Envelope reply = CII__ENVELOPE__INIT;
+    Cii__Pong pong = CII__PONG__INIT;
+    pong.sent_at_ms = (*env_p)->ping->sent_at_ms;
+    reply.body_case = CII__ENVELOPE__BODY_PONG;
+    reply.pong = &pong;
+    s_send (self, rid, &reply);
+    return true;
+}
+
+static bool
+s_ack (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p)
+{
+    const Cii__Envelope *env = *env_p;
+    char text [120];
+    if (env->ack->seq > (uint64_t) agent->max_sent_seq) {
+        snprintf (text, sizeof text, "ack %" PRIu64 " for a sequence never sent (sent up to %" PRId64 ")",
+                  env->ack->seq, agent->max_sent_seq);
+        s_send_error (self, rid, CII__ERROR_CODE__ERROR_BAD_ACK, text, env->message_id);
+        return true;
+    }
+    int64_t seq = (int64_t) env->ack->seq;
+    if (seq == agent->acked_seq)
+        return true;              //  re-acknowledgement after a resend: idempotent
+    if (seq < agent->acked_seq) {
+        snprintf (text, sizeof text, "ack %" PRId64 " is behind the acknowledged sequence %" PRId64, seq,
+                  agent->acked_seq);
+        s_send_error (self, rid, CII__ERROR_CODE__ERROR_BAD_ACK, text, env->message_id);
+        return true;
+    }
+    agent->acked_seq = seq;
+    agent->ack_to_flush = seq;
+    if (agent->sent_seq < seq)
+        agent->sent_seq = seq;    //  acknowledged while a resend was pending: skip what it holds
+    self->dirty = true;           //  the window moved
+    return true;
+}
+
+//  An upward kind: view it, check it against the rules, queue it for the next batch. Refused
+//  messages go to the batch too: a resend of a message stored before the rule changed gets its
+//  original receipt, not a refusal (the worker looks it up).
+static bool
+s_upward (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p)
+{
+    Cii__Envelope *env = *env_p;
+    const cii_kind_t *kind = cii_codec_kind (env);
+    const hub_upward_kind_t *handler = hub_kinds_upward (kind);
+    if (!handler) {
+        s_send_error (self, rid, CII__ERROR_CODE__ERROR_UNEXPECTED, "message kind not accepted from an agent",
+                      env->message_id);
+        return true;
+    }
+    if (self->collecting->count == PENDING_MAX) {
+        s_send_error (self, rid, CII__ERROR_CODE__ERROR_UNAVAILABLE, "hub busy: resend later", env->message_id);
+        return true;
+    }
+    pending_t *pending = &self->collecting->items [self->collecting->count];
+    memset (pending, 0, offsetof (pending_t, domain));
+    const ProtobufCMessage *item = cii_codec_item (env, &pending->owned);
+    if (!item) {
+        s_send_error (self, rid, CII__ERROR_CODE__ERROR_UNAVAILABLE, "hub out of memory: resend later",
+                      env->message_id);
+        return true;
+    }
+    handler->view (item, pending->domain);
+    cii_err_t reason;
+    cii_err_clear (&reason);
+    cii_rc_t rc = handler->authorise (self->registry, agent->network, pending->domain, &reason);
+    if (rc != CII_OK) {
+        pending->refuse = rc == CII_NOT_FOUND ? CII__ERROR_CODE__ERROR_UNKNOWN_CANTON
+                        : rc == CII_REFUSED ? CII__ERROR_CODE__ERROR_NOT_AUTHORISED
+                                            : CII__ERROR_CODE__ERROR_MALFORMED;
+        snprintf (pending->reason, sizeof pending->reason, "%.*s", (int) sizeof pending->reason - 1, reason.text);
+    }
+    pending->agent = agent;
+    pending->rid = *rid;
+    pending->handler = handler;
+    pending->env = env;
+    *env_p = NULL;                //  owned by the batch now
+    self->collecting->count++;
+    return true;
+}
+
+static bool
+s_no_session (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p)
+{
+    (void) agent;
+    s_send_error (self, rid, CII__ERROR_CODE__ERROR_NO_SESSION, "no open session on this connection: send HELLO",
+                  (*env_p)->message_id);
+    return true;
+}
+
+static bool
+s_log_error (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p)
+{
+    (void) self;
+    (void) rid;
+    const Cii__Error *error = (*env_p)->error;
+    zsys_warning ("hub: agent %s reports error %s: %s", agent->network, cii_codec_error_name (error->code),
+                  error->text);
+    return true;
+}
+
+static bool
+s_close (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p)
+{
+    (void) rid;
+    (void) env_p;
+    agent->session_to_flush = 2;
+    self->dirty = true;
+    return true;
+}
+
+static bool
+s_revoke (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p)
+{
+    (void) rid;
+    (void) env_p;
+    zsys_warning ("hub: agent %s: key %s revoked", agent->network, agent->public_key);
+    if (agent->state == S_OPEN) {
+        s_send_error (self, &agent->rid, CII__ERROR_CODE__ERROR_REVOKED, "this agent's key was revoked by the bureau",
+                      NULL);
+        agent->session_to_flush = 2;
+        self->dirty = true;
+    }
+    return true;
+}
+
+static bool
+s_refuse_revoked (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p)
+{
+    (void) agent;
+    s_send_error (self, rid, CII__ERROR_CODE__ERROR_REVOKED, "this agent's key was revoked by the bureau",
+                  env_p && *env_p ? (*env_p)->message_id : NULL);
+    return true;
+}
+
+static bool
+s_nothing (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p)
+{
+    (void) self;
+    (void) agent;
+    (void) rid;
+    (void) env_p;
+    return true;
+}
+
+typedef struct {
+    s_action_fn *action;
+    session_state_t next;
+} s_cell_t;
+
+//  The session table: what each event does in each state, and the state after it. An action
+//  returning false (a refused HELLO) leaves the state as it was.
+static const s_cell_t s_table [S_STATES][E_EVENTS] = {
+    [S_OFFLINE] = {
+        [E_HELLO]       = { s_open,           S_OPEN },
+        [E_PING]        = { s_no_session,     S_OFFLINE },
+        [E_ACK]         = { s_no_session,     S_OFFLINE },
+        [E_UPWARD]      = { s_no_session,     S_OFFLINE },
+        [E_STRANGER]    = { s_no_session,     S_OFFLINE },
+        [E_AGENT_ERROR] = { s_log_error,      S_OFFLINE },
+        [E_SILENT]      = { s_nothing,        S_OFFLINE },
+        [E_GONE]        = { s_nothing,        S_OFFLINE },
+        [E_REVOKED]     = { s_revoke,         S_REVOKED },
+    },
+    [S_OPEN] = {
+        [E_HELLO]       = { s_open,           S_OPEN },
+        [E_PING]        = { s_pong,           S_OPEN },
+        [E_ACK]         = { s_ack,            S_OPEN },
+        [E_UPWARD]      = { s_upward,         S_OPEN },
+        [E_STRANGER]    = { s_no_session,     S_OPEN },
+        [E_AGENT_ERROR] = { s_log_error,      S_OPEN },
+        [E_SILENT]      = { s_close,          S_OFFLINE },
+        [E_GONE]        = { s_close,          S_OFFLINE },
+        [E_REVOKED]     = { s_revoke,         S_REVOKED },
+    },
+    [S_REVOKED] = {
+        [E_HELLO]       = { s_refuse_revoked, S_REVOKED },
+        [E_PING]        = { s_refuse_revoked, S_REVOKED },
+        [E_ACK]         = { s_refuse_revoked, S_REVOKED },
+        [E_UPWARD]      = { s_refuse_revoked, S_REVOKED },
+        [E_STRANGER]    = { s_refuse_revoked, S_REVOKED },
+        [E_AGENT_ERROR] = { s_log_error,      S_REVOKED },
+        [E_SILENT]      = { s_nothing,        S_REVOKED },
+        [E_GONE]        = { s_nothing,        S_REVOKED },
+        [E_REVOKED]     = { s_nothing,        S_REVOKED },
+    },
+};
+
+static const char *s_event_names [] = {
+    "hello", "ping", "ack", "upward", "stranger", "agent error", "silent", "gone", "revoked"
+};
+
+//  The one transition function: runs the cell's action and moves to its next state.
+static void
+s_event (hub_server_t *self, agent_t *agent, session_event_t event, const rid_t *rid, Cii__Envelope **env_p)
+{
+    const s_cell_t *cell = &s_table [agent->state][event];
+    session_state_t before = agent->state;
+    if (!cell->action (self, agent, rid, env_p))
+        return;
+    agent->state = cell->next;
+    if (before == S_OPEN && cell->next != S_OPEN)
+        zsys_info ("hub: agent %s: session closed (%s)", agent->network, s_event_names [event]);
+    if (before != cell->next)
+        zsys_debug ("hub: agent %s: %s -> %s (%s)", agent->network, s_state_names [before],
+                    s_state_names [cell->next], s_event_names [event]);
+}
+
+//  --------------------------------------------------------------------------------------------
+//  The ingest worker
+
+static ingest_job_t *
+s_ingest_job_new (void)
+{
+    ingest_job_t *job = calloc (1, sizeof *job);
+    if (job) {
+        job->items = calloc (PENDING_MAX, sizeof *job->items);
+        job->ingest = calloc (PENDING_MAX, sizeof *job->ingest);
+        if (!job->items || !job->ingest) {
+            free (job->items);
+            free (job->ingest);
+            free (job);
+            job = NULL;
+        }
+    }
+    return job;
+}
+
+static void
+s_ingest_job_clear (ingest_job_t *job)
+{
+    for (size_t i = 0; i < job->count; i++) {
+        cii_codec_free (&job->items [i].env);
+        cii_codec_item_free (&job->items [i].owned);
+    }
+    job->count = 0;
+}
+
+static void
+s_ingest_job_destroy (ingest_job_t **job_p)
+{
+    if (*job_p) {
+        s_ingest_job_clear (*job_p);
+        free ((*job_p)->items);
+        free ((*job_p)->ingest);
+        free (*job_p);
+        *job_p = NULL;
+    }
+}
+
+//  In the ingest worker: stores the batch; looks up the refused ones (a resend of a message
+//  stored before the registry changed gets its receipt).
+static void
+s_ingest_run (hub_store_t *store, void *arg)
+{
+    ingest_job_t *job = arg;
+    size_t n = 0;
+    pending_t *order [PENDING_MAX];
+    for (size_t i = 0; i < job->count; i++) {
+        pending_t *pending = &job->items [i];
+        if (pending->refuse) {
+            pending->found = hub_store_ingest_lookup (store, pending->agent->id, pending->env->message_id,
+                                                      pending->ref, &pending->received_at_ms) == CII_OK;
+            continue;
+        }
+        hub_ingest_item_t *item = &job->ingest [n];
+        memset (item, 0, sizeof *item);
+        item->agent_id = pending->agent->id;
+        item->network = pending->agent->network;
+        item->message_id = pending->env->message_id;
+        item->shape = pending->handler->shape;
+        item->item = pending->domain;
+        order [n++] = pending;
+    }
+    cii_err_t err;
+    job->rc = hub_store_ingest (store, job->ingest, n, &err);
+    if (job->rc != CII_OK && n > 1 && !hub_store_broken (store)) {
         //  The database is up but refused the batch: one message must be at fault. Store the
         //  messages one by one so that it cannot hold back everybody else's.
-        zsys_warning ("hub: batch of %zu refused (%s); storing its messages one by one", n,
-                      hub_store_error (self->store));
+        zsys_warning ("hub: batch of %zu refused (%s); storing its messages one by one", n, err.text);
         for (size_t i = 0; i < n; i++) {
-            if (hub_store_ingest (self->store, &self->items[i], 1) == 0)
+            if (hub_store_ingest (store, &job->ingest [i], 1, &err) == CII_OK)
                 continue;
-            const char *state = hub_store_sqlstate (self->store);
-            zsys_error ("hub: agent %s: %s not stored: %s (SQLSTATE %s)", self->batch[i].agent->network,
-                        self->batch[i].env->message_id, hub_store_error (self->store), state);
-            //  Data exceptions and integrity violations (classes 22, 23) come back on every
-            //  resend: refuse the message for good. Anything else may pass later.
-            if (!hub_store_broken (self->store) && (strncmp (state, "22", 2) == 0 || strncmp (state, "23", 2) == 0))
-                self->refuse[i] = CII__ERROR_CODE__ERROR_MALFORMED;
+            zsys_error ("hub: agent %s: %s not stored: %s (SQLSTATE %s)", order [i]->agent->network,
+                        order [i]->env->message_id, err.text, hub_store_sqlstate (store));
+            //  Data exceptions and integrity violations come back on every resend: refuse the
+            //  message for good. Anything else may pass later.
+            if (!hub_store_broken (store) && err.rc == CII_BAD_INPUT)
+                order [i]->final = CII__ERROR_CODE__ERROR_MALFORMED;
         }
-        rc = 0;
+        job->rc = CII_OK;
     }
     else
-    if (rc != 0)
-        zsys_error ("hub: batch of %zu not stored: %s", n, hub_store_error (self->store));
+    if (job->rc != CII_OK)
+        zsys_error ("hub: batch of %zu not stored: %s", n, err.text);
+    //  Copy the results back next to each message
     for (size_t i = 0; i < n; i++) {
-        pending_t *pending = &self->batch[i];
-        hub_ingest_item_t *item = &self->items[i];
-        if (rc == 0 && item->stored) {
-            s_send_receipt (self, &pending->rid, pending->env->message_id, item->ref, item->received_at_ms,
-                            item->duplicate);
-            if (item->duplicate)
-                zsys_info ("hub: agent %s: %s resent, already stored as %s", pending->agent->network,
-                           pending->env->message_id, item->ref);
+        hub_ingest_item_t *item = &job->ingest [i];
+        order [i]->found = job->rc == CII_OK && item->stored;
+        snprintf (order [i]->ref, sizeof order [i]->ref, "%s", item->ref);
+        order [i]->received_at_ms = item->received_at_ms;
+        order [i]->duplicate = item->duplicate;
+    }
+}
+
+//  In the loop: the batch is back; receipts for what is stored, errors for the rest.
+static void
+s_ingest_done (hub_server_t *self, ingest_job_t *job)
+{
+    for (size_t i = 0; i < job->count; i++) {
+        pending_t *pending = &job->items [i];
+        const char *message_id = pending->env->message_id;
+        if (pending->refuse) {
+            if (pending->found)
+                s_send_receipt (self, &pending->rid, message_id, pending->ref, pending->received_at_ms, true);
+            else {
+                s_send_error (self, &pending->rid, pending->refuse, pending->reason, message_id);
+                zsys_warning ("hub: agent %s: refused %s: %s", pending->agent->network, message_id, pending->reason);
+            }
         }
         else
-        if (self->refuse[i])
-            s_send_error (self, &pending->rid, self->refuse[i],
-                          "the hub's database refused this message's content", pending->env->message_id);
+        if (pending->found) {
+            s_send_receipt (self, &pending->rid, message_id, pending->ref, pending->received_at_ms,
+                            pending->duplicate);
+            if (pending->duplicate)
+                zsys_info ("hub: agent %s: %s resent, already stored as %s", pending->agent->network, message_id,
+                           pending->ref);
+        }
+        else
+        if (pending->final)
+            s_send_error (self, &pending->rid, pending->final, "the hub's database refused this message's content",
+                          message_id);
         else
             s_send_error (self, &pending->rid, CII__ERROR_CODE__ERROR_UNAVAILABLE,
-                          "hub cannot store right now; resend later", pending->env->message_id);
-        cii_codec_free (&pending->env);
+                          "hub cannot store right now; resend later", message_id);
     }
-    self->batch_size = 0;
+    s_ingest_job_clear (job);
 }
+
+static void
+s_ingest_schedule (hub_server_t *self)
+{
+    if (self->in_flight || self->collecting->count == 0)
+        return;
+    ingest_job_t *job = self->collecting;
+    self->collecting = self->spare;
+    self->spare = NULL;
+    if (hub_worker_submit (self->ingest, s_ingest_run, job) != CII_OK) {
+        s_ingest_done (self, job);          //  every message gets UNAVAILABLE (found is false)
+        self->spare = self->collecting;
+        self->collecting = job;
+        return;
+    }
+    self->in_flight = job;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  The control worker
+
+static void
+s_control_job_destroy (control_job_t **job_p)
+{
+    control_job_t *job = *job_p;
+    if (!job)
+        return;
+    for (size_t i = 0; i < job->n_fetched; i++)
+        free (job->fetched [i].body);
+    free (job->fetched);
+    free (job->agents);
+    free (job->cantons);
+    free (job->ack_ids);
+    free (job->ack_seqs);
+    free (job->session_ids);
+    free (job->session_connected);
+    free (job->hold_ids);
+    free (job->hold_seqs);
+    free (job->seen_ids);
+    free (job->fetch);
+    free (job);
+    *job_p = NULL;
+}
+
+static void
+s_fetched (int64_t agent_id, int64_t seq, const char *kind, const uint8_t *body, size_t size, void *arg)
+{
+    control_job_t *job = arg;
+    if (job->n_fetched == job->cap_fetched) {
+        size_t cap = job->cap_fetched ? job->cap_fetched * 2 : 64;
+        fetched_t *bigger = realloc (job->fetched, cap * sizeof *bigger);
+        if (!bigger)
+            return;                 //  out of memory: those items are fetched again later
+        job->fetched = bigger;
+        job->cap_fetched = cap;
+    }
+    fetched_t *item = &job->fetched [job->n_fetched];
+    item->body = malloc (size ? size : 1);
+    if (!item->body)
+        return;
+    memcpy (item->body, body, size);
+    item->size = size;
+    item->agent_id = agent_id;
+    item->seq = seq;
+    snprintf (item->kind, sizeof item->kind, "%s", kind);
+    job->n_fetched++;
+}
+
+//  In the control worker: writes what is due, then reloads and reads items.
+static void
+s_control_run (hub_store_t *store, void *arg)
+{
+    control_job_t *job = arg;
+    if (job->reset_sessions)
+        hub_store_agents_reset_sessions (store);
+    job->rc_holds = CII_OK;
+    for (size_t i = 0; i < job->n_holds; i++)
+        if (hub_store_agent_hold (store, job->hold_ids [i], job->hold_seqs [i]) != CII_OK)
+            job->rc_holds = CII_FAILED;
+    job->rc_acks = hub_store_acks (store, job->ack_ids, job->ack_seqs, job->n_acks);
+    job->rc_sessions = hub_store_agents_session (store, job->session_ids, job->session_connected, job->n_sessions);
+    if (job->n_seen)
+        hub_store_agents_seen (store, job->seen_ids, job->n_seen);
+    job->rc_reload = CII_OK;
+    if (job->reload) {
+        job->rc_reload = hub_store_agent_list (store, &job->agents, &job->n_agents);
+        if (job->rc_reload == CII_OK)
+            job->rc_reload = hub_store_cantons (store, &job->cantons, &job->n_cantons);
+    }
+    job->rc_fetch = hub_store_downward_fetch (store, job->fetch, job->n_fetch, s_fetched, job);
+}
+
+static agent_t *
+s_agent_by_id (hub_server_t *self, int64_t id)
+{
+    char key [24];
+    snprintf (key, sizeof key, "%" PRId64, id);
+    return zhashx_lookup (self->by_id, key);
+}
+
+static void s_zap_answer_waiting (hub_server_t *self);
+
+//  Applies a reload: new agents, sequences, revocations (closing their sessions at once).
+static void
+s_apply_reload (hub_server_t *self, control_job_t *job)
+{
+    for (size_t i = 0; i < job->n_agents; i++) {
+        hub_agent_row_t *row = &job->agents [i];
+        agent_t *agent = zhashx_lookup (self->agents, row->public_key);
+        if (!agent) {
+            agent = calloc (1, sizeof *agent);
+            if (!agent)
+                continue;           //  out of memory: this agent stays unknown, the others update
+            agent->id = row->id;
+            snprintf (agent->network, sizeof agent->network, "%s", row->network);
+            snprintf (agent->public_key, sizeof agent->public_key, "%s", row->public_key);
+            snprintf (agent->id_text, sizeof agent->id_text, "%" PRId64, row->id);
+            agent->state = S_OFFLINE;
+            zhashx_insert (self->agents, agent->public_key, agent);
+            zhashx_insert (self->by_id, agent->id_text, agent);
+        }
+        if (row->last_seq > agent->last_seq)
+            agent->last_seq = row->last_seq;
+        if (row->acked_seq > agent->acked_seq && agent->state != S_OPEN)
+            agent->acked_seq = row->acked_seq;
+        if (row->revoked && agent->state != S_REVOKED)
+            s_event (self, agent, E_REVOKED, NULL, NULL);
+    }
+    for (size_t i = 0; i < job->n_cantons; i++)
+        hub_registry_set (self->registry, job->cantons [i].code, job->cantons [i].network);
+    s_zap_answer_waiting (self);
+}
+
+static void
+s_control_done (hub_server_t *self, control_job_t *job)
+{
+    //  What failed to be written stays due (unless something newer replaced it meanwhile).
+    if (job->rc_acks != CII_OK)
+        for (size_t i = 0; i < job->n_acks; i++) {
+            agent_t *agent = s_agent_by_id (self, job->ack_ids [i]);
+            if (agent && agent->ack_to_flush < job->ack_seqs [i])
+                agent->ack_to_flush = job->ack_seqs [i];
+        }
+    if (job->rc_sessions != CII_OK)
+        for (size_t i = 0; i < job->n_sessions; i++) {
+            agent_t *agent = s_agent_by_id (self, job->session_ids [i]);
+            if (agent && !agent->session_to_flush)
+                agent->session_to_flush = job->session_connected [i] ? 1 : 2;
+        }
+    if (job->rc_holds != CII_OK)
+        for (size_t i = 0; i < job->n_holds; i++) {
+            agent_t *agent = s_agent_by_id (self, job->hold_ids [i]);
+            if (agent && agent->hold_to_flush < job->hold_seqs [i])
+                agent->hold_to_flush = job->hold_seqs [i];
+        }
+    if (job->reload && job->rc_reload == CII_OK)
+        s_apply_reload (self, job);
+    else
+    if (job->reload)
+        s_zap_answer_waiting (self);        //  refused while the database is away: they retry
+    for (size_t i = 0; i < job->n_fetch; i++) {
+        agent_t *agent = s_agent_by_id (self, job->fetch [i].agent_id);
+        if (agent)
+            agent->fetching = false;
+    }
+    for (size_t i = 0; i < job->n_fetched; i++) {
+        agent_t *agent = s_agent_by_id (self, job->fetched [i].agent_id);
+        if (agent)
+            s_deliver (self, agent, &job->fetched [i]);
+    }
+    //  Whatever is still due (failed writes, items beyond this fetch) goes in the next job.
+    self->dirty = true;
+}
+
+//  Builds and hands over one job with everything due, when the control worker is free.
+static void
+s_control_schedule (hub_server_t *self)
+{
+    if (self->control_job || !(self->dirty || self->reload_wanted || self->reset_wanted || self->seen_wanted))
+        return;
+    size_t n_agents = zhashx_size (self->agents);
+    control_job_t *job = calloc (1, sizeof *job);
+    if (!job)
+        return;
+    job->ack_ids = calloc (n_agents + 1, sizeof (int64_t));
+    job->ack_seqs = calloc (n_agents + 1, sizeof (int64_t));
+    job->session_ids = calloc (n_agents + 1, sizeof (int64_t));
+    job->session_connected = calloc (n_agents + 1, sizeof (bool));
+    job->hold_ids = calloc (n_agents + 1, sizeof (int64_t));
+    job->hold_seqs = calloc (n_agents + 1, sizeof (int64_t));
+    job->seen_ids = calloc (n_agents + 1, sizeof (int64_t));
+    job->fetch = calloc (n_agents + 1, sizeof (hub_fetch_t));
+    if (!job->ack_ids || !job->ack_seqs || !job->session_ids || !job->session_connected || !job->hold_ids
+    ||  !job->hold_seqs || !job->seen_ids || !job->fetch) {
+        s_control_job_destroy (&job);
+        return;
+    }
+    job->reload = self->reload_wanted;
+    job->reset_sessions = self->reset_wanted;
+    bool fetch_all = self->fetch_all_wanted;
+    for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents)) {
+        if (agent->ack_to_flush) {
+            job->ack_ids [job->n_acks] = agent->id;
+            job->ack_seqs [job->n_acks++] = agent->ack_to_flush;
+        }
+        if (agent->session_to_flush) {
+            job->session_ids [job->n_sessions] = agent->id;
+            job->session_connected [job->n_sessions++] = agent->session_to_flush == 1;
+        }
+        if (agent->hold_to_flush) {
+            job->hold_ids [job->n_holds] = agent->id;
+            job->hold_seqs [job->n_holds++] = agent->hold_to_flush;
+        }
+        if (self->seen_wanted && agent->state == S_OPEN)
+            job->seen_ids [job->n_seen++] = agent->id;
+        bool room = agent->state == S_OPEN && agent->sent_seq - agent->acked_seq < DOWN_WINDOW;
+        if (!agent->fetching && room && (fetch_all || s_wants_items (agent))) {
+            hub_fetch_t *fetch = &job->fetch [job->n_fetch++];
+            fetch->agent_id = agent->id;
+            fetch->after_seq = agent->sent_seq;
+            fetch->limit = (int) (DOWN_WINDOW - (agent->sent_seq - agent->acked_seq));
+        }
+    }
+    if (!job->reload && !job->reset_sessions && job->n_acks + job->n_sessions + job->n_holds + job->n_seen
+        + job->n_fetch == 0) {
+        self->dirty = false;
+        s_control_job_destroy (&job);
+        return;
+    }
+    if (hub_worker_submit (self->control, s_control_run, job) != CII_OK) {
+        s_control_job_destroy (&job);
+        return;
+    }
+    //  Handed over: what it carries is no longer due.
+    for (size_t i = 0; i < job->n_fetch; i++) {
+        agent_t *agent = s_agent_by_id (self, job->fetch [i].agent_id);
+        if (agent)
+            agent->fetching = true;
+    }
+    for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents)) {
+        agent->ack_to_flush = 0;
+        agent->session_to_flush = 0;
+        agent->hold_to_flush = 0;
+    }
+    self->reload_wanted = false;
+    self->reset_wanted = false;
+    self->seen_wanted = false;
+    self->dirty = false;
+    //  A fetch of everything is only complete with the reload in the same job.
+    if (job->reload)
+        self->fetch_all_wanted = false;
+    self->control_job = job;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Worker events
+
+static int
+s_on_ingest_worker (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    (void) reader;
+    hub_server_t *self = arg;
+    void *job = NULL;
+    char channel [64], payload [256];
+    if (hub_worker_recv (self->ingest, &job, channel, payload) == HUB_WORKER_DONE && job == self->in_flight) {
+        self->in_flight = NULL;
+        s_ingest_done (self, job);
+        self->spare = job;
+        s_ingest_schedule (self);
+        s_control_schedule (self);
+    }
+    return 0;
+}
+
+static int
+s_on_control_worker (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    (void) reader;
+    hub_server_t *self = arg;
+    void *job = NULL;
+    char channel [64], payload [256];
+    hub_worker_event_t event = hub_worker_recv (self->control, &job, channel, payload);
+    if (event == HUB_WORKER_DONE && job == self->control_job) {
+        self->control_job = NULL;
+        s_control_done (self, job);
+        s_control_job_destroy ((control_job_t **) &job);
+    }
+    else
+    if (event == HUB_WORKER_NOTIFY) {
+        //  A hint only: the data is read from the tables by the reload and fetch it triggers.
+        self->reload_wanted = true;
+        if (streq (channel, HUB_CHANNEL_DOWNWARD))
+            self->fetch_all_wanted = true;
+    }
+    else
+    if (event == HUB_WORKER_RECONNECTED) {
+        self->reload_wanted = true;
+        self->fetch_all_wanted = true;
+    }
+    s_control_schedule (self);
+    return 0;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  The ROUTER
 
 //  Handles one message from the ROUTER. user_id is the CURVE key the ZAP handler admitted.
 static void
-s_on_message (server_t *self, const rid_t *rid, const char *user_id, const uint8_t *data, size_t size)
+s_on_message (hub_server_t *self, const rid_t *rid, const char *user_id, const uint8_t *data, size_t size)
 {
     agent_t *agent = user_id ? zhashx_lookup (self->agents, user_id) : NULL;
     if (!agent) {
+        //  ZAP admitted the key, so it was known a moment ago; never act for an unknown key.
         s_send_error (self, rid, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "key not enrolled", NULL);
-        return;
-    }
-    if (agent->revoked) {
-        s_send_error (self, rid, CII__ERROR_CODE__ERROR_REVOKED,
-                      "this agent's key was revoked by the bureau", NULL);
         return;
     }
     Cii__Envelope *env = NULL;
     cii_codec_error_t err;
-    int rc = cii_codec_decode (data, size, &env, &err);
-    if (rc != 0) {
-        zsys_warning ("hub: agent %s: refused a frame of %zu bytes: %s (%s)", agent->network, size,
-                      err.text, cii_codec_error_name (err.code));
-        s_send_error (self, rid, rc == CII_BAD_INPUT ? err.code : CII__ERROR_CODE__ERROR_UNAVAILABLE, err.text,
-                      err.message_id);
+    cii_rc_t rc = cii_codec_decode (data, size, &env, &err);
+    if (rc != CII_OK) {
+        zsys_warning ("hub: agent %s: refused a frame of %zu bytes: %s (%s)", agent->network, size, err.text,
+                      cii_codec_error_name (err.code));
+        //  An ERROR is never answered with an ERROR (docs/protocol.md §4.9): only logged.
+        if (err.body != CII__ENVELOPE__BODY_ERROR)
+            s_send_error (self, rid, rc == CII_BAD_INPUT ? err.code : CII__ERROR_CODE__ERROR_UNAVAILABLE, err.text,
+                          err.message_id);
         return;
     }
-    bool current = agent->in_session && agent->rid.size == rid->size
-                   && memcmp (agent->rid.data, rid->data, rid->size) == 0;
+    bool current = agent->state == S_OPEN && s_rid_equal (&agent->rid, rid);
     if (current)
         agent->heard_ms = cii_util_mono_ms ();
+    session_event_t event;
     switch (env->body_case) {
-        case CII__ENVELOPE__BODY_HELLO:
-            agent->heard_ms = cii_util_mono_ms ();
-            s_on_hello (self, agent, rid, env->hello);
-            break;
-        case CII__ENVELOPE__BODY_PING:
-        case CII__ENVELOPE__BODY_ACK:
-        case CII__ENVELOPE__BODY_SIGNAL:
-            if (!current) {
-                s_send_error (self, rid, CII__ERROR_CODE__ERROR_NO_SESSION,
-                              "no open session on this connection: send HELLO", env->message_id);
+        case CII__ENVELOPE__BODY_HELLO: event = E_HELLO; break;
+        case CII__ENVELOPE__BODY_ERROR: event = E_AGENT_ERROR; break;
+        case CII__ENVELOPE__BODY_PING:  event = current ? E_PING : E_STRANGER; break;
+        case CII__ENVELOPE__BODY_ACK:   event = current ? E_ACK : E_STRANGER; break;
+        default:
+            if (cii_codec_kind (env) && cii_codec_kind (env)->direction == CII_UP) {
+                event = current ? E_UPWARD : E_STRANGER;
                 break;
             }
-            if (env->body_case == CII__ENVELOPE__BODY_PING)
-                s_on_ping (self, agent, env);
-            else
-            if (env->body_case == CII__ENVELOPE__BODY_ACK)
-                s_on_ack (self, agent, env);
-            else
-            if (s_on_signal (self, agent, rid, env) == 0)
-                env = NULL;       //  now owned by the batch
-            break;
-        case CII__ENVELOPE__BODY_ERROR:
-            zsys_warning ("hub: agent %s reports error %s: %s", agent->network,
-                          cii_codec_error_name (env->error->code), env->error->text);
-            break;
-        default:
-            s_send_error (self, rid, CII__ERROR_CODE__ERROR_UNEXPECTED,
-                          "message kind not accepted from an agent", env->message_id);
-            break;
+            s_send_error (self, rid, CII__ERROR_CODE__ERROR_UNEXPECTED, "message kind not accepted from an agent",
+                          env->message_id);
+            cii_codec_free (&env);
+            return;
     }
+    s_event (self, agent, event, rid, &env);
     cii_codec_free (&env);
 }
 
-//  Reads everything readable (up to BATCH_MAX), commits the batch once, then flushes receipts,
-//  acknowledgements and the downward items they unblocked.
+//  Reads what is readable (up to READ_MAX frames), then hands the batch and whatever else is due
+//  to the workers.
 static int
 s_on_router (zloop_t *loop, zsock_t *reader, void *arg)
 {
     (void) loop;
-    server_t *self = arg;
+    hub_server_t *self = arg;
     void *handle = zsock_resolve (reader);
-    for (int count = 0; count < BATCH_MAX && self->batch_size < BATCH_MAX; count++) {
+    for (int count = 0; count < READ_MAX; count++) {
         zmq_msg_t part;
         zmq_msg_init (&part);
         if (zmq_msg_recv (&part, handle, ZMQ_DONTWAIT) < 0) {
@@ -599,8 +1091,7 @@ s_on_router (zloop_t *loop, zsock_t *reader, void *arg)
         const char *user_id = zmq_msg_gets (&body, "User-Id");
         if (zmq_msg_more (&body)) {
             //  A well-behaved agent sends exactly one frame per message.
-            s_send_error (self, &rid, CII__ERROR_CODE__ERROR_MALFORMED,
-                          "one frame per message expected", NULL);
+            s_send_error (self, &rid, CII__ERROR_CODE__ERROR_MALFORMED, "one frame per message expected", NULL);
             zmq_msg_close (&body);
             while (1) {
                 zmq_msg_t rest;
@@ -616,48 +1107,43 @@ s_on_router (zloop_t *loop, zsock_t *reader, void *arg)
         s_on_message (self, &rid, user_id, zmq_msg_data (&body), zmq_msg_size (&body));
         zmq_msg_close (&body);
     }
-    s_commit_batch (self);
-    s_flush_acks (self);
-    //  libpq may have read NOTIFYs while we queried: without this they would wait for the
-    //  socket to become readable again, or for the next tick.
-    if (hub_store_notifications (self->store) > 0) {
-        s_reload (self);
-        s_dispatch_all (self);
-    }
+    s_ingest_schedule (self);
+    s_control_schedule (self);
     return 0;
 }
 
-//  --------------------------------------------------------------------------
-//  ZAP handler (RFC 27): admits a CURVE key only if an enrolled, non-revoked agent has it.
+//  --------------------------------------------------------------------------------------------
+//  ZAP handler (RFC 27) on a ROUTER, so that a request for an unknown key can wait for a reload
+//  (a key enrolled a moment ago) without holding up the others. Admits a CURVE key only if an
+//  enrolled, non-revoked agent has it; the user id is the key.
 
-static int
-s_on_zap (zloop_t *loop, zsock_t *reader, void *arg)
+//  Answers one request: [routing id][empty][version][request id][domain][address][identity]
+//  [mechanism][credentials]. With reload_allowed, an unknown key waits for the next reload.
+static bool
+s_zap_answer (hub_server_t *self, zmsg_t *request, bool reload_allowed)
 {
-    (void) loop;
-    server_t *self = arg;
-    zmsg_t *request = zmsg_recv (reader);
-    if (!request)
-        return 0;
+    zframe_t *routing = zmsg_pop (request);
+    zframe_t *empty = zmsg_pop (request);
     char *version = zmsg_popstr (request);
     char *request_id = zmsg_popstr (request);
     char *domain = zmsg_popstr (request);
     char *address = zmsg_popstr (request);
-    zframe_t *identity = zmsg_pop (request);     //  the ROUTER's own routing id: unused
+    zframe_t *identity = zmsg_pop (request);
     char *mechanism = zmsg_popstr (request);
     zframe_t *key = zmsg_pop (request);
+    bool waiting = false;
 
     const char *status = "400", *text = "not enrolled";
-    char key_txt[41] = "";
-    if (version && streq (version, "1.0") && mechanism && streq (mechanism, "CURVE")
-        && key && zframe_size (key) == 32) {
+    char key_txt [41] = "";
+    if (version && streq (version, "1.0") && mechanism && streq (mechanism, "CURVE") && key
+    &&  zframe_size (key) == 32) {
         zmq_z85_encode (key_txt, zframe_data (key), 32);
         agent_t *agent = zhashx_lookup (self->agents, key_txt);
-        if (!agent && cii_util_mono_ms () - self->zap_reload_ms > ZAP_RELOAD_MIN_MS) {
-            self->zap_reload_ms = cii_util_mono_ms ();   //  maybe enrolled a moment ago
-            s_reload (self);
-            agent = zhashx_lookup (self->agents, key_txt);
+        if (!agent && reload_allowed && cii_util_mono_ms () - self->reload_ms > ZAP_RELOAD_MIN_MS) {
+            waiting = true;       //  maybe enrolled a moment ago: ask again after a reload
         }
-        if (agent && !agent->revoked) {
+        else
+        if (agent && agent->state != S_REVOKED) {
             status = "200";
             text = "OK";
         }
@@ -669,15 +1155,42 @@ s_on_zap (zloop_t *loop, zsock_t *reader, void *arg)
     else
         zsys_warning ("hub: refused a non-CURVE handshake from %s", address ? address : "?");
 
-    zmsg_t *reply = zmsg_new ();
-    zmsg_addstr (reply, "1.0");
-    zmsg_addstr (reply, request_id ? request_id : "");
-    zmsg_addstr (reply, status);
-    zmsg_addstr (reply, text);
-    zmsg_addstr (reply, streq (status, "200") ? key_txt : "");
-    zmsg_addmem (reply, NULL, 0);
-    zmsg_send (&reply, reader);
-
+    if (waiting) {
+        //  Rebuild the request as it came and keep it.
+        zmsg_t *again = zmsg_new ();
+        zmsg_append (again, &routing);
+        zmsg_append (again, &empty);
+        zmsg_addstr (again, version);
+        zmsg_addstr (again, request_id);
+        zmsg_addstr (again, domain ? domain : "");
+        zmsg_addstr (again, address ? address : "");
+        zmsg_append (again, &identity);
+        zmsg_addstr (again, mechanism);
+        zmsg_append (again, &key);
+        zap_wait_t *wait = calloc (1, sizeof *wait);
+        if (wait) {
+            wait->request = again;
+            zlist_append (self->zap_waiting, wait);
+            self->reload_wanted = true;
+            self->reload_ms = cii_util_mono_ms ();
+        }
+        else
+            zmsg_destroy (&again);
+    }
+    else {
+        zmsg_t *reply = zmsg_new ();
+        zmsg_append (reply, &routing);
+        zmsg_addmem (reply, NULL, 0);
+        zmsg_addstr (reply, "1.0");
+        zmsg_addstr (reply, request_id ? request_id : "");
+        zmsg_addstr (reply, status);
+        zmsg_addstr (reply, text);
+        zmsg_addstr (reply, streq (status, "200") ? key_txt : "");
+        zmsg_addmem (reply, NULL, 0);
+        zmsg_send (&reply, self->zap);
+    }
+    zframe_destroy (&routing);
+    zframe_destroy (&empty);
     zstr_free (&version);
     zstr_free (&request_id);
     zstr_free (&domain);
@@ -685,111 +1198,90 @@ s_on_zap (zloop_t *loop, zsock_t *reader, void *arg)
     zframe_destroy (&identity);
     zstr_free (&mechanism);
     zframe_destroy (&key);
-    zmsg_destroy (&request);
-    return 0;
+    return waiting;
 }
 
-//  --------------------------------------------------------------------------
-//  Wake-ups and housekeeping
-
-static int s_on_pg (zloop_t *loop, zmq_pollitem_t *item, void *arg);
-
 static void
-s_watch_pg (server_t *self)
+s_zap_answer_waiting (hub_server_t *self)
 {
-    int fd = hub_store_socket (self->store);
-    if (self->pg_item.fd == fd && fd >= 0)
-        return;
-    if (self->pg_item.fd >= 0)
-        zloop_poller_end (self->loop, &self->pg_item);
-    self->pg_item = (zmq_pollitem_t) { NULL, fd, ZMQ_POLLIN, 0 };
-    if (fd >= 0 && zloop_poller (self->loop, &self->pg_item, s_on_pg, self) != 0)
-        self->pg_item.fd = -1;
+    zap_wait_t *wait;
+    while ((wait = zlist_pop (self->zap_waiting)) != NULL) {
+        s_zap_answer (self, wait->request, false);
+        zmsg_destroy (&wait->request);
+        free (wait);
+    }
 }
 
 static int
-s_on_pg (zloop_t *loop, zmq_pollitem_t *item, void *arg)
+s_on_zap (zloop_t *loop, zsock_t *reader, void *arg)
 {
     (void) loop;
-    (void) item;
-    server_t *self = arg;
-    int what = hub_store_notifications (self->store);
-    if (what < 0) {
-        zloop_poller_end (self->loop, &self->pg_item);
-        self->pg_item.fd = -1;
+    hub_server_t *self = arg;
+    zmsg_t *request = zmsg_recv (reader);
+    if (!request)
         return 0;
-    }
-    if (what) {
-        s_reload (self);          //  new sequences and revocations are in the agents table
-        s_dispatch_all (self);
-    }
+    s_zap_answer (self, request, true);
+    zmsg_destroy (&request);
+    s_control_schedule (self);
     return 0;
 }
+
+//  --------------------------------------------------------------------------------------------
+//  Housekeeping
 
 static int
 s_on_tick (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
-    server_t *self = arg;
-    if (hub_store_broken (self->store)) {
-        if (hub_store_reconnect (self->store) != 0)
-            return 0;
-        zsys_info ("hub: database connection restored");
-        s_watch_pg (self);
-    }
-    s_reload (self);
+    hub_server_t *self = arg;
     int64_t now = cii_util_mono_ms ();
-    int64_t seen[256];
-    size_t n_seen = 0;
+    if (now - self->reload_ms >= RELOAD_EVERY_MS) {
+        self->reload_wanted = true;
+        self->reload_ms = now;
+    }
     for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents)) {
-        if (!agent->in_session)
+        if (agent->state != S_OPEN)
             continue;
-        if (now - agent->heard_ms > SESSION_TIMEOUT_MS) {
-            s_session_close (self, agent, "silent");
+        if (now - agent->heard_ms > self->config.session_timeout_ms) {
+            s_event (self, agent, E_SILENT, NULL, NULL);
             continue;
         }
-        if (agent->sent_seq > agent->acked_seq && now - agent->sent_ms > RESEND_AFTER_MS) {
+        if (s_wants_items (agent))
+            self->dirty = true;
+        if (agent->sent_seq > agent->acked_seq && now - agent->sent_ms > self->config.resend_ms) {
             zsys_info ("hub: agent %s: no ack after %d ms, resending from %" PRId64, agent->network,
-                       RESEND_AFTER_MS, agent->acked_seq + 1);
+                       self->config.resend_ms, agent->acked_seq + 1);
             agent->sent_seq = agent->acked_seq;
-        }
-        //  last_seen of every connected agent moves, so `agents` can tell live from stale
-        seen[n_seen++] = agent->id;
-        if (n_seen == 256) {
-            hub_store_agents_seen (self->store, seen, n_seen);
-            n_seen = 0;
+            self->dirty = true;
         }
     }
-    if (n_seen)
-        hub_store_agents_seen (self->store, seen, n_seen);
-    s_flush_acks (self);
-    s_dispatch_all (self);
+    //  last_seen of every connected agent moves, so `agents` can tell live from stale
+    self->seen_wanted = true;
+    s_ingest_schedule (self);
+    s_control_schedule (self);
     return 0;
 }
 
-//  --------------------------------------------------------------------------
+static int
+s_on_pipe (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    (void) arg;
+    char *command = zstr_recv (reader);
+    bool term = !command || streq (command, "$TERM");
+    zstr_free (&command);
+    return term ? -1 : 0;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Life cycle
 
 static void
-s_server_destroy (server_t **self_p)
+s_agent_free (void **item_p)
 {
-    server_t *self = *self_p;
-    if (!self)
-        return;
-    if (self->store) {
-        for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents))
-            if (agent->in_session)
-                hub_store_agent_session (self->store, agent->id, false);
-    }
-    zloop_destroy (&self->loop);
-    zsock_destroy (&self->router);
-    zsock_destroy (&self->zap);
-    zhashx_destroy (&self->agents);
-    zhashx_destroy (&self->cantons);
-    zcert_destroy (&self->cert);
-    hub_store_destroy (&self->store);
-    free (self);
-    *self_p = NULL;
+    free (*item_p);
+    *item_p = NULL;
 }
 
 //  Every agent connection is a file descriptor; the usual soft limit of 1024 would cap the hub
@@ -808,98 +1300,254 @@ s_raise_fd_limit (void)
                       (unsigned long) rl.rlim_cur, (unsigned long) rl.rlim_cur - 64);
 }
 
-int
-hub_server_run (const char *conninfo, const char *certs_dir, const char *bind)
+//  The first job, run before the loop starts: sessions of a previous run are over; load agents
+//  and registry. Waits for it (the loop is not running yet).
+static cii_rc_t
+s_first_load (hub_server_t *self, cii_err_t *err)
 {
-    char reason[256] = "";
-    s_raise_fd_limit ();
-    server_t *self = calloc (1, sizeof *self);
-    if (!self)
-        return 1;
-    self->pg_item.fd = -1;
-    int rc = 1;
+    control_job_t *job = calloc (1, sizeof *job);
+    if (!job)
+        return cii_err_set (err, CII_NO_MEMORY, "out of memory");
+    job->reset_sessions = true;
+    job->reload = true;
+    cii_rc_t rc = hub_worker_submit (self->control, s_control_run, job);
+    if (rc == CII_OK) {
+        void *done = NULL;
+        char channel [64], payload [256];
+        hub_worker_event_t event;
+        while ((event = hub_worker_recv (self->control, &done, channel, payload)) != HUB_WORKER_DONE)
+            if (event == HUB_WORKER_NONE)
+                break;
+        rc = event == HUB_WORKER_DONE ? job->rc_reload : CII_UNAVAILABLE;
+    }
+    if (rc == CII_OK)
+        s_apply_reload (self, job);
+    else
+        cii_err_set (err, rc, "cannot load the agents from the database");
+    s_control_job_destroy (&job);
+    return rc;
+}
 
-    self->store = hub_store_new (conninfo, reason, sizeof reason);
-    if (!self->store)
-        goto fail;
-    int have = hub_store_schema_version (self->store);
-    int need = hub_store_binary_schema_version ();
-    if (have != need) {
-        if (have < 0)
-            snprintf (reason, sizeof reason, "cannot read the schema version: %s", hub_store_error (self->store));
-        else
-        if (have > need)
-            snprintf (reason, sizeof reason,
-                      "database schema is version %d, newer than this cii-hub (%d): upgrade cii-hub", have, need);
-        else
-            snprintf (reason, sizeof reason,
-                      "database schema is version %d, this cii-hub needs %d: run cii-hub init", have, need);
+hub_server_t *
+hub_server_new (const hub_server_config_t *config, cii_err_t *err)
+{
+    assert (config && config->certs_dir && config->bind);
+    s_raise_fd_limit ();
+    hub_server_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        cii_err_set (err, CII_NO_MEMORY, "out of memory");
+        return NULL;
+    }
+    self->config = *config;
+    if (self->config.heartbeat_ms <= 0)
+        self->config.heartbeat_ms = HEARTBEAT_MS;
+    if (self->config.session_timeout_ms <= 0)
+        self->config.session_timeout_ms = SESSION_TIMEOUT_MS;
+    if (self->config.resend_ms <= 0)
+        self->config.resend_ms = RESEND_AFTER_MS;
+    self->conninfo = strdup (config->conninfo ? config->conninfo : "");
+    self->agents = zhashx_new ();
+    self->by_id = zhashx_new ();
+    self->registry = hub_registry_new ();
+    self->zap_waiting = zlist_new ();
+    self->collecting = s_ingest_job_new ();
+    self->spare = s_ingest_job_new ();
+    if (!self->conninfo || !self->agents || !self->by_id || !self->registry || !self->zap_waiting
+    ||  !self->collecting || !self->spare) {
+        cii_err_set (err, CII_NO_MEMORY, "out of memory");
         goto fail;
     }
-    char *path = zsys_sprintf ("%s/hub.cert", certs_dir);
+    zhashx_set_destructor (self->agents, s_agent_free);
+
+    //  The database: exactly this binary's schema, and the key the bundles were issued with.
+    hub_store_t *store = hub_store_new (self->conninfo, err);
+    if (!store)
+        goto fail;
+    cii_rc_t rc = hub_store_schema_check (store, err);
+    char *stored = NULL;
+    if (rc == CII_OK)
+        hub_store_setting_get (store, "hub_public_key", &stored);
+    hub_store_destroy (&store);
+    if (rc != CII_OK) {
+        zstr_free (&stored);
+        goto fail;
+    }
+    char *path = zsys_sprintf ("%s/hub.cert", config->certs_dir);
     self->cert = path ? zcert_load (path) : NULL;
     if (!self->cert || streq (zcert_secret_txt (self->cert), "0000000000000000000000000000000000000000")) {
-        snprintf (reason, sizeof reason, "cannot load the hub key pair %s(_secret): run cii-hub init --certs %s",
-                  path ? path : certs_dir, certs_dir);
+        cii_err_set (err, CII_NOT_FOUND, "cannot load the hub key pair %s(_secret): run cii-hub init --certs %s",
+                     path ? path : config->certs_dir, config->certs_dir);
         zstr_free (&path);
+        zstr_free (&stored);
         goto fail;
     }
     zstr_free (&path);
-    char *stored = hub_store_setting_get (self->store, "hub_public_key");
     if (stored && !streq (stored, zcert_public_txt (self->cert)))
-        zsys_warning ("hub: the key in %s differs from the one bundles were issued with: agents "
-                      "will not connect", certs_dir);
+        zsys_warning ("hub: the key in %s differs from the one bundles were issued with: agents will not connect",
+                      config->certs_dir);
     zstr_free (&stored);
 
-    self->agents = zhashx_new ();
-    zhashx_set_destructor (self->agents, s_agent_free);
-    self->cantons = zhashx_new ();
-    zhashx_set_destructor (self->cantons, (zhashx_destructor_fn *) zstr_free);
-    hub_store_agents_reset_sessions (self->store);
-    if (hub_store_listen (self->store) != 0 || s_reload (self) != 0) {
-        snprintf (reason, sizeof reason, "database: %s", hub_store_error (self->store));
+    const char *ingest_channels [] = { NULL };
+    const char *control_channels [] = { HUB_CHANNEL_AGENTS, HUB_CHANNEL_DOWNWARD, NULL };
+    self->ingest = hub_worker_new ("ingest", self->conninfo, ingest_channels, err);
+    if (!self->ingest)
         goto fail;
-    }
+    self->control = hub_worker_new ("control", self->conninfo, control_channels, err);
+    if (!self->control || s_first_load (self, err) != CII_OK)
+        goto fail;
 
     //  The ZAP handler must be bound before any CURVE socket starts handshakes.
-    self->zap = zsock_new (ZMQ_REP);
+    self->zap = zsock_new (ZMQ_ROUTER);
     if (!self->zap || zsock_bind (self->zap, ZAP_ENDPOINT) != 0) {
-        snprintf (reason, sizeof reason, "cannot bind the ZAP handler (another in this process?)");
+        cii_err_set (err, CII_CONFLICT, "cannot bind the ZAP handler (another hub in this process?)");
         goto fail;
     }
     self->router = zsock_new (ZMQ_ROUTER);
-    if (!self->router)
+    if (!self->router) {
+        cii_err_set (err, CII_NO_MEMORY, "cannot create the ROUTER socket");
         goto fail;
+    }
     zsock_set_zap_domain (self->router, "cii");
     zcert_apply (self->cert, self->router);
     zsock_set_curve_server (self->router, 1);
     zsock_set_router_mandatory (self->router, 1);
     //  No ZMTP heartbeats on the hub side: libzmq 4.3.4 cancels a connection's heartbeat timer
-    //  with a linear scan of all timers, on every message, which with 5,000 agents kept one
-    //  core busy doing nothing (measured: 89 % idle CPU). Sessions live and die by the
-    //  application PING/PONG; dead TCP connections are reaped by TCP keepalive.
+    //  with a linear scan of all timers, on every message, which with 5,000 agents kept one core
+    //  busy doing nothing (measured: 89 % idle CPU). Sessions live and die by the application
+    //  PING/PONG; dead TCP connections are reaped by TCP keepalive.
     zsock_set_tcp_keepalive (self->router, 1);
     zsock_set_tcp_keepalive_idle (self->router, 30);
     zsock_set_tcp_keepalive_intvl (self->router, 10);
     zsock_set_tcp_keepalive_cnt (self->router, 3);
+    //  libzmq reads a whole frame before we see it: bound it (a larger frame drops the peer).
+    zsock_set_maxmsgsize (self->router, MAX_FRAME_IN);
     zsock_set_sndhwm (self->router, 10000);
     zsock_set_rcvhwm (self->router, 100000);
     zsock_set_linger (self->router, 0);
-    if (zsock_bind (self->router, "%s", bind) < 0) {
-        snprintf (reason, sizeof reason, "cannot bind %s: %s", bind, zmq_strerror (zmq_errno ()));
+    if (zsock_bind (self->router, "%s", config->bind) < 0) {
+        cii_err_set (err, CII_UNAVAILABLE, "cannot bind %s: %s", config->bind, zmq_strerror (zmq_errno ()));
         goto fail;
     }
+    const char *last = zsock_last_endpoint (self->router);
+    snprintf (self->endpoint, sizeof self->endpoint, "%s", last ? last : config->bind);
+    zstr_free ((char **) &last);
 
     self->loop = zloop_new ();
+    if (!self->loop) {
+        cii_err_set (err, CII_NO_MEMORY, "out of memory");
+        goto fail;
+    }
     zloop_reader (self->loop, self->zap, s_on_zap, self);
     zloop_reader (self->loop, self->router, s_on_router, self);
-    zloop_timer (self->loop, RELOAD_MS, 0, s_on_tick, self);
-    s_watch_pg (self);
-    zsys_info ("hub: serving on %s (schema %d, %zu agents enrolled, key %s)", bind, have,
+    zloop_reader (self->loop, hub_worker_sock (self->ingest), s_on_ingest_worker, self);
+    zloop_reader (self->loop, hub_worker_sock (self->control), s_on_control_worker, self);
+    zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
+    self->reload_ms = cii_util_mono_ms ();
+    int version = hub_store_binary_schema_version ();
+    zsys_info ("hub: serving on %s (schema %d, %zu agents enrolled, key %s)", self->endpoint, version,
                zhashx_size (self->agents), zcert_public_txt (self->cert));
-    s_dispatch_all (self);
-    //  zloop_start also returns when zmq_poll fails (EINTR from a stray signal): the hub stops
-    //  only on SIGINT/SIGTERM, so anything else is logged and the loop resumes.
+    return self;
+
+fail:
+    hub_server_destroy (&self);
+    return NULL;
+}
+
+const char *
+hub_server_endpoint (hub_server_t *self)
+{
+    assert (self);
+    return self->endpoint;
+}
+
+const char *
+hub_server_public_key (hub_server_t *self)
+{
+    assert (self);
+    return zcert_public_txt (self->cert);
+}
+
+void
+hub_server_destroy (hub_server_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hub_server_t *self = *self_p;
+    zloop_destroy (&self->loop);
+    zsock_destroy (&self->router);
+    if (self->zap_waiting) {
+        zap_wait_t *wait;
+        while ((wait = zlist_pop (self->zap_waiting)) != NULL) {
+            zmsg_destroy (&wait->request);
+            free (wait);
+        }
+        zlist_destroy (&self->zap_waiting);
+    }
+    zsock_destroy (&self->zap);
+    //  Wait for the jobs in flight (the workers finish them), then record sessions closed.
+    if (self->ingest && self->in_flight) {
+        void *job = NULL;
+        char channel [64], payload [256];
+        while (hub_worker_pending (self->ingest) > 0
+               && hub_worker_recv (self->ingest, &job, channel, payload) != HUB_WORKER_NONE)
+            ;
+    }
+    if (self->control && self->control_job) {
+        void *job = NULL;
+        char channel [64], payload [256];
+        while (hub_worker_pending (self->control) > 0
+               && hub_worker_recv (self->control, &job, channel, payload) != HUB_WORKER_NONE)
+            ;
+        s_control_job_destroy (&self->control_job);
+    }
+    if (self->control && self->agents) {
+        control_job_t *job = calloc (1, sizeof *job);
+        size_t n = zhashx_size (self->agents);
+        if (job && (job->session_ids = calloc (n + 1, sizeof (int64_t)))
+        &&  (job->session_connected = calloc (n + 1, sizeof (bool)))) {
+            for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents))
+                if (agent->state == S_OPEN) {
+                    job->session_ids [job->n_sessions] = agent->id;
+                    job->session_connected [job->n_sessions++] = false;
+                }
+            if (job->n_sessions && hub_worker_submit (self->control, s_control_run, job) == CII_OK) {
+                void *done = NULL;
+                char channel [64], payload [256];
+                hub_worker_event_t event;
+                while ((event = hub_worker_recv (self->control, &done, channel, payload)) != HUB_WORKER_DONE
+                       && event != HUB_WORKER_NONE)
+                    ;
+            }
+        }
+        s_control_job_destroy (&job);
+    }
+    hub_worker_destroy (&self->ingest);
+    hub_worker_destroy (&self->control);
+    s_ingest_job_destroy (&self->in_flight);
+    s_ingest_job_destroy (&self->collecting);
+    s_ingest_job_destroy (&self->spare);
+    zhashx_destroy (&self->by_id);
+    zhashx_destroy (&self->agents);
+    hub_registry_destroy (&self->registry);
+    zcert_destroy (&self->cert);
+    free (self->conninfo);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+hub_server_run (hub_server_t *self, zsock_t *pipe)
+{
+    assert (self);
+    if (pipe) {
+        self->pipe = pipe;
+        zloop_reader (self->loop, pipe, s_on_pipe, self);
+        zloop_set_nonstop (self->loop, true);       //  an actor stops on "$TERM" only
+        zloop_start (self->loop);
+        return;
+    }
+    //  zloop_start also returns when zmq_poll fails (EINTR from a stray signal): the hub stops only
+    //  on SIGINT/SIGTERM, so anything else is logged and the loop resumes.
     while (!zsys_interrupted) {
         errno = 0;
         zloop_start (self->loop);
@@ -909,15 +1557,40 @@ hub_server_run (const char *conninfo, const char *certs_dir, const char *bind)
         }
     }
     zsys_info ("hub: stopping");
-    rc = 0;
-    s_server_destroy (&self);
-    return rc;
+}
 
-fail:
-    if (!*reason)
-        snprintf (reason, sizeof reason, "cannot start (out of memory or socket limit)");
-    zsys_error ("hub: %s", reason);
-    fprintf (stderr, "cii-hub: %s\n", reason);
-    s_server_destroy (&self);
-    return rc;
+void
+hub_server_actor (zsock_t *pipe, void *args)
+{
+    const hub_server_config_t *config = args;
+    zsock_signal (pipe, 0);
+    cii_err_t err;
+    cii_err_clear (&err);
+    hub_server_t *self = hub_server_new (config, &err);
+    if (!self) {
+        zsock_send (pipe, "ss", "FAILED", err.text);
+        char *term = zstr_recv (pipe);
+        zstr_free (&term);
+        return;
+    }
+    zsock_send (pipe, "sss", "READY", self->endpoint, hub_server_public_key (self));
+    hub_server_run (self, pipe);
+    hub_server_destroy (&self);
+}
+
+int
+hub_server_main (const char *conninfo, const char *certs_dir, const char *bind)
+{
+    hub_server_config_t config = { .conninfo = conninfo, .certs_dir = certs_dir, .bind = bind };
+    cii_err_t err;
+    cii_err_clear (&err);
+    hub_server_t *self = hub_server_new (&config, &err);
+    if (!self) {
+        zsys_error ("hub: %s", err.text);
+        fprintf (stderr, "cii-hub serve: %s\n", err.text);
+        return 1;
+    }
+    hub_server_run (self, NULL);
+    hub_server_destroy (&self);
+    return 0;
 }

@@ -1,217 +1,143 @@
-/*  hub_store.h — everything the hub keeps in PostgreSQL: schema migrations, the registry (cantons,
-    networks), enrolled agents, idempotent ingest of upward messages in batches, the per-agent
-    downward queue, notices. The only module of the hub that speaks SQL. Every statement uses $n
-    parameters; one wrapper checks results, keeps the SQLSTATE and treats class 08 as "reconnect". */
+/*  hub_store.h — the hub's connection to PostgreSQL: the core every aggregate file of hub/store
+    builds on. One hub_store_t is one libpq connection (not thread-safe: one thread uses it at a
+    time). Every statement uses $n parameters through hub_store_query / hub_store_command, which
+    check the result status, keep the one-line error and its SQLSTATE, PQclear on every path, and
+    mark the connection broken on SQLSTATE class 08 (then hub_store_reconnect). Transactions nest
+    by joining: a function that needs several statements opens one unless its caller already did.
+
+    The aggregates, one file and header each: hub_store_schema (migrations), hub_store_registry
+    (settings, networks, cantons), hub_store_agents, hub_store_ingest (batched idempotent upward
+    ingest of any kind), hub_store_downward (the per-agent queue of any kind), hub_store_signals,
+    hub_store_notices. */
 #ifndef HUB_STORE_H_INCLUDED
 #define HUB_STORE_H_INCLUDED
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "cii.pb-c.h"
+
+#include "cii_rc.h"
 
 typedef struct _hub_store_t hub_store_t;
+typedef struct _hub_rows_t hub_rows_t;
 
-/*  Connects with a libpq conninfo string (NULL or "" = PG* environment variables). Returns NULL on
-    failure after logging the reason; *reason (when given, size n) receives it too. */
-hub_store_t *hub_store_new (const char *conninfo, char *reason, size_t n);
+/*  SQL for a timestamptz column as Unix milliseconds (bigint). */
+#define HUB_SQL_MS(col) "(extract(epoch FROM " col ") * 1000)::bigint"
+
+/*  Connects with a libpq conninfo string (NULL or "" = PG* environment variables). NULL on
+    failure, with err (when given) CII_UNAVAILABLE and the reason. */
+hub_store_t *hub_store_new (const char *conninfo, cii_err_t *err);
 
 /*  Closes the connection and frees the store; sets *self_p to NULL; safe on NULL. */
 void hub_store_destroy (hub_store_t **self_p);
 
-/*  Last error of this store: one line, and its SQLSTATE ("" if none). Borrowed strings. */
+/*  Last error of this store: one line ("what: message"), its SQLSTATE ("" if none), the constraint
+    an integrity error named ("" if none). Borrowed strings. */
 const char *hub_store_error (hub_store_t *self);
 const char *hub_store_sqlstate (hub_store_t *self);
+const char *hub_store_constraint (hub_store_t *self);
+
+/*  The last error as a result code: CII_UNAVAILABLE for a lost connection (class 08), a
+    serialization failure or deadlock (40001, 40P01), insufficient resources (class 53), a
+    cancelled statement or an admin shutdown (57014, 57P01..03), a lock or statement timeout
+    (55P03): all worth retrying; CII_CONFLICT for a unique violation (23505); CII_NOT_FOUND for a
+    foreign key violation (23503); CII_BAD_INPUT for other integrity or data errors (classes 22,
+    23); CII_FAILED otherwise. */
+cii_rc_t hub_store_rc (hub_store_t *self);
+
+/*  Copies the last error into err (when not NULL) with hub_store_rc as its code; returns it. */
+cii_rc_t hub_store_fail (hub_store_t *self, cii_err_t *err);
+
+/*  Records an error of the caller's own ("what: message", rc for hub_store_fail) on this store. */
+void hub_store_set_error (hub_store_t *self, const char *what, const char *message);
 
 /*  True once the connection was lost (SQLSTATE class 08 or CONNECTION_BAD). */
 bool hub_store_broken (hub_store_t *self);
 
-/*  Tries to reconnect a broken connection (and re-LISTEN if listening). 0 ok, -1 still down. */
-int hub_store_reconnect (hub_store_t *self);
+/*  Reconnects a broken connection (and LISTENs again if it listened). CII_OK or CII_UNAVAILABLE. */
+cii_rc_t hub_store_reconnect (hub_store_t *self);
 
-/*  --- schema ------------------------------------------------------------------------------- */
+/*  --- statements ----------------------------------------------------------------------------- */
 
-/*  Schema version this binary carries (highest embedded migration). */
-int hub_store_binary_schema_version (void);
+/*  Runs one statement that returns rows, with nparams text parameters (NULL values are SQL NULL).
+    Returns the rows (free with hub_rows_destroy), or NULL with the error kept. */
+hub_rows_t *hub_store_query (hub_store_t *self, const char *what, const char *sql, int nparams,
+                             const char *const *values);
 
-/*  Applies every pending embedded migration, each in its own transaction with the version row
-    locked. Returns the resulting version, or -1 (error logged). Refuses (-1) when the database
-    is newer than this binary. */
-int hub_store_migrate (hub_store_t *self);
+/*  The same with parameter lengths and formats (1 = binary) as PQexecParams, and binary results
+    when binary_result. */
+hub_rows_t *hub_store_query_bin (hub_store_t *self, const char *what, const char *sql, int nparams,
+                                 const char *const *values, const int *lengths, const int *formats,
+                                 bool binary_result);
 
-/*  Current database schema version (0 when no migration applied yet), or -1 on error. */
-int hub_store_schema_version (hub_store_t *self);
+/*  Runs one statement that returns no rows. CII_OK, or the error's code (hub_store_rc). */
+cii_rc_t hub_store_command (hub_store_t *self, const char *what, const char *sql, int nparams,
+                            const char *const *values);
 
-/*  --- settings and registry ------------------------------------------------------------------ */
+/*  Runs a prepared statement (prepared on this connection at first use under `name`, and again
+    after a reconnect) that returns rows. */
+hub_rows_t *hub_store_query_prepared (hub_store_t *self, const char *what, const char *name, const char *sql,
+                                      int nparams, const char *const *values);
 
-/*  Reads/writes a row of the settings table (e.g. "hub_public_key"). get returns a new string the
-    caller frees, or NULL if absent/error. set returns 0 / -1. */
-char *hub_store_setting_get (hub_store_t *self, const char *key);
-int hub_store_setting_set (hub_store_t *self, const char *key, const char *value);
+/*  --- rows ---------------------------------------------------------------------------------- */
 
-typedef struct {
-    char code[3];          /* "VD" */
-    char network[33];      /* "lemanique" */
-} hub_canton_row_t;
+/*  Number of rows; rows affected for a command (INSERT/UPDATE ... without RETURNING: 0). */
+int hub_rows_count (hub_rows_t *rows);
 
-/*  Loads the canton -> network registry. Returns the count and a new array in *rows_p (caller
-    frees with free()), or -1. */
-int hub_store_cantons (hub_store_t *self, hub_canton_row_t **rows_p);
+/*  Moves to the next row (the first on the first call). False past the last. */
+bool hub_rows_next (hub_rows_t *rows);
 
-/*  True if network exists in the registry; -1 on error (as int: 1 yes, 0 no, -1 error). */
-int hub_store_network_exists (hub_store_t *self, const char *network);
+/*  Column col of the current row: text ("" for NULL), number (0 for NULL), bool, NULL-ness, and
+    for binary results the raw bytes and their length. Borrowed until hub_rows_destroy. */
+const char *hub_rows_text (hub_rows_t *rows, int col);
+int64_t hub_rows_i64 (hub_rows_t *rows, int col);
+bool hub_rows_bool (hub_rows_t *rows, int col);
+bool hub_rows_null (hub_rows_t *rows, int col);
+const uint8_t *hub_rows_bytes (hub_rows_t *rows, int col, size_t *size_p);
 
-/*  --- agents -------------------------------------------------------------------------------- */
+/*  Copies column col of the current row into buf (size bytes, truncated, NUL-terminated). */
+void hub_rows_copy (hub_rows_t *rows, int col, char *buf, size_t size);
 
-typedef struct {
-    int64_t id;
-    char network[33];
-    char public_key[41];   /* Z85 */
-    bool revoked;
-    bool connected;        /* connected AND last_seen within the last 10 seconds */
-    int64_t enrolled_at_ms;
-    int64_t revoked_at_ms; /* 0 when not revoked */
-    int64_t last_seen_ms;  /* 0 when never seen */
-    int64_t last_seq;
-    int64_t acked_seq;     /* backlog = last_seq - acked_seq */
-} hub_agent_info_t;
+/*  Frees rows; sets *rows_p to NULL; safe on NULL. */
+void hub_rows_destroy (hub_rows_t **rows_p);
 
-/*  Loads all agents with their status (for the listings and the serving hub's cache), ordered by
-        network then id, revoked ones included. Returns the count and a new array in *rows_p (caller
-    frees with free()), or -1. */
-int hub_store_agent_list (hub_store_t *self, hub_agent_info_t **rows_p);
+/*  --- transactions ---------------------------------------------------------------------------- */
 
-/*  Enrolls a new agent for network with the given Z85 public key. Returns its id; -1 on error;
-    -2 when the network is unknown; -3 when the network already has an active (non-revoked) agent. */
-int64_t hub_store_enroll (hub_store_t *self, const char *network, const char *public_key);
+/*  Opens a transaction unless one is open on this connection (then the caller's is joined); *own
+    says whether hub_store_tx_end must finish it. CII_OK or the error's code. */
+cii_rc_t hub_store_tx_begin (hub_store_t *self, const char *what, bool *own);
 
-/*  Revokes the active agent of network and NOTIFYs the serving hub. 0 ok, -1 error, -2 no active
-    agent for that network. */
-int hub_store_revoke (hub_store_t *self, const char *network);
+/*  Ends what hub_store_tx_begin began: commits when ok (CII_OK, or the commit's error), rolls back
+    otherwise (returns CII_FAILED, keeping the first error). A joined transaction is left to its
+    owner (CII_OK when ok). */
+cii_rc_t hub_store_tx_end (hub_store_t *self, const char *what, bool own, bool ok);
 
-/*  Records a session opened (connected=true) or closed for an agent; sets last_seen = now(). */
-int hub_store_agent_session (hub_store_t *self, int64_t agent_id, bool connected);
+/*  An explicit transaction for callers that make several calls atomic (e.g. `enroll` removes the
+    agent again when the bundle cannot be written). */
+cii_rc_t hub_store_begin (hub_store_t *self);
+cii_rc_t hub_store_commit (hub_store_t *self);
+cii_rc_t hub_store_rollback (hub_store_t *self);
 
-/*  Sets last_seen = now() for the given agents (one statement). 0 / -1. */
-int hub_store_agents_seen (hub_store_t *self, const int64_t *agent_ids, size_t count);
+/*  --- values ---------------------------------------------------------------------------------- */
 
-/*  An agent says (HELLO) it holds every downward item up to held, more than this database
-    assigned it (the database was restored from an older backup): raises last_seq and acked_seq
-    to held so that new items are numbered after what the agent holds. 0 / -1. */
-int hub_store_agent_hold (hub_store_t *self, int64_t agent_id, int64_t held);
+/*  A PostgreSQL text[] literal {"a","b"} of count strings (quotes and backslashes escaped; NULL
+    entries as ""), or a bigint[] literal {1,2}. New strings (caller frees), NULL out of memory. */
+char *hub_store_text_array (const char *const *items, size_t count);
+char *hub_store_id_array (const int64_t *ids, size_t count);
 
-/*  Marks every agent as disconnected (the serving hub calls this when it starts). */
-int hub_store_agents_reset_sessions (hub_store_t *self);
+/*  --- wake-ups ------------------------------------------------------------------------------- */
 
-/*  --- upward ingest ------------------------------------------------------------------------- */
-
-typedef struct {
-    /* in */
-    int64_t agent_id;
-    const char *network;              /* the sender's network (already checked by the caller) */
-    const Cii__Envelope *env;         /* body: SIGNAL (later: more kinds) */
-    /* out, valid after hub_store_ingest returned 0 */
-    bool stored;                      /* true: committed now or before; a receipt may be sent */
-    bool duplicate;                   /* true: this message id had been stored before */
-    char ref[32];                     /* the hub's reference, e.g. "SIG-42" */
-    int64_t received_at_ms;           /* first commit time */
-} hub_ingest_item_t;
-
-/*  Stores a batch of upward messages with ONE statement (one transaction). A message id already
-    stored for that agent is a no-op that yields the original ref and time (duplicate = true).
-    Returns 0 when the transaction committed (each item's out fields filled; an item with stored =
-    false could not be resolved and must not be receipted), or -1 when nothing was committed. */
-int hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count);
-
-/*  Looks up an upward message already stored for this agent: 1 found (ref[32] and
-    *received_at_ms filled), 0 not stored, -1 error. */
-int hub_store_ingest_lookup (hub_store_t *self, int64_t agent_id, const char *message_id, char ref[32],
-                             int64_t *received_at_ms);
-
-/*  --- downward ------------------------------------------------------------------------------ */
-
-/*  Records acknowledgements: for each i, agent agent_ids[i] holds everything up to seqs[i]
-    (acked_seq only moves forward; downward rows get acked_at). One transaction. 0 / -1. */
-int hub_store_acks (hub_store_t *self, const int64_t *agent_ids, const int64_t *seqs, size_t count);
-
-/*  Calls fn for each downward item of agent with seq > after_seq, in sequence order, at most limit
-    items. body is the stored packed item (e.g. a packed cii.Notice), kind its name ("notice").
-    fn returning -1 stops the walk. Returns the number of items visited, or -1 on error. */
-typedef int (hub_downward_fn) (int64_t seq, const char *kind, const uint8_t *body, size_t size, void *arg);
-int hub_store_downward (hub_store_t *self, int64_t agent_id, int64_t after_seq, int limit,
-                        hub_downward_fn *fn, void *arg);
-
-/*  Publishes a bureau notice to all networks (networks NULL / count 0) or to the listed ones: one
-    transaction stores the notice and gives every addressed active agent its next sequence, then
-    NOTIFYs the serving hub. Returns the notice id; -1 on error; -2 if a network is unknown (or
-    the notice breaks a protocol limit: title, text, number of networks). */
-int64_t hub_store_notice (hub_store_t *self, const char *title, const char *text,
-                          const char *const *networks, size_t count);
-
-/*  --- wake-ups ------------------------------------------------------------------------------ */
-
-/*  LISTENs on the hub's channels ("cii_downward", "cii_agents"). 0 / -1. */
-int hub_store_listen (hub_store_t *self);
+/*  LISTENs on channel (a constant such as "cii_downward"; several calls add channels, kept across
+    reconnects). CII_OK or the error's code. */
+cii_rc_t hub_store_listen (hub_store_t *self, const char *channel);
 
 /*  The connection's socket, for polling (readable = notifications may have arrived); -1 if none. */
 int hub_store_socket (hub_store_t *self);
 
-/*  Consumes pending input and notifications. Returns a bit set: 1 = downward work, 2 = agents
-    changed; 0 = nothing; -1 = connection lost. Notifications are hints only. */
-int hub_store_notifications (hub_store_t *self);
-
-/*  --- transactions and listings (CLI) ------------------------------------------------------- */
-
-/*  Opens / commits / rolls back an explicit transaction on this store's connection, so a caller
-    can make several calls atomic (e.g. `enroll` removes the agent again when the bundle cannot be
-    written). Functions that need several statements join an open transaction instead of
-    starting their own; NOTIFYs are then sent at the caller's commit. 0 / -1. */
-int hub_store_begin (hub_store_t *self);
-int hub_store_commit (hub_store_t *self);
-int hub_store_rollback (hub_store_t *self);
-
-
-/*  One stored signal; strings are borrowed and valid only during the callback. institutions and
-    target_groups are comma lists of domain names ("social-aid,health"; "" when empty). */
-typedef struct {
-    int64_t id;
-    const char *ref;
-    const char *network;
-    const char *canton;
-    const char *title;
-    const char *description;
-    const char *institutions;
-    const char *target_groups;
-    const char *national_reason;
-    const char *language;
-    int64_t created_at_ms;
-    int64_t received_at_ms;
-} hub_signal_row_t;
-
-typedef int (hub_signal_fn) (const hub_signal_row_t *row, void *arg);
-
-/*  Calls fn for every stored signal (of network, or all when network is NULL), in id order. fn
-    returning -1 stops the walk. Returns the number of rows visited, or -1 on error. */
-int hub_store_signals (hub_store_t *self, const char *network, hub_signal_fn *fn, void *arg);
-
-/*  One notice with its delivery counts; strings borrowed during the callback. networks is a comma
-    list of the addressed networks, "" meaning all. */
-typedef struct {
-    int64_t id;
-    const char *title;
-    const char *text;
-    const char *networks;
-    int64_t issued_at_ms;
-    int64_t recipients;    /* agents the notice was queued for */
-    int64_t acked;         /* of those, how many acknowledged it */
-} hub_notice_row_t;
-
-typedef int (hub_notice_fn) (const hub_notice_row_t *row, void *arg);
-
-/*  Calls fn for every notice in id order. fn returning -1 stops. Returns rows visited, or -1. */
-int hub_store_notices (hub_store_t *self, hub_notice_fn *fn, void *arg);
-
-/*  Number of agents a notice was queued for (downward rows), or -1 on error. */
-int64_t hub_store_notice_recipients (hub_store_t *self, int64_t notice_id);
+/*  Consumes pending input and calls fn(channel, payload, arg) for each notification received.
+    Returns the number of notifications, or -1 when the connection is lost. Notifications are
+    hints only: the data is always read from the tables. */
+typedef void (hub_notify_fn) (const char *channel, const char *payload, void *arg);
+int hub_store_notifications (hub_store_t *self, hub_notify_fn *fn, void *arg);
 
 #endif

@@ -1,0 +1,68 @@
+/*  hub_store_ingest.h — batched, idempotent ingest of upward messages of any kind. A batch is
+    stored with ONE statement per kind present (one round trip, one executor start for the whole
+    batch, the batch's fields travelling as parallel arrays unnested server-side); several kinds
+    run in one BEGIN/COMMIT. ingest_log (agent_id, message_id) makes it idempotent: a message id
+    stored before inserts nothing and yields the original reference and time. Each kind describes
+    how it is stored with a hub_ingest_shape_t; nothing here names a kind. */
+#ifndef HUB_STORE_INGEST_H_INCLUDED
+#define HUB_STORE_INGEST_H_INCLUDED
+
+#include "hub_store.h"
+
+#define HUB_MAX_REF 32
+
+/*  One column of a kind's input rows: name and PostgreSQL type ("canton", "text"). */
+typedef struct {
+    const char *name;
+    const char *type;
+} hub_ingest_column_t;
+
+/*  How one kind is stored. The generic statement unnests the batch into `input` (agent_id bigint,
+    message_id text, network text, then the kind's columns, ord), keeps the first of each (agent,
+    message id) as `fresh` with id = id_sql, logs it in ingest_log with ref = ref_sql (an
+    expression over fresh's columns, `id` among them), and runs insert_sql, which reads
+    `fresh f JOIN log l ON l.agent_id = f.agent_id AND l.message_id = f.message_id` (l has
+    received_at) to insert the kind's own rows. */
+typedef struct {
+    const char *kind;                        /* ingest_log.kind: [a-z-]+, e.g. "signal" */
+    const char *statement;                   /* prepared statement name, unique per kind */
+    const char *id_sql;                      /* e.g. "nextval ('signals_id_seq')" */
+    const char *ref_sql;                     /* e.g. "'SIG-' || id" */
+    const hub_ingest_column_t *columns;
+    size_t ncolumns;
+    const char *insert_sql;
+    /*  Fills values[0..ncolumns-1] for one item (pointers into item or into scratch, which has
+        scratch_size bytes). CII_OK, or CII_BAD_INPUT when the item cannot be stored. */
+    cii_rc_t (*row) (const void *item, const char **values, char *scratch, size_t scratch_size);
+    size_t scratch_size;
+} hub_ingest_shape_t;
+
+typedef struct {
+    /* in */
+    int64_t agent_id;
+    const char *network;                     /* the sender's network (checked by the caller) */
+    const char *message_id;
+    const hub_ingest_shape_t *shape;
+    const void *item;                        /* the domain struct shape->row reads */
+    /* out, valid after hub_store_ingest returned CII_OK */
+    bool stored;                             /* committed now or before: a receipt may be sent */
+    bool duplicate;                          /* this message id had been stored before */
+    char ref [HUB_MAX_REF];                  /* the hub's reference, e.g. "SIG-42" */
+    int64_t received_at_ms;                  /* first commit time */
+} hub_ingest_item_t;
+
+/*  Stores a batch in one transaction. Rules, for every message: (agent_id, message_id) already in
+    ingest_log: nothing is inserted, the original ref and time come back with duplicate = true; the
+    same id twice in one batch: stored once, both get the same ref, the later one duplicate =
+    true; a concurrent insert of the same id by another hub: stored = false (the agent resends
+    later and then gets the duplicate receipt); an item its shape cannot turn into a row: stored =
+    false. CII_OK when the transaction committed (each item's out fields filled), or the error's
+    code when nothing was committed. */
+cii_rc_t hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count, cii_err_t *err);
+
+/*  Looks up an upward message already stored for this agent: CII_OK (ref and *received_at_ms
+    filled), CII_NOT_FOUND, or the database error. */
+cii_rc_t hub_store_ingest_lookup (hub_store_t *self, int64_t agent_id, const char *message_id,
+                                  char ref [HUB_MAX_REF], int64_t *received_at_ms);
+
+#endif

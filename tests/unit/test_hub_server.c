@@ -1,0 +1,693 @@
+/*  test_hub_server.c — the serving hub driven in one process (as Malamute's mlm_server_test):
+    the server runs as an actor on a fresh PostgreSQL database, the test plays agents with CURVE
+    DEALER sockets and checks every answer: sessions, receipts, refusals, downward items and their
+    acknowledgements, a test-only kind carried both ways, and that the event loop keeps answering
+    while the database is blocked. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <czmq.h>
+#include <libpq-fe.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cii_codec.h"
+#include "cii_util.h"
+#include "cii_wire.h"
+#include "hub_kinds.h"
+#include "hub_server.h"
+#include "hub_store.h"
+#include "hub_store_agents.h"
+#include "hub_store_downward.h"
+#include "hub_store_registry.h"
+#include "hub_store_schema.h"
+#include "test_kinds.h"
+
+#define S_WAIT_MS 5000
+
+typedef struct {
+    char dbname [64];
+    char conninfo [128];
+    char dir [128];
+    zactor_t *server;
+    char endpoint [256];
+    char hub_public [41];
+    zcert_t *agents [3];          //  lemanique, ticino, zuerich
+    PGconn *pg;
+} s_fixture_t;
+
+static const char *s_networks [] = { "lemanique", "ticino", "zuerich" };
+
+static void
+s_quiet (void *arg, const char *message)
+{
+    (void) arg;
+    (void) message;
+}
+
+static void
+s_admin (const char *sql)
+{
+    PGconn *conn = PQconnectdb ("");
+    assert_int_equal (PQstatus (conn), CONNECTION_OK);
+    PQsetNoticeProcessor (conn, s_quiet, NULL);
+    PGresult *res = PQexec (conn, sql);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
+        fail_msg ("%s: %s", sql, PQerrorMessage (conn));
+    PQclear (res);
+    PQfinish (conn);
+}
+
+static long
+s_query_long (s_fixture_t *fx, const char *sql)
+{
+    PGresult *res = PQexec (fx->pg, sql);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK)
+        fail_msg ("%s: %s", sql, PQerrorMessage (fx->pg));
+    long value = PQntuples (res) > 0 && !PQgetisnull (res, 0, 0) ? strtol (PQgetvalue (res, 0, 0), NULL, 10) : -1;
+    PQclear (res);
+    return value;
+}
+
+static void
+s_exec (s_fixture_t *fx, const char *sql)
+{
+    PGresult *res = PQexec (fx->pg, sql);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
+        fail_msg ("%s: %s", sql, PQerrorMessage (fx->pg));
+    PQclear (res);
+}
+
+static void
+s_server_start (s_fixture_t *fx)
+{
+    hub_server_config_t config = { .conninfo = fx->conninfo, .certs_dir = fx->dir, .bind = "tcp://127.0.0.1:*" };
+    fx->server = zactor_new (hub_server_actor, &config);
+    assert_non_null (fx->server);
+    char *status = NULL, *endpoint = NULL, *key = NULL;
+    assert_int_equal (zsock_recv (fx->server, "sss", &status, &endpoint, &key), 0);
+    if (!streq (status, "READY"))
+        fail_msg ("server did not start: %s", endpoint ? endpoint : "?");
+    snprintf (fx->endpoint, sizeof fx->endpoint, "%s", endpoint);
+    assert_string_equal (key, fx->hub_public);
+    zstr_free (&status);
+    zstr_free (&endpoint);
+    zstr_free (&key);
+}
+
+static int
+s_setup (void **state)
+{
+    static int counter = 0;
+    s_fixture_t *fx = calloc (1, sizeof *fx);
+    snprintf (fx->dbname, sizeof fx->dbname, "cii_hubsrv_%d_%d", (int) getpid (), counter++);
+    snprintf (fx->conninfo, sizeof fx->conninfo, "dbname=%s", fx->dbname);
+    char sql [160];
+    snprintf (sql, sizeof sql, "CREATE DATABASE %s", fx->dbname);
+    s_admin (sql);
+    snprintf (fx->dir, sizeof fx->dir, "/tmp/cii-hubsrv-XXXXXX");
+    assert_non_null (mkdtemp (fx->dir));
+
+    cii_err_t err;
+    hub_store_t *store = hub_store_new (fx->conninfo, &err);
+    assert_non_null (store);
+    int version = 0;
+    if (hub_store_migrate (store, &version, &err) != CII_OK)
+        fail_msg ("migrate: %s", err.text);
+    zcert_t *hub = zcert_new ();
+    char path [256];
+    snprintf (path, sizeof path, "%s/hub.cert", fx->dir);
+    assert_int_equal (zcert_save (hub, path), 0);
+    snprintf (fx->hub_public, sizeof fx->hub_public, "%s", zcert_public_txt (hub));
+    assert_int_equal (hub_store_setting_set (store, "hub_public_key", fx->hub_public), CII_OK);
+    zcert_destroy (&hub);
+    for (int i = 0; i < 3; i++) {
+        fx->agents [i] = zcert_new ();
+        int64_t id = 0;
+        assert_int_equal (hub_store_enroll (store, s_networks [i], zcert_public_txt (fx->agents [i]), &id, &err),
+                          CII_OK);
+    }
+    hub_store_destroy (&store);
+    fx->pg = PQconnectdb (fx->conninfo);
+    assert_int_equal (PQstatus (fx->pg), CONNECTION_OK);
+    PQsetNoticeProcessor (fx->pg, s_quiet, NULL);
+    s_server_start (fx);
+    *state = fx;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    s_fixture_t *fx = *state;
+    zactor_destroy (&fx->server);
+    PQfinish (fx->pg);
+    for (int i = 0; i < 3; i++)
+        zcert_destroy (&fx->agents [i]);
+    char sql [160];
+    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", fx->dbname);
+    s_admin (sql);
+    char command [300];
+    snprintf (command, sizeof command, "rm -rf '%s'", fx->dir);
+    assert_int_equal (system (command), 0);
+    free (fx);
+    return 0;
+}
+
+//  --- a test agent: a CURVE DEALER -----------------------------------------------------------
+
+static zsock_t *
+s_agent (s_fixture_t *fx, int index)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    assert_non_null (dealer);
+    zcert_apply (fx->agents [index], dealer);
+    zsock_set_curve_serverkey (dealer, fx->hub_public);
+    zsock_set_linger (dealer, 0);
+    zsock_set_sndtimeo (dealer, S_WAIT_MS);
+    assert_int_equal (zsock_connect (dealer, "%s", fx->endpoint), 0);
+    return dealer;
+}
+
+static void
+s_send (zsock_t *dealer, Cii__Envelope *env, const char *message_id)
+{
+    env->version = CII_PROTOCOL_VERSION;
+    env->message_id = (char *) message_id;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    assert_int_equal (cii_codec_encode (env, &data, &size, NULL), CII_OK);
+    assert_int_equal (zmq_send (zsock_resolve (dealer), data, size, 0), (int) size);
+    free (data);
+}
+
+static void
+s_send_bytes (zsock_t *dealer, const uint8_t *data, size_t size)
+{
+    assert_int_equal (zmq_send (zsock_resolve (dealer), data, size, 0), (int) size);
+}
+
+//  The next frame (skipping PONGs when skip_pong), decoded; NULL after timeout_ms.
+static Cii__Envelope *
+s_recv (zsock_t *dealer, int timeout_ms, bool skip_pong)
+{
+    int64_t deadline = zclock_mono () + timeout_ms;
+    while (zclock_mono () < deadline) {
+        zsock_set_rcvtimeo (dealer, (int) (deadline - zclock_mono ()) + 1);
+        zframe_t *frame = zframe_recv (dealer);
+        if (!frame)
+            return NULL;
+        Cii__Envelope *env = NULL;
+        cii_rc_t rc = cii_codec_decode (zframe_data (frame), zframe_size (frame), &env, NULL);
+        zframe_destroy (&frame);
+        assert_int_equal (rc, CII_OK);
+        if (skip_pong && env->body_case == CII__ENVELOPE__BODY_PONG) {
+            cii_codec_free (&env);
+            continue;
+        }
+        return env;
+    }
+    return NULL;
+}
+
+static Cii__Envelope *
+s_expect (zsock_t *dealer, Cii__Envelope__BodyCase body)
+{
+    Cii__Envelope *env = s_recv (dealer, S_WAIT_MS, true);
+    if (!env)
+        fail_msg ("expected %d, got nothing", (int) body);
+    if (env->body_case != body)
+        fail_msg ("expected body %d, got %s%s%s", (int) body, cii_codec_body_name (env),
+                  env->body_case == CII__ENVELOPE__BODY_ERROR ? ": " : "",
+                  env->body_case == CII__ENVELOPE__BODY_ERROR ? env->error->text : "");
+    return env;
+}
+
+static void
+s_expect_error (zsock_t *dealer, Cii__ErrorCode code, const char *message_id)
+{
+    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_ERROR);
+    if (env->error->code != code)
+        fail_msg ("expected error %s, got %s: %s", cii_codec_error_name (code), cii_codec_error_name (env->error->code),
+                  env->error->text);
+    if (message_id)
+        assert_string_equal (env->error->message_id, message_id);
+    cii_codec_free (&env);
+}
+
+static void
+s_hello (zsock_t *dealer, const char *id, uint64_t last_seq)
+{
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    Cii__Hello hello = CII__HELLO__INIT;
+    hello.last_seq = last_seq;
+    hello.agent_version = "test";
+    env.body_case = CII__ENVELOPE__BODY_HELLO;
+    env.hello = &hello;
+    s_send (dealer, &env, id);
+}
+
+static void
+s_ping (zsock_t *dealer, const char *id)
+{
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    Cii__Ping ping = CII__PING__INIT;
+    ping.sent_at_ms = 42;
+    env.body_case = CII__ENVELOPE__BODY_PING;
+    env.ping = &ping;
+    s_send (dealer, &env, id);
+}
+
+static void
+s_ack (zsock_t *dealer, const char *id, uint64_t seq)
+{
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    Cii__Ack ack = CII__ACK__INIT;
+    ack.seq = seq;
+    env.body_case = CII__ENVELOPE__BODY_ACK;
+    env.ack = &ack;
+    s_send (dealer, &env, id);
+}
+
+static void
+s_signal (zsock_t *dealer, const char *id, const char *canton, const char *title)
+{
+    cii_signal_t signal = { .title = title, .description = "Les mesures AI ne sont pas ouvertes à l'aide sociale.",
+                            .institutions = { CII_INSTITUTION_SOCIAL_AID, CII_INSTITUTION_INVALIDITY },
+                            .n_institutions = 2, .language = "fr", .created_at_ms = 1764355337000 };
+    snprintf (signal.canton, sizeof signal.canton, "%s", canton);
+    uint8_t *data = NULL;
+    size_t size = 0;
+    assert_int_equal (cii_wire_signal_envelope (&signal, id, &data, &size, NULL), CII_OK);
+    s_send_bytes (dealer, data, size);
+    free (data);
+}
+
+//  Opens a session: HELLO, expects WELCOME.
+static zsock_t *
+s_session (s_fixture_t *fx, int index, uint64_t last_seq)
+{
+    zsock_t *dealer = s_agent (fx, index);
+    s_hello (dealer, "hello-1", last_seq);
+    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_WELCOME);
+    assert_string_equal (env->welcome->network, s_networks [index]);
+    cii_codec_free (&env);
+    return dealer;
+}
+
+//  --- tests ----------------------------------------------------------------------------------
+
+static void
+test_session (void **state)
+{
+    s_fixture_t *fx = *state;
+    zsock_t *dealer = s_agent (fx, 0);
+    //  Before HELLO: no session
+    s_ping (dealer, "early-ping");
+    s_expect_error (dealer, CII__ERROR_CODE__ERROR_NO_SESSION, "early-ping");
+    s_hello (dealer, "hello-1", 0);
+    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_WELCOME);
+    assert_string_equal (env->welcome->network, "lemanique");
+    assert_int_equal (env->welcome->n_cantons, 3);
+    assert_string_equal (env->welcome->cantons [0], "GE");
+    assert_string_equal (env->welcome->cantons [2], "VS");
+    assert_int_equal (env->welcome->heartbeat_ms, 1000);
+    cii_codec_free (&env);
+    s_ping (dealer, "ping-1");
+    env = s_recv (dealer, S_WAIT_MS, false);
+    assert_non_null (env);
+    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
+    assert_int_equal (env->pong->sent_at_ms, 42);
+    cii_codec_free (&env);
+    //  The session is recorded (by the control worker, soon)
+    int64_t deadline = zclock_mono () + S_WAIT_MS;
+    while (s_query_long (fx, "SELECT count(*) FROM agents WHERE connected") != 1 && zclock_mono () < deadline)
+        zclock_sleep (20);
+    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM agents WHERE connected"), 1);
+    //  An ERROR from the agent, even one with code 0 (refused by the codec), is only logged
+    Cii__Error error = CII__ERROR__INIT;
+    error.code = CII__ERROR_CODE__ERROR_MALFORMED;
+    error.text = "test";
+    Cii__Envelope out = CII__ENVELOPE__INIT;
+    out.body_case = CII__ENVELOPE__BODY_ERROR;
+    out.error = &error;
+    s_send (dealer, &out, "err-1");
+    uint8_t raw [] = { 0x08, 0x01, 0x12, 0x05, 'e', 'r', 'r', '-', '0', 0x6a, 0x02, 0x08, 0x00 };
+    s_send_bytes (dealer, raw, sizeof raw);           //  Error{code 0}: malformed, yet no answer
+    s_ping (dealer, "ping-2");
+    env = s_recv (dealer, S_WAIT_MS, false);
+    assert_non_null (env);
+    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);     //  the PONG comes first
+    cii_codec_free (&env);
+    //  A malformed frame of another kind is answered, with its message id
+    uint8_t bad [] = { 0x08, 0x01, 0x12, 0x05, 'b', 'a', 'd', '-', '1', 0xa2, 0x01, 0x01, 0xff };
+    s_send_bytes (dealer, bad, sizeof bad);
+    s_expect_error (dealer, CII__ERROR_CODE__ERROR_MALFORMED, "bad-1");
+    zsock_destroy (&dealer);
+}
+
+static void
+test_signals (void **state)
+{
+    s_fixture_t *fx = *state;
+    zsock_t *dealer = s_session (fx, 0, 0);
+    s_signal (dealer, "sig-1", "VD", "Accès à la formation");
+    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
+    assert_string_equal (env->receipt->message_id, "sig-1");
+    assert_false (env->receipt->duplicate);
+    char ref [32];
+    snprintf (ref, sizeof ref, "%s", env->receipt->ref);
+    assert_true (strncmp (ref, "SIG-", 4) == 0);
+    cii_codec_free (&env);
+    //  The same message id again: the original receipt, flagged duplicate; stored once
+    s_signal (dealer, "sig-1", "VD", "Accès à la formation");
+    env = s_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
+    assert_string_equal (env->receipt->ref, ref);
+    assert_true (env->receipt->duplicate);
+    cii_codec_free (&env);
+    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM signals"), 1);
+    PGresult *res = PQexec (fx->pg, "SELECT title FROM signals");
+    assert_string_equal (PQgetvalue (res, 0, 0), "Accès à la formation");
+    PQclear (res);
+    //  A canton of another network: refused, nothing stored
+    s_signal (dealer, "sig-2", "TI", "Fuori rete");
+    s_expect_error (dealer, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "sig-2");
+
+    //  The bureau moves VD to ticino: once the hub has reloaded (ticino's WELCOME lists VD), a
+    //  resend of a message stored before the move still gets its original receipt, and a new
+    //  VD signal from lemanique is refused.
+    s_exec (fx, "UPDATE cantons SET network = 'ticino' WHERE code = 'VD'");
+    s_exec (fx, "SELECT pg_notify ('cii_agents', '0')");
+    bool moved = false;
+    for (int64_t deadline = zclock_mono () + S_WAIT_MS; !moved && zclock_mono () < deadline; ) {
+        zsock_t *ticino = s_agent (fx, 1);
+        s_hello (ticino, "hello-t", 0);
+        env = s_expect (ticino, CII__ENVELOPE__BODY_WELCOME);
+        for (size_t i = 0; i < env->welcome->n_cantons; i++)
+            moved = moved || streq (env->welcome->cantons [i], "VD");
+        cii_codec_free (&env);
+        zsock_destroy (&ticino);
+        if (!moved)
+            zclock_sleep (50);
+    }
+    assert_true (moved);
+    s_signal (dealer, "sig-1", "VD", "Accès à la formation");
+    env = s_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
+    assert_string_equal (env->receipt->ref, ref);
+    assert_true (env->receipt->duplicate);
+    cii_codec_free (&env);
+    s_signal (dealer, "sig-4", "VD", "New after the move");
+    s_expect_error (dealer, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "sig-4");
+    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM signals"), 1);
+
+    //  A kind the hub does not take
+    assert_int_equal (test_kinds_register (), CII_OK);
+    CiiTest__Probe probe = CII_TEST__PROBE__INIT;
+    probe.text = "probe";
+    uint8_t *data = NULL;
+    size_t size = 0;
+    assert_int_equal (cii_codec_encode_up (&test_kind_probe_up, &probe.base, "probe-1", &data, &size, NULL), CII_OK);
+    s_send_bytes (dealer, data, size);
+    free (data);
+    s_expect_error (dealer, CII__ERROR_CODE__ERROR_UNEXPECTED, "probe-1");
+    //  From another connection with the same key, without HELLO: no session
+    zsock_t *other = s_agent (fx, 0);
+    s_signal (other, "sig-5", "GE", "Stranger");
+    s_expect_error (other, CII__ERROR_CODE__ERROR_NO_SESSION, "sig-5");
+    zsock_destroy (&other);
+    zsock_destroy (&dealer);
+}
+
+//  Queues a notice for every agent through the store, as the notices service does.
+static void
+s_queue_notice (s_fixture_t *fx, const char *title)
+{
+    cii_err_t err;
+    hub_store_t *store = hub_store_new (fx->conninfo, &err);
+    assert_non_null (store);
+    cii_notice_t notice = { .id = 7, .title = title, .text = "Séance du CDC le 3 mars.", .issued_at_ms = 1764355337000 };
+    uint8_t *body = NULL;
+    size_t size = 0;
+    assert_int_equal (cii_wire_notice_pack (&notice, &body, &size, &err), CII_OK);
+    int64_t recipients = 0;
+    assert_int_equal (hub_store_downward_queue (store, "notice", body, size, NULL, 0, "notice:7", &recipients), CII_OK);
+    assert_int_equal (recipients, 3);
+    free (body);
+    hub_store_destroy (&store);
+}
+
+static void
+test_downward (void **state)
+{
+    s_fixture_t *fx = *state;
+    zsock_t *dealer = s_session (fx, 1, 0);
+    s_queue_notice (fx, "Avviso uno");
+    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
+    assert_int_equal (env->deliver->seq, 1);
+    assert_int_equal (env->deliver->item_case, CII__DELIVER__ITEM_NOTICE);
+    assert_string_equal (env->deliver->notice->title, "Avviso uno");
+    cii_codec_free (&env);
+    s_queue_notice (fx, "Avviso due");
+    env = s_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
+    assert_int_equal (env->deliver->seq, 2);
+    cii_codec_free (&env);
+    //  ACK beyond what was sent: refused; the cumulative ACK is recorded
+    s_ack (dealer, "ack-9", 9);
+    s_expect_error (dealer, CII__ERROR_CODE__ERROR_BAD_ACK, "ack-9");
+    s_ack (dealer, "ack-2", 2);
+    int64_t deadline = zclock_mono () + S_WAIT_MS;
+    while (s_query_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'") != 2 && zclock_mono () < deadline)
+        zclock_sleep (20);
+    assert_int_equal (s_query_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'"), 2);
+    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM downward WHERE acked_at IS NOT NULL"), 2);
+    //  A new session replays what comes after what the agent holds
+    zsock_destroy (&dealer);
+    dealer = s_session (fx, 1, 1);
+    env = s_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
+    assert_int_equal (env->deliver->seq, 2);
+    cii_codec_free (&env);
+    zsock_destroy (&dealer);
+}
+
+static void
+test_hello_refused (void **state)
+{
+    s_fixture_t *fx = *state;
+    zsock_t *first = s_session (fx, 2, 0);
+    //  A second connection claiming far more than was ever assigned: refused with its id, and
+    //  the open session is neither replaced nor told anything.
+    zsock_t *second = s_agent (fx, 2);
+    s_hello (second, "hello-far", 5000000);
+    s_expect_error (second, CII__ERROR_CODE__ERROR_BAD_ACK, "hello-far");
+    s_ping (first, "ping-after");
+    Cii__Envelope *env = s_recv (first, S_WAIT_MS, false);
+    assert_non_null (env);
+    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
+    cii_codec_free (&env);
+    //  A real second HELLO replaces the first session, which is told so
+    s_hello (second, "hello-2", 0);
+    env = s_expect (second, CII__ENVELOPE__BODY_WELCOME);
+    cii_codec_free (&env);
+    s_expect_error (first, CII__ERROR_CODE__ERROR_SESSION_REPLACED, NULL);
+    zsock_destroy (&first);
+    zsock_destroy (&second);
+}
+
+//  While the ingest statement is blocked (a lock held from another connection), the loop still
+//  answers PING and HELLO; the batch is stored once the lock goes; beyond the bound, UNAVAILABLE.
+static void
+test_database_blocked (void **state)
+{
+    s_fixture_t *fx = *state;
+    zsock_t *dealer = s_session (fx, 0, 0);
+    s_exec (fx, "BEGIN");
+    s_exec (fx, "LOCK TABLE ingest_log IN ACCESS EXCLUSIVE MODE");
+    s_signal (dealer, "blocked-1", "GE", "Pendant le verrou");
+    zclock_sleep (200);
+    int64_t start = zclock_mono ();
+    s_ping (dealer, "ping-blocked");
+    Cii__Envelope *env = s_recv (dealer, S_WAIT_MS, false);
+    assert_non_null (env);
+    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);   //  not the RECEIPT: still blocked
+    cii_codec_free (&env);
+    int64_t pong_ms = zclock_mono () - start;
+    zsock_t *other = s_session (fx, 1, 0);                         //  HELLO answered too
+    //  The pending bound: what does not fit is refused at once
+    char id [32];
+    for (int i = 0; i < 4200; i++) {
+        snprintf (id, sizeof id, "flood-%d", i);
+        s_signal (dealer, id, "VD", "Flot");
+    }
+    int unavailable = 0;
+    while ((env = s_recv (dealer, 2000, true)) != NULL) {
+        assert_int_equal (env->body_case, CII__ENVELOPE__BODY_ERROR);
+        assert_int_equal (env->error->code, CII__ERROR_CODE__ERROR_UNAVAILABLE);
+        unavailable++;
+        cii_codec_free (&env);
+    }
+    assert_true (unavailable >= 100);
+    assert_true (unavailable <= 4200);
+    s_exec (fx, "COMMIT");
+    //  Now everything queued is stored and receipted
+    int receipts = 0;
+    while ((env = s_recv (dealer, S_WAIT_MS, true)) != NULL) {
+        if (env->body_case == CII__ENVELOPE__BODY_RECEIPT)
+            receipts++;
+        cii_codec_free (&env);
+        if (receipts == 4201 - unavailable)
+            break;
+    }
+    assert_int_equal (receipts, 4201 - unavailable);
+    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM signals"), 4201 - unavailable);
+    print_message ("      PONG after %" PRId64 " ms with the ingest blocked; %d of 4200 refused UNAVAILABLE\n",
+                   pong_ms, unavailable);
+    zsock_destroy (&other);
+    zsock_destroy (&dealer);
+}
+
+//  --- a test-only kind, both ways ------------------------------------------------------------
+
+typedef struct {
+    const char *text;
+    int64_t number;
+} s_probe_t;
+
+static void
+s_probe_view (const ProtobufCMessage *item, void *domain)
+{
+    const CiiTest__Probe *probe = (const CiiTest__Probe *) item;
+    s_probe_t *out = domain;
+    out->text = probe->text;
+    out->number = probe->number;
+}
+
+static cii_rc_t
+s_probe_authorise (const hub_registry_t *registry, const char *network, const void *domain, cii_err_t *err)
+{
+    (void) registry;
+    (void) network;
+    const s_probe_t *probe = domain;
+    return probe->number < 0 ? cii_err_set (err, CII_REFUSED, "negative probe") : CII_OK;
+}
+
+static cii_rc_t
+s_probe_row (const void *item, const char **values, char *scratch, size_t scratch_size)
+{
+    const s_probe_t *probe = item;
+    snprintf (scratch, scratch_size, "%" PRId64, probe->number);
+    values [0] = probe->text;
+    values [1] = scratch;
+    return CII_OK;
+}
+
+static const hub_ingest_column_t s_probe_columns [] = { { "text", "text" }, { "number", "bigint" } };
+
+static const hub_ingest_shape_t s_probe_shape = {
+    .kind = "probe-up",
+    .statement = "test_ingest_probe",
+    .id_sql = "nextval ('probes_id_seq')",
+    .ref_sql = "'PRB-' || id",
+    .columns = s_probe_columns,
+    .ncolumns = 2,
+    .insert_sql = "INSERT INTO probes (id, agent_id, text, number) SELECT f.id, f.agent_id, f.text, f.number "
+                  "FROM fresh f JOIN log l ON l.agent_id = f.agent_id AND l.message_id = f.message_id",
+    .row = s_probe_row,
+    .scratch_size = 24,
+};
+
+static hub_upward_kind_t s_probe_handler = {
+    &test_kind_probe_up, sizeof (s_probe_t), s_probe_view, s_probe_authorise, &s_probe_shape
+};
+
+static void
+test_kind_both_ways (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_exec (fx, "CREATE TABLE probes (id bigserial PRIMARY KEY, agent_id bigint, text text, number bigint)");
+    assert_int_equal (test_kinds_register (), CII_OK);
+    assert_int_equal (hub_kinds_register_upward (&s_probe_handler), CII_OK);
+    assert_int_equal (hub_kinds_register_upward (&s_probe_handler), CII_CONFLICT);
+    zsock_t *dealer = s_session (fx, 0, 0);
+    //  Upward: stored by the generic ingest with its own shape, receipted with its reference
+    CiiTest__Probe probe = CII_TEST__PROBE__INIT;
+    probe.text = "Grüezi aus dem Test";
+    probe.number = 42;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    assert_int_equal (cii_codec_encode_up (&test_kind_probe_up, &probe.base, "probe-1", &data, &size, NULL), CII_OK);
+    s_send_bytes (dealer, data, size);
+    free (data);
+    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
+    assert_true (strncmp (env->receipt->ref, "PRB-", 4) == 0);
+    cii_codec_free (&env);
+    PGresult *res = PQexec (fx->pg, "SELECT text, number FROM probes");
+    assert_int_equal (PQntuples (res), 1);
+    assert_string_equal (PQgetvalue (res, 0, 0), "Grüezi aus dem Test");
+    assert_string_equal (PQgetvalue (res, 0, 1), "42");
+    PQclear (res);
+    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM ingest_log WHERE kind = 'probe-up'"), 1);
+    //  A signal and a probe in one batch, and a refused probe
+    probe.number = -1;
+    assert_int_equal (cii_codec_encode_up (&test_kind_probe_up, &probe.base, "probe-2", &data, &size, NULL), CII_OK);
+    s_signal (dealer, "sig-with-probe", "GE", "Avec une sonde");
+    s_send_bytes (dealer, data, size);
+    free (data);
+    env = s_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
+    assert_string_equal (env->receipt->message_id, "sig-with-probe");
+    cii_codec_free (&env);
+    s_expect_error (dealer, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "probe-2");
+
+    //  Downward: queued as (kind, packed body), delivered as Deliver field 90, decoded back
+    CiiTest__Probe down = CII_TEST__PROBE__INIT;
+    down.text = "Salut d'en haut";
+    down.number = 7;
+    assert_int_equal (cii_codec_item_pack (&test_kind_probe_down, &down.base, &data, &size, NULL), CII_OK);
+    cii_err_t err;
+    hub_store_t *store = hub_store_new (fx->conninfo, &err);
+    int64_t recipients = 0;
+    const char *only [] = { "lemanique" };
+    assert_int_equal (hub_store_downward_queue (store, "probe-down", data, size, only, 1, "probe:1", &recipients), CII_OK);
+    assert_int_equal (recipients, 1);
+    hub_store_destroy (&store);
+    free (data);
+    env = s_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
+    assert_int_equal (env->deliver->seq, 1);
+    assert_ptr_equal (cii_codec_kind (env), &test_kind_probe_down);
+    ProtobufCMessage *owned = NULL;
+    const CiiTest__Probe *got = (const CiiTest__Probe *) cii_codec_item (env, &owned);
+    assert_non_null (got);
+    assert_string_equal (got->text, "Salut d'en haut");
+    assert_int_equal (got->number, 7);
+    cii_codec_item_free (&owned);
+    cii_codec_free (&env);
+    s_ack (dealer, "ack-probe", 1);
+    int64_t deadline = zclock_mono () + S_WAIT_MS;
+    while (s_query_long (fx, "SELECT count(*) FROM downward WHERE subject = 'probe:1' AND acked_at IS NOT NULL") != 1
+           && zclock_mono () < deadline)
+        zclock_sleep (20);
+    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM downward WHERE subject = 'probe:1' AND acked_at IS NOT NULL"),
+                      1);
+    zsock_destroy (&dealer);
+    hub_kinds_unregister_upward (&s_probe_handler);
+}
+
+int
+main (void)
+{
+    zsys_init ();
+    zsys_set_logstream (getenv ("CII_TEST_VERBOSE") ? stderr : NULL);
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_session, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_signals, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_downward, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_hello_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_database_blocked, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_kind_both_ways, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
