@@ -1,0 +1,69 @@
+/*  unit_hub.h — the hub's unit tests: a fresh database per test (unit_pg), migrated by the hub's
+    own migrations, with a hub_store_t open on it; cmocka setup/teardown that make one per test
+    case; and the few facts most tests start from (an enrolled agent, a valid signal). Links the
+    hub library (the cii_unit_hub target). */
+#ifndef UNIT_HUB_H_INCLUDED
+#define UNIT_HUB_H_INCLUDED
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cii_domain.h"
+#include "hub_store.h"
+#include "hub_store_agents.h"
+#include "hub_store_ingest.h"
+#include "unit_pg.h"
+
+typedef struct {
+    unit_pg_t *pg;              /* the test's database: pg->conninfo, unit_pg_int (hub->pg, ...) */
+    hub_store_t *store;         /* open on it */
+    char *dir;                  /* a temporary directory (certificates, bundles), removed at the end */
+} unit_hub_t;
+
+/*  A fresh database (migrated to this binary's schema when migrate), a store on it and a temporary
+    directory. Logging (zsys) is silenced: refusals are expected. Never NULL (fails the test). */
+unit_hub_t *unit_hub_new (const char *label, bool migrate);
+
+/*  Closes the store, drops the database, removes the directory, frees; *self_p = NULL; safe on
+    NULL. */
+void unit_hub_destroy (unit_hub_t **self_p);
+
+/*  cmocka fixtures (one database per test case): *state becomes a unit_hub_t, migrated
+    (unit_hub_setup) or empty (unit_hub_setup_empty); unit_hub_teardown destroys it. */
+int unit_hub_setup (void **state);
+int unit_hub_setup_empty (void **state);
+int unit_hub_teardown (void **state);
+
+/*  Applies the embedded hub migrations up to version (and no further), recording them as
+    hub_store_migrate does: a database as an older cii-hub left it. */
+void unit_hub_migrate_to (unit_hub_t *self, int version);
+
+/*  A fresh Z85 public key (a new CURVE key pair's) into key[41]. */
+void unit_hub_key (char key [41]);
+
+/*  Enrols an agent for network with a fresh key (hub_store_enroll); its id. */
+int64_t unit_hub_enrol (unit_hub_t *self, const char *network);
+
+/*  The listing row of agent id (fails the test when there is none). */
+hub_agent_row_t unit_hub_agent (unit_hub_t *self, int64_t id);
+
+/*  A valid signal of canton: title as given, a French description, institutions social-aid and
+    health, target group late-arriving-youth, a German national reason, language fr, created
+    2023-11-14T22:13:20.123Z. Strings are static. */
+void unit_hub_signal (cii_signal_t *signal, const char *canton, const char *title);
+
+/*  A test-only upward kind for the generic ingest: "probe-up" (as tests/support/test_kinds.h names
+    it), stored by unit_hub_probe_shape into the table probes of the test's database (made by
+    unit_hub_probe_table: id, ref "PRB-<id>", agent_id, network, text, number, received_at,
+    message_id; number must be >= 0, so that a probe can be made to fail inside the database).
+    hub_ingest_item_t.item is a const unit_probe_t *. */
+typedef struct {
+    const char *text;
+    int64_t number;
+} unit_probe_t;
+
+extern const hub_ingest_shape_t unit_hub_probe_shape;
+
+void unit_hub_probe_table (unit_hub_t *self);
+
+#endif
