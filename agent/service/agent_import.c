@@ -1,6 +1,6 @@
 /*  agent_import.c — user input to signals for cii-agent: the document of `signal import` read
-    with jansson (cii_json_parse) plus the limits jansson does not keep, the entry -> Cii__Signal
-    conversion with its vocabulary and codec-limit checks, and the field checks of `signal add`. */
+    with jansson (cii_json_parse) plus the limits jansson does not keep, the entry -> cii_signal_t
+    conversion with its vocabulary and domain-limit checks, and the field checks of `signal add`. */
 #include "agent_import.h"
 
 #include <ctype.h>
@@ -10,16 +10,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "cii_codec.h"
-#include "cii_domain.h"
 #include "cii_json.h"
 #include "cii_util.h"
 
-#define S_MAX_DEPTH 16
-#define S_MAX_KEYS  64                      //  per object (an entry has 8 fields)
-#define S_MAX_MS    999999999999999LL       //  created_at as a number: up to 15 digits
-
-static char s_empty[] = "";
+#define S_MAX_MS      999999999999999LL     //  created_at as a number: up to 15 digits
+#define S_MS_DIGITS   15
+#define S_SHOWN_NAME  40                    //  bytes of a bad name quoted in a reason
+#define S_SHOWN_CODE  16                    //  bytes of a bad canton or language quoted
 
 //  Copies at most max bytes of src into dst (size) for a one-line message: whole UTF-8 sequences
 //  only, control characters and invalid bytes as '?'. Same as "%.*s" for printable ASCII.
@@ -66,77 +63,74 @@ s_valid_names (const char *(*name_of) (int), char *buf, size_t size)
         len += (size_t) snprintf (buf + len, size - len, "%s%s", v > 1 ? ", " : "", name_of (v));
 }
 
-int
-agent_import_input_canton (agent_import_input_t *in, const char *canton, char *reason, size_t n)
+cii_rc_t
+agent_import_input_canton (agent_import_input_t *in, const char *canton, cii_err_t *err)
 {
     char shown[80];
-    size_t len = strlen (canton);
-    if (len != 2) {
-        snprintf (reason, n, "unknown canton %s", s_excerpt (canton, 16, shown, sizeof shown));
-        return -2;
-    }
-    in->canton[0] = (char) toupper ((unsigned char) canton[0]);
-    in->canton[1] = (char) toupper ((unsigned char) canton[1]);
-    in->canton[2] = 0;
-    if (!cii_domain_canton_valid (in->canton)) {
-        snprintf (reason, n, "unknown canton %s", s_excerpt (in->canton, 2, shown, sizeof shown));
-        return -2;
-    }
-    return 0;
+    char *code = in->signal.canton;
+    if (strlen (canton) != 2)
+        return cii_err_set (err, CII_BAD_INPUT, "unknown canton %s",
+                            s_excerpt (canton, S_SHOWN_CODE, shown, sizeof shown));
+    code[0] = (char) toupper ((unsigned char) canton[0]);
+    code[1] = (char) toupper ((unsigned char) canton[1]);
+    code[2] = 0;
+    if (!cii_domain_canton_valid (code))
+        return cii_err_set (err, CII_BAD_INPUT, "unknown canton %s", s_excerpt (code, 2, shown, sizeof shown));
+    return CII_OK;
 }
 
-int
-agent_import_input_institution (agent_import_input_t *in, const char *name, char *reason, size_t n)
+//  Adds value (0 when name is unknown) to a list of at most max distinct values. what names the
+//  list's entries in the reason ("institution"), name_of gives the valid names.
+static cii_rc_t
+s_add_value (int value, const char *name, int *values, size_t *count, size_t max, const char *what,
+             const char *(*name_of) (int), cii_err_t *err)
 {
-    Cii__Institution value = (Cii__Institution) cii_domain_institution_from_name (name);
-    if (value == CII__INSTITUTION__INSTITUTION_UNSPECIFIED) {
+    if (value == 0) {
         char names[256], shown[176];
-        s_valid_names (cii_domain_institution_name, names, sizeof names);
-        snprintf (reason, n, "unknown institution '%s' (valid: %s)",
-                  s_excerpt (name, 40, shown, sizeof shown), names);
-        return -2;
+        s_valid_names (name_of, names, sizeof names);
+        return cii_err_set (err, CII_BAD_INPUT, "unknown %s '%s' (valid: %s)", what,
+                            s_excerpt (name, S_SHOWN_NAME, shown, sizeof shown), names);
     }
-    for (size_t i = 0; i < in->n_institutions; i++)
-        if (in->institutions[i] == value) {
-            snprintf (reason, n, "institution %s given twice", name);
-            return -2;
-        }
-    if (in->n_institutions == AGENT_IMPORT_MAX_LIST) {
-        snprintf (reason, n, "too many institutions");
-        return -2;
-    }
-    in->institutions[in->n_institutions++] = value;
-    return 0;
+    for (size_t i = 0; i < *count; i++)
+        if (values[i] == value)
+            return cii_err_set (err, CII_BAD_INPUT, "%s %s given twice", what, name);
+    if (*count == max)            //  unreachable while every value is distinct: kept as a guard
+        return cii_err_set (err, CII_BAD_INPUT, "too many %ss", what);
+    values[(*count)++] = value;
+    return CII_OK;
 }
 
-int
-agent_import_input_group (agent_import_input_t *in, const char *name, char *reason, size_t n)
+cii_rc_t
+agent_import_input_institution (agent_import_input_t *in, const char *name, cii_err_t *err)
 {
-    Cii__TargetGroup value = (Cii__TargetGroup) cii_domain_target_group_from_name (name);
-    if (value == CII__TARGET_GROUP__TARGET_GROUP_UNSPECIFIED) {
-        char names[256], shown[176];
-        s_valid_names (cii_domain_target_group_name, names, sizeof names);
-        snprintf (reason, n, "unknown target group '%s' (valid: %s)",
-                  s_excerpt (name, 40, shown, sizeof shown), names);
-        return -2;
-    }
-    for (size_t i = 0; i < in->n_groups; i++)
-        if (in->groups[i] == value) {
-            snprintf (reason, n, "target group %s given twice", name);
-            return -2;
-        }
-    if (in->n_groups == AGENT_IMPORT_MAX_LIST) {
-        snprintf (reason, n, "too many target groups");
-        return -2;
-    }
-    in->groups[in->n_groups++] = value;
-    return 0;
+    int values[CII_MAX_INSTITUTIONS];
+    cii_signal_t *signal = &in->signal;
+    for (size_t i = 0; i < signal->n_institutions; i++)
+        values[i] = (int) signal->institutions[i];
+    cii_rc_t rc = s_add_value ((int) cii_domain_institution_from_name (name), name, values, &signal->n_institutions,
+                               CII_MAX_INSTITUTIONS, "institution", cii_domain_institution_name, err);
+    if (rc == CII_OK)
+        signal->institutions[signal->n_institutions - 1] = (cii_institution_t) values[signal->n_institutions - 1];
+    return rc;
 }
 
-int
-agent_import_input_list (agent_import_input_t *in, const char *list,
-                         int (*add) (agent_import_input_t *, const char *, char *, size_t),
-                         char *reason, size_t n)
+cii_rc_t
+agent_import_input_group (agent_import_input_t *in, const char *name, cii_err_t *err)
+{
+    int values[CII_MAX_TARGET_GROUPS];
+    cii_signal_t *signal = &in->signal;
+    for (size_t i = 0; i < signal->n_target_groups; i++)
+        values[i] = (int) signal->target_groups[i];
+    cii_rc_t rc = s_add_value ((int) cii_domain_target_group_from_name (name), name, values, &signal->n_target_groups,
+                               CII_MAX_TARGET_GROUPS, "target group", cii_domain_target_group_name, err);
+    if (rc == CII_OK)
+        signal->target_groups[signal->n_target_groups - 1] =
+            (cii_target_group_t) values[signal->n_target_groups - 1];
+    return rc;
+}
+
+cii_rc_t
+agent_import_input_list (agent_import_input_t *in, const char *list, agent_import_add_fn *add, cii_err_t *err)
 {
     const char *p = list;
     while (*p) {
@@ -151,61 +145,56 @@ agent_import_input_list (agent_import_input_t *in, const char *list,
         char *stop = start + strlen (start);
         while (stop > start && stop[-1] == ' ')
             *--stop = 0;
-        if (*start && add (in, start, reason, n))
-            return -2;
+        if (*start) {
+            cii_rc_t rc = add (in, start, err);
+            if (rc != CII_OK)
+                return rc;
+        }
         p += len;
         if (*p == ',')
             p++;
     }
-    return 0;
+    return CII_OK;
 }
 
-int
-agent_import_input_lang (agent_import_input_t *in, const char *lang, char *reason, size_t n)
+cii_rc_t
+agent_import_input_lang (agent_import_input_t *in, const char *lang, cii_err_t *err)
 {
+    char *code = in->signal.language;
     if (!lang || !*lang) {
-        const char *langs = cii_domain_canton_languages (in->canton);
-        snprintf (in->lang, sizeof in->lang, "%.2s", langs ? langs : "fr");
-        return 0;
+        const char *langs = cii_domain_canton_languages (in->signal.canton);
+        snprintf (code, sizeof in->signal.language, "%.2s", langs ? langs : "fr");
+        return CII_OK;
     }
     if (!cii_domain_language_valid (lang)) {
         char shown[80];
-        snprintf (reason, n, "unknown language '%s' (valid: fr, de, it, rm)",
-                  s_excerpt (lang, 16, shown, sizeof shown));
-        return -2;
+        return cii_err_set (err, CII_BAD_INPUT, "unknown language '%s' (valid: fr, de, it, rm)",
+                            s_excerpt (lang, S_SHOWN_CODE, shown, sizeof shown));
     }
-    snprintf (in->lang, sizeof in->lang, "%s", lang);
-    return 0;
+    snprintf (code, sizeof in->signal.language, "%s", lang);
+    return CII_OK;
 }
 
 void
-agent_import_input_finish (agent_import_input_t *in, char *title, char *body, char *reason_text,
+agent_import_input_finish (agent_import_input_t *in, const char *title, const char *body, const char *reason,
                            int64_t created_ms)
 {
-    Cii__Signal init = CII__SIGNAL__INIT;
-    in->signal = init;
-    in->signal.canton = in->canton;
     in->signal.title = title;
     in->signal.description = body;
-    in->signal.national_reason = reason_text ? reason_text : s_empty;
-    in->signal.language = in->lang;
-    in->signal.institutions = in->institutions;
-    in->signal.n_institutions = in->n_institutions;
-    in->signal.target_groups = in->groups;
-    in->signal.n_target_groups = in->n_groups;
+    in->signal.national_reason = reason ? reason : "";
     in->signal.created_at_ms = created_ms > 0 ? created_ms : cii_util_now_ms ();
 }
 
-int
+cii_rc_t
 agent_import_parse_time (const char *s, int64_t *ms_p)
 {
     size_t len = strlen (s);
-    if (len > 0 && len <= 15 && strspn (s, "0123456789") == len) {
+    if (len > 0 && len <= S_MS_DIGITS && strspn (s, "0123456789") == len) {
         int64_t ms = strtoll (s, NULL, 10);
         if (ms <= 0)
-            return -2;
+            return CII_BAD_INPUT;
         *ms_p = ms;
-        return 0;
+        return CII_OK;
     }
     int f[6] = {0, 0, 0, 0, 0, 0};      //  year month day hour minute second
     int millis = 0;
@@ -216,30 +205,30 @@ agent_import_parse_time (const char *s, int64_t *ms_p)
     for (i = 0; i < 6; i++) {
         for (int d = 0; d < widths[i]; d++, p++) {
             if (!isdigit ((unsigned char) *p))
-                return -2;
+                return CII_BAD_INPUT;
             f[i] = f[i] * 10 + (*p - '0');
         }
         if (*p == 0 || *p == 'Z')
             break;
         if (*p != seps[i] && !(i == 2 && *p == ' '))
-            return -2;
+            return CII_BAD_INPUT;
         p++;
         if (i == 5)
             break;
     }
     if (i < 2 || i == 3)          //  a date at least; never an hour without minutes
-        return -2;
+        return CII_BAD_INPUT;
     if (i == 5 && p[-1] == '.') {
         for (int d = 0; d < 3; d++, p++) {
             if (!isdigit ((unsigned char) *p))
-                return -2;
+                return CII_BAD_INPUT;
             millis = millis * 10 + (*p - '0');
         }
     }
     if (*p == 'Z')
         p++;
     if (*p != 0)
-        return -2;
+        return CII_BAD_INPUT;
     struct tm tm = {0};
     tm.tm_year = f[0] - 1900;
     tm.tm_mon = f[1] - 1;
@@ -252,28 +241,27 @@ agent_import_parse_time (const char *s, int64_t *ms_p)
     if (t == (time_t) -1 || !gmtime_r (&t, &check) || check.tm_year != f[0] - 1900
         || check.tm_mon != f[1] - 1 || check.tm_mday != f[2] || check.tm_hour != f[3]
         || check.tm_min != f[4] || check.tm_sec != f[5] || t <= 0)
-        return -2;
+        return CII_BAD_INPUT;
     *ms_p = (int64_t) t * 1000 + millis;
-    return 0;
+    return CII_OK;
 }
 
 //  --- a JSON array of signals -------------------------------------------------------------------
 
 struct _agent_import_t {
     json_t *root;                    //  the array; signals borrow its strings
-    agent_import_input_t *inputs;    //  count entries
-    const Cii__Signal **signals;     //  count pointers into inputs, set once all are valid
+    agent_import_input_t *inputs;    //  count entries, set once all are valid
     bool checked;
 };
 
 //  jansson limits neither the keys of an object nor nesting (but at 2048 levels). The document is
 //  valid JSON when this runs, so one pass over its bytes that only tells strings from the rest
 //  finds the first container past a limit; line and column are counted as jansson counts them
-//  (lines from 1 at '\n', columns in characters from 1). 0, or -2 with the reason in error.
-static int
-s_check_bounds (const char *text, size_t size, char *error, size_t n)
+//  (lines from 1 at '\n', columns in characters from 1). CII_OK, or CII_BAD_INPUT with the reason.
+static cii_rc_t
+s_check_bounds (const char *text, size_t size, cii_err_t *err)
 {
-    size_t keys[S_MAX_DEPTH + 1] = {0};     //  keys so far of each open object
+    size_t keys[AGENT_IMPORT_MAX_DEPTH + 1] = {0};     //  keys so far of each open object
     int depth = 0, line = 1, column = 0, key_line = 0, key_column = 0;
     bool in_string = false, escaped = false;
     for (size_t i = 0; i < size; i++) {
@@ -299,22 +287,18 @@ s_check_bounds (const char *text, size_t size, char *error, size_t n)
             key_column = column;
         }
         else if (c == '[' || c == '{') {
-            if (depth == S_MAX_DEPTH) {
-                snprintf (error, n, "line %d, column %d: nested too deeply (more than %d levels)",
-                          line, column, S_MAX_DEPTH);
-                return -2;
-            }
+            if (depth == AGENT_IMPORT_MAX_DEPTH)
+                return cii_err_set (err, CII_BAD_INPUT, "line %d, column %d: nested too deeply (more than %d levels)",
+                                    line, column, AGENT_IMPORT_MAX_DEPTH);
             keys[++depth] = 0;
         }
         else if (c == ']' || c == '}')
             depth--;
-        else if (c == ':' && ++keys[depth] > S_MAX_KEYS) {
-            snprintf (error, n, "line %d, column %d: too many keys in an object (more than %d)",
-                      key_line, key_column, S_MAX_KEYS);
-            return -2;
-        }
+        else if (c == ':' && ++keys[depth] > AGENT_IMPORT_MAX_KEYS)
+            return cii_err_set (err, CII_BAD_INPUT, "line %d, column %d: too many keys in an object (more than %d)",
+                                key_line, key_column, AGENT_IMPORT_MAX_KEYS);
     }
-    return 0;
+    return CII_OK;
 }
 
 //  String value of field, or NULL when it is absent, null or not a string.
@@ -332,54 +316,69 @@ s_absent (const json_t *obj, const char *field)
     return !value || json_is_null (value);
 }
 
-//  Adds every name of the array at field with add. 0, or -2 with reason.
-static int
-s_import_names (agent_import_input_t *in, const json_t *array, const char *field,
-                int (*add) (agent_import_input_t *, const char *, char *, size_t),
-                char *reason, size_t n)
+//  Adds every name of the array at field with add.
+static cii_rc_t
+s_import_names (agent_import_input_t *in, const json_t *array, const char *field, agent_import_add_fn *add,
+                cii_err_t *err)
 {
-    if (!json_is_array (array)) {
-        snprintf (reason, n, "\"%s\" must be an array of names", field);
-        return -2;
-    }
+    if (!json_is_array (array))
+        return cii_err_set (err, CII_BAD_INPUT, "\"%s\" must be an array of names", field);
     size_t i;
     const json_t *item;
     json_array_foreach (array, i, item) {
-        if (!json_is_string (item)) {
-            snprintf (reason, n, "\"%s\" must be an array of names", field);
-            return -2;
-        }
-        if (add (in, json_string_value (item), reason, n))
-            return -2;
+        if (!json_is_string (item))
+            return cii_err_set (err, CII_BAD_INPUT, "\"%s\" must be an array of names", field);
+        cii_rc_t rc = add (in, json_string_value (item), err);
+        if (rc != CII_OK)
+            return rc;
     }
-    return 0;
+    return CII_OK;
 }
 
 //  Free text is stored and sent untouched: valid UTF-8 (jansson checked that), and no control
-//  characters but TAB, LF and CR (jansson refuses only \u0000). 0, or -2 with reason.
-static int
-s_import_text (const json_t *obj, const char *field, char *reason, size_t n)
+//  characters but TAB, LF and CR (jansson refuses only \u0000).
+static cii_rc_t
+s_import_text (const json_t *obj, const char *field, cii_err_t *err)
 {
     const json_t *value = json_object_get (obj, field);
-    if (json_is_string (value)
-        && !cii_domain_utf8_valid (json_string_value (value), json_string_length (value))) {
-        snprintf (reason, n, "\"%s\" holds a control character", field);
-        return -2;
-    }
-    return 0;
+    if (json_is_string (value) && !cii_domain_utf8_valid (json_string_value (value), json_string_length (value)))
+        return cii_err_set (err, CII_BAD_INPUT, "\"%s\" holds a control character", field);
+    return CII_OK;
 }
 
-//  One entry -> checked input. 0, -2 refused or -1 error (check callback), with reason.
-static int
-s_import_entry (const json_t *obj, agent_import_input_t *in, agent_import_canton_fn *check,
-                void *arg, char *reason, size_t n)
+//  The optional string at field: *value_p NULL when absent or null; refused when another type.
+static cii_rc_t
+s_optional_string (const json_t *obj, const char *field, const char **value_p, cii_err_t *err)
+{
+    *value_p = s_string (obj, field);
+    if (!*value_p && !s_absent (obj, field))
+        return cii_err_set (err, CII_BAD_INPUT, "\"%s\" must be a string", field);
+    return CII_OK;
+}
+
+//  created_at: absent, a date string or Unix milliseconds (whole, up to 15 digits).
+static cii_rc_t
+s_import_created (const json_t *obj, int64_t *ms_p, cii_err_t *err)
+{
+    *ms_p = 0;
+    const json_t *created = json_object_get (obj, "created_at");
+    if (json_is_integer (created) && json_integer_value (created) > 0 && json_integer_value (created) <= S_MAX_MS)
+        *ms_p = json_integer_value (created);
+    else if (json_is_string (created)) {
+        if (agent_import_parse_time (json_string_value (created), ms_p) != CII_OK)
+            return cii_err_set (err, CII_BAD_INPUT, "\"created_at\" is not a date");
+    }
+    else if (!s_absent (obj, "created_at"))
+        return cii_err_set (err, CII_BAD_INPUT, "\"created_at\" must be a date string or Unix milliseconds");
+    return CII_OK;
+}
+
+//  Refuses a member of obj that is not a field of the format.
+static cii_rc_t
+s_known_fields (const json_t *obj, cii_err_t *err)
 {
     static const char *known[] = {"canton", "title", "body", "institutions", "target_groups",
                                   "reason", "lang", "created_at", NULL};
-    if (!json_is_object (obj)) {
-        snprintf (reason, n, "not an object");
-        return -2;
-    }
     const char *key;
     const json_t *value;
     json_object_foreach ((json_t *) obj, key, value) {       //  in document order
@@ -388,162 +387,122 @@ s_import_entry (const json_t *obj, agent_import_input_t *in, agent_import_canton
             ok = ok || strcmp (key, known[k]) == 0;
         if (!ok) {
             char shown[176];
-            snprintf (reason, n, "unknown field \"%s\"", s_excerpt (key, 40, shown, sizeof shown));
-            return -2;
+            return cii_err_set (err, CII_BAD_INPUT, "unknown field \"%s\"",
+                                s_excerpt (key, S_SHOWN_NAME, shown, sizeof shown));
         }
     }
-    const char *canton = s_string (obj, "canton");
-    if (!canton) {
-        snprintf (reason, n, "\"canton\" must be a string");
-        return -2;
-    }
-    if (agent_import_input_canton (in, canton, reason, n))
-        return -2;
-    if (check) {
-        int rc = check (in->canton, arg, reason, n);
-        if (rc != 0)
-            return rc == -1 ? -1 : -2;
-    }
-    const char *title = s_string (obj, "title");
-    const char *body = s_string (obj, "body");
-    if (!title || !body) {
-        snprintf (reason, n, "\"title\" and \"body\" must be strings");
-        return -2;
-    }
-    if (s_import_text (obj, "title", reason, n) || s_import_text (obj, "body", reason, n))
-        return -2;
-    if (s_import_names (in, json_object_get (obj, "institutions"), "institutions",
-                        agent_import_input_institution, reason, n))
-        return -2;
-    if (!s_absent (obj, "target_groups")
-        && s_import_names (in, json_object_get (obj, "target_groups"), "target_groups",
-                           agent_import_input_group, reason, n))
-        return -2;
-    const char *why = s_string (obj, "reason");
-    if (!why && !s_absent (obj, "reason")) {
-        snprintf (reason, n, "\"reason\" must be a string");
-        return -2;
-    }
-    if (s_import_text (obj, "reason", reason, n))
-        return -2;
-    const char *lang = s_string (obj, "lang");
-    if (!lang && !s_absent (obj, "lang")) {
-        snprintf (reason, n, "\"lang\" must be a string");
-        return -2;
-    }
-    if (agent_import_input_lang (in, lang, reason, n))
-        return -2;
-    int64_t created_ms = 0;
-    const json_t *created = json_object_get (obj, "created_at");
-    if (json_is_integer (created) && json_integer_value (created) > 0
-        && json_integer_value (created) <= S_MAX_MS)
-        created_ms = json_integer_value (created);
-    else if (json_is_string (created)) {
-        if (agent_import_parse_time (json_string_value (created), &created_ms)) {
-            snprintf (reason, n, "\"created_at\" is not a date");
-            return -2;
-        }
-    }
-    else if (!s_absent (obj, "created_at")) {
-        snprintf (reason, n, "\"created_at\" must be a date string or Unix milliseconds");
-        return -2;
-    }
-    agent_import_input_finish (in, (char *) title, (char *) body, (char *) why, created_ms);
-    return 0;
+    return CII_OK;
 }
 
-int
-agent_import_read (const char *text, size_t size, agent_import_t **self_p, char *error, size_t n)
+//  One entry -> checked input (format and vocabulary; the limits come after every entry).
+static cii_rc_t
+s_import_entry (const json_t *obj, agent_import_input_t *in, agent_import_canton_fn *check, void *arg,
+                cii_err_t *err)
+{
+    if (!json_is_object (obj))
+        return cii_err_set (err, CII_BAD_INPUT, "not an object");
+    cii_rc_t rc = s_known_fields (obj, err);
+    if (rc != CII_OK)
+        return rc;
+    const char *canton = s_string (obj, "canton");
+    if (!canton)
+        return cii_err_set (err, CII_BAD_INPUT, "\"canton\" must be a string");
+    if ((rc = agent_import_input_canton (in, canton, err)) != CII_OK)
+        return rc;
+    if (check && (rc = check (in->signal.canton, arg, err)) != CII_OK)
+        return rc;
+    const char *title = s_string (obj, "title");
+    const char *body = s_string (obj, "body");
+    if (!title || !body)
+        return cii_err_set (err, CII_BAD_INPUT, "\"title\" and \"body\" must be strings");
+    const char *why = NULL, *lang = NULL;
+    int64_t created_ms = 0;
+    if ((rc = s_import_text (obj, "title", err)) != CII_OK
+    ||  (rc = s_import_text (obj, "body", err)) != CII_OK
+    ||  (rc = s_import_names (in, json_object_get (obj, "institutions"), "institutions",
+                              agent_import_input_institution, err)) != CII_OK)
+        return rc;
+    if (!s_absent (obj, "target_groups")
+    &&  (rc = s_import_names (in, json_object_get (obj, "target_groups"), "target_groups",
+                              agent_import_input_group, err)) != CII_OK)
+        return rc;
+    if ((rc = s_optional_string (obj, "reason", &why, err)) != CII_OK
+    ||  (rc = s_import_text (obj, "reason", err)) != CII_OK
+    ||  (rc = s_optional_string (obj, "lang", &lang, err)) != CII_OK
+    ||  (rc = agent_import_input_lang (in, lang, err)) != CII_OK
+    ||  (rc = s_import_created (obj, &created_ms, err)) != CII_OK)
+        return rc;
+    agent_import_input_finish (in, title, body, why, created_ms);
+    return CII_OK;
+}
+
+cii_rc_t
+agent_import_read (const char *text, size_t size, agent_import_t **self_p, cii_err_t *err)
 {
     *self_p = NULL;
-    if (size > AGENT_IMPORT_MAX_BYTES) {
-        snprintf (error, n, "document is larger than %d bytes", AGENT_IMPORT_MAX_BYTES);
-        return -2;
-    }
+    if (size > AGENT_IMPORT_MAX_BYTES)
+        return cii_err_set (err, CII_BAD_INPUT, "document is larger than %d bytes", AGENT_IMPORT_MAX_BYTES);
     agent_import_t *self = calloc (1, sizeof *self);
-    if (!self) {
-        snprintf (error, n, "out of memory");
-        return -1;
-    }
-    cii_err_t err;
-    cii_err_clear (&err);
-    self->root = cii_json_parse (text, size, &err);
+    if (!self)
+        return cii_err_set (err, CII_NO_MEMORY, "out of memory");
+    cii_err_t parse_err;
+    cii_err_clear (&parse_err);
+    self->root = cii_json_parse (text, size, &parse_err);
+    cii_rc_t rc = CII_OK;
     if (!self->root) {
         //  jansson quotes the bytes near the fault: keep the line one of valid UTF-8
         char shown[CII_ERR_TEXT + 8];
-        snprintf (error, n, "%s", s_excerpt (err.text, sizeof err.text, shown, sizeof shown));
-        agent_import_destroy (&self);
-        return err.rc == CII_NO_MEMORY ? -1 : -2;
+        rc = cii_err_set (err, parse_err.rc, "%s", s_excerpt (parse_err.text, sizeof parse_err.text, shown, sizeof shown));
     }
-    if (!json_is_array (self->root)) {
-        snprintf (error, n, "expected a JSON array of signals");
+    else if (!json_is_array (self->root))
+        rc = cii_err_set (err, CII_BAD_INPUT, "expected a JSON array of signals");
+    else
+        rc = s_check_bounds (text, size, err);
+    if (rc != CII_OK)
         agent_import_destroy (&self);
-        return -2;
-    }
-    if (s_check_bounds (text, size, error, n)) {
-        agent_import_destroy (&self);
-        return -2;
-    }
     *self_p = self;
-    return 0;
-}
-
-int
-agent_import_check (agent_import_t *self, agent_import_canton_fn *check, void *arg, char *error,
-                    size_t n)
-{
-    if (!self || self->checked || self->inputs) {
-        snprintf (error, n, "import already checked");
-        return -1;
-    }
-    size_t count = json_array_size (self->root);
-    int rc = -1;
-    char reason[512] = "";
-    agent_import_input_t *inputs = calloc (count + 1, sizeof *inputs);
-    const Cii__Signal **signals = calloc (count + 1, sizeof *signals);
-    if (!inputs || !signals) {
-        snprintf (error, n, "out of memory");
-        goto cleanup;
-    }
-    //  Every entry's format and vocabulary first, then the codec limits: a refusal names the
-    //  first entry in file order for each kind of fault, as the store would
-    for (size_t i = 0; i < count; i++) {
-        rc = s_import_entry (json_array_get (self->root, i), &inputs[i], check, arg, reason, sizeof reason);
-        if (rc != 0) {
-            snprintf (error, n, "signal %zu: %s", i + 1, reason);
-            goto cleanup;
-        }
-        signals[i] = &inputs[i].signal;
-    }
-    for (size_t i = 0; i < count; i++) {
-        cii_codec_error_t err;
-        memset (&err, 0, sizeof err);
-        if (cii_codec_validate_signal (signals[i], "signal", &err) != 0) {
-            snprintf (error, n, "signal %zu refused: %s", i + 1, err.text);
-            rc = -2;
-            goto cleanup;
-        }
-    }
-    self->inputs = inputs;
-    self->signals = signals;
-    self->checked = true;
-    inputs = NULL;
-    signals = NULL;
-    rc = 0;
-
-cleanup:
-    free (inputs);
-    free (signals);
     return rc;
 }
 
-int
-agent_import_parse (const char *text, size_t size, agent_import_t **result_p, char *error, size_t n)
+cii_rc_t
+agent_import_check (agent_import_t *self, agent_import_canton_fn *check, void *arg, cii_err_t *err)
 {
-    int rc = agent_import_read (text, size, result_p, error, n);
-    if (rc == 0) {
-        rc = agent_import_check (*result_p, NULL, NULL, error, n);
-        if (rc != 0)
+    if (!self || self->checked)
+        return cii_err_set (err, CII_FAILED, "import already checked");
+    size_t count = json_array_size (self->root);
+    agent_import_input_t *inputs = calloc (count + 1, sizeof *inputs);
+    if (!inputs)
+        return cii_err_set (err, CII_NO_MEMORY, "out of memory");
+    //  Every entry's format and vocabulary first, then the domain's limits: a refusal names the
+    //  first entry in file order for each kind of fault
+    cii_rc_t rc = CII_OK;
+    for (size_t i = 0; i < count && rc == CII_OK; i++) {
+        rc = s_import_entry (json_array_get (self->root, i), &inputs[i], check, arg, err);
+        if (rc != CII_OK)
+            cii_err_prefix (err, "signal %zu", i + 1);
+    }
+    for (size_t i = 0; i < count && rc == CII_OK; i++) {
+        if (cii_signal_check (&inputs[i].signal, "signal", err) != CII_OK) {
+            cii_err_prefix (err, "signal %zu refused", i + 1);
+            rc = CII_BAD_INPUT;
+        }
+    }
+    if (rc != CII_OK) {
+        free (inputs);
+        return rc;
+    }
+    self->inputs = inputs;
+    self->checked = true;
+    return CII_OK;
+}
+
+cii_rc_t
+agent_import_parse (const char *text, size_t size, agent_import_t **result_p, cii_err_t *err)
+{
+    cii_rc_t rc = agent_import_read (text, size, result_p, err);
+    if (rc == CII_OK) {
+        rc = agent_import_check (*result_p, NULL, NULL, err);
+        if (rc != CII_OK)
             agent_import_destroy (result_p);
     }
     return rc;
@@ -555,18 +514,12 @@ agent_import_count (const agent_import_t *self)
     return self ? json_array_size (self->root) : 0;
 }
 
-const Cii__Signal *
+const cii_signal_t *
 agent_import_signal (const agent_import_t *self, size_t index)
 {
     if (!self || !self->checked || index >= json_array_size (self->root))
         return NULL;
-    return self->signals[index];
-}
-
-const Cii__Signal *const *
-agent_import_signals (const agent_import_t *self)
-{
-    return self && self->checked ? self->signals : NULL;
+    return &self->inputs[index].signal;
 }
 
 void
@@ -577,7 +530,6 @@ agent_import_destroy (agent_import_t **self_p)
     agent_import_t *self = *self_p;
     json_decref (self->root);
     free (self->inputs);
-    free (self->signals);
     free (self);
     *self_p = NULL;
 }

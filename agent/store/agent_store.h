@@ -1,171 +1,104 @@
-/*  agent_store.h — the agent's local state in SQLite (WAL mode, PRAGMA user_version migrations):
-    configuration from the enrollment bundle, signals, the durable outbox of upward messages, the
-    inbox of downward items (notices). Shared by the daemon and the CLI through the same file,
-    DIR/agent.db; every write is one transaction. */
+/*  agent_store.h — the connection core of the agent's SQLite state (DIR/agent.db): create and
+    open (WAL, busy timeout, synchronous=FULL, schema migrations from schema/agent/ by PRAGMA
+    user_version, a newer database refused), one joinable transaction API, cached prepared
+    statements, one row iterator. The aggregates (config, signals, outbox, inbox, notices,
+    status) live in agent_store_*.c, each over this core; the daemon and the CLI share the file.
+
+    Conventions: every function returns a cii_rc_t and fills the optional err (cii_rc.h); a NULL
+    store is a programmer error. Every write is one transaction: a function that writes begins
+    one, or joins the caller's (agent_store_begin nests). */
 #ifndef AGENT_STORE_H_INCLUDED
 #define AGENT_STORE_H_INCLUDED
 
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "cii.pb-c.h"
-#include "cii_bundle.h"
-#include "cii_codec.h"
+
+#include "cii_rc.h"
+
+#define AGENT_STORE_FILE      "agent.db"
+#define AGENT_STORE_BUSY_MS   5000      /* wait this long for the other process's write lock */
 
 typedef struct _agent_store_t agent_store_t;
 
-/*  Creates state_dir (mode 0700) if needed and DIR/agent.db (0600) from a loaded bundle. Refuses
-    (-1) when DIR/agent.db already exists. reason (size n) receives a one-line reason. */
-int agent_store_init (const char *state_dir, const cii_bundle_t *bundle, char *reason, size_t n);
+/*  Creates state_dir (mode 0700, an existing directory is restricted to it) and a new, empty
+    DIR/agent.db (mode 0600, created so it is never readable by others), schema migrated.
+    CII_CONFLICT when DIR/agent.db exists already ("... already exists (this state directory is
+    initialised)"), CII_FAILED when the directory or file cannot be made. NULL on failure. */
+agent_store_t *agent_store_create (const char *state_dir, cii_err_t *err);
 
-/*  Opens an initialised state directory (WAL, busy timeout, schema migrated). NULL on failure
-    with a one-line reason. */
-agent_store_t *agent_store_open (const char *state_dir, char *reason, size_t n);
+/*  Opens an initialised state directory (schema migrated in place). NULL on failure, with
+    CII_NOT_FOUND "DIR is not initialised (no agent.db; run cii-agent init)", CII_REFUSED "state
+    schema version N is newer than this cii-agent (M)", or CII_FAILED. */
+agent_store_t *agent_store_open (const char *state_dir, cii_err_t *err);
 
 /*  Closes and frees; sets *self_p to NULL; safe on NULL. */
 void agent_store_destroy (agent_store_t **self_p);
 
-/*  The configuration the agent was initialised with (keys, network, endpoint, cantons as
-    updated by the last WELCOME). 0 / -1. */
-int agent_store_config (agent_store_t *self, cii_bundle_t *config);
+/*  Closes and frees like agent_store_destroy, then removes the database files: for a store made
+    by agent_store_create whose set-up failed. */
+void agent_store_discard (agent_store_t **self_p);
 
-/*  Replaces the network's canton list (from WELCOME). 0, -2 if a code is not a valid canton
-    (nothing changed), -1 on error. */
-int agent_store_set_cantons (agent_store_t *self, const char *const *cantons, size_t count);
+/*  The label of log lines about this store (the network once agent_store_set_label was called,
+    else "-"). */
+const char *agent_store_label (agent_store_t *self);
+void agent_store_set_label (agent_store_t *self, const char *label);
 
-/*  1 if canton belongs to this agent's network, 0 if not, -1 on error. */
-int agent_store_canton_in_network (agent_store_t *self, const char *canton);
+/*  The schema version of the open store (PRAGMA user_version). */
+cii_rc_t agent_store_schema_version (agent_store_t *self, int *version_p, cii_err_t *err);
 
-/*  Stores a new signal and its upward message (an Envelope with a fresh UUID message id, packed
-    by the codec) in the outbox, in one transaction. Returns 0 with *id_p the local signal id and
-    message_id (65 bytes) filled; -2 when the codec refuses the signal or its canton is not in
-    this agent's network (err, when not NULL, says why; nothing stored); -1 on a storage error. */
-int agent_store_add_signal (agent_store_t *self, const Cii__Signal *signal, int64_t *id_p,
-                            char *message_id, cii_codec_error_t *err);
+/*  --- transactions ------------------------------------------------------------------------- */
 
-/*  Stores count signals as agent_store_add_signal does, all in one transaction: every one is
-    stored or none. On 0, ids[i] and message_ids[i] (either may be NULL) receive each signal's id
-    and message id. -2 when signal *failed_p (when not NULL) is refused (err says why; nothing
-    stored); -1 on a storage error (nothing stored). */
-int agent_store_add_signals (agent_store_t *self, const Cii__Signal *const *signals, size_t count,
-                             int64_t *ids, char (*message_ids)[65], size_t *failed_p,
-                             cii_codec_error_t *err);
+/*  Begins a write transaction (BEGIN IMMEDIATE: the write lock is taken now, so what is read
+    inside stays true until commit), or joins the one already open on this connection. Every
+    begin is closed by one commit or one rollback. CII_UNAVAILABLE when the lock could not be had
+    within AGENT_STORE_BUSY_MS. */
+cii_rc_t agent_store_begin (agent_store_t *self, cii_err_t *err);
 
-/*  --- outbox -------------------------------------------------------------------------------- */
+/*  Ends one begin. The outermost commits (CII_FAILED, and everything rolled back, when a joined
+    part rolled back or COMMIT failed); an inner one only closes its part. */
+cii_rc_t agent_store_commit (agent_store_t *self, cii_err_t *err);
 
-typedef struct {
-    int64_t id;
-    char message_id[65];
-    const uint8_t *data;     /* packed Envelope, borrowed for the duration of the callback */
-    size_t size;
-    int attempts;            /* sends so far */
-} agent_outbox_item_t;
+/*  Ends one begin and dooms the transaction: the outermost rolls back at once; an inner one makes
+    the outermost commit fail. Safe to call when no transaction is open (does nothing). */
+void agent_store_rollback (agent_store_t *self);
 
-typedef int (agent_outbox_fn) (const agent_outbox_item_t *item, void *arg);
+/*  --- statements ---------------------------------------------------------------------------- */
 
-/*  Calls fn for outbox entries due at now_ms (never sent, or next attempt reached), oldest
-    first, at most limit. fn returning -1 stops. Returns the number visited, or -1. */
-int agent_store_outbox_due (agent_store_t *self, int64_t now_ms, int limit, agent_outbox_fn *fn, void *arg);
+/*  Runs sql (no parameters, one or several statements; for schema and PRAGMAs). */
+cii_rc_t agent_store_exec (agent_store_t *self, const char *sql, cii_err_t *err);
 
-/*  Records a send of entry id: attempts + 1, next attempt at next_ms. 0 / -1. */
-int agent_store_outbox_sent (agent_store_t *self, int64_t id, int64_t next_ms);
+/*  The prepared statement for sql on this connection, reset with its bindings cleared. Statements
+    are cached by their text for the life of the store: never finalize one. Bind parameters with
+    sqlite3_bind_* (?1, ?2, ... are the SQLite form of $n). NULL with err on a bad statement. */
+sqlite3_stmt *agent_store_prepare (agent_store_t *self, const char *sql, cii_err_t *err);
 
-/*  The same for count entries in one transaction (one disk sync for a whole poll). 0 / -1. */
-int agent_store_outbox_sent_many (agent_store_t *self, const int64_t *ids, const int64_t *next_ms,
-                                  size_t count);
+/*  Steps a statement that returns no rows (INSERT, UPDATE, DELETE) to its end and resets it.
+    CII_OK; CII_CONFLICT on a constraint violation; CII_UNAVAILABLE when the database is busy;
+    CII_FAILED otherwise. what names the step in the reason ("insert signal"). */
+cii_rc_t agent_store_run (agent_store_t *self, sqlite3_stmt *stmt, const char *what, cii_err_t *err);
 
-/*  Makes every outbox entry due now (after a new session opened). 0 / -1. */
-int agent_store_outbox_reset (agent_store_t *self);
+/*  The row iterator: calls fn for every row of stmt (read the columns with sqlite3_column_*;
+    they are valid during the call), until the rows end or fn returns false, then resets stmt.
+    *count_p (when not NULL) receives the number of rows fn saw. fn must not use stmt's own sql
+    again (it is the same cached statement). */
+typedef bool (agent_row_fn) (sqlite3_stmt *row, void *arg);
+cii_rc_t agent_store_rows (agent_store_t *self, sqlite3_stmt *stmt, const char *what, agent_row_fn *fn,
+                           void *arg, size_t *count_p, cii_err_t *err);
 
-/*  Number of entries in the outbox, or -1. */
-int agent_store_outbox_count (agent_store_t *self);
+/*  Reads column 0 of the first row of stmt as an integer and resets stmt. CII_NOT_FOUND when
+    there is no row (*value_p untouched). */
+cii_rc_t agent_store_int (agent_store_t *self, sqlite3_stmt *stmt, const char *what, int64_t *value_p,
+                          cii_err_t *err);
 
-/*  Applies a RECEIPT: removes the outbox entry of receipt->message_id and marks what it carried
-    as delivered (signals: delivered_at, hub_ref) in one transaction. 0 applied, 1 unknown
-    message id (already receipted: nothing to do), -1 error. */
-int agent_store_receipt (agent_store_t *self, const Cii__Receipt *receipt);
+/*  The rowid of the last INSERT on this connection. */
+int64_t agent_store_last_rowid (agent_store_t *self);
 
-/*  Records an ERROR the hub returned for an outbox message: removes the entry and marks the
-    signal as refused with code and text (the hub stored nothing; resending would not help).
-    0 applied, 1 unknown message id, -1 error. */
-int agent_store_refused (agent_store_t *self, const char *message_id, int code, const char *text);
+/*  Text of column col of a row, "" for SQL NULL (use sqlite3_column_type to tell NULL apart). */
+const char *agent_store_text (sqlite3_stmt *row, int col);
 
-/*  --- downward ------------------------------------------------------------------------------ */
-
-/*  Highest downward sequence held (0 when none), or -1 on error. */
-int64_t agent_store_last_seq (agent_store_t *self);
-
-/*  Stores a DELIVER durably (inbox row and the item's own table, e.g. notices) in one transaction
-    if deliver->seq == last_seq + 1. Returns 0 stored, 1 duplicate (seq <= last_seq: nothing to do),
-    2 gap (seq > last_seq + 1: not stored), -2 unknown item kind, -1 storage error. */
-int agent_store_deliver (agent_store_t *self, const Cii__Deliver *deliver);
-
-/*  --- daemon status ------------------------------------------------------------------------- */
-
-/*  Records the daemon's view of the session ("connected", "disconnected", "revoked"), the time
-    and the calling process's pid (so `cii-agent status` can tell a dead daemon). 0 / -1. */
-int agent_store_set_status (agent_store_t *self, const char *status, const char *detail);
-
-/*  The daemon status last recorded by agent_store_set_status. */
-typedef struct {
-    char status[32];         /* "connected", "disconnected", "revoked", ... */
-    char detail[256];
-    int64_t time_ms;         /* when it was recorded, Unix milliseconds */
-    int64_t pid;             /* the daemon process that recorded it (0 when unknown) */
-} agent_daemon_status_t;
-
-/*  Reads the last recorded daemon status into *status. 0 found, 1 never recorded (status
-    zeroed), -1 error. */
-int agent_store_get_status (agent_store_t *self, agent_daemon_status_t *status);
-
-/*  --- listings (for the CLI) ---------------------------------------------------------------- */
-
-/*  One stored signal. Strings are borrowed for the duration of the callback. Lists are comma
-    separated CLI names ("social-aid,health"; "" when empty). */
-typedef struct {
-    int64_t id;
-    const char *message_id;
-    const char *canton;
-    const char *title;
-    const char *description;
-    const char *institutions;
-    const char *target_groups;
-    const char *national_reason;
-    const char *language;
-    int64_t created_at_ms;
-    int64_t delivered_at_ms;     /* 0 until the hub's RECEIPT arrived */
-    const char *hub_ref;         /* NULL until delivered */
-    int64_t hub_received_at_ms;  /* 0 until delivered */
-    bool refused;
-    int refused_code;            /* a CII__ERROR_CODE__* value when refused */
-    const char *refused_text;    /* NULL unless refused */
-} agent_signal_row_t;
-
-typedef int (agent_signal_fn) (const agent_signal_row_t *row, void *arg);
-
-/*  Calls fn for every signal, oldest first (by id). fn must not write to the store; fn
-    returning -1 stops. Returns the number visited, or -1. */
-int agent_store_signals (agent_store_t *self, agent_signal_fn *fn, void *arg);
-
-/*  One stored notice (a downward item). Strings are borrowed for the duration of the callback;
-    networks is a comma list of network names ("" = all networks). */
-typedef struct {
-    int64_t seq;
-    int64_t notice_id;
-    const char *title;
-    const char *text;
-    const char *networks;
-    int64_t issued_at_ms;
-    int64_t received_at_ms;
-} agent_notice_row_t;
-
-typedef int (agent_notice_fn) (const agent_notice_row_t *row, void *arg);
-
-/*  Calls fn for every notice in sequence order. fn must not write to the store; fn returning -1
-    stops. Returns the number visited, or -1. */
-int agent_store_notices (agent_store_t *self, agent_notice_fn *fn, void *arg);
-
-/*  The schema version of the open store (PRAGMA user_version), or -1. */
-int agent_store_schema_version (agent_store_t *self);
+/*  Copies src (NULL as "") into dst of size bytes, always NUL-terminated. */
+void agent_store_copy (char *dst, size_t size, const char *src);
 
 #endif

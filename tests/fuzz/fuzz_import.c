@@ -1,6 +1,6 @@
 /*  fuzz_import.c — fuzz target for the `signal import` reader (agent/service/agent_import, over
     jansson): every input is parsed as a JSON array of signals; whatever is accepted must pass the
-    codec's own signal checks, and a refusal must come with one line of valid UTF-8 that either
+    domain's signal checks and pack as an upward Envelope, and a refusal must come with one line of valid UTF-8 that either
     gives the line and column of a fault in the document or names the entry. Any breach calls
     abort(). */
 #include <stdint.h>
@@ -11,6 +11,7 @@
 #include "agent_import.h"
 #include "cii_codec.h"
 #include "cii_domain.h"
+#include "cii_wire.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -53,50 +54,43 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     agent_import_t *import = NULL;
-    char error[600];
-    memset (error, 0, sizeof error);
-    int rc = agent_import_parse ((const char *) data, size, &import, error, sizeof error);
-    if (rc != 0) {
-        if (rc != -2 && rc != -1)
-            s_die ("unexpected return code", error);
+    cii_err_t err;
+    memset (&err, 0, sizeof err);
+    cii_rc_t rc = agent_import_parse ((const char *) data, size, &import, &err);
+    if (rc != CII_OK) {
+        if (rc != CII_BAD_INPUT && rc != CII_NO_MEMORY)
+            s_die ("unexpected return code", err.text);
         if (import)
-            s_die ("result set on failure", error);
-        size_t len = strnlen (error, sizeof error);
-        if (len == 0 || len >= sizeof error)
+            s_die ("result set on failure", err.text);
+        size_t len = strnlen (err.text, sizeof err.text);
+        if (len == 0 || len >= sizeof err.text)
             s_die ("empty or unterminated error", NULL);
-        if (strchr (error, '\n') || strchr (error, '\r') || !cii_domain_utf8_valid (error, len))
-            s_die ("error is not one line of UTF-8", error);
-        if (rc == -2 && !s_error_shape_ok (error))
-            s_die ("error gives neither line and column nor the entry", error);
+        if (strchr (err.text, '\n') || strchr (err.text, '\r') || !cii_domain_utf8_valid (err.text, len))
+            s_die ("error is not one line of UTF-8", err.text);
+        if (rc == CII_BAD_INPUT && !s_error_shape_ok (err.text))
+            s_die ("error gives neither line and column nor the entry", err.text);
         return 0;
     }
     if (!import)
         s_die ("no result on success", NULL);
     size_t count = agent_import_count (import);
-    const Cii__Signal *const *signals = agent_import_signals (import);
     if (count > size)
         s_die ("more signals than input bytes", NULL);
-    if (!signals)
-        s_die ("no signal array on success", NULL);
     for (size_t i = 0; i < count; i++) {
-        const Cii__Signal *signal = agent_import_signal (import, i);
-        cii_codec_error_t err;
-        memset (&err, 0, sizeof err);
-        if (!signal || signal != signals[i])
-            s_die ("accessors disagree", NULL);
-        if (cii_codec_validate_signal (signal, "signal", &err) != 0)
-            s_die ("accepted signal fails cii_codec_validate_signal", err.text);
-        //  A stored signal is packed as an Envelope: that must work too
-        Cii__Signal copy = *signal;
-        Cii__Envelope env = CII__ENVELOPE__INIT;
-        env.version = CII_PROTOCOL_VERSION;
-        env.message_id = (char *) "fuzz-import";
-        env.body_case = CII__ENVELOPE__BODY_SIGNAL;
-        env.signal = &copy;
+        const cii_signal_t *signal = agent_import_signal (import, i);
+        if (!signal)
+            s_die ("no signal inside the count", NULL);
+        if (cii_signal_check (signal, "signal", &err) != CII_OK)
+            s_die ("accepted signal fails cii_signal_check", err.text);
+        //  A stored signal is packed as an upward Envelope: that must work too
+        cii_wire_signal_t wire;
+        cii_wire_signal_fill (&wire, signal);
         uint8_t *frame = NULL;
         size_t frame_size = 0;
-        if (cii_codec_encode (&env, &frame, &frame_size, &err) != 0)
-            s_die ("accepted signal does not encode", err.text);
+        cii_codec_error_t refusal;
+        if (cii_codec_encode_up (cii_kind_find ("signal"), &wire.msg.base, "fuzz-import", &frame, &frame_size,
+                                 &refusal) != CII_OK)
+            s_die ("accepted signal does not encode", refusal.text);
         free (frame);
         if (signal->created_at_ms <= 0)
             s_die ("created_at not set", NULL);

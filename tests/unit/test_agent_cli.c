@@ -8,87 +8,59 @@
 #include <cmocka.h>
 
 #include <czmq.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "agent_cli.h"
-#include "agent_store.h"
-#include "cii_bundle.h"
+#include "agent_kinds.h"
+#include "agent_setup.h"
+#include "agent_store_notices.h"
+#include "agent_store_outbox.h"
+#include "agent_store_signals.h"
+#include "agent_store_status.h"
+#include "unit_bundle.h"
+#include "unit_cli.h"
+#include "unit_fs.h"
 #include "unit_json.h"
 
 typedef struct {
-    char root[64];
-    char state[128];
-    char bundle[128];
-    char file[128];          //  scratch file for --body-file / import
+    char *root;
+    char *state;
+    char *bundle;
+    char *file;              //  scratch file for --body-file / import
+    unit_cli_t run;
     int status;
     char *out;
     char *err;
 } s_fixture_t;
 
-static int
-s_rm (const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void) st;
-    (void) flag;
-    (void) ftw;
-    return remove (path);
-}
-
-static void
-s_free_output (s_fixture_t *fx)
-{
-    free (fx->out);
-    free (fx->err);
-    fx->out = fx->err = NULL;
-}
+static const char *const s_program [] = { "cii-agent", NULL };
 
 //  Runs `cii-agent ARGS...` (NULL-terminated) in process; captures status, stdout, stderr.
 static int
 s_run (s_fixture_t *fx, ...)
 {
-    char *argv[32];
-    int argc = 0;
-    argv[argc++] = (char *) "cii-agent";
     va_list args;
     va_start (args, fx);
-    const char *arg;
-    while ((arg = va_arg (args, const char *)) != NULL && argc < 31)
-        argv[argc++] = (char *) arg;
+    unit_cli_run_va (&fx->run, agent_cli_run, s_program, args);
     va_end (args);
-    argv[argc] = NULL;
-    s_free_output (fx);
-    size_t out_size = 0, err_size = 0;
-    FILE *out = open_memstream (&fx->out, &out_size);
-    FILE *err = open_memstream (&fx->err, &err_size);
-    assert_non_null (out);
-    assert_non_null (err);
-    fx->status = agent_cli_run (argc, argv, out, err);
-    fclose (out);
-    fclose (err);
+    fx->status = fx->run.status;
+    fx->out = fx->run.out;
+    fx->err = fx->run.err;
     return fx->status;
 }
 
 static int
 s_lines (const char *text)
 {
-    int lines = 0;
-    for (const char *p = text; *p; p++)
-        lines += *p == '\n';
-    return lines;
+    return unit_lines (text);
 }
 
 static void
 s_write (const char *path, const char *data, size_t size)
 {
-    FILE *f = fopen (path, "wb");
-    assert_non_null (f);
-    assert_int_equal (fwrite (data, 1, size, f), size);
-    fclose (f);
+    unit_write (path, data, size);
 }
 
 static int
@@ -96,26 +68,12 @@ s_setup (void **state)
 {
     s_fixture_t *fx = calloc (1, sizeof *fx);
     assert_non_null (fx);
-    snprintf (fx->root, sizeof fx->root, "/tmp/cii-agent-cli-XXXXXX");
-    assert_non_null (mkdtemp (fx->root));
-    snprintf (fx->state, sizeof fx->state, "%s/state", fx->root);
-    snprintf (fx->bundle, sizeof fx->bundle, "%s/lemanique.bundle", fx->root);
-    snprintf (fx->file, sizeof fx->file, "%s/input", fx->root);
+    fx->root = unit_dir_new ("agent-cli");
+    fx->state = unit_path (fx->root, "state");
+    fx->bundle = unit_path (fx->root, "lemanique.bundle");
+    fx->file = unit_path (fx->root, "input");
     cii_bundle_t bundle;
-    memset (&bundle, 0, sizeof bundle);
-    zcert_t *agent = zcert_new ();
-    zcert_t *hub = zcert_new ();
-    assert_non_null (agent);
-    assert_non_null (hub);
-    snprintf (bundle.network, sizeof bundle.network, "lemanique");
-    snprintf (bundle.endpoint, sizeof bundle.endpoint, "tcp://127.0.0.1:7399");
-    snprintf (bundle.cantons, sizeof bundle.cantons, "VD,VS,GE");
-    snprintf (bundle.hub_public, sizeof bundle.hub_public, "%s", zcert_public_txt (hub));
-    snprintf (bundle.agent_public, sizeof bundle.agent_public, "%s", zcert_public_txt (agent));
-    snprintf (bundle.agent_secret, sizeof bundle.agent_secret, "%s", zcert_secret_txt (agent));
-    zcert_destroy (&agent);
-    zcert_destroy (&hub);
-    assert_int_equal (cii_bundle_save (&bundle, fx->bundle), 0);
+    unit_bundle_save (&bundle, "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7399", fx->bundle);
     unsetenv ("CII_AGENT_STATE");
     *state = fx;
     return 0;
@@ -125,8 +83,11 @@ static int
 s_teardown (void **state)
 {
     s_fixture_t *fx = *state;
-    s_free_output (fx);
-    nftw (fx->root, s_rm, 16, FTW_DEPTH | FTW_PHYS);
+    unit_cli_free (&fx->run);
+    unit_dir_destroy (&fx->root);
+    free (fx->state);
+    free (fx->bundle);
+    free (fx->file);
     free (fx);
     return 0;
 }
@@ -137,22 +98,32 @@ s_init (s_fixture_t *fx)
     assert_int_equal (s_run (fx, "init", "--bundle", fx->bundle, "--state", fx->state, NULL), 0);
 }
 
+static agent_store_t *
+s_open (s_fixture_t *fx)
+{
+    cii_err_t err;
+    agent_store_t *store = agent_setup_open (fx->state, NULL, &err);
+    if (!store)
+        fail_msg ("open: %s", err.text);
+    return store;
+}
+
 //  Collects message ids by outbox id (1, 2).
-static int
+static bool
 s_mid (const agent_outbox_item_t *item, void *arg)
 {
-    char (*mids)[65] = arg;
-    snprintf (mids[item->id - 1], 65, "%s", item->message_id);
-    return 0;
+    char (*mids) [AGENT_MESSAGE_ID_SIZE] = arg;
+    snprintf (mids [item->id - 1], AGENT_MESSAGE_ID_SIZE, "%s", item->message_id);
+    return true;
 }
 
 //  Copies the description of signal 2.
-static int
+static bool
 s_description (const agent_signal_row_t *row, void *arg)
 {
     if (row->id == 2)
         snprintf (arg, 256, "%s", row->description);
-    return 0;
+    return true;
 }
 
 //  --- tests ----------------------------------------------------------------------------------
@@ -232,11 +203,11 @@ test_signal_add_checks (void **state)
     s_run (fx, "signal", "add", "--state", st, "--canton", "ZH", "--title", "T", "--body", "B",
            "--institutions", "nope", NULL);
     assert_int_equal (fx->status, 1);
-    assert_string_equal (fx->err, "cii-agent: canton ZH is not in network lemanique (VD, VS, GE)\n");
+    assert_string_equal (fx->err, "cii-agent signal add: canton ZH is not in network lemanique (VD, VS, GE)\n");
     s_run (fx, "signal", "add", "--state", st, "--canton", "XY", "--title", "T", "--body", "B",
            "--institutions", "health", NULL);
     assert_int_equal (fx->status, 1);
-    assert_string_equal (fx->err, "cii-agent: unknown canton XY\n");
+    assert_string_equal (fx->err, "cii-agent signal add: unknown canton XY\n");
     s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body", "B",
            "--institutions", "health,nope", NULL);
     assert_int_equal (fx->status, 1);
@@ -328,20 +299,21 @@ test_signal_add_and_list (void **state)
     json_decref (listing);
 
     //  The body file was stored byte for byte; a receipt and a refusal show in the listing
-    char reason[256];
-    agent_store_t *store = agent_store_open (st, reason, sizeof reason);
-    assert_non_null (store);
+    agent_store_t *store = s_open (fx);
     char description[256] = "";
-    assert_int_equal (agent_store_signals (store, s_description, description), 2);
+    size_t count = 0;
+    assert_int_equal (agent_store_signals_each (store, s_description, description, &count, NULL), CII_OK);
+    assert_int_equal (count, 2);
     assert_string_equal (description, body);
-    char mids[2][65];
-    assert_int_equal (agent_store_outbox_due (store, INT64_MAX, 10, s_mid, mids), 2);
+    char mids[2][AGENT_MESSAGE_ID_SIZE];
+    assert_int_equal (agent_store_outbox_due (store, INT64_MAX, 10, s_mid, mids, &count, NULL), CII_OK);
+    assert_int_equal (count, 2);
     Cii__Receipt receipt = CII__RECEIPT__INIT;
     receipt.message_id = mids[0];
     receipt.ref = (char *) "SIG-42";
     receipt.received_at_ms = 1772359200000;
-    assert_int_equal (agent_store_receipt (store, &receipt), 0);
-    assert_int_equal (agent_store_refused (store, mids[1], 4, "canton \"GE\" refusé"), 0);
+    assert_int_equal (agent_kinds_receipt (store, &receipt, NULL), CII_OK);
+    assert_int_equal (agent_kinds_refused (store, mids[1], 4, "canton \"GE\" refusé", NULL), CII_OK);
     agent_store_destroy (&store);
 
     assert_int_equal (s_run (fx, "signals", "--state", st, "--json", NULL), 0);
@@ -378,7 +350,8 @@ test_signal_import (void **state)
     s_write (fx->file, bad, strlen (bad));
     assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->file, NULL), 1);
     assert_int_equal (s_lines (fx->err), 1);
-    assert_non_null (strstr (fx->err, "signal 3: canton TI is not in network lemanique"));
+    assert_non_null (strstr (fx->err, "cii-agent signal import: "));
+    assert_non_null (strstr (fx->err, ": signal 3: canton TI is not in network lemanique (VD, VS, GE) (nothing imported)"));
     assert_int_equal (s_run (fx, "signals", "--state", st, "--json", NULL), 0);
     assert_string_equal (fx->out, "[]\n");
 
@@ -421,9 +394,7 @@ test_notices_listing (void **state)
     s_init (fx);
     assert_int_equal (s_run (fx, "notices", "--state", fx->state, "--json", NULL), 0);
     assert_string_equal (fx->out, "[]\n");
-    char reason[256];
-    agent_store_t *store = agent_store_open (fx->state, reason, sizeof reason);
-    assert_non_null (store);
+    agent_store_t *store = s_open (fx);
     Cii__Notice notice = CII__NOTICE__INIT;
     char *networks[] = {(char *) "lemanique", (char *) "ticino"};
     notice.notice_id = 7;
@@ -436,8 +407,15 @@ test_notices_listing (void **state)
     deliver.seq = 1;
     deliver.item_case = CII__DELIVER__ITEM_NOTICE;
     deliver.notice = &notice;
-    assert_int_equal (agent_store_deliver (store, &deliver), 0);
-    assert_int_equal (agent_store_set_status (store, "connected", "tcp://127.0.0.1:7399"), 0);
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    env.version = CII_PROTOCOL_VERSION;
+    env.message_id = (char *) "d-1";
+    env.body_case = CII__ENVELOPE__BODY_DELIVER;
+    env.deliver = &deliver;
+    agent_inbox_outcome_t outcome;
+    assert_int_equal (agent_kinds_deliver (store, &env, &outcome, NULL), CII_OK);
+    assert_int_equal (outcome, AGENT_INBOX_STORED);
+    assert_int_equal (agent_store_status_set (store, "connected", "tcp://127.0.0.1:7399", NULL), CII_OK);
     agent_store_destroy (&store);
 
     assert_int_equal (s_run (fx, "notices", "--state", fx->state, "--json", NULL), 0);

@@ -13,26 +13,25 @@
 #include <string.h>
 
 #include "agent_import.h"
-#include "cii_codec.h"
 #include "cii_domain.h"
 
-//  Parses a NUL-terminated text; returns rc and leaves the reason in error.
-static int
-s_parse (const char *text, agent_import_t **import_p, char *error, size_t n)
+//  Parses a NUL-terminated text; returns rc and leaves the reason in err.
+static cii_rc_t
+s_parse (const char *text, agent_import_t **import_p, cii_err_t *err)
 {
-    error[0] = 0;
-    return agent_import_parse (text, strlen (text), import_p, error, n);
+    cii_err_clear (err);
+    return agent_import_parse (text, strlen (text), import_p, err);
 }
 
-//  Asserts text is refused with exactly the given one-line error.
+//  Asserts text is refused with exactly the given one-line reason.
 static void
 s_refused (const char *text, const char *expected)
 {
     agent_import_t *import = NULL;
-    char error[600];
-    assert_int_equal (s_parse (text, &import, error, sizeof error), -2);
+    cii_err_t err;
+    assert_int_equal (s_parse (text, &import, &err), CII_BAD_INPUT);
     assert_null (import);
-    assert_string_equal (error, expected);
+    assert_string_equal (err.text, expected);
 }
 
 static void
@@ -48,23 +47,21 @@ test_parse_languages_and_escapes (void **state)
         " {\"canton\":\"TI\",\"title\":\"Più\",\"body\":\"x\",\"institutions\":[\"invalidity\"],\"target_groups\":null,"
         "\"reason\":null,\"lang\":null,\"created_at\":null}]";
     agent_import_t *import = NULL;
-    char error[600];
-    assert_int_equal (s_parse (text, &import, error, sizeof error), 0);
+    cii_err_t err;
+    assert_int_equal (s_parse (text, &import, &err), CII_OK);
     assert_non_null (import);
     assert_int_equal (agent_import_count (import), 3);
-    const Cii__Signal *const *all = agent_import_signals (import);
-    assert_non_null (all);
 
-    const Cii__Signal *s = agent_import_signal (import, 0);
-    assert_ptr_equal (s, all[0]);
+    const cii_signal_t *s = agent_import_signal (import, 0);
+    assert_non_null (s);
     assert_string_equal (s->canton, "VD");                  //  upper-cased
     assert_string_equal (s->title, "Accès");
     assert_string_equal (s->description, "Corps \xc3\xa9\xf0\x9f\x98\x80 \"q\" \\ /");
     assert_string_equal (s->language, "fr");                //  the canton's first language
     assert_string_equal (s->national_reason, "");
     assert_int_equal (s->n_institutions, 2);
-    assert_int_equal (s->institutions[0], CII__INSTITUTION__INSTITUTION_HEALTH);
-    assert_int_equal (s->institutions[1], CII__INSTITUTION__INSTITUTION_SOCIAL_AID);
+    assert_int_equal (s->institutions[0], CII_INSTITUTION_HEALTH);
+    assert_int_equal (s->institutions[1], CII_INSTITUTION_SOCIAL_AID);
     assert_int_equal (s->created_at_ms, 1772360130250LL);  //  2026-03-01T10:15:30.250Z
 
     s = agent_import_signal (import, 1);
@@ -73,7 +70,7 @@ test_parse_languages_and_escapes (void **state)
     assert_string_equal (s->language, "fr");                //  given explicitly
     assert_string_equal (s->national_reason, "SEM");
     assert_int_equal (s->n_target_groups, 2);
-    assert_int_equal (s->target_groups[0], CII__TARGET_GROUP__TARGET_GROUP_LATE_ARRIVING_YOUTH);
+    assert_int_equal (s->target_groups[0], CII_TARGET_GROUP_LATE_ARRIVING_YOUTH);
     assert_int_equal (s->created_at_ms, 1772359200000LL);
 
     s = agent_import_signal (import, 2);
@@ -82,7 +79,7 @@ test_parse_languages_and_escapes (void **state)
     assert_int_equal (s->n_target_groups, 0);
     assert_true (s->created_at_ms > 1700000000000LL);       //  now
     for (size_t i = 0; i < 3; i++)
-        assert_int_equal (cii_codec_validate_signal (all[i], "signal", NULL), 0);
+        assert_int_equal (cii_signal_check (agent_import_signal (import, i), "signal", NULL), CII_OK);
     assert_null (agent_import_signal (import, 3));
 
     agent_import_destroy (&import);
@@ -90,9 +87,9 @@ test_parse_languages_and_escapes (void **state)
     agent_import_destroy (&import);                         //  safe twice
     agent_import_destroy (NULL);
 
-    assert_int_equal (s_parse ("  [ ]\n", &import, error, sizeof error), 0);
+    assert_int_equal (s_parse ("  [ ]\n", &import, &err), CII_OK);
     assert_int_equal (agent_import_count (import), 0);
-    assert_non_null (agent_import_signals (import));
+    assert_null (agent_import_signal (import, 0));
     agent_import_destroy (&import);
 }
 
@@ -123,9 +120,9 @@ test_refusals_name_entry_and_field (void **state)
     //  Nesting: 16 levels are read, the 17th bracket is refused where it is; jansson's own limit
     //  (2048) is reached first by a deeper document
     agent_import_t *import = NULL;
-    char error[600];
+    cii_err_t err;
     const char *sixteen = "[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]";
-    assert_int_equal (agent_import_read (sixteen, strlen (sixteen), &import, error, sizeof error), 0);
+    assert_int_equal (agent_import_read (sixteen, strlen (sixteen), &import, &err), CII_OK);
     agent_import_destroy (&import);
     s_refused ("[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]", "line 1, column 17: nested too deeply (more than 16 levels)");
     s_refused ("[{\"a\":[{\"b\":\"[[[[{{\",\n\"c\":[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]}]}]",
@@ -142,7 +139,7 @@ test_refusals_name_entry_and_field (void **state)
     for (int i = 0; i < 64; i++)
         snprintf (keys + strlen (keys), sizeof keys - strlen (keys), "%s\"k%d\":0", i ? "," : "", i);
     strcat (keys, "}]");
-    assert_int_equal (agent_import_read (keys, strlen (keys), &import, error, sizeof error), 0);
+    assert_int_equal (agent_import_read (keys, strlen (keys), &import, &err), CII_OK);
     agent_import_destroy (&import);
     snprintf (keys + strlen (keys) - 2, sizeof keys - strlen (keys) + 2, ",\"k64\":0}]");
     s_refused (keys, "line 1, column 505: too many keys in an object (more than 64)");
@@ -152,13 +149,13 @@ test_refusals_name_entry_and_field (void **state)
     memset (huge, ' ', AGENT_IMPORT_MAX_BYTES + 1);
     huge[0] = '[';
     huge[AGENT_IMPORT_MAX_BYTES - 1] = ']';
-    assert_int_equal (agent_import_read (huge, AGENT_IMPORT_MAX_BYTES, &import, error, sizeof error), 0);
+    assert_int_equal (agent_import_read (huge, AGENT_IMPORT_MAX_BYTES, &import, &err), CII_OK);
     assert_int_equal (agent_import_count (import), 0);
     agent_import_destroy (&import);
-    assert_int_equal (agent_import_read (huge, AGENT_IMPORT_MAX_BYTES + 1, &import, error, sizeof error), -2);
+    assert_int_equal (agent_import_read (huge, AGENT_IMPORT_MAX_BYTES + 1, &import, &err), CII_BAD_INPUT);
     assert_null (import);
     snprintf (keys, sizeof keys, "document is larger than %d bytes", AGENT_IMPORT_MAX_BYTES);
-    assert_string_equal (error, keys);
+    assert_string_equal (err.text, keys);
     free (huge);
     //  Each entry: "signal N: ..." with the field
     s_refused ("[1]", "signal 1: not an object");
@@ -200,12 +197,12 @@ test_refusals_name_entry_and_field (void **state)
     char big[400];
     snprintf (big, sizeof big, "[{\"canton\":\"VD\",\"title\":\"%0201d\",\"body\":\"b\",\"institutions\":[]},"
               "{\"canton\":\"GE\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[\"nope\"]}]", 0);
-    assert_int_equal (s_parse (big, &import, error, sizeof error), -2);
-    assert_non_null (strstr (error, "signal 2: unknown institution 'nope'"));
+    assert_int_equal (s_parse (big, &import, &err), CII_BAD_INPUT);
+    assert_non_null (strstr (err.text, "signal 2: unknown institution 'nope'"));
     snprintf (big, sizeof big, "[{\"canton\":\"VD\",\"title\":\"%0201d\",\"body\":\"b\",\"institutions\":[]},"
               "{\"canton\":\"GE\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[]}]", 0);
-    assert_int_equal (s_parse (big, &import, error, sizeof error), -2);
-    assert_string_equal (error, "signal 1 refused: signal.title: 201 bytes, limit 200");
+    assert_int_equal (s_parse (big, &import, &err), CII_BAD_INPUT);
+    assert_string_equal (err.text, "signal 1 refused: signal.title: 201 bytes, limit 200");
 }
 
 static void
@@ -233,16 +230,15 @@ typedef struct {
     char last[3];
 } s_member_t;
 
-static int
-s_member (const char *canton, void *arg, char *reason, size_t n)
+static cii_rc_t
+s_member (const char *canton, void *arg, cii_err_t *err)
 {
     s_member_t *member = arg;
     member->calls++;
     snprintf (member->last, sizeof member->last, "%s", canton);
-    if (member->answer == 0 || strcmp (canton, "VD") == 0)
-        return 0;
-    snprintf (reason, n, "canton %s is not ours", canton);
-    return member->answer;
+    if (member->answer == CII_OK || strcmp (canton, "VD") == 0)
+        return CII_OK;
+    return cii_err_set (err, (cii_rc_t) member->answer, "canton %s is not ours", canton);
 }
 
 static void
@@ -252,48 +248,46 @@ test_read_then_check_with_callback (void **state)
     const char *text =
         "[{\"canton\":\"VD\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[\"health\"]},"
         " {\"canton\":\"ge\",\"title\":\"t\",\"body\":\"b\",\"institutions\":[\"health\"]}]";
-    char error[600];
+    cii_err_t err;
     agent_import_t *import = NULL;
-    assert_int_equal (agent_import_read (text, strlen (text), &import, error, sizeof error), 0);
+    assert_int_equal (agent_import_read (text, strlen (text), &import, &err), CII_OK);
     assert_int_equal (agent_import_count (import), 2);
-    assert_null (agent_import_signals (import));             //  not checked yet
-    assert_null (agent_import_signal (import, 0));
-    s_member_t member = {0, -2, ""};
-    assert_int_equal (agent_import_check (import, s_member, &member, error, sizeof error), -2);
+    assert_null (agent_import_signal (import, 0));            //  not checked yet
+    s_member_t member = {0, CII_REFUSED, ""};
+    assert_int_equal (agent_import_check (import, s_member, &member, &err), CII_REFUSED);
     assert_int_equal (member.calls, 2);
     assert_string_equal (member.last, "GE");                  //  upper case before the callback
-    assert_string_equal (error, "signal 2: canton GE is not ours");
-    assert_null (agent_import_signals (import));
+    assert_string_equal (err.text, "signal 2: canton GE is not ours");
+    assert_null (agent_import_signal (import, 0));
     agent_import_destroy (&import);
 
-    //  A callback error is -1 with its reason
-    assert_int_equal (agent_import_read (text, strlen (text), &import, error, sizeof error), 0);
-    member = (s_member_t) {0, -1, ""};
-    assert_int_equal (agent_import_check (import, s_member, &member, error, sizeof error), -1);
-    assert_string_equal (error, "signal 2: canton GE is not ours");
+    //  A callback's failure comes back with its code and reason
+    assert_int_equal (agent_import_read (text, strlen (text), &import, &err), CII_OK);
+    member = (s_member_t) {0, CII_FAILED, ""};
+    assert_int_equal (agent_import_check (import, s_member, &member, &err), CII_FAILED);
+    assert_string_equal (err.text, "signal 2: canton GE is not ours");
     agent_import_destroy (&import);
 
     //  The callback runs right after the canton, before the other fields of that entry
     const char *early = "[{\"canton\":\"GE\",\"title\":1}]";
-    assert_int_equal (agent_import_read (early, strlen (early), &import, error, sizeof error), 0);
-    member = (s_member_t) {0, -2, ""};
-    assert_int_equal (agent_import_check (import, s_member, &member, error, sizeof error), -2);
-    assert_string_equal (error, "signal 1: canton GE is not ours");
+    assert_int_equal (agent_import_read (early, strlen (early), &import, &err), CII_OK);
+    member = (s_member_t) {0, CII_REFUSED, ""};
+    assert_int_equal (agent_import_check (import, s_member, &member, &err), CII_REFUSED);
+    assert_string_equal (err.text, "signal 1: canton GE is not ours");
     agent_import_destroy (&import);
 
     //  Accepting: the signals are there, and a second check is refused
-    assert_int_equal (agent_import_read (text, strlen (text), &import, error, sizeof error), 0);
-    member = (s_member_t) {0, 0, ""};
-    assert_int_equal (agent_import_check (import, s_member, &member, error, sizeof error), 0);
+    assert_int_equal (agent_import_read (text, strlen (text), &import, &err), CII_OK);
+    member = (s_member_t) {0, CII_OK, ""};
+    assert_int_equal (agent_import_check (import, s_member, &member, &err), CII_OK);
     assert_int_equal (member.calls, 2);
-    assert_non_null (agent_import_signals (import));
     assert_string_equal (agent_import_signal (import, 1)->canton, "GE");
-    assert_int_equal (agent_import_check (import, NULL, NULL, error, sizeof error), -1);
+    assert_int_equal (agent_import_check (import, NULL, NULL, &err), CII_FAILED);
     agent_import_destroy (&import);
 
     //  Not NUL-terminated input: only size bytes are read
     char raw[] = {'[', ']', 'x'};
-    assert_int_equal (agent_import_read (raw, 2, &import, error, sizeof error), 0);
+    assert_int_equal (agent_import_read (raw, 2, &import, &err), CII_OK);
     agent_import_destroy (&import);
 }
 
@@ -303,38 +297,48 @@ test_input_checks_and_time (void **state)
     (void) state;
     agent_import_input_t in;
     memset (&in, 0, sizeof in);
-    char reason[512];
-    assert_int_equal (agent_import_input_canton (&in, "gr", reason, sizeof reason), 0);
-    assert_string_equal (in.canton, "GR");
-    assert_int_equal (agent_import_input_canton (&in, "GRR", reason, sizeof reason), -2);
-    assert_string_equal (reason, "unknown canton GRR");
-    assert_int_equal (agent_import_input_list (&in, " social-aid, health ,,", agent_import_input_institution,
-                                               reason, sizeof reason), 0);
-    assert_int_equal (in.n_institutions, 2);
-    assert_int_equal (agent_import_input_list (&in, "migration,health", agent_import_input_institution,
-                                               reason, sizeof reason), -2);
-    assert_string_equal (reason, "institution health given twice");
-    assert_int_equal (agent_import_input_lang (&in, NULL, reason, sizeof reason), 0);
-    assert_string_equal (in.lang, "de");                      //  GR: de,it,rm
-    assert_int_equal (agent_import_input_lang (&in, "rm", reason, sizeof reason), 0);
-    assert_string_equal (in.lang, "rm");
-    agent_import_input_finish (&in, (char *) "Titel", (char *) "Text", NULL, 5);
+    cii_err_t err;
+    assert_int_equal (agent_import_input_canton (&in, "gr", &err), CII_OK);
+    assert_string_equal (in.signal.canton, "GR");
+    assert_int_equal (agent_import_input_canton (&in, "GRR", &err), CII_BAD_INPUT);
+    assert_string_equal (err.text, "unknown canton GRR");
+    assert_int_equal (agent_import_input_list (&in, " social-aid, health ,,", agent_import_input_institution, &err),
+                      CII_OK);
+    assert_int_equal (in.signal.n_institutions, 2);
+    assert_int_equal (agent_import_input_list (&in, "migration,health", agent_import_input_institution, &err),
+                      CII_BAD_INPUT);
+    assert_string_equal (err.text, "institution health given twice");
+    //  Every institution once: nothing more can be added
+    assert_int_equal (agent_import_input_list (&in, "unemployment,invalidity,vocational-training",
+                                               agent_import_input_institution, &err), CII_OK);
+    assert_int_equal (in.signal.n_institutions, CII_MAX_INSTITUTIONS);
+    assert_int_equal (agent_import_input_institution (&in, "health", &err), CII_BAD_INPUT);
+    assert_int_equal (agent_import_input_list (&in, "late-arriving-youth, health-impaired", agent_import_input_group,
+                                               &err), CII_OK);
+    assert_int_equal (in.signal.target_groups[1], CII_TARGET_GROUP_HEALTH_IMPAIRED);
+    assert_int_equal (agent_import_input_group (&in, "everyone", &err), CII_BAD_INPUT);
+    assert_non_null (strstr (err.text, "unknown target group 'everyone' (valid: social-aid-recipients"));
+    assert_int_equal (agent_import_input_lang (&in, NULL, &err), CII_OK);
+    assert_string_equal (in.signal.language, "de");           //  GR: de,it,rm
+    assert_int_equal (agent_import_input_lang (&in, "rm", &err), CII_OK);
+    assert_string_equal (in.signal.language, "rm");
+    agent_import_input_finish (&in, "Titel", "Text", NULL, 5);
     assert_string_equal (in.signal.canton, "GR");
     assert_string_equal (in.signal.national_reason, "");
     assert_int_equal (in.signal.created_at_ms, 5);
-    assert_int_equal (cii_codec_validate_signal (&in.signal, NULL, NULL), 0);
+    assert_int_equal (cii_signal_check (&in.signal, "signal", NULL), CII_OK);
 
     int64_t ms = 0;
-    assert_int_equal (agent_import_parse_time ("2026-03-01", &ms), 0);
+    assert_int_equal (agent_import_parse_time ("2026-03-01", &ms), CII_OK);
     assert_int_equal (ms, 1772323200000LL);
-    assert_int_equal (agent_import_parse_time ("2026-03-01 10:15", &ms), 0);
+    assert_int_equal (agent_import_parse_time ("2026-03-01 10:15", &ms), CII_OK);
     assert_int_equal (ms, 1772360100000LL);
-    assert_int_equal (agent_import_parse_time ("1772360100000", &ms), 0);
+    assert_int_equal (agent_import_parse_time ("1772360100000", &ms), CII_OK);
     assert_int_equal (ms, 1772360100000LL);
     const char *bad[] = {"", "0", "2026-3-01", "2026-03-01T10", "2026-02-29", "2026-03-01T24:00",
                          "2026-03-01Zx", "2026-03-01T10:15:30.25", "1234567890123456"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal (agent_import_parse_time (bad[i], &ms), -2);
+        assert_int_equal (agent_import_parse_time (bad[i], &ms), CII_BAD_INPUT);
 }
 
 int

@@ -1,6 +1,8 @@
-/*  test_agent_store.c — unit tests of agent/agent_store: init and file modes, migrations,
-    signals with their outbox (atomic, refusals store nothing), outbox scheduling, receipts and
-    refusals, downward delivery in order, status, two handles on one file, and durability. */
+/*  test_agent_store.c — unit tests of agent/store: the connection core (create with owner-only
+    modes, open, migrations by user_version and a newer database refused, joinable transactions,
+    the statement cache and row iterator) and each aggregate (config and cantons, signals with
+    their outbox entries, outbox scheduling and settling, inbox in order, notices, status), two
+    handles on one file, durability, and a state made by cii-agent 0.1.0 opening unchanged. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,7 +10,7 @@
 #include <cmocka.h>
 
 #include <czmq.h>
-#include <ftw.h>
+#include <libgen.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,51 +19,34 @@
 #include <unistd.h>
 
 #include "agent_store.h"
+#include "agent_store_config.h"
+#include "agent_store_inbox.h"
+#include "agent_store_notices.h"
+#include "agent_store_outbox.h"
+#include "agent_store_signals.h"
+#include "agent_store_status.h"
 #include "cii_codec.h"
+#include "cii_migration.h"
 #include "cii_util.h"
+#include "test_kinds.h"
+#include "unit_domain.h"
+#include "unit_bundle.h"
+#include "unit_fs.h"
 
 typedef struct {
-    char root[64];           //  mkdtemp directory, removed at the end
-    char state[128];         //  root/state: created by agent_store_init
+    char *root;              //  temporary directory, removed at the end
+    char *state;             //  root/state: made by agent_store_create
     cii_bundle_t bundle;
 } s_fixture_t;
-
-static int
-s_rm (const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void) st;
-    (void) flag;
-    (void) ftw;
-    return remove (path);
-}
-
-static void
-s_bundle (cii_bundle_t *bundle)
-{
-    memset (bundle, 0, sizeof *bundle);
-    zcert_t *agent = zcert_new ();
-    zcert_t *hub = zcert_new ();
-    assert_non_null (agent);
-    assert_non_null (hub);
-    snprintf (bundle->network, sizeof bundle->network, "lemanique");
-    snprintf (bundle->endpoint, sizeof bundle->endpoint, "tcp://127.0.0.1:7300");
-    snprintf (bundle->cantons, sizeof bundle->cantons, "VD,VS,GE");
-    snprintf (bundle->hub_public, sizeof bundle->hub_public, "%s", zcert_public_txt (hub));
-    snprintf (bundle->agent_public, sizeof bundle->agent_public, "%s", zcert_public_txt (agent));
-    snprintf (bundle->agent_secret, sizeof bundle->agent_secret, "%s", zcert_secret_txt (agent));
-    zcert_destroy (&agent);
-    zcert_destroy (&hub);
-}
 
 static int
 s_setup (void **state)
 {
     s_fixture_t *fx = calloc (1, sizeof *fx);
     assert_non_null (fx);
-    snprintf (fx->root, sizeof fx->root, "/tmp/cii-agent-store-XXXXXX");
-    assert_non_null (mkdtemp (fx->root));
-    snprintf (fx->state, sizeof fx->state, "%s/state", fx->root);
-    s_bundle (&fx->bundle);
+    fx->root = unit_dir_new ("agent-store");
+    fx->state = unit_path (fx->root, "state");
+    unit_bundle_fill (&fx->bundle, "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7300");
     *state = fx;
     return 0;
 }
@@ -70,316 +55,499 @@ static int
 s_teardown (void **state)
 {
     s_fixture_t *fx = *state;
-    nftw (fx->root, s_rm, 16, FTW_DEPTH | FTW_PHYS);
+    unit_dir_destroy (&fx->root);
+    free (fx->state);
     free (fx);
     return 0;
 }
 
-//  Init + open, asserting success.
+//  A new state with the fixture's configuration, open.
 static agent_store_t *
-s_init_open (s_fixture_t *fx)
+s_create (s_fixture_t *fx)
 {
-    char reason[256] = "";
-    assert_int_equal (agent_store_init (fx->state, &fx->bundle, reason, sizeof reason), 0);
-    agent_store_t *store = agent_store_open (fx->state, reason, sizeof reason);
+    cii_err_t err;
+    agent_store_t *store = agent_store_create (fx->state, &err);
     if (!store)
-        fail_msg ("open: %s", reason);
+        fail_msg ("create: %s", err.text);
+    assert_int_equal (agent_store_config_put (store, &fx->bundle, &err), CII_OK);
     return store;
-}
-
-//  A valid signal; arrays live in the caller's storage.
-typedef struct {
-    Cii__Signal signal;
-    Cii__Institution institutions[2];
-    Cii__TargetGroup groups[1];
-} s_signal_t;
-
-static Cii__Signal *
-s_signal (s_signal_t *s, const char *canton, const char *title)
-{
-    Cii__Signal init = CII__SIGNAL__INIT;
-    s->signal = init;
-    s->institutions[0] = CII__INSTITUTION__INSTITUTION_SOCIAL_AID;
-    s->institutions[1] = CII__INSTITUTION__INSTITUTION_HEALTH;
-    s->groups[0] = CII__TARGET_GROUP__TARGET_GROUP_HEALTH_IMPAIRED;
-    s->signal.canton = (char *) canton;
-    s->signal.title = (char *) title;
-    s->signal.description = (char *) "Les personnes atteintes dans leur santé tombent entre deux systèmes.";
-    s->signal.national_reason = (char *) "Pas de solution cantonale: règles fédérales.";
-    s->signal.language = (char *) "fr";
-    s->signal.institutions = s->institutions;
-    s->signal.n_institutions = 2;
-    s->signal.target_groups = s->groups;
-    s->signal.n_target_groups = 1;
-    s->signal.created_at_ms = 1700000000000;
-    return &s->signal;
 }
 
 static int64_t
 s_add (agent_store_t *store, const char *canton, const char *title, char *message_id)
 {
-    s_signal_t s;
+    cii_signal_t signal;
+    unit_domain_signal (&signal, canton, title);
     int64_t id = 0;
-    cii_codec_error_t err;
-    char mid[65];
-    int rc = agent_store_add_signal (store, s_signal (&s, canton, title), &id,
-                                     message_id ? message_id : mid, &err);
-    if (rc != 0)
-        fail_msg ("add_signal %s: rc %d: %s", title, rc, err.text);
+    char mid [AGENT_MESSAGE_ID_SIZE];
+    cii_err_t err;
+    if (agent_store_signal_add (store, &signal, &id, message_id ? message_id : mid, &err) != CII_OK)
+        fail_msg ("signal_add %s: %s", title, err.text);
     return id;
 }
 
-//  Collects signal rows (copies of the interesting columns).
+static int64_t
+s_outbox_count (agent_store_t *store)
+{
+    int64_t count = -1;
+    assert_int_equal (agent_store_outbox_count (store, &count, NULL), CII_OK);
+    return count;
+}
+
+static int64_t
+s_last_seq (agent_store_t *store)
+{
+    int64_t seq = -1;
+    assert_int_equal (agent_store_inbox_last_seq (store, &seq, NULL), CII_OK);
+    return seq;
+}
+
+//  Signal rows, copied.
 typedef struct {
-    int count;
-    int64_t id[16];
-    char title[16][256];
-    char institutions[16][128];
-    char target_groups[16][128];
-    int64_t delivered_at[16];
-    char hub_ref[16][32];
-    int64_t hub_received_at[16];
-    bool refused[16];
-    int refused_code[16];
-    char refused_text[16][128];
+    size_t count;
+    int64_t id [16];
+    char message_id [16][AGENT_MESSAGE_ID_SIZE];
+    char canton [16][3];
+    char title [16][256];
+    char description [16][256];
+    char institutions [16][128];
+    char target_groups [16][128];
+    char reason [16][128];
+    char language [16][3];
+    int64_t created_at [16];
+    int64_t delivered_at [16];
+    char hub_ref [16][32];
+    int64_t hub_received_at [16];
+    bool refused [16];
+    int refused_code [16];
+    char refused_text [16][128];
 } s_signals_t;
 
-static int
+static bool
 s_collect_signal (const agent_signal_row_t *row, void *arg)
 {
     s_signals_t *c = arg;
     if (c->count == 16)
-        return -1;
-    int i = c->count++;
-    c->id[i] = row->id;
-    snprintf (c->title[i], sizeof c->title[i], "%s", row->title);
-    snprintf (c->institutions[i], sizeof c->institutions[i], "%s", row->institutions);
-    snprintf (c->target_groups[i], sizeof c->target_groups[i], "%s", row->target_groups);
-    c->delivered_at[i] = row->delivered_at_ms;
-    snprintf (c->hub_ref[i], sizeof c->hub_ref[i], "%s", row->hub_ref ? row->hub_ref : "(null)");
-    c->hub_received_at[i] = row->hub_received_at_ms;
-    c->refused[i] = row->refused;
-    c->refused_code[i] = row->refused_code;
-    snprintf (c->refused_text[i], sizeof c->refused_text[i], "%s",
-              row->refused_text ? row->refused_text : "(null)");
-    return 0;
+        return false;
+    size_t i = c->count++;
+    c->id [i] = row->id;
+    snprintf (c->message_id [i], sizeof c->message_id [i], "%s", row->message_id);
+    snprintf (c->canton [i], sizeof c->canton [i], "%s", row->canton);
+    snprintf (c->title [i], sizeof c->title [i], "%s", row->title);
+    snprintf (c->description [i], sizeof c->description [i], "%s", row->description);
+    snprintf (c->institutions [i], sizeof c->institutions [i], "%s", row->institutions);
+    snprintf (c->target_groups [i], sizeof c->target_groups [i], "%s", row->target_groups);
+    snprintf (c->reason [i], sizeof c->reason [i], "%s", row->national_reason);
+    snprintf (c->language [i], sizeof c->language [i], "%s", row->language);
+    c->created_at [i] = row->created_at_ms;
+    c->delivered_at [i] = row->delivered_at_ms;
+    snprintf (c->hub_ref [i], sizeof c->hub_ref [i], "%s", row->hub_ref ? row->hub_ref : "(null)");
+    c->hub_received_at [i] = row->hub_received_at_ms;
+    c->refused [i] = row->refused;
+    c->refused_code [i] = row->refused_code;
+    snprintf (c->refused_text [i], sizeof c->refused_text [i], "%s", row->refused_text ? row->refused_text : "(null)");
+    return true;
 }
 
-static int
-s_signal_count (agent_store_t *store)
+static size_t
+s_signals (agent_store_t *store, s_signals_t *c)
 {
-    s_signals_t c;
-    memset (&c, 0, sizeof c);
-    return agent_store_signals (store, s_collect_signal, &c);
+    memset (c, 0, sizeof *c);
+    size_t count = 0;
+    assert_int_equal (agent_store_signals_each (store, s_collect_signal, c, &count, NULL), CII_OK);
+    return count;
 }
 
-//  Collects outbox visits.
+//  Outbox visits, copied.
 typedef struct {
-    int count;
-    int64_t id[16];
-    char message_id[16][65];
-    int attempts[16];
-    int stop_after;          //  return -1 after this many visits (0: never)
+    size_t count;
+    int64_t id [16];
+    char message_id [16][AGENT_MESSAGE_ID_SIZE];
+    char kind [16][32];
+    int64_t ref_id [16];
+    int attempts [16];
+    size_t stop_after;       //  return false after this many visits (0: never)
     agent_store_t *store;    //  when set, records a send from inside the callback
     int64_t next_ms;
 } s_due_t;
 
-static int
+static bool
 s_collect_due (const agent_outbox_item_t *item, void *arg)
 {
     s_due_t *c = arg;
-    int i = c->count++;
-    c->id[i] = item->id;
-    snprintf (c->message_id[i], sizeof c->message_id[i], "%s", item->message_id);
-    c->attempts[i] = item->attempts;
-    //  The packed Envelope must decode to a signal with the same message id
+    size_t i = c->count++;
+    c->id [i] = item->id;
+    snprintf (c->message_id [i], sizeof c->message_id [i], "%s", item->message_id);
+    snprintf (c->kind [i], sizeof c->kind [i], "%s", item->kind);
+    c->ref_id [i] = item->ref_id;
+    c->attempts [i] = item->attempts;
+    //  The packed Envelope decodes to an item of its kind with the same message id
     Cii__Envelope *env = NULL;
     cii_codec_error_t err;
-    assert_int_equal (cii_codec_decode (item->data, item->size, &env, &err), 0);
-    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_SIGNAL);
+    assert_int_equal (cii_codec_decode (item->data, item->size, &env, &err), CII_OK);
+    assert_ptr_equal (cii_codec_kind (env), cii_kind_find (item->kind));
     assert_string_equal (env->message_id, item->message_id);
-    assert_int_equal (env->version, CII_PROTOCOL_VERSION);
     cii_codec_free (&env);
     if (c->store)
-        assert_int_equal (agent_store_outbox_sent (c->store, item->id, c->next_ms), 0);
-    if (c->stop_after && c->count >= c->stop_after)
-        return -1;
-    return 0;
+        assert_int_equal (agent_store_outbox_sent (c->store, &item->id, &c->next_ms, 1, NULL), CII_OK);
+    return !(c->stop_after && c->count >= c->stop_after);
 }
 
-static int
-s_due (agent_store_t *store, int64_t now, int limit, s_due_t *c)
+static size_t
+s_due (agent_store_t *store, int64_t now, size_t limit, s_due_t *c)
 {
-    int stop = c->stop_after;
-    agent_store_t *writer = c->store;
-    int64_t next = c->next_ms;
+    s_due_t keep = *c;
     memset (c, 0, sizeof *c);
-    c->stop_after = stop;
-    c->store = writer;
-    c->next_ms = next;
-    return agent_store_outbox_due (store, now, limit, s_collect_due, c);
+    c->stop_after = keep.stop_after;
+    c->store = keep.store;
+    c->next_ms = keep.next_ms;
+    size_t visited = 0;
+    assert_int_equal (agent_store_outbox_due (store, now, limit, s_collect_due, c, &visited, NULL), CII_OK);
+    assert_int_equal (visited, c->count);
+    return visited;
 }
 
-//  --- tests ----------------------------------------------------------------------------------
+//  agent_outbox_settle_fn: records what it was called with; fails when arg says so.
+typedef struct {
+    int calls;
+    char kind [32];
+    int64_t ref_id;
+    cii_rc_t answer;
+} s_settle_t;
+
+static cii_rc_t
+s_settle (agent_store_t *store, const char *kind, int64_t ref_id, void *arg, cii_err_t *err)
+{
+    (void) store;
+    s_settle_t *settle = arg;
+    settle->calls++;
+    snprintf (settle->kind, sizeof settle->kind, "%s", kind);
+    settle->ref_id = ref_id;
+    return settle->answer == CII_OK ? CII_OK : cii_err_set (err, settle->answer, "refused by the test");
+}
+
+//  --- the core ------------------------------------------------------------------------------
 
 static void
-test_init_modes_and_refusal (void **state)
+test_create_modes_and_refusal (void **state)
 {
     s_fixture_t *fx = *state;
-    char reason[256] = "";
     umask (022);
-    agent_store_t *store = s_init_open (fx);
-    struct stat st;
-    assert_int_equal (stat (fx->state, &st), 0);
-    assert_int_equal (st.st_mode & 0777, 0700);
-    char path[256];
-    snprintf (path, sizeof path, "%s/agent.db", fx->state);
-    assert_int_equal (stat (path, &st), 0);
-    assert_int_equal (st.st_mode & 0777, 0600);
+    agent_store_t *store = s_create (fx);
+    assert_int_equal (unit_mode (fx->state), 0700);
+    char *db = unit_path (fx->state, AGENT_STORE_FILE);
+    assert_int_equal (unit_mode (db), 0600);
     //  After a write the WAL file exists with the database's mode
     s_add (store, "VD", "Titre", NULL);
-    snprintf (path, sizeof path, "%s/agent.db-wal", fx->state);
-    assert_int_equal (stat (path, &st), 0);
-    assert_int_equal (st.st_mode & 0777, 0600);
+    char *wal = unit_path (fx->state, AGENT_STORE_FILE "-wal");
+    assert_int_equal (unit_mode (wal), 0600);
+    int version = 0;
+    assert_int_equal (agent_store_schema_version (store, &version, NULL), CII_OK);
+    assert_int_equal (version, cii_migration_latest (agent_migrations, agent_migrations_count));
 
-    //  A second init refuses and leaves the existing state alone
-    assert_int_equal (agent_store_init (fx->state, &fx->bundle, reason, sizeof reason), -1);
-    assert_non_null (strstr (reason, "already exists"));
-    assert_int_equal (agent_store_outbox_count (store), 1);
-
-    //  Configuration and schema version
-    cii_bundle_t config;
-    assert_int_equal (agent_store_config (store, &config), 0);
-    assert_string_equal (config.network, "lemanique");
-    assert_string_equal (config.endpoint, fx->bundle.endpoint);
-    assert_string_equal (config.hub_public, fx->bundle.hub_public);
-    assert_string_equal (config.agent_public, fx->bundle.agent_public);
-    assert_string_equal (config.agent_secret, fx->bundle.agent_secret);
-    assert_string_equal (config.cantons, "VD,VS,GE");
-    assert_int_equal (agent_store_schema_version (store), 1);
+    //  A second create refuses and leaves the existing state alone
+    cii_err_t err;
+    assert_null (agent_store_create (fx->state, &err));
+    assert_int_equal (err.rc, CII_CONFLICT);
+    assert_non_null (strstr (err.text, "already exists"));
+    assert_int_equal (s_outbox_count (store), 1);
     agent_store_destroy (&store);
     assert_null (store);
     agent_store_destroy (&store);     //  safe twice
+    agent_store_destroy (NULL);
 
     //  An existing, too open directory is restricted to 0700
-    char open_dir[128];
-    snprintf (open_dir, sizeof open_dir, "%s/open", fx->root);
+    char *open_dir = unit_path (fx->root, "open");
     assert_int_equal (mkdir (open_dir, 0755), 0);
-    assert_int_equal (agent_store_init (open_dir, &fx->bundle, reason, sizeof reason), 0);
-    assert_int_equal (stat (open_dir, &st), 0);
-    assert_int_equal (st.st_mode & 0777, 0700);
-
-    //  A bad bundle creates nothing
-    char bad_dir[128];
-    snprintf (bad_dir, sizeof bad_dir, "%s/bad", fx->root);
-    cii_bundle_t bad = fx->bundle;
-    snprintf (bad.cantons, sizeof bad.cantons, "VD,XX");
-    assert_int_equal (agent_store_init (bad_dir, &bad, reason, sizeof reason), -1);
-    snprintf (path, sizeof path, "%s/agent.db", bad_dir);
-    assert_int_not_equal (stat (path, &st), 0);
+    store = agent_store_create (open_dir, &err);
+    assert_non_null (store);
+    assert_int_equal (unit_mode (open_dir), 0700);
+    //  Discarded: the files go
+    agent_store_discard (&store);
+    char *open_db = unit_path (open_dir, AGENT_STORE_FILE);
+    assert_int_equal (unit_mode (open_db), -1);
+    //  A file in the way of the directory
+    char *file = unit_path (fx->root, "file");
+    unit_write_text (file, "x");
+    assert_null (agent_store_create (file, &err));
+    assert_int_equal (err.rc, CII_FAILED);
+    free (file);
+    free (open_db);
+    free (open_dir);
+    free (wal);
+    free (db);
 }
 
 static void
 test_open_refusals (void **state)
 {
     s_fixture_t *fx = *state;
-    char reason[256] = "";
-    assert_null (agent_store_open (fx->state, reason, sizeof reason));
-    assert_non_null (strstr (reason, "not initialised"));
+    cii_err_t err;
+    assert_null (agent_store_open (fx->state, &err));
+    assert_int_equal (err.rc, CII_NOT_FOUND);
+    assert_non_null (strstr (err.text, "not initialised"));
 
-    agent_store_t *store = s_init_open (fx);
+    agent_store_t *store = s_create (fx);
     agent_store_destroy (&store);
     //  A database from a newer cii-agent is refused, not downgraded
-    char path[256];
-    snprintf (path, sizeof path, "%s/agent.db", fx->state);
+    char *path = unit_path (fx->state, AGENT_STORE_FILE);
     sqlite3 *db = NULL;
     assert_int_equal (sqlite3_open (path, &db), SQLITE_OK);
     assert_int_equal (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close (db);
-    assert_null (agent_store_open (fx->state, reason, sizeof reason));
-    assert_non_null (strstr (reason, "newer"));
+    assert_null (agent_store_open (fx->state, &err));
+    assert_int_equal (err.rc, CII_REFUSED);
+    assert_non_null (strstr (err.text, "newer"));
+    free (path);
+}
+
+static bool
+s_count_row (sqlite3_stmt *row, void *arg)
+{
+    (void) row;
+    (*(int *) arg)++;
+    return true;
 }
 
 static void
-test_add_signal (void **state)
+test_transactions_and_statements (void **state)
 {
     s_fixture_t *fx = *state;
-    agent_store_t *store = s_init_open (fx);
-    char mid[65] = "";
+    agent_store_t *store = s_create (fx);
+    cii_err_t err;
+    //  Joined transactions: the outermost commits everything
+    assert_int_equal (agent_store_begin (store, NULL), CII_OK);
+    s_add (store, "VD", "un", NULL);
+    assert_int_equal (agent_store_begin (store, NULL), CII_OK);
+    s_add (store, "VS", "deux", NULL);
+    assert_int_equal (agent_store_commit (store, NULL), CII_OK);
+    assert_int_equal (agent_store_commit (store, NULL), CII_OK);
+    assert_int_equal (s_outbox_count (store), 2);
+    //  An inner rollback dooms the outer transaction: nothing of it stays
+    assert_int_equal (agent_store_begin (store, NULL), CII_OK);
+    s_add (store, "GE", "trois", NULL);
+    assert_int_equal (agent_store_begin (store, NULL), CII_OK);
+    agent_store_rollback (store);
+    assert_int_equal (agent_store_commit (store, &err), CII_FAILED);
+    assert_int_equal (s_outbox_count (store), 2);
+    //  An outer rollback undoes the inner commit
+    assert_int_equal (agent_store_begin (store, NULL), CII_OK);
+    assert_int_equal (agent_store_begin (store, NULL), CII_OK);
+    s_add (store, "GE", "quatre", NULL);
+    assert_int_equal (agent_store_commit (store, NULL), CII_OK);
+    agent_store_rollback (store);
+    assert_int_equal (s_outbox_count (store), 2);
+    agent_store_rollback (store);         //  no transaction: nothing happens
+    //  A transaction that commits after a doomed one works again
+    assert_int_equal (agent_store_begin (store, NULL), CII_OK);
+    s_add (store, "GE", "cinq", NULL);
+    assert_int_equal (agent_store_commit (store, NULL), CII_OK);
+    assert_int_equal (s_outbox_count (store), 3);
+
+    //  Statements are cached by their text; the row iterator resets them
+    sqlite3_stmt *a = agent_store_prepare (store, "SELECT id FROM signals ORDER BY id", NULL);
+    assert_non_null (a);
+    int rows = 0;
+    size_t count = 0;
+    assert_int_equal (agent_store_rows (store, a, "signals", s_count_row, &rows, &count, NULL), CII_OK);
+    assert_int_equal (rows, 3);
+    assert_int_equal (count, 3);
+    char sql [] = "SELECT id FROM signals ORDER BY id";      //  the same text elsewhere
+    assert_ptr_equal (agent_store_prepare (store, sql, NULL), a);
+    int64_t first = 0;
+    assert_int_equal (agent_store_int (store, a, "first", &first, NULL), CII_OK);
+    assert_int_equal (first, 1);
+    //  Errors: a bad statement, a constraint, no row
+    assert_null (agent_store_prepare (store, "SELEKT 1", &err));
+    assert_int_equal (err.rc, CII_FAILED);
+    sqlite3_stmt *dup = agent_store_prepare (store, "INSERT INTO cantons (code, position) VALUES ('VD', 9)", NULL);
+    assert_int_equal (agent_store_run (store, dup, "dup", &err), CII_CONFLICT);
+    sqlite3_stmt *none = agent_store_prepare (store, "SELECT id FROM signals WHERE id < 0", NULL);
+    assert_int_equal (agent_store_int (store, none, "none", &first, &err), CII_NOT_FOUND);
+    assert_int_equal (agent_store_exec (store, "CREATE TABLE nope (", &err), CII_FAILED);
+    agent_store_destroy (&store);
+}
+
+//  --- aggregates -----------------------------------------------------------------------------
+
+static void
+test_config_and_cantons (void **state)
+{
+    s_fixture_t *fx = *state;
+    agent_store_t *store = s_create (fx);
+    cii_bundle_t config;
+    assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
+    assert_string_equal (config.network, "lemanique");
+    assert_string_equal (config.endpoint, fx->bundle.endpoint);
+    assert_string_equal (config.hub_public, fx->bundle.hub_public);
+    assert_string_equal (config.agent_public, fx->bundle.agent_public);
+    assert_string_equal (config.agent_secret, fx->bundle.agent_secret);
+    assert_string_equal (config.cantons, "VD,VS,GE");
+    bool member = false;
+    assert_int_equal (agent_store_canton_member (store, "VS", &member, NULL), CII_OK);
+    assert_true (member);
+    assert_int_equal (agent_store_canton_member (store, "ZH", &member, NULL), CII_OK);
+    assert_false (member);
+    const char *welcome [] = { "GE", "VD" };
+    assert_int_equal (agent_store_cantons_set (store, welcome, 2, NULL), CII_OK);
+    assert_int_equal (agent_store_canton_member (store, "VS", &member, NULL), CII_OK);
+    assert_false (member);
+    assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
+    assert_string_equal (config.cantons, "GE,VD");
+    //  Twice the same code violates the table's key: nothing changes
+    const char *twice [] = { "GE", "GE" };
+    assert_int_equal (agent_store_cantons_set (store, twice, 2, NULL), CII_CONFLICT);
+    assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
+    assert_string_equal (config.cantons, "GE,VD");
+    //  The configuration rewritten as a whole
+    cii_bundle_t other = fx->bundle;
+    snprintf (other.endpoint, sizeof other.endpoint, "tcp://hub-a:7300,tcp://hub-b:7300");
+    assert_int_equal (agent_store_config_put (store, &other, NULL), CII_OK);
+    assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
+    assert_string_equal (config.endpoint, "tcp://hub-a:7300,tcp://hub-b:7300");
+    assert_string_equal (config.cantons, "VD,VS,GE");
+    //  No network: an incomplete init
+    assert_int_equal (agent_store_exec (store, "DELETE FROM config WHERE key = 'network'", NULL), CII_OK);
+    cii_err_t err;
+    assert_int_equal (agent_store_config_get (store, &config, &err), CII_NOT_FOUND);
+    assert_non_null (strstr (err.text, "incomplete init"));
+    agent_store_destroy (&store);
+}
+
+static void
+test_signals_and_outbox_entries (void **state)
+{
+    s_fixture_t *fx = *state;
+    agent_store_t *store = s_create (fx);
+    char mid [AGENT_MESSAGE_ID_SIZE] = "";
     int64_t id = s_add (store, "VD", "Accès aux mesures pour les jeunes arrivés tardivement", mid);
     assert_true (id > 0);
     assert_int_equal (strlen (mid), 36);
-    assert_int_equal (agent_store_outbox_count (store), 1);
+    assert_int_equal (s_outbox_count (store), 1);
 
     s_signals_t c;
-    memset (&c, 0, sizeof c);
-    assert_int_equal (agent_store_signals (store, s_collect_signal, &c), 1);
-    assert_int_equal (c.id[0], id);
-    assert_string_equal (c.title[0], "Accès aux mesures pour les jeunes arrivés tardivement");
-    assert_string_equal (c.institutions[0], "social-aid,health");
-    assert_string_equal (c.target_groups[0], "health-impaired");
-    assert_int_equal (c.delivered_at[0], 0);
-    assert_false (c.refused[0]);
+    assert_int_equal (s_signals (store, &c), 1);
+    assert_int_equal (c.id [0], id);
+    assert_string_equal (c.message_id [0], mid);
+    assert_string_equal (c.canton [0], "VD");
+    assert_string_equal (c.title [0], "Accès aux mesures pour les jeunes arrivés tardivement");
+    assert_string_equal (c.institutions [0], "social-aid,health");
+    assert_string_equal (c.target_groups [0], "health-impaired");
+    assert_string_equal (c.language [0], "fr");
+    assert_int_equal (c.created_at [0], 1700000000000);
+    assert_int_equal (c.delivered_at [0], 0);
+    assert_string_equal (c.hub_ref [0], "(null)");
+    assert_false (c.refused [0]);
 
     s_due_t due;
     memset (&due, 0, sizeof due);
     assert_int_equal (s_due (store, cii_util_now_ms (), 10, &due), 1);
-    assert_string_equal (due.message_id[0], mid);
-    assert_int_equal (due.attempts[0], 0);
+    assert_string_equal (due.message_id [0], mid);
+    assert_string_equal (due.kind [0], "signal");
+    assert_int_equal (due.ref_id [0], id);
+    assert_int_equal (due.attempts [0], 0);
 
-    //  The codec refuses a 201-byte title: nothing stored
-    char title[202];
-    memset (title, 'a', 201);
-    title[201] = 0;
-    s_signal_t s;
-    cii_codec_error_t err;
-    memset (&err, 0, sizeof err);
+    //  The codec refuses a 201-byte title: nothing stored, not even the signal row
+    char title [CII_MAX_TITLE + 2];
+    memset (title, 'a', CII_MAX_TITLE + 1);
+    title [CII_MAX_TITLE + 1] = '\0';
+    cii_signal_t signal;
+    unit_domain_signal (&signal, "VD", title);
+    cii_err_t err;
     int64_t bad_id = -7;
-    assert_int_equal (agent_store_add_signal (store, s_signal (&s, "VD", title), &bad_id, mid, &err), -2);
-    assert_true (strlen (err.text) > 0);
+    assert_int_equal (agent_store_signal_add (store, &signal, &bad_id, mid, &err), CII_BAD_INPUT);
+    assert_string_equal (err.text, "signal.title: 201 bytes, limit 200");
     assert_int_equal (bad_id, -7);
-    //  Invalid UTF-8 in the description is refused too
-    s_signal (&s, "GE", "Titre");
-    s.signal.description = (char *) "caf\xc3";
-    assert_int_equal (agent_store_add_signal (store, &s.signal, &bad_id, mid, &err), -2);
-    //  No institution
-    s_signal (&s, "GE", "Titre");
-    s.signal.n_institutions = 0;
-    assert_int_equal (agent_store_add_signal (store, &s.signal, &bad_id, mid, &err), -2);
-    //  A canton of another network, and an unknown canton
-    memset (&err, 0, sizeof err);
-    assert_int_equal (agent_store_add_signal (store, s_signal (&s, "ZH", "Titre"), &bad_id, mid, &err), -2);
-    assert_int_equal (err.code, CII__ERROR_CODE__ERROR_NOT_AUTHORISED);
-    assert_non_null (strstr (err.text, "lemanique"));
-    assert_int_equal (agent_store_add_signal (store, s_signal (&s, "XY", "Titre"), &bad_id, mid, &err), -2);
-    assert_int_equal (err.code, CII__ERROR_CODE__ERROR_UNKNOWN_CANTON);
-    assert_int_equal (agent_store_outbox_count (store), 1);
-    assert_int_equal (s_signal_count (store), 1);
+    unit_domain_signal (&signal, "GE", "Titre");
+    signal.description = "caf\xc3";
+    assert_int_equal (agent_store_signal_add (store, &signal, &bad_id, mid, &err), CII_BAD_INPUT);
+    unit_domain_signal (&signal, "XY", "Titre");
+    assert_int_equal (agent_store_signal_add (store, &signal, &bad_id, mid, &err), CII_BAD_INPUT);
+    assert_int_equal (s_outbox_count (store), 1);
+    assert_int_equal (s_signals (store, &c), 1);
 
-    //  A batch is all or nothing: the second is refused, the first is not stored either
-    s_signal_t a, b;
-    const Cii__Signal *batch[2] = {s_signal (&a, "VS", "Bon"), s_signal (&b, "VS", title)};
-    size_t failed = 99;
-    int64_t ids[2] = {0, 0};
-    char mids[2][65];
-    assert_int_equal (agent_store_add_signals (store, batch, 2, ids, mids, &failed, &err), -2);
-    assert_int_equal (failed, 1);
-    assert_int_equal (agent_store_outbox_count (store), 1);
-    assert_int_equal (s_signal_count (store), 1);
-    s_signal (&b, "GE", "Bon aussi");
-    assert_int_equal (agent_store_add_signals (store, batch, 2, ids, mids, &failed, &err), 0);
-    assert_true (ids[1] == ids[0] + 1);
-    assert_string_not_equal (mids[0], mids[1]);
-    assert_int_equal (agent_store_outbox_count (store), 3);
-    assert_int_equal (s_signal_count (store), 3);
+    //  In one transaction, all or nothing: the second is refused, the first is not stored either
+    assert_int_equal (agent_store_begin (store, NULL), CII_OK);
+    s_add (store, "VS", "Bon", NULL);
+    unit_domain_signal (&signal, "VS", title);
+    assert_int_equal (agent_store_signal_add (store, &signal, &bad_id, NULL, NULL), CII_BAD_INPUT);
+    agent_store_rollback (store);
+    assert_int_equal (s_outbox_count (store), 1);
+    assert_int_equal (s_signals (store, &c), 1);
+    //  A created_at of 0 means now
+    unit_domain_signal (&signal, "GE", "Maintenant");
+    signal.created_at_ms = 0;
+    int64_t before = cii_util_now_ms ();
+    assert_int_equal (agent_store_signal_add (store, &signal, &id, NULL, NULL), CII_OK);
+    assert_int_equal (s_signals (store, &c), 2);
+    assert_true (c.created_at [1] >= before);
+
+    //  Delivered and refused
+    assert_int_equal (agent_store_signal_delivered (store, c.id [0], "SIG-42", 1700000123456, NULL), CII_OK);
+    assert_int_equal (agent_store_signal_refused (store, c.id [1], 4, "canton GE is not in network x", NULL), CII_OK);
+    assert_int_equal (s_signals (store, &c), 2);
+    assert_true (c.delivered_at [0] > 0);
+    assert_string_equal (c.hub_ref [0], "SIG-42");
+    assert_int_equal (c.hub_received_at [0], 1700000123456);
+    assert_false (c.refused [0]);
+    assert_true (c.refused [1]);
+    assert_int_equal (c.refused_code [1], 4);
+    assert_string_equal (c.refused_text [1], "canton GE is not in network x");
     agent_store_destroy (&store);
+}
+
+static void
+test_outbox_any_kind (void **state)
+{
+    s_fixture_t *fx = *state;
+    assert_int_equal (test_kinds_register (), CII_OK);
+    agent_store_t *store = s_create (fx);
+    int64_t id1 = s_add (store, "VD", "un", NULL);
+    //  A kind the product does not know travels the same way
+    CiiTest__Probe probe = CII_TEST__PROBE__INIT;
+    probe.text = (char *) "sonde";
+    probe.number = 77;
+    cii_err_t err;
+    assert_int_equal (agent_store_outbox_add (store, &test_kind_probe_up, &probe.base, 77, "probe-1", &err), CII_OK);
+    //  The codec checks it; a message id is never reused
+    assert_int_equal (agent_store_outbox_add (store, &test_kind_probe_up, &probe.base, 78, "probe-1", &err),
+                      CII_CONFLICT);
+    probe.text = (char *) "";
+    assert_int_equal (agent_store_outbox_add (store, &test_kind_probe_up, &probe.base, 79, "probe-2", &err),
+                      CII_BAD_INPUT);
+    assert_string_equal (err.text, "probe-up.text: missing");
+    assert_int_equal (s_outbox_count (store), 2);
+    int64_t now = cii_util_now_ms ();
+    s_due_t due;
+    memset (&due, 0, sizeof due);
+    assert_int_equal (s_due (store, now, 10, &due), 2);
+    assert_string_equal (due.kind [0], "signal");
+    assert_int_equal (due.ref_id [0], id1);
+    assert_string_equal (due.kind [1], "probe-up");
+    assert_string_equal (due.message_id [1], "probe-1");
+    assert_int_equal (due.ref_id [1], 77);
+
+    //  Settling: the entry leaves and the callback sees its kind and record, in one transaction
+    s_settle_t settle = { 0, "", 0, CII_REFUSED };
+    assert_int_equal (agent_store_outbox_settle (store, "probe-1", s_settle, &settle, &err), CII_REFUSED);
+    assert_int_equal (s_outbox_count (store), 2);         //  the callback refused: rolled back
+    settle.answer = CII_OK;
+    assert_int_equal (agent_store_outbox_settle (store, "probe-1", s_settle, &settle, NULL), CII_OK);
+    assert_int_equal (settle.calls, 2);
+    assert_string_equal (settle.kind, "probe-up");
+    assert_int_equal (settle.ref_id, 77);
+    assert_int_equal (s_outbox_count (store), 1);
+    assert_int_equal (agent_store_outbox_settle (store, "probe-1", s_settle, &settle, &err), CII_NOT_FOUND);
+    assert_int_equal (settle.calls, 2);
+    agent_store_destroy (&store);
+    test_kinds_unregister ();
 }
 
 static void
 test_outbox_scheduling (void **state)
 {
     s_fixture_t *fx = *state;
-    agent_store_t *store = s_init_open (fx);
+    agent_store_t *store = s_create (fx);
     int64_t id1 = s_add (store, "VD", "un", NULL);
     int64_t id2 = s_add (store, "VS", "deux", NULL);
     int64_t id3 = s_add (store, "GE", "trois", NULL);
@@ -389,212 +557,196 @@ test_outbox_scheduling (void **state)
 
     //  Oldest first, at most limit
     assert_int_equal (s_due (store, now, 2, &due), 2);
-    assert_int_equal (due.id[0], id1);
-    assert_int_equal (due.id[1], id2);
-    //  Stop early when fn returns -1
+    assert_int_equal (due.id [0], id1);
+    assert_int_equal (due.id [1], id2);
+    //  Stop early when fn returns false
     due.stop_after = 1;
     assert_int_equal (s_due (store, now, 10, &due), 1);
     due.stop_after = 0;
 
     //  A sent entry waits until its next attempt; attempts counted
-    assert_int_equal (agent_store_outbox_sent (store, id1, now + 5000), 0);
+    int64_t next = now + 5000;
+    assert_int_equal (agent_store_outbox_sent (store, &id1, &next, 1, NULL), CII_OK);
     assert_int_equal (s_due (store, now, 10, &due), 2);
-    assert_int_equal (due.id[0], id2);
-    assert_int_equal (due.id[1], id3);
+    assert_int_equal (due.id [0], id2);
+    assert_int_equal (due.id [1], id3);
     assert_int_equal (s_due (store, now + 5000, 10, &due), 3);
-    assert_int_equal (due.id[0], id1);
-    assert_int_equal (due.attempts[0], 1);
-    assert_int_equal (due.attempts[1], 0);
+    assert_int_equal (due.id [0], id1);
+    assert_int_equal (due.attempts [0], 1);
+    assert_int_equal (due.attempts [1], 0);
 
-    //  fn may record sends from inside the callback (as the daemon does)
+    //  fn may record sends from inside the callback (the entries were read first)
     due.store = store;
     due.next_ms = now + 60000;
     assert_int_equal (s_due (store, now + 5000, 10, &due), 3);
     due.store = NULL;
     assert_int_equal (s_due (store, now + 59999, 10, &due), 0);
     assert_int_equal (s_due (store, now + 60000, 10, &due), 3);
-    assert_int_equal (due.attempts[0], 2);
+    assert_int_equal (due.attempts [0], 2);
+    //  Several sends in one transaction
+    int64_t ids [2] = { id2, id3 };
+    int64_t nexts [2] = { now + 70000, now + 80000 };
+    assert_int_equal (agent_store_outbox_sent (store, ids, nexts, 2, NULL), CII_OK);
+    assert_int_equal (agent_store_outbox_sent (store, NULL, NULL, 0, NULL), CII_OK);
+    assert_int_equal (s_due (store, now + 70000, 10, &due), 2);
+    assert_int_equal (due.id [1], id2);
+    assert_int_equal (due.attempts [1], 2);
 
     //  Reset after a new session: everything due at once
-    assert_int_equal (agent_store_outbox_reset (store), 0);
+    assert_int_equal (agent_store_outbox_reset (store, NULL), CII_OK);
     assert_int_equal (s_due (store, now, 10, &due), 3);
-    assert_int_equal (due.attempts[0], 2);     //  reset keeps the count
+    assert_int_equal (due.attempts [0], 2);      //  reset keeps the count
     assert_int_equal (s_due (store, now, 0, &due), 0);
     agent_store_destroy (&store);
 }
 
-static void
-test_receipt_and_refusal (void **state)
+//  agent_inbox_fn: stores the notice item; arg counts the calls, or refuses when negative.
+static cii_rc_t
+s_store_notice (agent_store_t *store, int64_t seq, const ProtobufCMessage *item, void *arg, cii_err_t *err)
 {
-    s_fixture_t *fx = *state;
-    agent_store_t *store = s_init_open (fx);
-    char mid1[65], mid2[65];
-    s_add (store, "VD", "reçu", mid1);
-    s_add (store, "VS", "refusé", mid2);
-
-    Cii__Receipt receipt = CII__RECEIPT__INIT;
-    receipt.message_id = mid1;
-    receipt.ref = (char *) "SIG-42";
-    receipt.received_at_ms = 1700000123456;
-    assert_int_equal (agent_store_receipt (store, &receipt), 0);
-    assert_int_equal (agent_store_outbox_count (store), 1);
-    //  A second receipt (resend answered twice) has nothing left to do
-    receipt.duplicate = true;
-    assert_int_equal (agent_store_receipt (store, &receipt), 1);
-    receipt.message_id = (char *) "no-such-message";
-    assert_int_equal (agent_store_receipt (store, &receipt), 1);
-    assert_int_equal (agent_store_outbox_count (store), 1);
-
-    assert_int_equal (agent_store_refused (store, mid2, CII__ERROR_CODE__ERROR_NOT_AUTHORISED,
-                                           "canton VS is not in network lemanique"), 0);
-    assert_int_equal (agent_store_outbox_count (store), 0);
-    assert_int_equal (agent_store_refused (store, mid2, 4, "again"), 1);
-    receipt.message_id = mid2;
-    assert_int_equal (agent_store_receipt (store, &receipt), 1);
-
-    s_signals_t c;
-    memset (&c, 0, sizeof c);
-    assert_int_equal (agent_store_signals (store, s_collect_signal, &c), 2);
-    assert_true (c.delivered_at[0] > 0);
-    assert_string_equal (c.hub_ref[0], "SIG-42");
-    assert_int_equal (c.hub_received_at[0], 1700000123456);
-    assert_false (c.refused[0]);
-    assert_int_equal (c.delivered_at[1], 0);
-    assert_string_equal (c.hub_ref[1], "(null)");
-    assert_true (c.refused[1]);
-    assert_int_equal (c.refused_code[1], CII__ERROR_CODE__ERROR_NOT_AUTHORISED);
-    assert_string_equal (c.refused_text[1], "canton VS is not in network lemanique");
-    s_due_t due;
-    memset (&due, 0, sizeof due);
-    assert_int_equal (s_due (store, cii_util_now_ms (), 10, &due), 0);
-    agent_store_destroy (&store);
+    int *calls = arg;
+    if (*calls < 0)
+        return cii_err_set (err, CII_FAILED, "refused by the test");
+    (*calls)++;
+    const Cii__Notice *wire = (const Cii__Notice *) item;
+    cii_notice_t notice = {
+        .id = wire->notice_id, .title = wire->title, .text = wire->text,
+        .networks = (const char *const *) wire->networks, .n_networks = wire->n_networks,
+        .issued_at_ms = wire->issued_at_ms,
+    };
+    return agent_store_notice_add (store, seq, &notice, err);
 }
 
-//  Notices collected by the listing.
-typedef struct {
-    int count;
-    int64_t seq[8];
-    int64_t notice_id[8];
-    char title[8][128];
-    char text[8][256];
-    char networks[8][64];
-} s_notices_t;
+//  Delivers notice as item seq with s_store_notice (calls: its counter); the outcome, or
+//  S_NOT_STORED + the rc when it failed.
+#define S_NOT_STORED 100
 
 static int
+s_deliver (agent_store_t *store, uint64_t seq, const Cii__Notice *notice, int *calls, cii_err_t *err)
+{
+    agent_inbox_outcome_t outcome = AGENT_INBOX_GAP;
+    cii_rc_t rc = agent_store_inbox_add (store, seq, cii_kind_find ("notice"), &notice->base,
+                                         calls ? s_store_notice : NULL, calls, &outcome, err);
+    return rc == CII_OK ? (int) outcome : S_NOT_STORED + (int) rc;
+}
+
+static Cii__Notice
+s_notice (int64_t id, const char *title, char **networks, size_t n_networks)
+{
+    Cii__Notice notice = CII__NOTICE__INIT;
+    notice.notice_id = id;
+    notice.title = (char *) title;
+    notice.text = (char *) "Empfehlung: die Zusammenarbeit verstärken. Raccomandazione: più coordinamento.";
+    notice.networks = networks;
+    notice.n_networks = n_networks;
+    notice.issued_at_ms = 1700000000000;
+    return notice;
+}
+
+typedef struct {
+    size_t count;
+    int64_t seq [8];
+    int64_t notice_id [8];
+    char title [8][128];
+    char text [8][256];
+    char networks [8][64];
+} s_notices_t;
+
+static bool
 s_collect_notice (const agent_notice_row_t *row, void *arg)
 {
     s_notices_t *c = arg;
-    if (c->count == 8)
-        return -1;
-    int i = c->count++;
-    c->seq[i] = row->seq;
-    c->notice_id[i] = row->notice_id;
-    snprintf (c->title[i], sizeof c->title[i], "%s", row->title);
-    snprintf (c->text[i], sizeof c->text[i], "%s", row->text);
-    snprintf (c->networks[i], sizeof c->networks[i], "%s", row->networks);
-    return 0;
+    size_t i = c->count++;
+    c->seq [i] = row->seq;
+    c->notice_id [i] = row->notice_id;
+    snprintf (c->title [i], sizeof c->title [i], "%s", row->title);
+    snprintf (c->text [i], sizeof c->text [i], "%s", row->text);
+    snprintf (c->networks [i], sizeof c->networks [i], "%s", row->networks);
+    return c->count < 8;
 }
 
-static void
-s_deliver (Cii__Deliver *deliver, Cii__Notice *notice, uint64_t seq, const char *title,
-           char **networks, size_t n_networks)
+static bool
+s_collect_kind (const agent_inbox_item_t *item, void *arg)
 {
-    Cii__Deliver dinit = CII__DELIVER__INIT;
-    Cii__Notice ninit = CII__NOTICE__INIT;
-    *deliver = dinit;
-    *notice = ninit;
-    notice->notice_id = (int64_t) seq + 100;
-    notice->title = (char *) title;
-    notice->text = (char *) "Empfehlung: die Zusammenarbeit verstärken. Raccomandazione: più coordinamento.";
-    notice->networks = networks;
-    notice->n_networks = n_networks;
-    notice->issued_at_ms = 1700000000000;
-    deliver->seq = seq;
-    deliver->item_case = CII__DELIVER__ITEM_NOTICE;
-    deliver->notice = notice;
+    char (*kinds) [32] = arg;
+    snprintf (kinds [item->seq - 1], 32, "%s:%zu", item->kind, item->size);
+    return true;
 }
 
 static void
-test_deliver (void **state)
+test_inbox_in_order (void **state)
 {
     s_fixture_t *fx = *state;
-    agent_store_t *store = s_init_open (fx);
-    Cii__Deliver deliver;
-    Cii__Notice notice;
-    char *networks[2] = {(char *) "lemanique", (char *) "zuerich"};
+    agent_store_t *store = s_create (fx);
+    char *networks [2] = { (char *) "lemanique", (char *) "zuerich" };
+    int calls = 0;
+    cii_err_t err;
 
-    assert_int_equal (agent_store_last_seq (store), 0);
-    s_deliver (&deliver, &notice, 1, "Überprüfung der Zusammenarbeit", networks, 2);
-    assert_int_equal (agent_store_deliver (store, &deliver), 0);
-    assert_int_equal (agent_store_last_seq (store), 1);
-    //  Duplicate: nothing to do
-    s_deliver (&deliver, &notice, 1, "autre titre", networks, 0);
-    assert_int_equal (agent_store_deliver (store, &deliver), 1);
-    //  Gap: not stored
-    s_deliver (&deliver, &notice, 3, "trois", NULL, 0);
-    assert_int_equal (agent_store_deliver (store, &deliver), 2);
-    assert_int_equal (agent_store_last_seq (store), 1);
-    //  Unknown item kind and seq 0
-    Cii__Deliver empty = CII__DELIVER__INIT;
-    empty.seq = 2;
-    assert_int_equal (agent_store_deliver (store, &empty), -2);
-    s_deliver (&deliver, &notice, 0, "zéro", NULL, 0);
-    assert_int_equal (agent_store_deliver (store, &deliver), -2);
-    //  A notice the codec refuses (empty title) is not stored
-    s_deliver (&deliver, &notice, 2, "", NULL, 0);
-    assert_int_equal (agent_store_deliver (store, &deliver), -2);
-    assert_int_equal (agent_store_last_seq (store), 1);
-    //  In order again
-    s_deliver (&deliver, &notice, 2, "deux", NULL, 0);
-    assert_int_equal (agent_store_deliver (store, &deliver), 0);
-    s_deliver (&deliver, &notice, 3, "trois", NULL, 0);
-    assert_int_equal (agent_store_deliver (store, &deliver), 0);
-    assert_int_equal (agent_store_last_seq (store), 3);
+    assert_int_equal (s_last_seq (store), 0);
+    Cii__Notice notice = s_notice (101, "Überprüfung der Zusammenarbeit", networks, 2);
+    assert_int_equal (s_deliver (store, 1, &notice, &calls, NULL), AGENT_INBOX_STORED);
+    assert_int_equal (s_last_seq (store), 1);
+    //  Duplicate: nothing to do; gap: not stored
+    notice = s_notice (102, "autre titre", NULL, 0);
+    assert_int_equal (s_deliver (store, 1, &notice, &calls, &err), AGENT_INBOX_DUPLICATE);
+    assert_int_equal (s_deliver (store, 3, &notice, &calls, &err), AGENT_INBOX_GAP);
+    assert_int_equal (calls, 1);
+    //  seq 0 and an item the codec refuses (empty title) are not stored
+    assert_int_equal (s_deliver (store, 0, &notice, &calls, &err), S_NOT_STORED + CII_BAD_INPUT);
+    Cii__Notice empty = s_notice (103, "", NULL, 0);
+    assert_int_equal (s_deliver (store, 2, &empty, &calls, &err), S_NOT_STORED + CII_BAD_INPUT);
+    assert_string_equal (err.text, "notice.title: missing");
+    //  The kind's handler refuses: the item is rolled back with it
+    int refuse = -1;
+    assert_int_equal (s_deliver (store, 2, &notice, &refuse, &err), S_NOT_STORED + CII_FAILED);
+    assert_int_equal (s_last_seq (store), 1);
+    //  In order again; an item without a handler is held in the inbox alone
+    notice = s_notice (102, "deux", NULL, 0);
+    assert_int_equal (s_deliver (store, 2, &notice, &calls, NULL), AGENT_INBOX_STORED);
+    notice = s_notice (103, "trois", NULL, 0);
+    assert_int_equal (s_deliver (store, 3, &notice, NULL, NULL), AGENT_INBOX_STORED);
+    assert_int_equal (s_last_seq (store), 3);
 
     s_notices_t c;
     memset (&c, 0, sizeof c);
-    assert_int_equal (agent_store_notices (store, s_collect_notice, &c), 3);
-    assert_int_equal (c.seq[0], 1);
-    assert_int_equal (c.notice_id[0], 101);
-    assert_string_equal (c.title[0], "Überprüfung der Zusammenarbeit");
-    assert_string_equal (c.text[0], notice.text);
-    assert_string_equal (c.networks[0], "lemanique,zuerich");
-    assert_string_equal (c.title[1], "deux");
-    assert_string_equal (c.networks[1], "");
-    assert_int_equal (c.seq[2], 3);
+    size_t count = 0;
+    assert_int_equal (agent_store_notices_each (store, s_collect_notice, &c, &count, NULL), CII_OK);
+    assert_int_equal (count, 2);
+    assert_int_equal (c.seq [0], 1);
+    assert_int_equal (c.notice_id [0], 101);
+    assert_string_equal (c.title [0], "Überprüfung der Zusammenarbeit");
+    assert_string_equal (c.text [0], notice.text);
+    assert_string_equal (c.networks [0], "lemanique,zuerich");
+    assert_string_equal (c.title [1], "deux");
+    assert_string_equal (c.networks [1], "");
+    char kinds [3][32];
+    assert_int_equal (agent_store_inbox_each (store, NULL, s_collect_kind, kinds, &count, NULL), CII_OK);
+    assert_int_equal (count, 3);
+    assert_non_null (strstr (kinds [2], "notice:"));
+    assert_int_equal (agent_store_inbox_each (store, "probe-down", s_collect_kind, kinds, &count, NULL), CII_OK);
+    assert_int_equal (count, 0);
+    //  A network name holding a ',' cannot be stored as a list
+    char *comma [1] = { (char *) "a,b" };
+    cii_notice_t bad = { .id = 9, .title = "t", .text = "x", .networks = (const char *const *) comma, .n_networks = 1 };
+    assert_int_equal (agent_store_notice_add (store, 3, &bad, &err), CII_BAD_INPUT);
     agent_store_destroy (&store);
 }
 
 static void
-test_cantons_and_status (void **state)
+test_status (void **state)
 {
     s_fixture_t *fx = *state;
-    agent_store_t *store = s_init_open (fx);
-    assert_int_equal (agent_store_canton_in_network (store, "VS"), 1);
-    assert_int_equal (agent_store_canton_in_network (store, "ZH"), 0);
-    const char *welcome[] = {"GE", "VD"};
-    assert_int_equal (agent_store_set_cantons (store, welcome, 2), 0);
-    assert_int_equal (agent_store_canton_in_network (store, "VS"), 0);
-    assert_int_equal (agent_store_canton_in_network (store, "GE"), 1);
-    cii_bundle_t config;
-    assert_int_equal (agent_store_config (store, &config), 0);
-    assert_string_equal (config.cantons, "GE,VD");
-    const char *bad[] = {"GE", "XX"};
-    assert_int_equal (agent_store_set_cantons (store, bad, 2), -2);
-    const char *twice[] = {"GE", "GE"};
-    assert_int_equal (agent_store_set_cantons (store, twice, 2), -2);
-    assert_int_equal (agent_store_config (store, &config), 0);
-    assert_string_equal (config.cantons, "GE,VD");
-
+    agent_store_t *store = s_create (fx);
     agent_daemon_status_t status;
-    assert_int_equal (agent_store_get_status (store, &status), 1);
+    assert_int_equal (agent_store_status_get (store, &status, NULL), CII_NOT_FOUND);
     int64_t before = cii_util_now_ms ();
-    assert_int_equal (agent_store_set_status (store, "connected", "tcp://127.0.0.1:7300"), 0);
-    assert_int_equal (agent_store_set_status (store, "disconnected", "no answer to HELLO"), 0);
-    assert_int_equal (agent_store_get_status (store, &status), 0);
+    assert_int_equal (agent_store_status_set (store, "connected", "tcp://127.0.0.1:7300", NULL), CII_OK);
+    assert_int_equal (agent_store_status_set (store, "disconnected", "no answer to HELLO", NULL), CII_OK);
+    assert_int_equal (agent_store_status_get (store, &status, NULL), CII_OK);
     assert_string_equal (status.status, "disconnected");
     assert_string_equal (status.detail, "no answer to HELLO");
     assert_true (status.time_ms >= before && status.time_ms <= cii_util_now_ms ());
+    assert_int_equal (status.pid, getpid ());
     agent_store_destroy (&store);
 }
 
@@ -602,42 +754,37 @@ static void
 test_two_handles (void **state)
 {
     s_fixture_t *fx = *state;
-    agent_store_t *cli = s_init_open (fx);
-    char reason[256];
-    agent_store_t *daemon = agent_store_open (fx->state, reason, sizeof reason);
+    agent_store_t *cli = s_create (fx);
+    agent_store_t *daemon = agent_store_open (fx->state, NULL);
     assert_non_null (daemon);
 
     //  The CLI queues, the daemon sees it
-    char mid[65];
+    char mid [AGENT_MESSAGE_ID_SIZE];
     s_add (cli, "VD", "partagé", mid);
-    assert_int_equal (agent_store_outbox_count (daemon), 1);
+    assert_int_equal (s_outbox_count (daemon), 1);
     s_due_t due;
     memset (&due, 0, sizeof due);
     assert_int_equal (s_due (daemon, cii_util_now_ms (), 10, &due), 1);
-    assert_string_equal (due.message_id[0], mid);
-    //  While the daemon holds a read open, the CLI can still write
+    assert_string_equal (due.message_id [0], mid);
+    //  While the daemon reads the outbox, the CLI can still write
     due.store = cli;
     due.next_ms = 1;
     assert_int_equal (s_due (daemon, cii_util_now_ms (), 10, &due), 1);
     due.store = NULL;
 
-    //  The daemon applies a receipt and a delivery, the CLI sees both
-    Cii__Receipt receipt = CII__RECEIPT__INIT;
-    receipt.message_id = mid;
-    receipt.ref = (char *) "SIG-1";
-    receipt.received_at_ms = 1;
-    assert_int_equal (agent_store_receipt (daemon, &receipt), 0);
-    assert_int_equal (agent_store_outbox_count (cli), 0);
-    Cii__Deliver deliver;
-    Cii__Notice notice;
-    s_deliver (&deliver, &notice, 1, "un", NULL, 0);
-    assert_int_equal (agent_store_deliver (daemon, &deliver), 0);
-    assert_int_equal (agent_store_last_seq (cli), 1);
+    //  The daemon settles and delivers, the CLI sees both
+    s_settle_t settle = { 0, "", 0, CII_OK };
+    assert_int_equal (agent_store_outbox_settle (daemon, mid, s_settle, &settle, NULL), CII_OK);
+    assert_int_equal (s_outbox_count (cli), 0);
+    Cii__Notice notice = s_notice (1, "un", NULL, 0);
+    int calls = 0;
+    assert_int_equal (s_deliver (daemon, 1, &notice, &calls, NULL), AGENT_INBOX_STORED);
+    assert_int_equal (s_last_seq (cli), 1);
     //  The same seq through the other handle is a duplicate, not a second row
-    assert_int_equal (agent_store_deliver (cli, &deliver), 1);
-    assert_int_equal (agent_store_set_status (daemon, "connected", ""), 0);
+    assert_int_equal (s_deliver (cli, 1, &notice, &calls, NULL), AGENT_INBOX_DUPLICATE);
+    assert_int_equal (agent_store_status_set (daemon, "connected", "", NULL), CII_OK);
     agent_daemon_status_t status;
-    assert_int_equal (agent_store_get_status (cli, &status), 0);
+    assert_int_equal (agent_store_status_get (cli, &status, NULL), CII_OK);
     assert_string_equal (status.status, "connected");
     agent_store_destroy (&daemon);
     agent_store_destroy (&cli);
@@ -647,59 +794,188 @@ static void
 test_durability (void **state)
 {
     s_fixture_t *fx = *state;
-    agent_store_t *store = s_init_open (fx);
-    char mid1[65], mid2[65];
-    s_add (store, "VD", "persistant", mid1);
-    s_add (store, "GE", "livré", mid2);
-    Cii__Receipt receipt = CII__RECEIPT__INIT;
-    receipt.message_id = mid2;
-    receipt.ref = (char *) "SIG-7";
-    receipt.received_at_ms = 42;
-    assert_int_equal (agent_store_receipt (store, &receipt), 0);
-    assert_int_equal (agent_store_outbox_sent (store, 1, 123), 0);
-    Cii__Deliver deliver;
-    Cii__Notice notice;
-    s_deliver (&deliver, &notice, 1, "un", NULL, 0);
-    assert_int_equal (agent_store_deliver (store, &deliver), 0);
+    agent_store_t *store = s_create (fx);
+    char mid1 [AGENT_MESSAGE_ID_SIZE], mid2 [AGENT_MESSAGE_ID_SIZE];
+    int64_t id1 = s_add (store, "VD", "persistant", mid1);
+    int64_t id2 = s_add (store, "GE", "livré", mid2);
+    s_settle_t settle = { 0, "", 0, CII_OK };
+    assert_int_equal (agent_store_outbox_settle (store, mid2, s_settle, &settle, NULL), CII_OK);
+    assert_int_equal (agent_store_signal_delivered (store, id2, "SIG-7", 42, NULL), CII_OK);
+    int64_t next = 123;
+    assert_int_equal (agent_store_outbox_sent (store, &id1, &next, 1, NULL), CII_OK);
+    Cii__Notice notice = s_notice (1, "un", NULL, 0);
+    int calls = 0;
+    assert_int_equal (s_deliver (store, 1, &notice, &calls, NULL), AGENT_INBOX_STORED);
     agent_store_destroy (&store);
 
-    char reason[256];
-    store = agent_store_open (fx->state, reason, sizeof reason);
+    store = agent_store_open (fx->state, NULL);
     assert_non_null (store);
-    assert_int_equal (agent_store_schema_version (store), 1);
-    assert_int_equal (agent_store_outbox_count (store), 1);
-    assert_int_equal (agent_store_last_seq (store), 1);
+    assert_int_equal (s_outbox_count (store), 1);
+    assert_int_equal (s_last_seq (store), 1);
     s_signals_t c;
-    memset (&c, 0, sizeof c);
-    assert_int_equal (agent_store_signals (store, s_collect_signal, &c), 2);
-    assert_string_equal (c.title[0], "persistant");
-    assert_int_equal (c.delivered_at[0], 0);
-    assert_string_equal (c.hub_ref[1], "SIG-7");
+    assert_int_equal (s_signals (store, &c), 2);
+    assert_string_equal (c.title [0], "persistant");
+    assert_int_equal (c.delivered_at [0], 0);
+    assert_string_equal (c.hub_ref [1], "SIG-7");
     s_due_t due;
     memset (&due, 0, sizeof due);
     assert_int_equal (s_due (store, 122, 10, &due), 0);
     assert_int_equal (s_due (store, 123, 10, &due), 1);
-    assert_string_equal (due.message_id[0], mid1);
-    assert_int_equal (due.attempts[0], 1);
+    assert_string_equal (due.message_id [0], mid1);
+    assert_int_equal (due.attempts [0], 1);
     cii_bundle_t config;
-    assert_int_equal (agent_store_config (store, &config), 0);
+    assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
     assert_string_equal (config.agent_secret, fx->bundle.agent_secret);
     agent_store_destroy (&store);
+}
+
+//  --- the state of a released agent ------------------------------------------------------------
+
+//  Every row of every table of the database at path, as text, in a fixed order.
+static char *
+s_dump (const char *path)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    const char *tables [] = { "config", "cantons", "signals", "outbox", "inbox", "notices", "status" };
+    char *dump = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&dump, &size);
+    assert_non_null (out);
+    for (size_t t = 0; t < sizeof tables / sizeof tables [0]; t++) {
+        char sql [64];
+        snprintf (sql, sizeof sql, "SELECT * FROM %s ORDER BY 1", tables [t]);
+        sqlite3_stmt *stmt = NULL;
+        assert_int_equal (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), SQLITE_OK);
+        while (sqlite3_step (stmt) == SQLITE_ROW) {
+            fprintf (out, "%s:", tables [t]);
+            for (int col = 0; col < sqlite3_column_count (stmt); col++) {
+                const unsigned char *blob = sqlite3_column_blob (stmt, col);
+                int bytes = sqlite3_column_bytes (stmt, col);
+                fputc ('|', out);
+                for (int i = 0; i < bytes; i++)
+                    fprintf (out, "%02x", blob [i]);
+            }
+            fputc ('\n', out);
+        }
+        sqlite3_finalize (stmt);
+    }
+    sqlite3_close (db);
+    fclose (out);
+    return dump;
+}
+
+//  The fixture's directory, next to this source file: tests/fixtures/agent-state-0.1.0.
+static char *
+s_fixture_db (void)
+{
+    char source [] = __FILE__;
+    char *dir = unit_path (dirname (source), "../fixtures/agent-state-0.1.0");
+    char *db = unit_path (dir, AGENT_STORE_FILE);
+    free (dir);
+    return db;
+}
+
+static void
+test_state_of_release_0_1_0 (void **state)
+{
+    s_fixture_t *fx = *state;
+    char *fixture = s_fixture_db ();
+    size_t size = 0;
+    char *bytes = unit_read (fixture, &size);
+    assert_int_equal (mkdir (fx->state, 0700), 0);
+    char *copy = unit_path (fx->state, AGENT_STORE_FILE);
+    unit_write (copy, bytes, size);
+    char *before = s_dump (copy);
+
+    //  Opens with today's code; schema 1 is today's latest: nothing to migrate, nothing changes
+    cii_err_t err;
+    agent_store_t *store = agent_store_open (fx->state, &err);
+    if (!store)
+        fail_msg ("open: %s", err.text);
+    int version = 0;
+    assert_int_equal (agent_store_schema_version (store, &version, NULL), CII_OK);
+    assert_int_equal (version, 1);
+    assert_int_equal (cii_migration_latest (agent_migrations, agent_migrations_count), 1);
+
+    cii_bundle_t config;
+    assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
+    assert_string_equal (config.network, "lemanique");
+    assert_string_equal (config.endpoint, "tcp://127.0.0.1:7391");
+    assert_string_equal (config.cantons, "GE,VD,VS");
+    assert_int_equal (strlen (config.hub_public), 40);
+    assert_int_equal (strlen (config.agent_public), 40);
+    assert_int_equal (strlen (config.agent_secret), 40);
+
+    s_signals_t c;
+    assert_int_equal (s_signals (store, &c), 3);
+    assert_string_equal (c.message_id [0], "91de1592-0333-4289-a4b0-0958aa9e276d");
+    assert_string_equal (c.canton [0], "VD");
+    assert_string_equal (c.title [0], "Accès à la formation des adultes peu qualifiés");
+    assert_string_equal (c.language [0], "fr");
+    assert_string_equal (c.hub_ref [0], "SIG-2");
+    assert_true (c.delivered_at [0] > 0);
+    assert_string_equal (c.canton [1], "VS");
+    assert_string_equal (c.title [1], "Koordination zwischen RAV und Sozialhilfe");
+    assert_string_equal (c.language [1], "de");
+    assert_string_equal (c.hub_ref [1], "SIG-1");
+    assert_string_equal (c.message_id [2], "f0d37d27-0022-4e80-a508-6adf41e62d9b");
+    assert_string_equal (c.canton [2], "GE");
+    assert_string_equal (c.title [2], "Giovani in arrivo tardivo");
+    assert_string_equal (c.language [2], "it");
+    assert_int_equal (c.delivered_at [2], 0);
+    assert_false (c.refused [2]);
+
+    //  The pending entry is due and decodes as the signal it carries
+    s_due_t due;
+    memset (&due, 0, sizeof due);
+    assert_int_equal (s_due (store, cii_util_now_ms (), 10, &due), 1);
+    assert_string_equal (due.message_id [0], "f0d37d27-0022-4e80-a508-6adf41e62d9b");
+    assert_string_equal (due.kind [0], "signal");
+    assert_int_equal (due.ref_id [0], c.id [2]);
+
+    s_notices_t notices;
+    memset (&notices, 0, sizeof notices);
+    size_t count = 0;
+    assert_int_equal (agent_store_notices_each (store, s_collect_notice, &notices, &count, NULL), CII_OK);
+    assert_int_equal (count, 1);
+    assert_int_equal (notices.seq [0], 1);
+    assert_string_equal (notices.title [0], "Séance du CDC");
+    assert_string_equal (notices.text [0],
+                         "La prochaine séance aura lieu le 3 mars. Ärztliche Fragen: Übersicht folgt.");
+    assert_string_equal (notices.networks [0], "");
+    assert_int_equal (s_last_seq (store), 1);
+    agent_daemon_status_t status;
+    assert_int_equal (agent_store_status_get (store, &status, NULL), CII_OK);
+    assert_string_equal (status.status, "stopped");
+    agent_store_destroy (&store);
+
+    //  Byte for byte, every row of every table is as the release left it
+    char *after = s_dump (copy);
+    assert_string_equal (after, before);
+    free (after);
+    free (before);
+    free (copy);
+    free (bytes);
+    free (fixture);
 }
 
 int
 main (void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown (test_init_modes_and_refusal, s_setup, s_teardown),
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_create_modes_and_refusal, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_open_refusals, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_add_signal, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_transactions_and_statements, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_config_and_cantons, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_signals_and_outbox_entries, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_outbox_any_kind, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_outbox_scheduling, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_receipt_and_refusal, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_deliver, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_cantons_and_status, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_inbox_in_order, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_status, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_two_handles, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_durability, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_state_of_release_0_1_0, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
