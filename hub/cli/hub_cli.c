@@ -157,3 +157,45 @@ hub_cli_time (int64_t ms, char buf [32])
     else
         cii_util_iso8601 (ms, buf);
 }
+
+void
+hub_cli_listing_init (hub_cli_listing_t *self, cii_cli_t *cli)
+{
+    memset (self, 0, sizeof *self);
+    self->cli = cli;
+    if (cii_cli_json (cli)) {
+        self->list = json_array ();
+        self->failed = !self->list;
+    }
+}
+
+bool
+hub_cli_listing_add (hub_cli_listing_t *self, json_t *row)
+{
+    self->rows++;
+    if (self->failed || !row || json_array_append_new (self->list, row) != 0)
+        self->failed = true;
+    return !self->failed;
+}
+
+int
+hub_cli_listing_end (hub_cli_listing_t *self, cii_rc_t rc, const char *none)
+{
+    int code = CII_CLI_OK;
+    if (rc != CII_OK)
+        code = cii_cli_fail (self->cli, &self->err);
+    else
+    if (self->failed)
+        code = cii_cli_refuse (self->cli, "out of memory");
+    else
+    if (self->list) {
+        code = cii_cli_print_json (self->cli, self->list);
+        self->list = NULL;
+    }
+    else
+    if (self->rows == 0)
+        fprintf (cii_cli_out (self->cli), "%s\n", none);
+    json_decref (self->list);
+    self->list = NULL;
+    return code;
+}

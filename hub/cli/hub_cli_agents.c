@@ -60,36 +60,27 @@ hub_cli_revoke (cii_cli_t *cli)
 }
 
 static json_t *
-s_agents_json (const hub_agent_row_t *rows, size_t count)
+s_agent_json (const hub_agent_row_t *r)
 {
-    json_t *list = json_array ();
-    for (size_t i = 0; list && i < count; i++) {
-        const hub_agent_row_t *r = &rows [i];
-        json_t *agent = json_object ();
-        cii_json_set (agent, "network", cii_json_str (r->network));
-        cii_json_set (agent, "public_key", cii_json_str (r->public_key));
-        cii_json_set (agent, "connected", json_boolean (r->connected));
-        cii_json_set (agent, "revoked", json_boolean (r->revoked));
-        cii_json_set (agent, "enrolled_at", cii_json_time (r->enrolled_at_ms));
-        cii_json_set (agent, "last_seen", cii_json_time (r->last_seen_ms));
-        cii_json_set (agent, "last_seq", json_integer (r->last_seq));
-        cii_json_set (agent, "acked_seq", json_integer (r->acked_seq));
-        cii_json_set (agent, "backlog", json_integer (r->last_seq - r->acked_seq));
-        if (!agent || json_array_append_new (list, agent) != 0) {
-            json_decref (list);
-            return NULL;
-        }
-    }
-    return list;
+    json_t *agent = json_object ();
+    cii_json_set (agent, "network", cii_json_str (r->network));
+    cii_json_set (agent, "public_key", cii_json_str (r->public_key));
+    cii_json_set (agent, "connected", json_boolean (r->connected));
+    cii_json_set (agent, "revoked", json_boolean (r->revoked));
+    cii_json_set (agent, "enrolled_at", cii_json_time (r->enrolled_at_ms));
+    cii_json_set (agent, "last_seen", cii_json_time (r->last_seen_ms));
+    cii_json_set (agent, "last_seq", json_integer (r->last_seq));
+    cii_json_set (agent, "acked_seq", json_integer (r->acked_seq));
+    cii_json_set (agent, "backlog", json_integer (r->last_seq - r->acked_seq));
+    return agent;
 }
 
+//  The table of count agents (nothing when there are none).
 static void
 s_agents_table (FILE *out, const hub_agent_row_t *rows, size_t count)
 {
-    if (count == 0) {
-        fprintf (out, "no agents enrolled\n");
+    if (count == 0)
         return;
-    }
     int width = (int) strlen ("NETWORK");
     for (size_t i = 0; i < count; i++)
         if ((int) strlen (rows [i].network) > width)
@@ -114,17 +105,18 @@ hub_cli_agents (cii_cli_t *cli)
     hub_store_t *store = hub_cli_connect (cli, &code);
     if (!store)
         return code;
-    cii_err_t err;
-    cii_err_clear (&err);
+    hub_cli_listing_t listing;
+    hub_cli_listing_init (&listing, cli);
     hub_agent_row_t *rows = NULL;
     size_t count = 0;
-    if (hub_enrol_agents (store, &rows, &count, &err) != CII_OK)
-        code = cii_cli_fail (cli, &err);
-    else
-    if (cii_cli_json (cli))
-        code = cii_cli_print_json (cli, s_agents_json (rows, count));
-    else
+    cii_rc_t rc = listing.failed ? CII_OK : hub_enrol_agents (store, &rows, &count, &listing.err);
+    for (size_t i = 0; rc == CII_OK && listing.list && i < count; i++)
+        hub_cli_listing_add (&listing, s_agent_json (&rows [i]));
+    if (rc == CII_OK && !listing.list && !listing.failed) {
         s_agents_table (cii_cli_out (cli), rows, count);
+        listing.rows = (int) count;
+    }
+    code = hub_cli_listing_end (&listing, rc, "no agents enrolled");
     free (rows);
     hub_store_destroy (&store);
     return code;

@@ -108,34 +108,32 @@ cleanup:
     return code;
 }
 
-typedef struct {
-    FILE *out;
-    json_t *list;       //  with --json: the rows, printed once the walk succeeded
-    int rows;
-    bool failed;
-} s_listing_t;
+static json_t *
+s_notice_json (const hub_notice_row_t *r)
+{
+    json_t *notice = json_object ();
+    cii_json_set (notice, "id", json_integer (r->id));
+    cii_json_set (notice, "title", cii_json_str (r->title));
+    cii_json_set (notice, "text", cii_json_str (r->text));
+    cii_json_set (notice, "networks", cii_json_list (r->networks));
+    cii_json_set (notice, "issued_at", cii_json_time (r->issued_at_ms));
+    cii_json_set (notice, "recipients", json_integer (r->recipients));
+    cii_json_set (notice, "acked", json_integer (r->acked));
+    return notice;
+}
 
 static bool
 s_notice_row (const hub_notice_row_t *r, void *arg)
 {
-    s_listing_t *l = (s_listing_t *) arg;
-    if (l->list) {
-        json_t *notice = json_object ();
-        cii_json_set (notice, "id", json_integer (r->id));
-        cii_json_set (notice, "title", cii_json_str (r->title));
-        cii_json_set (notice, "text", cii_json_str (r->text));
-        cii_json_set (notice, "networks", cii_json_list (r->networks));
-        cii_json_set (notice, "issued_at", cii_json_time (r->issued_at_ms));
-        cii_json_set (notice, "recipients", json_integer (r->recipients));
-        cii_json_set (notice, "acked", json_integer (r->acked));
-        l->failed = !notice || json_array_append_new (l->list, notice) != 0;
-        return !l->failed;
-    }
-    if (l->rows++ == 0)
-        fprintf (l->out, "%6s  %-24s  %-24s  %10s  %6s  %s\n", "ID", "ISSUED", "TO", "RECIPIENTS", "ACKED", "TITLE");
+    hub_cli_listing_t *listing = (hub_cli_listing_t *) arg;
+    if (listing->list)
+        return hub_cli_listing_add (listing, s_notice_json (r));
+    FILE *out = cii_cli_out (listing->cli);
+    if (listing->rows++ == 0)
+        fprintf (out, "%6s  %-24s  %-24s  %10s  %6s  %s\n", "ID", "ISSUED", "TO", "RECIPIENTS", "ACKED", "TITLE");
     char issued [32];
     hub_cli_time (r->issued_at_ms, issued);
-    fprintf (l->out, "%6" PRId64 "  %-24s  %-24s  %10" PRId64 "  %6" PRId64 "  %s\n", r->id, issued,
+    fprintf (out, "%6" PRId64 "  %-24s  %-24s  %10" PRId64 "  %6" PRId64 "  %s\n", r->id, issued,
              *r->networks ? r->networks : "all", r->recipients, r->acked, r->title);
     return true;
 }
@@ -147,26 +145,10 @@ hub_cli_notices (cii_cli_t *cli)
     hub_store_t *store = hub_cli_connect (cli, &code);
     if (!store)
         return code;
-    s_listing_t listing = { cii_cli_out (cli), cii_cli_json (cli) ? json_array () : NULL, 0, false };
-    cii_err_t err;
-    cii_err_clear (&err);
-    if (cii_cli_json (cli) && !listing.list)
-        code = cii_cli_refuse (cli, "out of memory");
-    else
-    if (hub_notices_list (store, s_notice_row, &listing, &err) != CII_OK)
-        code = cii_cli_fail (cli, &err);
-    else
-    if (listing.failed)
-        code = cii_cli_refuse (cli, "out of memory");
-    else
-    if (listing.list) {
-        code = cii_cli_print_json (cli, listing.list);
-        listing.list = NULL;
-    }
-    else
-    if (listing.rows == 0)
-        fprintf (cii_cli_out (cli), "no notices\n");
-    json_decref (listing.list);
+    hub_cli_listing_t listing;
+    hub_cli_listing_init (&listing, cli);
+    cii_rc_t rc = listing.failed ? CII_OK : hub_notices_list (store, s_notice_row, &listing, &listing.err);
+    code = hub_cli_listing_end (&listing, rc, "no notices");
     hub_store_destroy (&store);
     return code;
 }

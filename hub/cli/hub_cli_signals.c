@@ -5,13 +5,6 @@
 
 #include <inttypes.h>
 
-typedef struct {
-    FILE *out;
-    json_t *list;       //  with --json: the rows, printed once the walk succeeded
-    int rows;
-    bool failed;        //  out of memory while building the JSON
-} s_listing_t;
-
 static json_t *
 s_signal_json (const hub_signal_row_t *r)
 {
@@ -34,19 +27,16 @@ s_signal_json (const hub_signal_row_t *r)
 static bool
 s_signal_row (const hub_signal_row_t *r, void *arg)
 {
-    s_listing_t *l = (s_listing_t *) arg;
-    if (l->list) {
-        json_t *signal = s_signal_json (r);
-        l->failed = !signal || json_array_append_new (l->list, signal) != 0;
-        return !l->failed;
-    }
-    if (l->rows++ == 0)
-        fprintf (l->out, "%-12s  %-12s  %-6s  %-4s  %-24s  %s\n", "REF", "NETWORK", "CANTON", "LANG", "RECEIVED",
-                 "TITLE");
+    hub_cli_listing_t *listing = (hub_cli_listing_t *) arg;
+    if (listing->list)
+        return hub_cli_listing_add (listing, s_signal_json (r));
+    FILE *out = cii_cli_out (listing->cli);
+    if (listing->rows++ == 0)
+        fprintf (out, "%-12s  %-12s  %-6s  %-4s  %-24s  %s\n", "REF", "NETWORK", "CANTON", "LANG", "RECEIVED", "TITLE");
     char received [32];
     hub_cli_time (r->received_at_ms, received);
     //  The title goes last: UTF-8 text of any width does not break the alignment.
-    fprintf (l->out, "%-12s  %-12s  %-6s  %-4s  %-24s  %s\n", r->ref, r->network, r->canton, r->language, received,
+    fprintf (out, "%-12s  %-12s  %-6s  %-4s  %-24s  %s\n", r->ref, r->network, r->canton, r->language, received,
              r->title);
     return true;
 }
@@ -58,26 +48,11 @@ hub_cli_signals (cii_cli_t *cli)
     hub_store_t *store = hub_cli_connect (cli, &code);
     if (!store)
         return code;
-    s_listing_t listing = { cii_cli_out (cli), cii_cli_json (cli) ? json_array () : NULL, 0, false };
-    cii_err_t err;
-    cii_err_clear (&err);
-    if (cii_cli_json (cli) && !listing.list)
-        code = cii_cli_refuse (cli, "out of memory");
-    else
-    if (hub_intake_signals (store, cii_cli_opt (cli, "network"), s_signal_row, &listing, &err) != CII_OK)
-        code = cii_cli_fail (cli, &err);
-    else
-    if (listing.failed)
-        code = cii_cli_refuse (cli, "out of memory");
-    else
-    if (listing.list) {
-        code = cii_cli_print_json (cli, listing.list);
-        listing.list = NULL;
-    }
-    else
-    if (listing.rows == 0)
-        fprintf (cii_cli_out (cli), "no signals\n");
-    json_decref (listing.list);
+    hub_cli_listing_t listing;
+    hub_cli_listing_init (&listing, cli);
+    cii_rc_t rc = listing.failed ? CII_OK
+                : hub_intake_signals (store, cii_cli_opt (cli, "network"), s_signal_row, &listing, &listing.err);
+    code = hub_cli_listing_end (&listing, rc, "no signals");
     hub_store_destroy (&store);
     return code;
 }

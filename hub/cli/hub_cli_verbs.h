@@ -26,4 +26,26 @@ hub_store_t *hub_cli_connect (cii_cli_t *cli, int *code);
 /*  Unix milliseconds as ISO 8601 UTC for a table, "-" when 0 (never). */
 void hub_cli_time (int64_t ms, char buf [32]);
 
+/*  A listing as every listing verb prints it: with --json one array, printed only once the rows
+    were all read (a failed listing prints nothing on stdout); else a table the verb prints as the
+    rows come, or one line saying there are none. */
+typedef struct {
+    cii_cli_t *cli;
+    json_t *list;           /* with --json: the rows so far */
+    int rows;               /* rows seen (the verb counts its table rows here too) */
+    bool failed;            /* out of memory while building the JSON */
+    cii_err_t err;          /* for the service that reads the rows */
+} hub_cli_listing_t;
+
+/*  Starts a listing for the running verb (an array when --json was given). */
+void hub_cli_listing_init (hub_cli_listing_t *self, cii_cli_t *cli);
+
+/*  Adds one row (taking the reference; NULL means out of memory). False once the listing failed:
+    the walk may stop. */
+bool hub_cli_listing_add (hub_cli_listing_t *self, json_t *row);
+
+/*  Ends the listing: the refusal in self->err when rc is not CII_OK, else the JSON array, or the
+    line none when no row came and --json was not given. Frees what it holds; the exit code. */
+int hub_cli_listing_end (hub_cli_listing_t *self, cii_rc_t rc, const char *none);
+
 #endif
