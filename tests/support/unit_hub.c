@@ -135,24 +135,6 @@ unit_hub_agent (unit_hub_t *self, int64_t id)
     return found;
 }
 
-void
-unit_hub_signal (cii_signal_t *signal, const char *canton, const char *title)
-{
-    assert_non_null (signal);
-    memset (signal, 0, sizeof *signal);
-    snprintf (signal->canton, sizeof signal->canton, "%s", canton);
-    signal->title = title;
-    signal->description = "Les jeunes arrivés tardivement n'ont pas accès à la formation.";
-    signal->institutions [0] = CII_INSTITUTION_SOCIAL_AID;
-    signal->institutions [1] = CII_INSTITUTION_HEALTH;
-    signal->n_institutions = 2;
-    signal->target_groups [0] = CII_TARGET_GROUP_LATE_ARRIVING_YOUTH;
-    signal->n_target_groups = 1;
-    signal->national_reason = "Gleiche Lücke in mehreren Kantonen";
-    snprintf (signal->language, sizeof signal->language, "fr");
-    signal->created_at_ms = 1700000000123;
-}
-
 //  --------------------------------------------------------------------------------------------
 //  The probe shape
 

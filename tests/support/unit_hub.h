@@ -1,14 +1,13 @@
 /*  unit_hub.h — the hub's unit tests: a fresh database per test (unit_pg), migrated by the hub's
     own migrations, with a hub_store_t open on it; cmocka setup/teardown that make one per test
-    case; and the few facts most tests start from (an enrolled agent, a valid signal). Links the
-    hub library (the cii_unit_hub target). */
+    case; and the few facts most tests start from (an enrolled agent, a test-only ingest shape; a
+    valid signal is unit_domain_signal's). Links the hub library (the cii_unit_hub target). */
 #ifndef UNIT_HUB_H_INCLUDED
 #define UNIT_HUB_H_INCLUDED
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cii_domain.h"
 #include "hub_store.h"
 #include "hub_store_agents.h"
 #include "hub_store_ingest.h"
@@ -46,11 +45,6 @@ int64_t unit_hub_enrol (unit_hub_t *self, const char *network);
 
 /*  The listing row of agent id (fails the test when there is none). */
 hub_agent_row_t unit_hub_agent (unit_hub_t *self, int64_t id);
-
-/*  A valid signal of canton: title as given, a French description, institutions social-aid and
-    health, target group late-arriving-youth, a German national reason, language fr, created
-    2023-11-14T22:13:20.123Z. Strings are static. */
-void unit_hub_signal (cii_signal_t *signal, const char *canton, const char *title);
 
 /*  A test-only upward kind for the generic ingest: "probe-up" (as tests/support/test_kinds.h names
     it), stored by unit_hub_probe_shape into the table probes of the test's database (made by

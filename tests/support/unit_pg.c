@@ -55,13 +55,17 @@ s_run (const char *conninfo, const char *sql)
     return text;
 }
 
+//  Formats the query and runs it on the test's database: s_run's answer.
 static char *
-s_vformat (const char *format, va_list args)
+s_run_v (const unit_pg_t *self, const char *format, va_list args)
 {
+    assert_non_null (self);
     char *sql = NULL;
     if (vasprintf (&sql, format, args) < 0)
         fail_msg ("out of memory");
-    return sql;
+    char *text = s_run (self->conninfo, sql);
+    free (sql);
+    return text;
 }
 
 unit_pg_t *
@@ -107,40 +111,31 @@ unit_pg_admin (const char *sql)
 void
 unit_pg_exec (const unit_pg_t *self, const char *format, ...)
 {
-    assert_non_null (self);
     va_list args;
     va_start (args, format);
-    char *sql = s_vformat (format, args);
+    free (s_run_v (self, format, args));
     va_end (args);
-    free (s_run (self->conninfo, sql));
-    free (sql);
 }
 
 long long
 unit_pg_int (const unit_pg_t *self, const char *format, ...)
 {
-    assert_non_null (self);
     va_list args;
     va_start (args, format);
-    char *sql = s_vformat (format, args);
+    char *text = s_run_v (self, format, args);
     va_end (args);
-    char *text = s_run (self->conninfo, sql);
     long long value = atoll (text);
     free (text);
-    free (sql);
     return value;
 }
 
 char *
 unit_pg_text (const unit_pg_t *self, const char *format, ...)
 {
-    assert_non_null (self);
     va_list args;
     va_start (args, format);
-    char *sql = s_vformat (format, args);
+    char *text = s_run_v (self, format, args);
     va_end (args);
-    char *text = s_run (self->conninfo, sql);
-    free (sql);
     return text;
 }
 

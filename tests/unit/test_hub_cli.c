@@ -23,6 +23,7 @@
 #include "hub_store_signals.h"
 #include "unit_cli.h"
 #include "unit_fs.h"
+#include "unit_domain.h"
 #include "unit_hub.h"
 #include "unit_json.h"
 
@@ -383,10 +384,11 @@ test_signals (void **state)
     s_enroll (fx, "zuerich");
     int64_t zh = unit_pg_int (fx->hub->pg, "SELECT id FROM agents WHERE network = 'zuerich'");
     cii_signal_t signal;
-    unit_hub_signal (&signal, "ZH", "Lücke bei \"Spätankömmlingen\"");
+    unit_domain_signal (&signal, "ZH", "Lücke bei \"Spätankömmlingen\"");
     signal.institutions [0] = CII_INSTITUTION_UNEMPLOYMENT;
     signal.institutions [1] = CII_INSTITUTION_MIGRATION;
     signal.n_target_groups = 0;
+    signal.national_reason = "Gleiche Lücke in mehreren Kantonen";
     snprintf (signal.language, sizeof signal.language, "de");
     signal.created_at_ms = 1767225600000;                   //  2026-01-01T00:00:00Z
     hub_ingest_item_t item = { .agent_id = zh, .network = "zuerich", .message_id = "cli-1",

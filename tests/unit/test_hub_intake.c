@@ -14,6 +14,7 @@
 #include "hub_intake.h"
 #include "hub_registry.h"
 #include "hub_store_ingest.h"
+#include "unit_domain.h"
 #include "unit_hub.h"
 
 static void
@@ -23,7 +24,7 @@ test_authorise (void **state)
     hub_registry_t *registry = hub_registry_new ();
     assert_non_null (registry);
     cii_signal_t signal;
-    unit_hub_signal (&signal, "VD", "Signal vaudois");
+    unit_domain_signal (&signal, "VD", "Signal vaudois");
     cii_err_t err;
     //  An empty registry knows no canton.
     assert_int_equal (hub_intake_authorise_signal (registry, "lemanique", &signal, &err), CII_NOT_FOUND);
@@ -32,13 +33,13 @@ test_authorise (void **state)
     assert_int_equal (hub_intake_authorise_signal (registry, "lemanique", &signal, &err), CII_OK);
     assert_int_equal (hub_intake_authorise_signal (registry, "ticino", &signal, &err), CII_REFUSED);
     assert_string_equal (err.text, "canton VD belongs to network lemanique, not ticino");
-    unit_hub_signal (&signal, "ZZ", "no such canton");
+    unit_domain_signal (&signal, "ZZ", "no such canton");
     assert_int_equal (hub_intake_authorise_signal (registry, "lemanique", &signal, &err), CII_NOT_FOUND);
     assert_string_equal (err.text, "canton ZZ is not in the registry");
 
     //  The bureau moves a canton: the rule follows the registry once reloaded.
     unit_pg_exec (hub->pg, "UPDATE cantons SET network = 'mittelland' WHERE code = 'VS'");
-    unit_hub_signal (&signal, "VS", "Signal valaisan");
+    unit_domain_signal (&signal, "VS", "Signal valaisan");
     assert_int_equal (hub_intake_authorise_signal (registry, "lemanique", &signal, NULL), CII_OK);
     assert_int_equal (hub_registry_load (registry, hub->store, &err), CII_OK);
     assert_int_equal (hub_intake_authorise_signal (registry, "lemanique", &signal, &err), CII_REFUSED);
@@ -66,7 +67,7 @@ test_signals (void **state)
     unit_hub_t *hub = *state;
     int64_t lem = unit_hub_enrol (hub, "lemanique");
     cii_signal_t signal;
-    unit_hub_signal (&signal, "GE", "Signal genevois");
+    unit_domain_signal (&signal, "GE", "Signal genevois");
     hub_ingest_item_t item = { .agent_id = lem, .network = "lemanique", .message_id = "m-1",
                                .shape = &hub_store_signal_shape, .item = &signal };
     assert_int_equal (hub_store_ingest (hub->store, &item, 1, NULL), CII_OK);

@@ -19,6 +19,7 @@
 #include "hub_store_ingest.h"
 #include "hub_store_schema.h"
 #include "hub_store_signals.h"
+#include "unit_domain.h"
 #include "unit_hub.h"
 
 static void
@@ -256,7 +257,7 @@ test_reconnect (void **state)
     unit_hub_t *hub = *state;
     int64_t agent = unit_hub_enrol (hub, "zuerich");
     cii_signal_t signal;
-    unit_hub_signal (&signal, "ZH", "vor dem Abbruch");
+    unit_domain_signal (&signal, "ZH", "vor dem Abbruch");
     hub_ingest_item_t item = { .agent_id = agent, .network = "zuerich", .message_id = "before",
                                .shape = &hub_store_signal_shape, .item = &signal };
     assert_int_equal (hub_store_ingest (hub->store, &item, 1, NULL), CII_OK);     //  prepares the statement
@@ -278,7 +279,7 @@ test_reconnect (void **state)
     assert_int_equal (hub_store_schema_version (hub->store, &version), CII_OK);
     assert_int_equal (version, hub_store_binary_schema_version ());
     //  The prepared ingest statement is prepared again on the new connection.
-    unit_hub_signal (&signal, "ZH", "wieder da");
+    unit_domain_signal (&signal, "ZH", "wieder da");
     item.message_id = "after-reconnect";
     assert_int_equal (hub_store_ingest (hub->store, &item, 1, NULL), CII_OK);
     assert_true (item.stored);

@@ -16,6 +16,7 @@
 
 #include "hub_store_ingest.h"
 #include "hub_store_signals.h"
+#include "unit_domain.h"
 #include "unit_hub.h"
 
 //  One batch item of a signal.
@@ -75,7 +76,10 @@ test_ingest_batch (void **state)
     const char *cantons [] = { "SG", "GR", "TG", "AI", "SH" };
     for (int i = 0; i < 5; i++) {
         snprintf (ids [i], sizeof ids [i], "msg-%d", i);
-        unit_hub_signal (&signals [i], cantons [i], "Übergang Schule–Beruf für Spätankömmlinge");
+        unit_domain_signal (&signals [i], cantons [i], "Übergang Schule–Beruf für Spätankömmlinge");
+        signals [i].target_groups [0] = CII_TARGET_GROUP_LATE_ARRIVING_YOUTH;
+        signals [i].national_reason = "Gleiche Lücke in mehreren Kantonen";
+        signals [i].created_at_ms = 1700000000123;
         items [i] = s_item (ost, "ost", ids [i], &signals [i]);
     }
     signals [4].n_target_groups = 0;
@@ -130,7 +134,7 @@ test_ingest_duplicate (void **state)
     unit_hub_t *hub = *state;
     int64_t zh = unit_hub_enrol (hub, "zuerich");
     cii_signal_t first;
-    unit_hub_signal (&first, "ZH", "Erstes Signal");
+    unit_domain_signal (&first, "ZH", "Erstes Signal");
     hub_ingest_item_t item = s_item (zh, "zuerich", "dup-1", &first);
     assert_int_equal (hub_store_ingest (hub->store, &item, 1, NULL), CII_OK);
     assert_true (item.stored);
@@ -142,7 +146,7 @@ test_ingest_duplicate (void **state)
 
     //  The same id again (even with other content): the original ref and time.
     cii_signal_t again;
-    unit_hub_signal (&again, "ZH", "Changed title");
+    unit_domain_signal (&again, "ZH", "Changed title");
     hub_ingest_item_t batch [3] = {
         s_item (zh, "zuerich", "dup-1", &again),
         s_item (zh, "zuerich", "dup-1", &first),
@@ -168,7 +172,7 @@ test_ingest_duplicate (void **state)
 
     //  A new id and its resend inside one batch: stored once, the second is a duplicate.
     cii_signal_t fresh;
-    unit_hub_signal (&fresh, "ZH", "Zweites");
+    unit_domain_signal (&fresh, "ZH", "Zweites");
     hub_ingest_item_t pair [2] = { s_item (zh, "zuerich", "dup-2", &fresh), s_item (zh, "zuerich", "dup-2", &fresh) };
     assert_int_equal (hub_store_ingest (hub->store, pair, 2, NULL), CII_OK);
     assert_true (pair [0].stored && pair [1].stored);
@@ -185,8 +189,8 @@ test_ingest_other_agent (void **state)
     int64_t zh = unit_hub_enrol (hub, "zuerich");
     int64_t lem = unit_hub_enrol (hub, "lemanique");
     cii_signal_t zsig, vsig;
-    unit_hub_signal (&zsig, "ZH", "Erstes Signal");
-    unit_hub_signal (&vsig, "VD", "Même identifiant, autre agent");
+    unit_domain_signal (&zsig, "ZH", "Erstes Signal");
+    unit_domain_signal (&vsig, "VD", "Même identifiant, autre agent");
     //  The same message id from two agents, even in one batch: two messages.
     hub_ingest_item_t items [2] = { s_item (zh, "zuerich", "dup-1", &zsig), s_item (lem, "lemanique", "dup-1", &vsig) };
     assert_int_equal (hub_store_ingest (hub->store, items, 2, NULL), CII_OK);
@@ -202,12 +206,12 @@ test_ingest_rollback (void **state)
     unit_hub_t *hub = *state;
     int64_t zh = unit_hub_enrol (hub, "zuerich");
     cii_signal_t good, bad, after;
-    unit_hub_signal (&good, "ZH", "fine");
+    unit_domain_signal (&good, "ZH", "fine");
     //  The codec and the serving hub keep such input out; here it stands for any message the
     //  database refuses (a time beyond PostgreSQL's range: SQLSTATE class 22).
-    unit_hub_signal (&bad, "ZH", "time out of range");
+    unit_domain_signal (&bad, "ZH", "time out of range");
     bad.created_at_ms = INT64_MAX;
-    unit_hub_signal (&after, "ZH", "fine too");
+    unit_domain_signal (&after, "ZH", "fine too");
     hub_ingest_item_t items [3] = {
         s_item (zh, "zuerich", "rb-1", &good), s_item (zh, "zuerich", "rb-2", &bad), s_item (zh, "zuerich", "rb-3", &after),
     };
@@ -232,9 +236,9 @@ test_ingest_rollback (void **state)
     //  An item its shape cannot turn into a row (or without a message id, or a shape) is skipped
     //  (stored = false) without failing the batch.
     cii_signal_t broken, more;
-    unit_hub_signal (&broken, "ZH", "no description");
+    unit_domain_signal (&broken, "ZH", "no description");
     broken.description = NULL;
-    unit_hub_signal (&more, "ZH", "after the broken one");
+    unit_domain_signal (&more, "ZH", "after the broken one");
     hub_ingest_item_t mixed [4] = {
         s_item (zh, "zuerich", "rb-4", &broken), s_item (zh, "zuerich", NULL, &more),
         s_item (zh, "zuerich", "rb-6", &more), s_item (zh, "zuerich", "rb-7", &more),
@@ -258,8 +262,8 @@ test_ingest_two_kinds (void **state)
     int64_t ti = unit_hub_enrol (hub, "ticino");
     int64_t ost = unit_hub_enrol (hub, "ost");
     cii_signal_t signal, other;
-    unit_hub_signal (&signal, "TI", "Segnale");
-    unit_hub_signal (&other, "SG", "Signal aus St. Gallen");
+    unit_domain_signal (&signal, "TI", "Segnale");
+    unit_domain_signal (&other, "SG", "Signal aus St. Gallen");
     unit_probe_t probe = { "sonda", 7 }, second = { "zweite Sonde", 0 };
     hub_ingest_item_t items [4] = {
         s_item (ti, "ticino", "m-1", &signal), s_probe (ti, "ticino", "m-2", &probe),
@@ -297,7 +301,7 @@ test_ingest_two_kinds (void **state)
     //  The probe fails in the database (number < 0): the signals of the batch are not stored
     //  either, whichever kind comes first.
     cii_signal_t third;
-    unit_hub_signal (&third, "TI", "Terzo");
+    unit_domain_signal (&third, "TI", "Terzo");
     unit_probe_t negative = { "negativa", -1 };
     hub_ingest_item_t fails [2] = { s_item (ti, "ticino", "m-4", &third), s_probe (ti, "ticino", "m-5", &negative) };
     cii_err_t err;
@@ -305,7 +309,7 @@ test_ingest_two_kinds (void **state)
     assert_false (fails [0].stored || fails [1].stored);
     assert_string_equal (hub_store_sqlstate (hub->store), "23514");
     cii_signal_t bad;
-    unit_hub_signal (&bad, "TI", "fuori tempo");
+    unit_domain_signal (&bad, "TI", "fuori tempo");
     bad.created_at_ms = INT64_MAX;
     unit_probe_t fine = { "buona", 1 };
     hub_ingest_item_t fails_too [2] = { s_probe (ti, "ticino", "m-6", &fine), s_item (ti, "ticino", "m-7", &bad) };
