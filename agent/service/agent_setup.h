@@ -8,7 +8,7 @@
 #include "cii_bundle.h"
 
 /*  Creates the state in state_dir from the enrollment bundle at bundle_path: the network name,
-    the canton list (1..26 distinct codes of the 26) and the keys are checked, then written in one
+    the canton list (distinct codes of the 26; may be empty) and the keys are checked, then written in one
     transaction; nothing is left behind on failure. *config (may be NULL) receives what was
     stored, the agent's secret key wiped. CII_BAD_INPUT for a bad bundle ("bundle canton list 'X'
     is not valid", cii_bundle_load's reason), CII_CONFLICT when the state exists already, else

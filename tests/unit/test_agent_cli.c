@@ -191,6 +191,24 @@ test_init (void **state)
     s_json_member (status, "last_seq", "0");
     json_decref (status);
     assert_null (strstr (fx->out, "secret"));             //  nowhere in the text, key or value
+    //  --state before the verb, as every common option; --version before any verb
+    assert_int_equal (s_run (fx, "--state", fx->state, "status", NULL), 0);
+    assert_non_null (strstr (fx->out, "daemon    never ran\n"));
+    assert_int_equal (s_run (fx, "--version", NULL), 0);
+    assert_string_equal (fx->out, "cii-agent 0.1.0\n");
+    //  A daemon that recorded it was connected and is gone (killed outright)
+    agent_store_t *store = s_open (fx);
+    assert_int_equal (agent_store_status_set (store, "connected", "session open", NULL), CII_OK);
+    assert_int_equal (agent_store_exec (store, "UPDATE status SET value = '2147483646' WHERE key = 'pid'", NULL),
+                      CII_OK);
+    agent_store_destroy (&store);
+    assert_int_equal (s_run (fx, "status", "--state", fx->state, NULL), 0);
+    assert_non_null (strstr (fx->out, "daemon    NOT RUNNING (it died; last recorded: connected at "));
+    assert_int_equal (s_run (fx, "status", "--state", fx->state, "--json", NULL), 0);
+    status = s_json (fx->out);
+    s_json_member (json_object_get (status, "daemon"), "running", "false");
+    s_json_member (json_object_get (status, "daemon"), "status", "\"connected\"");
+    json_decref (status);
 }
 
 static void
