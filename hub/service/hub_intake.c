@@ -1,6 +1,6 @@
 /*  hub_intake.c — the upward path's rules at the hub (see hub_intake.h). */
 #include "hub_intake.h"
-#include "hub_store_registry.h"
+#include "hub_networks.h"
 
 #include <assert.h>
 #include <string.h>
@@ -24,12 +24,9 @@ hub_intake_signals (hub_store_t *store, const char *network, hub_signal_fn *fn, 
 {
     assert (store && fn);
     if (network) {
-        cii_rc_t rc = cii_domain_network_name_valid (network) ? hub_store_network_exists (store, network)
-                                                               : CII_NOT_FOUND;
-        if (rc == CII_NOT_FOUND)
-            return cii_err_set (err, rc, "unknown network %s", network);
+        cii_rc_t rc = hub_networks_check_one (store, network, err);
         if (rc != CII_OK)
-            return hub_store_fail (store, err);
+            return rc;
     }
     if (hub_store_signals (store, network, fn, arg) != CII_OK)
         return hub_store_fail (store, err);
