@@ -9,9 +9,12 @@
 #include <string.h>
 
 #include "agent_setup.h"
+#include "cii_domain.h"
 
 #define S_PROGRAM  "cii-agent"
 #define S_VERSION  "0.1.0"
+#define S_TEXT(x)  S_TEXT_ (x)        //  a limit's value in a help line
+#define S_TEXT_(x) #x
 
 static const cii_cli_opt_t s_common [] = {
     { "state", "DIR", "the agent's state directory (else $CII_AGENT_STATE)", false },
@@ -31,13 +34,11 @@ static const cii_cli_opt_t s_opts_init [] = {
 
 static const cii_cli_opt_t s_opts_add [] = {
     { "canton", "CODE", "the canton raising it, one of the network's (required)", false },
-    { "title", "TEXT", "a title, up to 200 bytes (required)", false },
-    { "body", "TEXT", "the description, up to 8000 bytes (or --body-file)", false },
+    { "title", "TEXT", "a title, up to " S_TEXT (CII_MAX_TITLE) " bytes (required)", false },
+    { "body", "TEXT", "the description, up to " S_TEXT (CII_MAX_TEXT) " bytes (or --body-file)", false },
     { "body-file", "FILE", "a UTF-8 file holding the description", false },
-    { "institutions", "a,b", "institutions involved: unemployment, invalidity, social-aid, "
-                             "vocational-training, migration, health (required)", false },
-    { "target-groups", "x,y", "target groups: social-aid-recipients, health-impaired, low-qualified-adults, "
-                              "late-arriving-youth, provisionally-admitted-and-refugees", false },
+    { "institutions", "a,b", "institutions involved, e.g. social-aid,health (required)", false },
+    { "target-groups", "x,y", "target groups, e.g. late-arriving-youth,health-impaired", false },
     { "reason", "TEXT", "why it needs a national or uniform answer", false },
     { "lang", "fr|de|it|rm", "its language (default: the canton's first)", false },
     { "created-at", "DATE", "when the canton raised it, YYYY-MM-DD[THH:MM[:SS]]Z (default: now)", false },

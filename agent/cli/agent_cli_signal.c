@@ -8,7 +8,6 @@
 #include "agent_import.h"
 #include "agent_intake.h"
 #include "agent_query.h"
-#include "cii_codec.h"
 #include "cii_util.h"
 
 //  One queued signal: {"id", "message_id", "canton", "queued": true}, or its line of text.
@@ -150,7 +149,7 @@ s_signal (const agent_signal_row_t *row, void *arg)
     bool delivered = row->delivered_at_ms > 0;
     const char *state = delivered ? "delivered" : row->refused ? "refused" : "pending";
     const char *ref = delivered && row->hub_ref ? row->hub_ref
-                    : row->refused ? cii_codec_error_name ((Cii__ErrorCode) row->refused_code) : "-";
+                    : row->refused ? row->refused_name : "-";
     fprintf (out, "%-6" PRId64 " %-6s %-4s %-9s %-24s %-16s %s\n", row->id, row->canton, row->language, state,
              created, ref, row->title);
     return true;

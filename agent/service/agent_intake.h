@@ -7,7 +7,6 @@
 #define AGENT_INTAKE_H_INCLUDED
 
 #include "agent_store.h"
-#include "agent_store_outbox.h"
 
 /*  One signal as a user gives it (strings as typed; all borrowed). */
 typedef struct {

@@ -19,6 +19,7 @@
 
 #define AGENT_STORE_FILE      "agent.db"
 #define AGENT_STORE_BUSY_MS   5000      /* wait this long for the other process's write lock */
+#define AGENT_MESSAGE_ID_SIZE 65        /* a message id (CII_MAX_MESSAGE_ID bytes) and its NUL */
 
 typedef struct _agent_store_t agent_store_t;
 

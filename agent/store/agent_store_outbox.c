@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cii_codec.h"
 #include "cii_util.h"
+
+_Static_assert (AGENT_MESSAGE_ID_SIZE == CII_MAX_MESSAGE_ID + 1, "a message id and its NUL");
 
 cii_rc_t
 agent_store_outbox_add (agent_store_t *self, const cii_kind_t *kind, const ProtobufCMessage *item, int64_t ref_id,

@@ -9,11 +9,9 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "agent_store.h"
-#include "cii_codec.h"
 #include "cii_kind.h"
 
-#define AGENT_MESSAGE_ID_SIZE  (CII_MAX_MESSAGE_ID + 1)   /* a message id and its NUL */
-#define AGENT_OUTBOX_DUE_MAX   4096                       /* entries read by one agent_store_outbox_due */
+#define AGENT_OUTBOX_DUE_MAX   4096     /* entries read by one agent_store_outbox_due */
 
 /*  Packs item as the body of an Envelope of upward kind with message_id (fresh and unique:
     cii_util_uuid; CII_CONFLICT when the outbox has it already) and queues it for record ref_id,

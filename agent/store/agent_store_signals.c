@@ -5,6 +5,8 @@
 #include <assert.h>
 #include <string.h>
 
+#include "agent_store_outbox.h"
+#include "cii_codec.h"
 #include "cii_util.h"
 #include "cii_wire.h"
 
@@ -143,6 +145,7 @@ s_signal_row (sqlite3_stmt *row, void *arg)
         .hub_received_at_ms = sqlite3_column_int64 (row, 12),
         .refused = refused,
         .refused_code = sqlite3_column_int (row, 13),
+        .refused_name = refused ? cii_codec_error_name ((Cii__ErrorCode) sqlite3_column_int (row, 13)) : NULL,
         .refused_text = refused ? agent_store_text (row, 14) : NULL,
     };
     return each->fn (&signal, each->arg);

@@ -5,7 +5,6 @@
 #define AGENT_STORE_SIGNALS_H_INCLUDED
 
 #include "agent_store.h"
-#include "agent_store_outbox.h"
 #include "cii_domain.h"
 
 /*  Stores signal (already checked by the caller: agent_intake) and queues it upward (outbox kind
@@ -41,6 +40,7 @@ typedef struct {
     int64_t hub_received_at_ms;   /* 0 until delivered */
     bool refused;
     int refused_code;             /* a wire error code (cii.proto ErrorCode) when refused */
+    const char *refused_name;     /* its name ("NOT_AUTHORISED"); NULL unless refused */
     const char *refused_text;     /* NULL unless refused */
 } agent_signal_row_t;
 

@@ -19,6 +19,7 @@
 #include "agent_store_outbox.h"
 #include "agent_store_signals.h"
 #include "agent_store_status.h"
+#include "cii_codec.h"
 #include "unit_bundle.h"
 #include "unit_cli.h"
 #include "unit_fs.h"
