@@ -4,7 +4,9 @@
     process (CURVE DEALERs with enrolled keys speaking the real protocol through the codec; they
     acknowledge without a SQLite write) so that thousands fit on two cores.
     Usage: PGHOST=... bench_e2e [--agents 7] [--rate 500] [--seconds 10] [--fanout 1000] [--many 5000] */
+#include "hub_notices.h"
 #include "hub_store.h"
+#include "hub_store_agents.h"
 #include "cii_codec.h"
 #include "cii_util.h"
 
@@ -134,7 +136,8 @@ s_agents_connect (const char *prefix, int count)
             snprintf (network, sizeof network, "%s", s_networks[i % 7][0]);
             sims[i].canton = s_networks[i % 7][1];
         }
-        if (hub_store_enroll (s_store, network, zcert_public_txt (cert)) < 0) {
+        int64_t agent_id = 0;
+        if (hub_store_enroll (s_store, network, zcert_public_txt (cert), &agent_id, NULL) != CII_OK) {
             fprintf (stderr, "bench: enroll %s failed\n", network);
             exit (1);
         }
@@ -359,7 +362,7 @@ main (int argc, char **argv)
     zcert_destroy (&hub_cert);
     char conninfo[96];
     snprintf (conninfo, sizeof conninfo, "dbname=%s", s_db);
-    s_store = hub_store_new (conninfo, NULL, 0);
+    s_store = hub_store_new (conninfo, NULL);
     s_hub_start ();
     printf ("hub on %s, database %s\n", s_endpoint, s_db);
 
@@ -428,11 +431,16 @@ main (int argc, char **argv)
         long rss_before = s_rss_kib (s_hub);
         memset (&st, 0, sizeof st);
         st.target_seq = 1;
-        const char *nets[1];
         int64_t t0 = s_us ();
         //  addressed to every network: the latency/throughput agents get it too (not counted)
-        hub_store_notice (s_store, "Recommandation REC-2026-03 publiée",
-                          "Le CP a adopté la recommandation REC-2026-03. Merci d'en informer les cantons.", nets, 0);
+        cii_notice_t notice = { .title = "Recommandation REC-2026-03 publiée",
+                                .text = "Le CP a adopté la recommandation REC-2026-03. Merci d'en informer les cantons." };
+        hub_notice_sent_t sent;
+        cii_err_t err;
+        if (hub_notices_send (s_store, &notice, &sent, &err) != CII_OK) {
+            fprintf (stderr, "bench: notice failed: %s\n", err.text);
+            exit (1);
+        }
         deadline = zclock_mono () + 60000;
         while (st.acked_agents < fanout && zclock_mono () < deadline)
             s_poll (fan, fanout, 10, s_on_env, &st);

@@ -4,6 +4,13 @@
     transaction. Also measures the ingest rate as the signals table grows (flatness).
     Usage: PGHOST=... PGUSER=... bench_ingest [ROWS] [GROWTH_ROWS]   (see tests/bench/run.sh) */
 #include "hub_store.h"
+#include "hub_store_agents.h"
+#include "hub_store_ingest.h"
+#include "hub_store_schema.h"
+#include "hub_store_signals.h"
+#include "hub_store_agents.h"
+#include "hub_store_schema.h"
+#include "hub_store_signals.h"
 #include "cii_codec.h"
 #include "cii_util.h"
 
@@ -77,37 +84,35 @@ s_baseline (PGconn *conn, int rows, int per_tx)
 static double
 s_ours (hub_store_t *store, const int64_t *agents, int n_agents, int rows, int batch)
 {
-    Cii__Envelope *envs = calloc ((size_t) batch, sizeof *envs);
-    Cii__Signal *signals = calloc ((size_t) batch, sizeof *signals);
+    cii_signal_t *signals = calloc ((size_t) batch, sizeof *signals);
     char (*ids)[37] = calloc ((size_t) batch, 37);
     hub_ingest_item_t *items = calloc ((size_t) batch, sizeof *items);
-    Cii__Institution inst[2] = { CII__INSTITUTION__INSTITUTION_INVALIDITY, CII__INSTITUTION__INSTITUTION_SOCIAL_AID };
     int64_t start = cii_util_mono_ms ();
     for (int done = 0; done < rows; done += batch) {
         int n = rows - done < batch ? rows - done : batch;
         for (int i = 0; i < n; i++) {
-            cii__signal__init (&signals[i]);
-            signals[i].canton = "VD";
-            signals[i].title = (char *) TITLE;
-            signals[i].description = (char *) TEXT;
-            signals[i].n_institutions = 2;
-            signals[i].institutions = inst;
-            signals[i].national_reason = "";
-            signals[i].language = "fr";
-            signals[i].created_at_ms = cii_util_now_ms ();
-            cii__envelope__init (&envs[i]);
-            envs[i].version = CII_PROTOCOL_VERSION;
+            cii_signal_t *signal = &signals[i];
+            memset (signal, 0, sizeof *signal);
+            memcpy (signal->canton, "VD", 3);
+            signal->title = TITLE;
+            signal->description = TEXT;
+            signal->institutions[0] = CII_INSTITUTION_INVALIDITY;
+            signal->institutions[1] = CII_INSTITUTION_SOCIAL_AID;
+            signal->n_institutions = 2;
+            signal->national_reason = "";
+            memcpy (signal->language, "fr", 3);
+            signal->created_at_ms = cii_util_now_ms ();
             cii_util_uuid (ids[i]);
-            envs[i].message_id = ids[i];
-            envs[i].body_case = CII__ENVELOPE__BODY_SIGNAL;
-            envs[i].signal = &signals[i];
             memset (&items[i], 0, sizeof items[i]);
             items[i].agent_id = agents[(done + i) % n_agents];
             items[i].network = "lemanique";
-            items[i].env = &envs[i];
+            items[i].message_id = ids[i];
+            items[i].shape = &hub_store_signal_shape;
+            items[i].item = signal;
         }
-        if (hub_store_ingest (store, items, (size_t) n) != 0) {
-            fprintf (stderr, "bench: ingest failed: %s\n", hub_store_error (store));
+        cii_err_t err;
+        if (hub_store_ingest (store, items, (size_t) n, &err) != CII_OK) {
+            fprintf (stderr, "bench: ingest failed: %s\n", err.text);
             exit (1);
         }
         for (int i = 0; i < n; i++)
@@ -117,7 +122,6 @@ s_ours (hub_store_t *store, const int64_t *agents, int n_agents, int rows, int b
             }
     }
     int64_t ms = cii_util_mono_ms () - start;
-    free (envs);
     free (signals);
     free (ids);
     free (items);
@@ -140,8 +144,9 @@ main (int argc, char **argv)
 
     char conninfo[128];
     snprintf (conninfo, sizeof conninfo, "dbname=%s", dbname);
-    hub_store_t *store = hub_store_new (conninfo, NULL, 0);
-    if (!store || hub_store_migrate (store) < 0) {
+    hub_store_t *store = hub_store_new (conninfo, NULL);
+    int version = 0;
+    if (!store || hub_store_migrate (store, &version, NULL) != CII_OK) {
         fprintf (stderr, "bench: cannot prepare the hub schema\n");
         return 1;
     }
@@ -151,7 +156,10 @@ main (int argc, char **argv)
     const char *networks[7] = { "lemanique", "mittelland", "nordwest", "zuerich", "ost", "zentral", "ticino" };
     for (int i = 0; i < 7; i++) {
         zcert_t *cert = zcert_new ();
-        agents[i] = hub_store_enroll (store, networks[i], zcert_public_txt (cert));
+        if (hub_store_enroll (store, networks[i], zcert_public_txt (cert), &agents[i], NULL) != CII_OK) {
+            fprintf (stderr, "bench: cannot enroll %s\n", networks[i]);
+            return 1;
+        }
         zcert_destroy (&cert);
     }
     PGconn *conn = s_connect (dbname);
