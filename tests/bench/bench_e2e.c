@@ -2,13 +2,17 @@
     agent->receipt latency at a fixed rate, upward throughput with a window, one notice acknowledged
     by many agents, and hub memory with many connected agents. Agents are simulated in this
     process (CURVE DEALERs with enrolled keys speaking the real protocol through the codec; they
-    acknowledge without a SQLite write) so that thousands fit on two cores.
-    Usage: PGHOST=... bench_e2e [--agents 7] [--rate 500] [--seconds 10] [--fanout 1000] [--many 5000] */
+    acknowledge without a SQLite write, and PING every heartbeat as real agents do) so that thousands
+    fit on two cores. Every send has a timeout and the whole run a time limit (--limit, default
+    600 s): the benchmark ends with figures or with a clear failure, never hangs.
+    Usage: PGHOST=... bench_e2e [--agents 7] [--rate 500] [--seconds 10] [--fanout 1000] [--many 5000]
+                                [--limit 600] */
 #include "hub_notices.h"
 #include "hub_store.h"
 #include "hub_store_agents.h"
 #include "cii_codec.h"
 #include "cii_util.h"
+#include "cii_wire.h"
 
 #include <czmq.h>
 #include <libpq-fe.h>
@@ -23,7 +27,12 @@ typedef struct {
     int outstanding;    //  signals sent without receipt
     const char *canton; //  a canton of the agent's network
     bool welcomed;
+    int64_t pinged_ms;  //  when it last sent a PING
 } sim_t;
+
+#define SEND_TIMEOUT_MS 5000
+#define HEARTBEAT_MS    1000
+static long s_send_failures = 0;
 
 //  The seven default networks, with one canton of each, for the upward phases.
 static const char *s_networks[7][2] = {
@@ -147,6 +156,7 @@ s_agents_connect (const char *prefix, int count)
         zsock_set_sndhwm (sims[i].sock, 100000);
         zsock_set_rcvhwm (sims[i].sock, 100000);
         zsock_set_linger (sims[i].sock, 0);
+        zsock_set_sndtimeo (sims[i].sock, SEND_TIMEOUT_MS);     //  never block for good
         zsock_connect (sims[i].sock, "%s", s_endpoint);
         sims[i].handle = zsock_resolve (sims[i].sock);
         zcert_destroy (&cert);
@@ -161,9 +171,10 @@ s_send (sim_t *sim, Cii__Envelope *env, const char *id)
     env->message_id = (char *) id;
     uint8_t *data;
     size_t size;
-    if (cii_codec_encode (env, &data, &size, NULL) != 0)
+    if (cii_codec_encode (env, &data, &size, NULL) != CII_OK)
         abort ();
-    zmq_send (sim->handle, data, size, 0);
+    if (zmq_send (sim->handle, data, size, 0) < 0)
+        s_send_failures++;      //  no connection within the send timeout: counted, reported
     free (data);
 }
 
@@ -182,21 +193,35 @@ s_hello (sim_t *sim)
 }
 
 static void
+s_ping (sim_t *sim)
+{
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    Cii__Ping ping = CII__PING__INIT;
+    ping.sent_at_ms = cii_util_now_ms ();
+    env.body_case = CII__ENVELOPE__BODY_PING;
+    env.ping = &ping;
+    char id[40];
+    snprintf (id, sizeof id, "p-%" PRId64, ping.sent_at_ms);
+    s_send (sim, &env, id);
+    sim->pinged_ms = zclock_mono ();
+}
+
+static void
 s_signal (sim_t *sim, const char *id)
 {
-    static Cii__Institution inst[2] = { CII__INSTITUTION__INSTITUTION_HEALTH, CII__INSTITUTION__INSTITUTION_SOCIAL_AID };
-    Cii__Envelope env = CII__ENVELOPE__INIT;
-    Cii__Signal signal = CII__SIGNAL__INIT;
-    signal.canton = (char *) sim->canton;
-    signal.title = "Coordination entre l'AI et l'aide sociale";
-    signal.description = "Les jeunes adultes en situation de handicap psychique passent d'un système à l'autre.";
-    signal.institutions = inst;
-    signal.n_institutions = 2;
-    signal.national_reason = "";
-    signal.language = "fr";
-    env.body_case = CII__ENVELOPE__BODY_SIGNAL;
-    env.signal = &signal;
-    s_send (sim, &env, id);
+    cii_signal_t signal = { .title = "Coordination entre l'AI et l'aide sociale",
+                            .description = "Les jeunes adultes en situation de handicap psychique passent d'un "
+                                           "système à l'autre.",
+                            .institutions = { CII_INSTITUTION_HEALTH, CII_INSTITUTION_SOCIAL_AID },
+                            .n_institutions = 2, .national_reason = "", .language = "fr" };
+    snprintf (signal.canton, sizeof signal.canton, "%s", sim->canton);
+    uint8_t *data = NULL;
+    size_t size = 0;
+    if (cii_wire_signal_envelope (&signal, id, &data, &size, NULL) != CII_OK)
+        abort ();
+    if (zmq_send (sim->handle, data, size, 0) < 0)
+        s_send_failures++;
+    free (data);
     sim->outstanding++;
 }
 
@@ -212,9 +237,14 @@ s_poll (sim_t *sims, int count, int timeout_ms, on_env_fn *fn, void *arg)
         items = realloc (items, sizeof *items * (size_t) count);
         n_items = count;
     }
+    //  Like real agents: a PING every heartbeat once welcomed, or the hub closes the session.
+    int64_t now = zclock_mono ();
+    for (int i = 0; i < count; i++)
+        if (sims[i].welcomed && now - sims[i].pinged_ms >= HEARTBEAT_MS)
+            s_ping (&sims[i]);
     for (int i = 0; i < count; i++)
         items[i] = (zmq_pollitem_t) { sims[i].handle, 0, ZMQ_POLLIN, 0 };
-    int rc = zmq_poll (items, count, timeout_ms);
+    int rc = zmq_poll (items, count, timeout_ms > HEARTBEAT_MS ? HEARTBEAT_MS : timeout_ms);
     if (rc <= 0)
         return 0;
     int got = 0;
@@ -225,7 +255,7 @@ s_poll (sim_t *sims, int count, int timeout_ms, on_env_fn *fn, void *arg)
         zmq_msg_init (&msg);
         while (zmq_msg_recv (&msg, sims[i].handle, ZMQ_DONTWAIT) >= 0) {
             Cii__Envelope *env = NULL;
-            if (cii_codec_decode (zmq_msg_data (&msg), zmq_msg_size (&msg), &env, NULL) == 0) {
+            if (cii_codec_decode (zmq_msg_data (&msg), zmq_msg_size (&msg), &env, NULL) == CII_OK) {
                 fn (&sims[i], env, arg);
                 cii_codec_free (&env);
                 got++;
@@ -262,6 +292,7 @@ s_on_env (sim_t *sim, Cii__Envelope *env, void *arg)
             if (!sim->welcomed)
                 st->welcomed++;
             sim->welcomed = true;
+            sim->pinged_ms = zclock_mono ();
             break;
         case CII__ENVELOPE__BODY_RECEIPT: {
             st->receipts++;
@@ -287,6 +318,10 @@ s_on_env (sim_t *sim, Cii__Envelope *env, void *arg)
         }
         case CII__ENVELOPE__BODY_ERROR:
             st->errors++;
+            if (env->error->code == CII__ERROR_CODE__ERROR_NO_SESSION && sim->welcomed) {
+                sim->welcomed = false;              //  the hub closed it: open a new one, as agents do
+                s_hello (sim);
+            }
             break;
         default:
             break;
@@ -324,17 +359,33 @@ s_cmp (const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+//  The whole run's time limit: a benchmark ends with figures or a clear failure.
+static void
+s_on_alarm (int sig)
+{
+    (void) sig;
+    static const char text[] = "bench: time limit reached: giving up (hub log: /tmp/cii-bench-hub-*.log)\n";
+    if (write (2, text, sizeof text - 1) < 0)
+        _exit (3);
+    if (s_hub > 0)
+        kill (s_hub, SIGKILL);
+    _exit (2);
+}
+
 int
 main (int argc, char **argv)
 {
-    int agents = 7, rate = 500, seconds = 10, fanout = 1000, many = 5000;
+    int agents = 7, rate = 500, seconds = 10, fanout = 1000, many = 5000, limit = 600;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (streq (argv[i], "--agents")) agents = atoi (argv[i + 1]);
         else if (streq (argv[i], "--rate")) rate = atoi (argv[i + 1]);
         else if (streq (argv[i], "--seconds")) seconds = atoi (argv[i + 1]);
         else if (streq (argv[i], "--fanout")) fanout = atoi (argv[i + 1]);
         else if (streq (argv[i], "--many")) many = atoi (argv[i + 1]);
+        else if (streq (argv[i], "--limit")) limit = atoi (argv[i + 1]);
     }
+    signal (SIGALRM, s_on_alarm);
+    alarm ((unsigned) limit);
     struct rlimit rl = { 65536, 65536 };
     setrlimit (RLIMIT_NOFILE, &rl);
     zsys_set_max_sockets (0);
@@ -475,6 +526,8 @@ main (int argc, char **argv)
         free (crowd);
     }
 
+    if (s_send_failures)
+        printf ("sends that timed out (no connection for %d ms): %ld\n", SEND_TIMEOUT_MS, s_send_failures);
     for (int i = 0; i < agents; i++)
         zsock_destroy (&sims[i].sock);
     free (sims);
