@@ -111,6 +111,37 @@ agent_cli_state_dir (cii_cli_t *cli, int *code_p)
     return dir;
 }
 
+bool
+agent_cli_listing_add (agent_cli_listing_t *listing, json_t *entry)
+{
+    listing->count++;
+    if (listing->json)
+        listing->no_memory = json_array_append_new (listing->json, entry) != 0;
+    return !listing->no_memory;
+}
+
+int
+agent_cli_list (cii_cli_t *cli, agent_cli_query_fn *query, const char *empty)
+{
+    int code = CII_CLI_OK;
+    agent_store_t *store = agent_cli_open (cli, NULL, &code);
+    if (!store)
+        return code;
+    agent_cli_listing_t listing = { cii_cli_out (cli), cii_cli_json (cli) ? json_array () : NULL, false, 0 };
+    cii_err_t err;
+    cii_rc_t rc = query (store, &listing, &err);
+    agent_store_destroy (&store);
+    if (rc != CII_OK || listing.no_memory) {
+        json_decref (listing.json);
+        return rc != CII_OK ? cii_cli_fail (cli, &err) : cii_cli_refuse (cli, "out of memory");
+    }
+    if (cii_cli_json (cli))
+        return cii_cli_print_json (cli, listing.json);
+    if (listing.count == 0)
+        fprintf (listing.out, "%s\n", empty);
+    return CII_CLI_OK;
+}
+
 agent_store_t *
 agent_cli_open (cii_cli_t *cli, cii_bundle_t *config, int *code_p)
 {

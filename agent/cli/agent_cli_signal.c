@@ -99,13 +99,6 @@ agent_cli_signal_import (cii_cli_t *cli)
     return CII_CLI_OK;
 }
 
-typedef struct {
-    FILE *out;
-    json_t *json;                 //  the array when --json, else NULL
-    bool no_memory;               //  an entry could not be added to it
-    size_t count;
-} s_listing_t;
-
 static json_t *
 s_signal_json (const agent_signal_row_t *row)
 {
@@ -135,13 +128,11 @@ s_signal_json (const agent_signal_row_t *row)
 static bool
 s_signal (const agent_signal_row_t *row, void *arg)
 {
-    s_listing_t *listing = arg;
-    if (listing->json) {
-        listing->no_memory = json_array_append_new (listing->json, s_signal_json (row)) != 0;
-        return !listing->no_memory;
-    }
+    agent_cli_listing_t *listing = arg;
+    if (listing->json)
+        return agent_cli_listing_add (listing, s_signal_json (row));
     FILE *out = listing->out;
-    if (listing->count++ == 0)
+    if (listing->count == 0)
         fprintf (out, "%-6s %-6s %-4s %-9s %-24s %-16s %s\n", "ID", "CANTON", "LANG", "STATE", "CREATED",
                  "HUB REF", "TITLE");
     char created [32];
@@ -152,30 +143,17 @@ s_signal (const agent_signal_row_t *row, void *arg)
                     : row->refused ? row->refused_name : "-";
     fprintf (out, "%-6" PRId64 " %-6s %-4s %-9s %-24s %-16s %s\n", row->id, row->canton, row->language, state,
              created, ref, row->title);
-    return true;
+    return agent_cli_listing_add (listing, NULL);
+}
+
+static cii_rc_t
+s_query (agent_store_t *store, agent_cli_listing_t *listing, cii_err_t *err)
+{
+    return agent_query_signals (store, s_signal, listing, NULL, err);
 }
 
 int
 agent_cli_signals (cii_cli_t *cli)
 {
-    int code = CII_CLI_OK;
-    agent_store_t *store = agent_cli_open (cli, NULL, &code);
-    if (!store)
-        return code;
-    s_listing_t listing = { cii_cli_out (cli), cii_cli_json (cli) ? json_array () : NULL, false, 0 };
-    cii_err_t err;
-    size_t count = 0;
-    cii_rc_t rc = agent_query_signals (store, s_signal, &listing, &count, &err);
-    agent_store_destroy (&store);
-    if (rc != CII_OK) {
-        json_decref (listing.json);
-        return cii_cli_fail (cli, &err);
-    }
-    if (listing.no_memory)
-        json_decref (listing.json);
-    if (cii_cli_json (cli))
-        return cii_cli_print_json (cli, listing.no_memory ? NULL : listing.json);
-    if (count == 0)
-        fprintf (listing.out, "no signals\n");
-    return CII_CLI_OK;
+    return agent_cli_list (cli, s_query, "no signals");
 }

@@ -28,4 +28,22 @@ const char *agent_cli_state_dir (cii_cli_t *cli, int *code_p);
     NULL). NULL after a usage error or a refusal; *code_p receives the exit code. */
 agent_store_t *agent_cli_open (cii_cli_t *cli, cii_bundle_t *config, int *code_p);
 
+/*  A listing's output, filled by the row callback of a query: one JSON array (--json), printed
+    whole once the query succeeded (a failed listing prints nothing), or lines of text. */
+typedef struct {
+    FILE *out;
+    json_t *json;                 /* the array with --json, else NULL */
+    bool no_memory;               /* an entry could not be added to it */
+    size_t count;                 /* entries seen so far */
+} agent_cli_listing_t;
+
+/*  Counts an entry and, with --json, adds it to the array (taking the reference). False (stop the
+    query) when out of memory. For a text listing entry is NULL. */
+bool agent_cli_listing_add (agent_cli_listing_t *listing, json_t *entry);
+
+/*  A listing verb: opens the state, runs query (which fills listing through its row callback),
+    then prints the JSON array, or empty (e.g. "no signals") when a text listing saw no entry. */
+typedef cii_rc_t (agent_cli_query_fn) (agent_store_t *store, agent_cli_listing_t *listing, cii_err_t *err);
+int agent_cli_list (cii_cli_t *cli, agent_cli_query_fn *query, const char *empty);
+
 #endif

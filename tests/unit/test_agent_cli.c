@@ -20,16 +20,13 @@
 #include "agent_store_signals.h"
 #include "agent_store_status.h"
 #include "cii_codec.h"
-#include "unit_bundle.h"
+#include "unit_agent.h"
 #include "unit_cli.h"
 #include "unit_fs.h"
 #include "unit_json.h"
 
 typedef struct {
-    char *root;
-    char *state;
-    char *bundle;
-    char *file;              //  scratch file for --body-file / import
+    unit_agent_t *agent;     //  directory, state path, bundle, scratch file (--body-file, import)
     unit_cli_t run;
     int status;
     char *out;
@@ -69,12 +66,7 @@ s_setup (void **state)
 {
     s_fixture_t *fx = calloc (1, sizeof *fx);
     assert_non_null (fx);
-    fx->root = unit_dir_new ("agent-cli");
-    fx->state = unit_path (fx->root, "state");
-    fx->bundle = unit_path (fx->root, "lemanique.bundle");
-    fx->file = unit_path (fx->root, "input");
-    cii_bundle_t bundle;
-    unit_bundle_save (&bundle, "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7399", fx->bundle);
+    fx->agent = unit_agent_new ("agent-cli", "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7399");
     unsetenv ("CII_AGENT_STATE");
     *state = fx;
     return 0;
@@ -85,10 +77,7 @@ s_teardown (void **state)
 {
     s_fixture_t *fx = *state;
     unit_cli_free (&fx->run);
-    unit_dir_destroy (&fx->root);
-    free (fx->state);
-    free (fx->bundle);
-    free (fx->file);
+    unit_agent_destroy (&fx->agent);
     free (fx);
     return 0;
 }
@@ -96,14 +85,14 @@ s_teardown (void **state)
 static void
 s_init (s_fixture_t *fx)
 {
-    assert_int_equal (s_run (fx, "init", "--bundle", fx->bundle, "--state", fx->state, NULL), 0);
+    assert_int_equal (s_run (fx, "init", "--bundle", fx->agent->bundle_path, "--state", fx->agent->state, NULL), 0);
 }
 
 static agent_store_t *
 s_open (s_fixture_t *fx)
 {
     cii_err_t err;
-    agent_store_t *store = agent_setup_open (fx->state, NULL, &err);
+    agent_store_t *store = agent_setup_open (fx->agent->state, NULL, &err);
     if (!store)
         fail_msg ("open: %s", err.text);
     return store;
@@ -157,9 +146,9 @@ test_usage_and_help (void **state)
     assert_int_equal (s_run (fx, "signals", "--state", NULL), 2);
     assert_int_equal (s_run (fx, "signals", "--bogus", NULL), 2);
     assert_int_equal (s_run (fx, "signals", "--json=yes", NULL), 2);
-    assert_int_equal (s_run (fx, "init", "--state", fx->state, NULL), 2);   //  no --bundle
+    assert_int_equal (s_run (fx, "init", "--state", fx->agent->state, NULL), 2);   //  no --bundle
     //  State given but never initialised: refused with one line
-    assert_int_equal (s_run (fx, "status", "--state", fx->state, NULL), 1);
+    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, NULL), 1);
     assert_int_equal (s_lines (fx->err), 1);
     assert_non_null (strstr (fx->err, "not initialised"));
 }
@@ -171,16 +160,16 @@ test_init (void **state)
     s_init (fx);
     assert_non_null (strstr (fx->out, "lemanique"));
     assert_non_null (strstr (fx->out, "VD, VS, GE"));
-    assert_int_equal (s_run (fx, "init", "--bundle", fx->bundle, "--state", fx->state, NULL), 1);
+    assert_int_equal (s_run (fx, "init", "--bundle", fx->agent->bundle_path, "--state", fx->agent->state, NULL), 1);
     assert_int_equal (s_lines (fx->err), 1);
     assert_non_null (strstr (fx->err, "already exists"));
     //  A missing bundle is refused
     char other[160];
-    snprintf (other, sizeof other, "%s/other", fx->root);
+    snprintf (other, sizeof other, "%s/other", fx->agent->root);
     assert_int_equal (s_run (fx, "init", "--bundle", "/nonexistent/bundle", "--state", other, NULL), 1);
     assert_int_equal (s_lines (fx->err), 1);
     //  CII_AGENT_STATE stands in for --state
-    setenv ("CII_AGENT_STATE", fx->state, 1);
+    setenv ("CII_AGENT_STATE", fx->agent->state, 1);
     assert_int_equal (s_run (fx, "status", "--json", NULL), 0);
     unsetenv ("CII_AGENT_STATE");
     json_t *status = s_json (fx->out);
@@ -193,7 +182,7 @@ test_init (void **state)
     json_decref (status);
     assert_null (strstr (fx->out, "secret"));             //  nowhere in the text, key or value
     //  --state before the verb, as every common option; --version before any verb
-    assert_int_equal (s_run (fx, "--state", fx->state, "status", NULL), 0);
+    assert_int_equal (s_run (fx, "--state", fx->agent->state, "status", NULL), 0);
     assert_non_null (strstr (fx->out, "daemon    never ran\n"));
     assert_int_equal (s_run (fx, "--version", NULL), 0);
     assert_string_equal (fx->out, "cii-agent 0.1.0\n");
@@ -203,9 +192,9 @@ test_init (void **state)
     assert_int_equal (agent_store_exec (store, "UPDATE status SET value = '2147483646' WHERE key = 'pid'", NULL),
                       CII_OK);
     agent_store_destroy (&store);
-    assert_int_equal (s_run (fx, "status", "--state", fx->state, NULL), 0);
+    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, NULL), 0);
     assert_non_null (strstr (fx->out, "daemon    NOT RUNNING (it died; last recorded: connected at "));
-    assert_int_equal (s_run (fx, "status", "--state", fx->state, "--json", NULL), 0);
+    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, "--json", NULL), 0);
     status = s_json (fx->out);
     s_json_member (json_object_get (status, "daemon"), "running", "false");
     s_json_member (json_object_get (status, "daemon"), "status", "\"connected\"");
@@ -217,7 +206,7 @@ test_signal_add_checks (void **state)
 {
     s_fixture_t *fx = *state;
     s_init (fx);
-    const char *st = fx->state;
+    const char *st = fx->agent->state;
     //  Canton first, even when other options are wrong too
     s_run (fx, "signal", "add", "--state", st, "--canton", "ZH", "--title", "T", "--body", "B",
            "--institutions", "nope", NULL);
@@ -254,15 +243,15 @@ test_signal_add_checks (void **state)
            "health", NULL);
     assert_int_equal (fx->status, 2);      //  no body
     s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body", "B",
-           "--body-file", fx->file, "--institutions", "health", NULL);
+           "--body-file", fx->agent->file, "--institutions", "health", NULL);
     assert_int_equal (fx->status, 2);      //  both bodies
     s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body", "B",
            "--institutions", "health", "--created-at", "2026-02-30", NULL);
     assert_int_equal (fx->status, 2);
     //  --body-file with invalid UTF-8
-    s_write (fx->file, "caf\xc3", 4);
+    s_write (fx->agent->file, "caf\xc3", 4);
     s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body-file",
-           fx->file, "--institutions", "health", NULL);
+           fx->agent->file, "--institutions", "health", NULL);
     assert_int_equal (fx->status, 1);
     assert_non_null (strstr (fx->err, "UTF-8"));
     //  Nothing of all that was stored
@@ -275,7 +264,7 @@ test_signal_add_and_list (void **state)
 {
     s_fixture_t *fx = *state;
     s_init (fx);
-    const char *st = fx->state;
+    const char *st = fx->agent->state;
     s_run (fx, "signal", "add", "--state", st, "--canton", "vs", "--title", "Übergänge für Jugendliche",
            "--body", "Texte", "--institutions", "social-aid, vocational-training", "--target-groups",
            "late-arriving-youth", "--json", NULL);
@@ -287,9 +276,9 @@ test_signal_add_and_list (void **state)
     s_json_member (added, "queued", "true");
     json_decref (added);
     const char body[] = "Zürich: «ça coince» entre l'AI et l'aide sociale\nzweite Zeile\tmit Tab\n";
-    s_write (fx->file, body, sizeof body - 1);
+    s_write (fx->agent->file, body, sizeof body - 1);
     s_run (fx, "signal", "add", "--state", st, "--canton", "GE", "--title", "Deuxième", "--body-file",
-           fx->file, "--institutions", "invalidity,social-aid", "--lang", "de", "--created-at",
+           fx->agent->file, "--institutions", "invalidity,social-aid", "--lang", "de", "--created-at",
            "2026-03-01T10:00:00Z", NULL);
     assert_int_equal (fx->status, 0);
     assert_non_null (strstr (fx->out, "signal 2 queued (message "));
@@ -358,7 +347,7 @@ test_signal_import (void **state)
 {
     s_fixture_t *fx = *state;
     s_init (fx);
-    const char *st = fx->state;
+    const char *st = fx->agent->state;
     //  The third entry is of another network: nothing is imported
     const char *bad =
         "[{\"canton\":\"VD\",\"title\":\"Un\",\"body\":\"Corps \\u00e9\\ud83d\\ude00\","
@@ -366,8 +355,8 @@ test_signal_import (void **state)
         " {\"canton\":\"GE\",\"title\":\"Deux\",\"body\":\"x\",\"institutions\":[\"migration\"],"
         "\"target_groups\":[\"provisionally-admitted-and-refugees\"],\"reason\":\"r\",\"lang\":\"fr\"},\n"
         " {\"canton\":\"TI\",\"title\":\"Tre\",\"body\":\"x\",\"institutions\":[\"health\"]}]";
-    s_write (fx->file, bad, strlen (bad));
-    assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->file, NULL), 1);
+    s_write (fx->agent->file, bad, strlen (bad));
+    assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->agent->file, NULL), 1);
     assert_int_equal (s_lines (fx->err), 1);
     assert_non_null (strstr (fx->err, "cii-agent signal import: "));
     assert_non_null (strstr (fx->err, ": signal 3: canton TI is not in network lemanique (VD, VS, GE) (nothing imported)"));
@@ -379,8 +368,8 @@ test_signal_import (void **state)
                             "[{\"canton\":\"VD\",\"titel\":\"x\"}]", "[\"\\ud800\"]",
                             "[{\"canton\":\"VD\",\"canton\":\"GE\"}]", "[] x"};
     for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
-        s_write (fx->file, broken[i], strlen (broken[i]));
-        assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->file, NULL), 1);
+        s_write (fx->agent->file, broken[i], strlen (broken[i]));
+        assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->agent->file, NULL), 1);
         assert_int_equal (s_lines (fx->err), 1);
     }
 
@@ -390,8 +379,8 @@ test_signal_import (void **state)
         "\"institutions\":[\"health\",\"social-aid\"]},\n"
         " {\"canton\":\"GE\",\"title\":\"Deux \\\"guillemets\\\"\",\"body\":\"x\",\"institutions\":[\"migration\"],"
         "\"target_groups\":[\"provisionally-admitted-and-refugees\"],\"reason\":\"r\",\"lang\":\"it\"}]";
-    s_write (fx->file, good, strlen (good));
-    assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->file, "--json", NULL), 0);
+    s_write (fx->agent->file, good, strlen (good));
+    assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->agent->file, "--json", NULL), 0);
     json_t *imported = s_json (fx->out);
     assert_int_equal (json_array_size (imported), 2);
     s_json_member (json_array_get (imported, 0), "id", "1");
@@ -411,7 +400,7 @@ test_notices_listing (void **state)
 {
     s_fixture_t *fx = *state;
     s_init (fx);
-    assert_int_equal (s_run (fx, "notices", "--state", fx->state, "--json", NULL), 0);
+    assert_int_equal (s_run (fx, "notices", "--state", fx->agent->state, "--json", NULL), 0);
     assert_string_equal (fx->out, "[]\n");
     agent_store_t *store = s_open (fx);
     Cii__Notice notice = CII__NOTICE__INIT;
@@ -437,7 +426,7 @@ test_notices_listing (void **state)
     assert_int_equal (agent_store_status_set (store, "connected", "tcp://127.0.0.1:7399", NULL), CII_OK);
     agent_store_destroy (&store);
 
-    assert_int_equal (s_run (fx, "notices", "--state", fx->state, "--json", NULL), 0);
+    assert_int_equal (s_run (fx, "notices", "--state", fx->agent->state, "--json", NULL), 0);
     json_t *listing = s_json (fx->out);
     assert_int_equal (json_array_size (listing), 1);
     const json_t *notice_json = json_array_get (listing, 0);
@@ -449,16 +438,16 @@ test_notices_listing (void **state)
     s_json_member (notice_json, "issued_at", "\"2026-03-01T10:00:00.000Z\"");
     assert_true (json_is_string (json_object_get (notice_json, "received_at")));
     json_decref (listing);
-    assert_int_equal (s_run (fx, "notices", "--state", fx->state, NULL), 0);
+    assert_int_equal (s_run (fx, "notices", "--state", fx->agent->state, NULL), 0);
     assert_non_null (strstr (fx->out, "Raccomandazione REC-2026-03"));
-    assert_int_equal (s_run (fx, "status", "--state", fx->state, "--json", NULL), 0);
+    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, "--json", NULL), 0);
     json_t *status = s_json (fx->out);
     const json_t *daemon = json_object_get (status, "daemon");
     s_json_member (daemon, "status", "\"connected\"");
     s_json_member (daemon, "detail", "\"tcp://127.0.0.1:7399\"");
     s_json_member (status, "last_seq", "1");
     json_decref (status);
-    assert_int_equal (s_run (fx, "status", "--state", fx->state, NULL), 0);
+    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, NULL), 0);
     assert_non_null (strstr (fx->out, "connected"));
 }
 

@@ -13,12 +13,10 @@
 #include <cmocka.h>
 
 #include <czmq.h>
-#include <libgen.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "agent_daemon.h"
 #include "agent_intake.h"
@@ -33,15 +31,14 @@
 #include "cii_codec.h"
 #include "cii_util.h"
 #include "test_kinds.h"
-#include "unit_bundle.h"
+#include "unit_agent.h"
 #include "unit_fs.h"
 
 #define S_WAIT_MS      5000       //  what the daemon must do, it does within this
 #define S_HEARTBEAT_MS 1000
 
 typedef struct {
-    char *dir;
-    char *state;
+    unit_agent_t *agent;          //  directory, state path, bundle
     zcert_t *hub_cert;
     zsock_t *router;              //  the test's hub
     int port;
@@ -58,8 +55,7 @@ s_setup (void **state)
 {
     s_hub_t *hub = calloc (1, sizeof *hub);
     assert_non_null (hub);
-    hub->dir = unit_dir_new ("agent-daemon");
-    hub->state = unit_path (hub->dir, "state");
+    hub->agent = unit_agent_new ("agent-daemon", "lemanique", "VD,VS,GE", "tcp://127.0.0.1:1");
     hub->hub_cert = zcert_new ();
     assert_non_null (hub->hub_cert);
     hub->router = zsock_new (ZMQ_ROUTER);
@@ -82,8 +78,7 @@ s_teardown (void **state)
     zframe_destroy (&hub->peer);
     zsock_destroy (&hub->router);
     zcert_destroy (&hub->hub_cert);
-    unit_dir_destroy (&hub->dir);
-    free (hub->state);
+    unit_agent_destroy (&hub->agent);
     free (hub);
     test_kinds_unregister ();
     return 0;
@@ -96,23 +91,19 @@ s_agent_init (s_hub_t *hub, const char *endpoints)
 {
     char endpoint [128];
     snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", hub->port);
-    char *bundle_path = unit_path (hub->dir, "agent.bundle");
-    cii_bundle_t bundle;
-    unit_bundle_fill (&bundle, "lemanique", "VD,VS,GE", endpoints ? endpoints : endpoint);
+    char *bundle_path = unit_path (hub->agent->root, "test-hub.bundle");
+    cii_bundle_t bundle = hub->agent->bundle;
+    snprintf (bundle.endpoint, sizeof bundle.endpoint, "%s", endpoints ? endpoints : endpoint);
     snprintf (bundle.hub_public, sizeof bundle.hub_public, "%s", zcert_public_txt (hub->hub_cert));
     assert_int_equal (cii_bundle_save (&bundle, bundle_path), 0);
-    cii_err_t err;
-    if (agent_setup_init (hub->state, bundle_path, NULL, &err) != CII_OK)
-        fail_msg ("init: %s", err.text);
-    hub->store = agent_setup_open (hub->state, NULL, &err);
-    assert_non_null (hub->store);
+    hub->store = unit_agent_init (hub->agent, bundle_path);
     free (bundle_path);
 }
 
 static void
 s_daemon_start (s_hub_t *hub)
 {
-    hub->daemon = zactor_new (agent_daemon_actor, hub->state);
+    hub->daemon = zactor_new (agent_daemon_actor, hub->agent->state);
     assert_non_null (hub->daemon);
 }
 
@@ -314,22 +305,6 @@ s_signal_add (s_hub_t *hub, const char *canton, const char *title, char *mid)
     snprintf (mid, AGENT_MESSAGE_ID_SIZE, "%s", queued.message_id);
 }
 
-static int64_t
-s_outbox_count (s_hub_t *hub)
-{
-    int64_t count = -1;
-    assert_int_equal (agent_store_outbox_count (hub->store, &count, NULL), CII_OK);
-    return count;
-}
-
-static int64_t
-s_last_seq (s_hub_t *hub)
-{
-    int64_t seq = -1;
-    assert_int_equal (agent_store_inbox_last_seq (hub->store, &seq, NULL), CII_OK);
-    return seq;
-}
-
 typedef struct {
     char hub_ref [32];
     bool refused;
@@ -405,9 +380,9 @@ test_upward (void **state)
     s_send_receipt (hub, mid1, "SIG-7");
     s_send_receipt (hub, mid1, "SIG-7");
     int64_t deadline = cii_util_mono_ms () + S_WAIT_MS;
-    while (s_outbox_count (hub) > 0 && cii_util_mono_ms () < deadline)
+    while (unit_agent_outbox (hub->store) > 0 && cii_util_mono_ms () < deadline)
         zclock_sleep (20);
-    assert_int_equal (s_outbox_count (hub), 0);
+    assert_int_equal (unit_agent_outbox (hub->store), 0);
     s_fate_t fate [8];
     s_fates (hub, fate);
     assert_string_equal (fate [0].hub_ref, "SIG-7");
@@ -419,7 +394,7 @@ test_upward (void **state)
     cii_codec_free (&env);
     s_send_error (hub, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, mid2, "canton GE belongs to network x");
     deadline = cii_util_mono_ms () + S_WAIT_MS;
-    while (s_outbox_count (hub) > 0 && cii_util_mono_ms () < deadline)
+    while (unit_agent_outbox (hub->store) > 0 && cii_util_mono_ms () < deadline)
         zclock_sleep (20);
     s_fates (hub, fate);
     assert_true (fate [1].refused);
@@ -434,7 +409,7 @@ test_upward (void **state)
     env = s_expect (hub, CII__ENVELOPE__BODY_SIGNAL, S_WAIT_MS);
     assert_string_equal (env->message_id, mid3);
     cii_codec_free (&env);
-    assert_int_equal (s_outbox_count (hub), 1);
+    assert_int_equal (unit_agent_outbox (hub->store), 1);
 
     //  $TERM stops it cleanly
     zactor_destroy (&hub->daemon);
@@ -455,25 +430,25 @@ test_downward (void **state)
     s_send_notice (hub, 2, "deux");
     s_send_notice (hub, 3, "trois");
     assert_true (s_expect_ack (hub, 3) <= 3);
-    assert_int_equal (s_last_seq (hub), 3);
+    assert_int_equal (unit_agent_last_seq (hub->store), 3);
 
     //  A duplicate is stored once and acknowledged again with what is held
     s_send_notice (hub, 2, "deux encore");
     assert_int_equal (s_expect_ack (hub, 3), 1);
-    assert_int_equal (s_last_seq (hub), 3);
+    assert_int_equal (unit_agent_last_seq (hub->store), 3);
 
     //  A gap is not stored: the agent resynchronises with HELLO (last_seq 3)
     s_send_notice (hub, 5, "cinq");
     Cii__Envelope *hello = s_expect (hub, CII__ENVELOPE__BODY_HELLO, S_WAIT_MS);
     assert_int_equal (hello->hello->last_seq, 3);
     cii_codec_free (&hello);
-    assert_int_equal (s_last_seq (hub), 3);
+    assert_int_equal (unit_agent_last_seq (hub->store), 3);
     //  The hub replays from 4 after WELCOME
     s_send_welcome (hub, s_lemanique, 3, S_HEARTBEAT_MS, 5);
     s_send_notice (hub, 4, "quatre");
     s_send_notice (hub, 5, "cinq");
     s_expect_ack (hub, 5);
-    assert_int_equal (s_last_seq (hub), 5);
+    assert_int_equal (unit_agent_last_seq (hub->store), 5);
 
     //  A frame the codec refuses is dropped (logged); nothing changes, the session goes on
     const uint8_t garbage [] = { 0x08, 0x02, 0xff };
@@ -487,7 +462,7 @@ test_downward (void **state)
     cii_codec_free (&hello);
     s_send_notice (hub, 7, "sept");
     s_expect_quiet (hub, 500);
-    assert_int_equal (s_last_seq (hub), 6);
+    assert_int_equal (unit_agent_last_seq (hub->store), 6);
     //  ... and so are the NO_SESSIONs for messages queued before its HELLO
     s_send_error (hub, CII__ERROR_CODE__ERROR_NO_SESSION, "", "no session");
     s_expect_quiet (hub, 500);
@@ -717,7 +692,7 @@ test_kinds_both_ways (void **state)
     assert_int_equal (atomic_load (&s_receipt_ref_id), 77);
     assert_int_equal (atomic_load (&s_refusals), 1);
     assert_int_equal (atomic_load (&s_refusal_code), CII__ERROR_CODE__ERROR_MALFORMED);
-    assert_int_equal (s_outbox_count (hub), 0);
+    assert_int_equal (unit_agent_outbox (hub->store), 0);
 
     //  Downward: a probe item is stored in the inbox and handed to its handler, then acknowledged
     s_send_probe (hub, 1, "sonde descendante", 9);
@@ -732,7 +707,7 @@ test_kinds_both_ways (void **state)
     //  A handler's refusal rolls the item back: not held, not acknowledged
     s_send_probe (hub, 2, "refusée", -1);
     s_expect_quiet (hub, 500);
-    assert_int_equal (s_last_seq (hub), 1);
+    assert_int_equal (unit_agent_last_seq (hub->store), 1);
     //  Sent again, accepted this time: held as 2, in order
     s_send_probe (hub, 2, "acceptée", 10);
     s_expect_ack (hub, 2);
@@ -753,13 +728,7 @@ test_release_0_1_0_pending_signal_sent (void **state)
     s_hub_t *hub = *state;
     //  A copy of the state made by cii-agent 0.1.0, pointed at the test's hub (the bundle's hub
     //  key is replaced: its secret half is not in the fixture)
-    char source [] = __FILE__;
-    char *fixture = unit_path (dirname (source), "../fixtures/agent-state-0.1.0/agent.db");
-    size_t size = 0;
-    char *bytes = unit_read (fixture, &size);
-    assert_int_equal (mkdir (hub->state, 0700), 0);
-    char *copy = unit_path (hub->state, AGENT_STORE_FILE);
-    unit_write (copy, bytes, size);
+    char *copy = unit_agent_release_0_1_0 (hub->agent);
     sqlite3 *db = NULL;
     assert_int_equal (sqlite3_open (copy, &db), SQLITE_OK);
     char *sql = sqlite3_mprintf ("UPDATE config SET value = 'tcp://127.0.0.1:%d' WHERE key = 'endpoint';"
@@ -768,7 +737,7 @@ test_release_0_1_0_pending_signal_sent (void **state)
     assert_int_equal (sqlite3_exec (db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_free (sql);
     sqlite3_close (db);
-    hub->store = agent_setup_open (hub->state, NULL, NULL);
+    hub->store = agent_setup_open (hub->agent->state, NULL, NULL);
     assert_non_null (hub->store);
 
     s_daemon_start (hub);
@@ -781,7 +750,7 @@ test_release_0_1_0_pending_signal_sent (void **state)
     s_send_receipt (hub, env->message_id, "SIG-3");
     cii_codec_free (&env);
     int64_t deadline = cii_util_mono_ms () + S_WAIT_MS;
-    while (s_outbox_count (hub) > 0 && cii_util_mono_ms () < deadline)
+    while (unit_agent_outbox (hub->store) > 0 && cii_util_mono_ms () < deadline)
         zclock_sleep (20);
     s_fate_t fate [8];
     s_fates (hub, fate);
@@ -791,8 +760,6 @@ test_release_0_1_0_pending_signal_sent (void **state)
     s_send_notice (hub, 2, "deux");
     s_expect_ack (hub, 2);
     free (copy);
-    free (bytes);
-    free (fixture);
 }
 
 int

@@ -22,14 +22,12 @@
 #include "agent_store_config.h"
 #include "agent_store_outbox.h"
 #include "agent_store_status.h"
+#include "unit_agent.h"
 #include "unit_bundle.h"
 #include "unit_fs.h"
 
 typedef struct {
-    char *root;
-    char *state;
-    char *bundle;
-    char *file;                   //  scratch file for bodies and imports
+    unit_agent_t *agent;          //  directory, state path, bundle, scratch file
     agent_store_t *store;
 } s_fixture_t;
 
@@ -38,12 +36,7 @@ s_setup (void **state)
 {
     s_fixture_t *fx = calloc (1, sizeof *fx);
     assert_non_null (fx);
-    fx->root = unit_dir_new ("agent-service");
-    fx->state = unit_path (fx->root, "state");
-    fx->bundle = unit_path (fx->root, "lemanique.bundle");
-    fx->file = unit_path (fx->root, "input");
-    cii_bundle_t bundle;
-    unit_bundle_save (&bundle, "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7300", fx->bundle);
+    fx->agent = unit_agent_new ("agent-service", "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7300");
     *state = fx;
     return 0;
 }
@@ -53,10 +46,7 @@ s_teardown (void **state)
 {
     s_fixture_t *fx = *state;
     agent_store_destroy (&fx->store);
-    unit_dir_destroy (&fx->root);
-    free (fx->state);
-    free (fx->bundle);
-    free (fx->file);
+    unit_agent_destroy (&fx->agent);
     free (fx);
     return 0;
 }
@@ -65,11 +55,7 @@ s_teardown (void **state)
 static void
 s_init (s_fixture_t *fx)
 {
-    cii_err_t err;
-    if (agent_setup_init (fx->state, fx->bundle, NULL, &err) != CII_OK)
-        fail_msg ("init: %s", err.text);
-    fx->store = agent_setup_open (fx->state, NULL, &err);
-    assert_non_null (fx->store);
+    fx->store = unit_agent_init (fx->agent, NULL);
 }
 
 //  A signal as `signal add` would give it: canton and title, a body, health.
@@ -88,14 +74,6 @@ s_add (s_fixture_t *fx, const agent_signal_input_t *input, agent_queued_t *queue
     agent_queued_t local;
     cii_err_clear (err);
     return agent_intake_add (fx->store, input, queued ? queued : &local, err);
-}
-
-static int64_t
-s_outbox (s_fixture_t *fx)
-{
-    int64_t count = -1;
-    assert_int_equal (agent_store_outbox_count (fx->store, &count, NULL), CII_OK);
-    return count;
 }
 
 //  A file of size bytes that holds nothing (sparse): reading it would take long, refusing it not.
@@ -117,49 +95,49 @@ test_init_and_open (void **state)
     cii_err_t err;
     cii_bundle_t config;
     //  A bundle that is not there, or not a bundle
-    assert_int_equal (agent_setup_init (fx->state, "/nonexistent/bundle", &config, &err), CII_NOT_FOUND);
-    unit_write_text (fx->file, "not a bundle\n");
-    assert_int_equal (agent_setup_init (fx->state, fx->file, &config, &err), CII_BAD_INPUT);
+    assert_int_equal (agent_setup_init (fx->agent->state, "/nonexistent/bundle", &config, &err), CII_NOT_FOUND);
+    unit_write_text (fx->agent->file, "not a bundle\n");
+    assert_int_equal (agent_setup_init (fx->agent->state, fx->agent->file, &config, &err), CII_BAD_INPUT);
     //  A canton list that is not the network's cantons: nothing is created
     cii_bundle_t bad;
-    char *bad_path = unit_path (fx->root, "bad.bundle");
+    char *bad_path = unit_path (fx->agent->root, "bad.bundle");
     unit_bundle_save (&bad, "lemanique", "VD,XX", "tcp://127.0.0.1:7300", bad_path);
-    assert_int_equal (agent_setup_init (fx->state, bad_path, &config, &err), CII_BAD_INPUT);
+    assert_int_equal (agent_setup_init (fx->agent->state, bad_path, &config, &err), CII_BAD_INPUT);
     assert_non_null (strstr (err.text, "invalid bundle/cantons"));
-    assert_int_equal (unit_mode (fx->state), -1);
+    assert_int_equal (unit_mode (fx->agent->state), -1);
     free (bad_path);
-    bad_path = unit_path (fx->root, "twice.bundle");
+    bad_path = unit_path (fx->agent->root, "twice.bundle");
     unit_bundle_save (&bad, "lemanique", "VD,VD", "tcp://127.0.0.1:7300", bad_path);
-    assert_int_equal (agent_setup_init (fx->state, bad_path, &config, &err), CII_BAD_INPUT);
+    assert_int_equal (agent_setup_init (fx->agent->state, bad_path, &config, &err), CII_BAD_INPUT);
     assert_string_equal (err.text, "bundle canton list 'VD,VD' is not valid");
-    assert_int_equal (unit_mode (fx->state), -1);
+    assert_int_equal (unit_mode (fx->agent->state), -1);
     free (bad_path);
 
     //  Made: the configuration comes back without the secret, the files owner-only
-    assert_int_equal (agent_setup_init (fx->state, fx->bundle, &config, &err), CII_OK);
+    assert_int_equal (agent_setup_init (fx->agent->state, fx->agent->bundle_path, &config, &err), CII_OK);
     assert_string_equal (config.network, "lemanique");
     assert_string_equal (config.cantons, "VD,VS,GE");
     assert_string_equal (config.endpoint, "tcp://127.0.0.1:7300");
     assert_string_equal (config.agent_secret, "");
-    assert_int_equal (unit_mode (fx->state), 0700);
-    char *db = unit_path (fx->state, AGENT_STORE_FILE);
+    assert_int_equal (unit_mode (fx->agent->state), 0700);
+    char *db = unit_path (fx->agent->state, AGENT_STORE_FILE);
     assert_int_equal (unit_mode (db), 0600);
     free (db);
-    assert_int_equal (agent_setup_init (fx->state, fx->bundle, &config, &err), CII_CONFLICT);
+    assert_int_equal (agent_setup_init (fx->agent->state, fx->agent->bundle_path, &config, &err), CII_CONFLICT);
     assert_non_null (strstr (err.text, "already exists"));
 
     //  Open: the configuration, the secret included (the daemon needs it)
-    fx->store = agent_setup_open (fx->state, &config, &err);
+    fx->store = agent_setup_open (fx->agent->state, &config, &err);
     assert_non_null (fx->store);
     assert_string_equal (config.network, "lemanique");
     assert_int_equal (strlen (config.agent_secret), 40);
     assert_string_equal (agent_store_label (fx->store), "lemanique");
     //  An incomplete init is refused with the path
     assert_int_equal (agent_store_exec (fx->store, "DELETE FROM config", NULL), CII_OK);
-    assert_null (agent_setup_open (fx->state, NULL, &err));
+    assert_null (agent_setup_open (fx->agent->state, NULL, &err));
     assert_int_equal (err.rc, CII_NOT_FOUND);
     assert_non_null (strstr (err.text, "agent.db: no network configured (incomplete init?)"));
-    char *other = unit_path (fx->root, "other");
+    char *other = unit_path (fx->agent->root, "other");
     assert_null (agent_setup_open (other, NULL, &err));
     assert_non_null (strstr (err.text, "is not initialised"));
     free (other);
@@ -206,7 +184,7 @@ test_add_checks_in_order (void **state)
     input.institutions = "";
     assert_int_equal (s_add (fx, &input, NULL, &err), CII_BAD_INPUT);
     assert_string_equal (err.text, "signal refused: signal.institutions: missing, at least 1 required");
-    assert_int_equal (s_outbox (fx), 0);
+    assert_int_equal (unit_agent_outbox (fx->store), 0);
 
     //  Accepted: the canton in any case, the canton's first language
     agent_queued_t queued;
@@ -215,7 +193,7 @@ test_add_checks_in_order (void **state)
     assert_int_equal (queued.id, 1);
     assert_string_equal (queued.canton, "VS");
     assert_int_equal (strlen (queued.message_id), 36);
-    assert_int_equal (s_outbox (fx), 1);
+    assert_int_equal (unit_agent_outbox (fx->store), 1);
 
     //  The network's cantons are those of the last WELCOME: VS moved away, ZH came
     const char *welcome [] = { "GE", "VD", "ZH" };
@@ -236,29 +214,29 @@ test_add_body_file (void **state)
     cii_err_t err;
     agent_signal_input_t input = s_input ("GE", "Fichier");
     input.body = NULL;
-    input.body_file = fx->file;
+    input.body_file = fx->agent->file;
     //  Not there
     assert_int_equal (s_add (fx, &input, NULL, &err), CII_NOT_FOUND);
     assert_non_null (strstr (err.text, "cannot read"));
     //  Invalid UTF-8
-    unit_write (fx->file, "caf\xc3", 4);
+    unit_write (fx->agent->file, "caf\xc3", 4);
     assert_int_equal (s_add (fx, &input, NULL, &err), CII_BAD_INPUT);
     assert_non_null (strstr (err.text, "is not valid UTF-8 text"));
     //  Larger than a description may be: refused by its size, before it is read (1 GiB)
-    s_sparse (fx->file, 1024LL * 1024 * 1024);
+    s_sparse (fx->agent->file, 1024LL * 1024 * 1024);
     assert_int_equal (s_add (fx, &input, NULL, &err), CII_BAD_INPUT);
     char expected [256];
-    snprintf (expected, sizeof expected, "%s is larger than %d bytes", fx->file, CII_MAX_TEXT);
+    snprintf (expected, sizeof expected, "%s is larger than %d bytes", fx->agent->file, CII_MAX_TEXT);
     assert_string_equal (err.text, expected);
     //  At the limit: accepted, stored byte for byte
     char *body = malloc (CII_MAX_TEXT);
     assert_non_null (body);
     memset (body, 'a', CII_MAX_TEXT);
     memcpy (body, "Zürich\n\t", 9);
-    unit_write (fx->file, body, CII_MAX_TEXT);
+    unit_write (fx->agent->file, body, CII_MAX_TEXT);
     assert_int_equal (s_add (fx, &input, NULL, &err), CII_OK);
     free (body);
-    assert_int_equal (s_outbox (fx), 1);
+    assert_int_equal (unit_agent_outbox (fx->store), 1);
 }
 
 //  Collects the titles of the stored signals.
@@ -280,38 +258,38 @@ test_import_all_or_none (void **state)
     size_t count = 99;
     cii_err_t err;
     //  Not there; larger than an import may be (refused by its size)
-    assert_int_equal (agent_intake_import (fx->store, fx->file, &queued, &count, &err), CII_NOT_FOUND);
-    s_sparse (fx->file, AGENT_IMPORT_MAX_BYTES + 1);
-    assert_int_equal (agent_intake_import (fx->store, fx->file, &queued, &count, &err), CII_BAD_INPUT);
+    assert_int_equal (agent_intake_import (fx->store, fx->agent->file, &queued, &count, &err), CII_NOT_FOUND);
+    s_sparse (fx->agent->file, AGENT_IMPORT_MAX_BYTES + 1);
+    assert_int_equal (agent_intake_import (fx->store, fx->agent->file, &queued, &count, &err), CII_BAD_INPUT);
     assert_non_null (strstr (err.text, "is larger than"));
     //  The document, named with the file
-    unit_write_text (fx->file, "[{\"canton\":\"VD\",}]");
-    assert_int_equal (agent_intake_import (fx->store, fx->file, &queued, &count, &err), CII_BAD_INPUT);
+    unit_write_text (fx->agent->file, "[{\"canton\":\"VD\",}]");
+    assert_int_equal (agent_intake_import (fx->store, fx->agent->file, &queued, &count, &err), CII_BAD_INPUT);
     char expected [512];
-    snprintf (expected, sizeof expected, "%s: line 1, column 17: string or '}' expected near '}'", fx->file);
+    snprintf (expected, sizeof expected, "%s: line 1, column 17: string or '}' expected near '}'", fx->agent->file);
     assert_string_equal (err.text, expected);
     //  An entry of another network: nothing imported
-    unit_write_text (fx->file, "[{\"canton\":\"VD\",\"title\":\"Un\",\"body\":\"x\",\"institutions\":[\"health\"]},"
+    unit_write_text (fx->agent->file, "[{\"canton\":\"VD\",\"title\":\"Un\",\"body\":\"x\",\"institutions\":[\"health\"]},"
                                " {\"canton\":\"TI\",\"title\":\"Deux\",\"body\":\"x\",\"institutions\":[\"health\"]}]");
-    assert_int_equal (agent_intake_import (fx->store, fx->file, &queued, &count, &err), CII_REFUSED);
+    assert_int_equal (agent_intake_import (fx->store, fx->agent->file, &queued, &count, &err), CII_REFUSED);
     snprintf (expected, sizeof expected,
-              "%s: signal 2: canton TI is not in network lemanique (VD, VS, GE) (nothing imported)", fx->file);
+              "%s: signal 2: canton TI is not in network lemanique (VD, VS, GE) (nothing imported)", fx->agent->file);
     assert_string_equal (err.text, expected);
     //  A limit: nothing imported either
-    unit_write_text (fx->file, "[{\"canton\":\"VD\",\"title\":\"Un\",\"body\":\"x\",\"institutions\":[\"health\"]},"
+    unit_write_text (fx->agent->file, "[{\"canton\":\"VD\",\"title\":\"Un\",\"body\":\"x\",\"institutions\":[\"health\"]},"
                                " {\"canton\":\"GE\",\"title\":\"\",\"body\":\"x\",\"institutions\":[\"health\"]}]");
-    assert_int_equal (agent_intake_import (fx->store, fx->file, &queued, &count, &err), CII_BAD_INPUT);
-    snprintf (expected, sizeof expected, "%s: signal 2 refused: signal.title: missing (nothing imported)", fx->file);
+    assert_int_equal (agent_intake_import (fx->store, fx->agent->file, &queued, &count, &err), CII_BAD_INPUT);
+    snprintf (expected, sizeof expected, "%s: signal 2 refused: signal.title: missing (nothing imported)", fx->agent->file);
     assert_string_equal (err.text, expected);
     assert_null (queued);
     assert_int_equal (count, 0);
-    assert_int_equal (s_outbox (fx), 0);
+    assert_int_equal (unit_agent_outbox (fx->store), 0);
 
     //  All of them, in document order, in one transaction
-    unit_write_text (fx->file, "[{\"canton\":\"vd\",\"title\":\"Un\",\"body\":\"x\",\"institutions\":[\"health\"]},"
+    unit_write_text (fx->agent->file, "[{\"canton\":\"vd\",\"title\":\"Un\",\"body\":\"x\",\"institutions\":[\"health\"]},"
                                " {\"canton\":\"GE\",\"title\":\"Deux\",\"body\":\"x\",\"institutions\":[\"migration\"],"
                                "\"lang\":\"it\"}]");
-    assert_int_equal (agent_intake_import (fx->store, fx->file, &queued, &count, &err), CII_OK);
+    assert_int_equal (agent_intake_import (fx->store, fx->agent->file, &queued, &count, &err), CII_OK);
     assert_int_equal (count, 2);
     assert_int_equal (queued [0].id, 1);
     assert_string_equal (queued [0].canton, "VD");
@@ -322,10 +300,10 @@ test_import_all_or_none (void **state)
     char titles [64] = "";
     assert_int_equal (agent_query_signals (fx->store, s_title, titles, &count, NULL), CII_OK);
     assert_string_equal (titles, "Un;Deux;");
-    assert_int_equal (s_outbox (fx), 2);
+    assert_int_equal (unit_agent_outbox (fx->store), 2);
     //  An empty array imports nothing, successfully
-    unit_write_text (fx->file, "[]");
-    assert_int_equal (agent_intake_import (fx->store, fx->file, &queued, &count, &err), CII_OK);
+    unit_write_text (fx->agent->file, "[]");
+    assert_int_equal (agent_intake_import (fx->store, fx->agent->file, &queued, &count, &err), CII_OK);
     assert_int_equal (count, 0);
     free (queued);
 }

@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include <czmq.h>
-#include <libgen.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,13 +29,11 @@
 #include "cii_util.h"
 #include "test_kinds.h"
 #include "unit_domain.h"
-#include "unit_bundle.h"
+#include "unit_agent.h"
 #include "unit_fs.h"
 
 typedef struct {
-    char *root;              //  temporary directory, removed at the end
-    char *state;             //  root/state: made by agent_store_create
-    cii_bundle_t bundle;
+    unit_agent_t *agent;     //  directory, state path (made by agent_store_create), bundle
 } s_fixture_t;
 
 static int
@@ -44,9 +41,7 @@ s_setup (void **state)
 {
     s_fixture_t *fx = calloc (1, sizeof *fx);
     assert_non_null (fx);
-    fx->root = unit_dir_new ("agent-store");
-    fx->state = unit_path (fx->root, "state");
-    unit_bundle_fill (&fx->bundle, "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7300");
+    fx->agent = unit_agent_new ("agent-store", "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7300");
     *state = fx;
     return 0;
 }
@@ -55,8 +50,7 @@ static int
 s_teardown (void **state)
 {
     s_fixture_t *fx = *state;
-    unit_dir_destroy (&fx->root);
-    free (fx->state);
+    unit_agent_destroy (&fx->agent);
     free (fx);
     return 0;
 }
@@ -66,10 +60,10 @@ static agent_store_t *
 s_create (s_fixture_t *fx)
 {
     cii_err_t err;
-    agent_store_t *store = agent_store_create (fx->state, &err);
+    agent_store_t *store = agent_store_create (fx->agent->state, &err);
     if (!store)
         fail_msg ("create: %s", err.text);
-    assert_int_equal (agent_store_config_put (store, &fx->bundle, &err), CII_OK);
+    assert_int_equal (agent_store_config_put (store, &fx->agent->bundle, &err), CII_OK);
     return store;
 }
 
@@ -84,22 +78,6 @@ s_add (agent_store_t *store, const char *canton, const char *title, char *messag
     if (agent_store_signal_add (store, &signal, &id, message_id ? message_id : mid, &err) != CII_OK)
         fail_msg ("signal_add %s: %s", title, err.text);
     return id;
-}
-
-static int64_t
-s_outbox_count (agent_store_t *store)
-{
-    int64_t count = -1;
-    assert_int_equal (agent_store_outbox_count (store, &count, NULL), CII_OK);
-    return count;
-}
-
-static int64_t
-s_last_seq (agent_store_t *store)
-{
-    int64_t seq = -1;
-    assert_int_equal (agent_store_inbox_last_seq (store, &seq, NULL), CII_OK);
-    return seq;
 }
 
 //  Signal rows, copied.
@@ -234,12 +212,12 @@ test_create_modes_and_refusal (void **state)
     s_fixture_t *fx = *state;
     umask (022);
     agent_store_t *store = s_create (fx);
-    assert_int_equal (unit_mode (fx->state), 0700);
-    char *db = unit_path (fx->state, AGENT_STORE_FILE);
+    assert_int_equal (unit_mode (fx->agent->state), 0700);
+    char *db = unit_path (fx->agent->state, AGENT_STORE_FILE);
     assert_int_equal (unit_mode (db), 0600);
     //  After a write the WAL file exists with the database's mode
     s_add (store, "VD", "Titre", NULL);
-    char *wal = unit_path (fx->state, AGENT_STORE_FILE "-wal");
+    char *wal = unit_path (fx->agent->state, AGENT_STORE_FILE "-wal");
     assert_int_equal (unit_mode (wal), 0600);
     int version = 0;
     assert_int_equal (agent_store_schema_version (store, &version, NULL), CII_OK);
@@ -247,17 +225,17 @@ test_create_modes_and_refusal (void **state)
 
     //  A second create refuses and leaves the existing state alone
     cii_err_t err;
-    assert_null (agent_store_create (fx->state, &err));
+    assert_null (agent_store_create (fx->agent->state, &err));
     assert_int_equal (err.rc, CII_CONFLICT);
     assert_non_null (strstr (err.text, "already exists"));
-    assert_int_equal (s_outbox_count (store), 1);
+    assert_int_equal (unit_agent_outbox (store), 1);
     agent_store_destroy (&store);
     assert_null (store);
     agent_store_destroy (&store);     //  safe twice
     agent_store_destroy (NULL);
 
     //  An existing, too open directory is restricted to 0700
-    char *open_dir = unit_path (fx->root, "open");
+    char *open_dir = unit_path (fx->agent->root, "open");
     assert_int_equal (mkdir (open_dir, 0755), 0);
     store = agent_store_create (open_dir, &err);
     assert_non_null (store);
@@ -267,7 +245,7 @@ test_create_modes_and_refusal (void **state)
     char *open_db = unit_path (open_dir, AGENT_STORE_FILE);
     assert_int_equal (unit_mode (open_db), -1);
     //  A file in the way of the directory
-    char *file = unit_path (fx->root, "file");
+    char *file = unit_path (fx->agent->root, "file");
     unit_write_text (file, "x");
     assert_null (agent_store_create (file, &err));
     assert_int_equal (err.rc, CII_FAILED);
@@ -283,19 +261,19 @@ test_open_refusals (void **state)
 {
     s_fixture_t *fx = *state;
     cii_err_t err;
-    assert_null (agent_store_open (fx->state, &err));
+    assert_null (agent_store_open (fx->agent->state, &err));
     assert_int_equal (err.rc, CII_NOT_FOUND);
     assert_non_null (strstr (err.text, "not initialised"));
 
     agent_store_t *store = s_create (fx);
     agent_store_destroy (&store);
     //  A database from a newer cii-agent is refused, not downgraded
-    char *path = unit_path (fx->state, AGENT_STORE_FILE);
+    char *path = unit_path (fx->agent->state, AGENT_STORE_FILE);
     sqlite3 *db = NULL;
     assert_int_equal (sqlite3_open (path, &db), SQLITE_OK);
     assert_int_equal (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close (db);
-    assert_null (agent_store_open (fx->state, &err));
+    assert_null (agent_store_open (fx->agent->state, &err));
     assert_int_equal (err.rc, CII_REFUSED);
     assert_non_null (strstr (err.text, "newer"));
     free (path);
@@ -322,27 +300,27 @@ test_transactions_and_statements (void **state)
     s_add (store, "VS", "deux", NULL);
     assert_int_equal (agent_store_commit (store, NULL), CII_OK);
     assert_int_equal (agent_store_commit (store, NULL), CII_OK);
-    assert_int_equal (s_outbox_count (store), 2);
+    assert_int_equal (unit_agent_outbox (store), 2);
     //  An inner rollback dooms the outer transaction: nothing of it stays
     assert_int_equal (agent_store_begin (store, NULL), CII_OK);
     s_add (store, "GE", "trois", NULL);
     assert_int_equal (agent_store_begin (store, NULL), CII_OK);
     agent_store_rollback (store);
     assert_int_equal (agent_store_commit (store, &err), CII_FAILED);
-    assert_int_equal (s_outbox_count (store), 2);
+    assert_int_equal (unit_agent_outbox (store), 2);
     //  An outer rollback undoes the inner commit
     assert_int_equal (agent_store_begin (store, NULL), CII_OK);
     assert_int_equal (agent_store_begin (store, NULL), CII_OK);
     s_add (store, "GE", "quatre", NULL);
     assert_int_equal (agent_store_commit (store, NULL), CII_OK);
     agent_store_rollback (store);
-    assert_int_equal (s_outbox_count (store), 2);
+    assert_int_equal (unit_agent_outbox (store), 2);
     agent_store_rollback (store);         //  no transaction: nothing happens
     //  A transaction that commits after a doomed one works again
     assert_int_equal (agent_store_begin (store, NULL), CII_OK);
     s_add (store, "GE", "cinq", NULL);
     assert_int_equal (agent_store_commit (store, NULL), CII_OK);
-    assert_int_equal (s_outbox_count (store), 3);
+    assert_int_equal (unit_agent_outbox (store), 3);
 
     //  Statements are cached by their text; the row iterator resets them
     sqlite3_stmt *a = agent_store_prepare (store, "SELECT id FROM signals ORDER BY id", NULL);
@@ -378,10 +356,10 @@ test_config_and_cantons (void **state)
     cii_bundle_t config;
     assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
     assert_string_equal (config.network, "lemanique");
-    assert_string_equal (config.endpoint, fx->bundle.endpoint);
-    assert_string_equal (config.hub_public, fx->bundle.hub_public);
-    assert_string_equal (config.agent_public, fx->bundle.agent_public);
-    assert_string_equal (config.agent_secret, fx->bundle.agent_secret);
+    assert_string_equal (config.endpoint, fx->agent->bundle.endpoint);
+    assert_string_equal (config.hub_public, fx->agent->bundle.hub_public);
+    assert_string_equal (config.agent_public, fx->agent->bundle.agent_public);
+    assert_string_equal (config.agent_secret, fx->agent->bundle.agent_secret);
     assert_string_equal (config.cantons, "VD,VS,GE");
     bool member = false;
     assert_int_equal (agent_store_canton_member (store, "VS", &member, NULL), CII_OK);
@@ -400,7 +378,7 @@ test_config_and_cantons (void **state)
     assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
     assert_string_equal (config.cantons, "GE,VD");
     //  The configuration rewritten as a whole
-    cii_bundle_t other = fx->bundle;
+    cii_bundle_t other = fx->agent->bundle;
     snprintf (other.endpoint, sizeof other.endpoint, "tcp://hub-a:7300,tcp://hub-b:7300");
     assert_int_equal (agent_store_config_put (store, &other, NULL), CII_OK);
     assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
@@ -423,7 +401,7 @@ test_signals_and_outbox_entries (void **state)
     int64_t id = s_add (store, "VD", "Accès aux mesures pour les jeunes arrivés tardivement", mid);
     assert_true (id > 0);
     assert_int_equal (strlen (mid), 36);
-    assert_int_equal (s_outbox_count (store), 1);
+    assert_int_equal (unit_agent_outbox (store), 1);
 
     s_signals_t c;
     assert_int_equal (s_signals (store, &c), 1);
@@ -463,7 +441,7 @@ test_signals_and_outbox_entries (void **state)
     assert_int_equal (agent_store_signal_add (store, &signal, &bad_id, mid, &err), CII_BAD_INPUT);
     unit_domain_signal (&signal, "XY", "Titre");
     assert_int_equal (agent_store_signal_add (store, &signal, &bad_id, mid, &err), CII_BAD_INPUT);
-    assert_int_equal (s_outbox_count (store), 1);
+    assert_int_equal (unit_agent_outbox (store), 1);
     assert_int_equal (s_signals (store, &c), 1);
 
     //  In one transaction, all or nothing: the second is refused, the first is not stored either
@@ -472,7 +450,7 @@ test_signals_and_outbox_entries (void **state)
     unit_domain_signal (&signal, "VS", title);
     assert_int_equal (agent_store_signal_add (store, &signal, &bad_id, NULL, NULL), CII_BAD_INPUT);
     agent_store_rollback (store);
-    assert_int_equal (s_outbox_count (store), 1);
+    assert_int_equal (unit_agent_outbox (store), 1);
     assert_int_equal (s_signals (store, &c), 1);
     //  A created_at of 0 means now
     unit_domain_signal (&signal, "GE", "Maintenant");
@@ -516,7 +494,7 @@ test_outbox_any_kind (void **state)
     assert_int_equal (agent_store_outbox_add (store, &test_kind_probe_up, &probe.base, 79, "probe-2", &err),
                       CII_BAD_INPUT);
     assert_string_equal (err.text, "probe-up.text: missing");
-    assert_int_equal (s_outbox_count (store), 2);
+    assert_int_equal (unit_agent_outbox (store), 2);
     int64_t now = cii_util_now_ms ();
     s_due_t due;
     memset (&due, 0, sizeof due);
@@ -530,13 +508,13 @@ test_outbox_any_kind (void **state)
     //  Settling: the entry leaves and the callback sees its kind and record, in one transaction
     s_settle_t settle = { 0, "", 0, CII_REFUSED };
     assert_int_equal (agent_store_outbox_settle (store, "probe-1", s_settle, &settle, &err), CII_REFUSED);
-    assert_int_equal (s_outbox_count (store), 2);         //  the callback refused: rolled back
+    assert_int_equal (unit_agent_outbox (store), 2);         //  the callback refused: rolled back
     settle.answer = CII_OK;
     assert_int_equal (agent_store_outbox_settle (store, "probe-1", s_settle, &settle, NULL), CII_OK);
     assert_int_equal (settle.calls, 2);
     assert_string_equal (settle.kind, "probe-up");
     assert_int_equal (settle.ref_id, 77);
-    assert_int_equal (s_outbox_count (store), 1);
+    assert_int_equal (unit_agent_outbox (store), 1);
     assert_int_equal (agent_store_outbox_settle (store, "probe-1", s_settle, &settle, &err), CII_NOT_FOUND);
     assert_int_equal (settle.calls, 2);
     agent_store_destroy (&store);
@@ -682,10 +660,10 @@ test_inbox_in_order (void **state)
     int calls = 0;
     cii_err_t err;
 
-    assert_int_equal (s_last_seq (store), 0);
+    assert_int_equal (unit_agent_last_seq (store), 0);
     Cii__Notice notice = s_notice (101, "Überprüfung der Zusammenarbeit", networks, 2);
     assert_int_equal (s_deliver (store, 1, &notice, &calls, NULL), AGENT_INBOX_STORED);
-    assert_int_equal (s_last_seq (store), 1);
+    assert_int_equal (unit_agent_last_seq (store), 1);
     //  Duplicate: nothing to do; gap: not stored
     notice = s_notice (102, "autre titre", NULL, 0);
     assert_int_equal (s_deliver (store, 1, &notice, &calls, &err), AGENT_INBOX_DUPLICATE);
@@ -699,13 +677,13 @@ test_inbox_in_order (void **state)
     //  The kind's handler refuses: the item is rolled back with it
     int refuse = -1;
     assert_int_equal (s_deliver (store, 2, &notice, &refuse, &err), S_NOT_STORED + CII_FAILED);
-    assert_int_equal (s_last_seq (store), 1);
+    assert_int_equal (unit_agent_last_seq (store), 1);
     //  In order again; an item without a handler is held in the inbox alone
     notice = s_notice (102, "deux", NULL, 0);
     assert_int_equal (s_deliver (store, 2, &notice, &calls, NULL), AGENT_INBOX_STORED);
     notice = s_notice (103, "trois", NULL, 0);
     assert_int_equal (s_deliver (store, 3, &notice, NULL, NULL), AGENT_INBOX_STORED);
-    assert_int_equal (s_last_seq (store), 3);
+    assert_int_equal (unit_agent_last_seq (store), 3);
 
     s_notices_t c;
     memset (&c, 0, sizeof c);
@@ -755,13 +733,13 @@ test_two_handles (void **state)
 {
     s_fixture_t *fx = *state;
     agent_store_t *cli = s_create (fx);
-    agent_store_t *daemon = agent_store_open (fx->state, NULL);
+    agent_store_t *daemon = agent_store_open (fx->agent->state, NULL);
     assert_non_null (daemon);
 
     //  The CLI queues, the daemon sees it
     char mid [AGENT_MESSAGE_ID_SIZE];
     s_add (cli, "VD", "partagé", mid);
-    assert_int_equal (s_outbox_count (daemon), 1);
+    assert_int_equal (unit_agent_outbox (daemon), 1);
     s_due_t due;
     memset (&due, 0, sizeof due);
     assert_int_equal (s_due (daemon, cii_util_now_ms (), 10, &due), 1);
@@ -775,11 +753,11 @@ test_two_handles (void **state)
     //  The daemon settles and delivers, the CLI sees both
     s_settle_t settle = { 0, "", 0, CII_OK };
     assert_int_equal (agent_store_outbox_settle (daemon, mid, s_settle, &settle, NULL), CII_OK);
-    assert_int_equal (s_outbox_count (cli), 0);
+    assert_int_equal (unit_agent_outbox (cli), 0);
     Cii__Notice notice = s_notice (1, "un", NULL, 0);
     int calls = 0;
     assert_int_equal (s_deliver (daemon, 1, &notice, &calls, NULL), AGENT_INBOX_STORED);
-    assert_int_equal (s_last_seq (cli), 1);
+    assert_int_equal (unit_agent_last_seq (cli), 1);
     //  The same seq through the other handle is a duplicate, not a second row
     assert_int_equal (s_deliver (cli, 1, &notice, &calls, NULL), AGENT_INBOX_DUPLICATE);
     assert_int_equal (agent_store_status_set (daemon, "connected", "", NULL), CII_OK);
@@ -808,10 +786,10 @@ test_durability (void **state)
     assert_int_equal (s_deliver (store, 1, &notice, &calls, NULL), AGENT_INBOX_STORED);
     agent_store_destroy (&store);
 
-    store = agent_store_open (fx->state, NULL);
+    store = agent_store_open (fx->agent->state, NULL);
     assert_non_null (store);
-    assert_int_equal (s_outbox_count (store), 1);
-    assert_int_equal (s_last_seq (store), 1);
+    assert_int_equal (unit_agent_outbox (store), 1);
+    assert_int_equal (unit_agent_last_seq (store), 1);
     s_signals_t c;
     assert_int_equal (s_signals (store, &c), 2);
     assert_string_equal (c.title [0], "persistant");
@@ -825,7 +803,7 @@ test_durability (void **state)
     assert_int_equal (due.attempts [0], 1);
     cii_bundle_t config;
     assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
-    assert_string_equal (config.agent_secret, fx->bundle.agent_secret);
+    assert_string_equal (config.agent_secret, fx->agent->bundle.agent_secret);
     agent_store_destroy (&store);
 }
 
@@ -865,32 +843,16 @@ s_dump (const char *path)
     return dump;
 }
 
-//  The fixture's directory, next to this source file: tests/fixtures/agent-state-0.1.0.
-static char *
-s_fixture_db (void)
-{
-    char source [] = __FILE__;
-    char *dir = unit_path (dirname (source), "../fixtures/agent-state-0.1.0");
-    char *db = unit_path (dir, AGENT_STORE_FILE);
-    free (dir);
-    return db;
-}
-
 static void
 test_state_of_release_0_1_0 (void **state)
 {
     s_fixture_t *fx = *state;
-    char *fixture = s_fixture_db ();
-    size_t size = 0;
-    char *bytes = unit_read (fixture, &size);
-    assert_int_equal (mkdir (fx->state, 0700), 0);
-    char *copy = unit_path (fx->state, AGENT_STORE_FILE);
-    unit_write (copy, bytes, size);
+    char *copy = unit_agent_release_0_1_0 (fx->agent);
     char *before = s_dump (copy);
 
     //  Opens with today's code; schema 1 is today's latest: nothing to migrate, nothing changes
     cii_err_t err;
-    agent_store_t *store = agent_store_open (fx->state, &err);
+    agent_store_t *store = agent_store_open (fx->agent->state, &err);
     if (!store)
         fail_msg ("open: %s", err.text);
     int version = 0;
@@ -944,7 +906,7 @@ test_state_of_release_0_1_0 (void **state)
     assert_string_equal (notices.text [0],
                          "La prochaine séance aura lieu le 3 mars. Ärztliche Fragen: Übersicht folgt.");
     assert_string_equal (notices.networks [0], "");
-    assert_int_equal (s_last_seq (store), 1);
+    assert_int_equal (unit_agent_last_seq (store), 1);
     agent_daemon_status_t status;
     assert_int_equal (agent_store_status_get (store, &status, NULL), CII_OK);
     assert_string_equal (status.status, "stopped");
@@ -956,8 +918,6 @@ test_state_of_release_0_1_0 (void **state)
     free (after);
     free (before);
     free (copy);
-    free (bytes);
-    free (fixture);
 }
 
 int

@@ -1,0 +1,94 @@
+/*  unit_agent.c — an agent's files for the unit tests (see unit_agent.h). */
+#include "unit_agent.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "agent_setup.h"
+#include "agent_store_inbox.h"
+#include "agent_store_outbox.h"
+#include "unit_bundle.h"
+#include "unit_fs.h"
+
+unit_agent_t *
+unit_agent_new (const char *label, const char *network, const char *cantons, const char *endpoint)
+{
+    unit_agent_t *self = calloc (1, sizeof *self);
+    assert_non_null (self);
+    self->root = unit_dir_new (label);
+    self->state = unit_path (self->root, "state");
+    char name [64];
+    snprintf (name, sizeof name, "%s.bundle", network);
+    self->bundle_path = unit_path (self->root, name);
+    self->file = unit_path (self->root, "input");
+    unit_bundle_save (&self->bundle, network, cantons, endpoint, self->bundle_path);
+    return self;
+}
+
+void
+unit_agent_destroy (unit_agent_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    unit_agent_t *self = *self_p;
+    unit_dir_destroy (&self->root);
+    free (self->state);
+    free (self->bundle_path);
+    free (self->file);
+    free (self);
+    *self_p = NULL;
+}
+
+agent_store_t *
+unit_agent_init (unit_agent_t *self, const char *bundle_path)
+{
+    assert_non_null (self);
+    cii_err_t err;
+    if (agent_setup_init (self->state, bundle_path ? bundle_path : self->bundle_path, NULL, &err) != CII_OK)
+        fail_msg ("agent_setup_init %s: %s", self->state, err.text);
+    agent_store_t *store = agent_setup_open (self->state, NULL, &err);
+    if (!store)
+        fail_msg ("agent_setup_open %s: %s", self->state, err.text);
+    return store;
+}
+
+char *
+unit_agent_release_0_1_0 (unit_agent_t *self)
+{
+    assert_non_null (self);
+    char source [] = __FILE__;             //  tests/support/unit_agent.c
+    char *fixture = unit_path (dirname (source), "../fixtures/agent-state-0.1.0/" AGENT_STORE_FILE);
+    size_t size = 0;
+    char *bytes = unit_read (fixture, &size);
+    if (mkdir (self->state, 0700) != 0)
+        fail_msg ("cannot make %s", self->state);
+    char *copy = unit_path (self->state, AGENT_STORE_FILE);
+    unit_write (copy, bytes, size);
+    free (bytes);
+    free (fixture);
+    return copy;
+}
+
+int64_t
+unit_agent_outbox (agent_store_t *store)
+{
+    int64_t count = -1;
+    assert_int_equal (agent_store_outbox_count (store, &count, NULL), CII_OK);
+    return count;
+}
+
+int64_t
+unit_agent_last_seq (agent_store_t *store)
+{
+    int64_t seq = -1;
+    assert_int_equal (agent_store_inbox_last_seq (store, &seq, NULL), CII_OK);
+    return seq;
+}

@@ -1,0 +1,41 @@
+/*  unit_agent.h — an agent's files and state for the agent's unit tests (cii_unit_agent): a
+    temporary directory with the path of a state directory in it (not created: the test makes it,
+    or unit_agent_init does), an enrolment bundle with fresh keys written next to it, the path of
+    a scratch file; a copy of the state made by cii-agent 0.1.0; the outbox and inbox counts most
+    assertions read. A failure fails the running cmocka test. */
+#ifndef UNIT_AGENT_H_INCLUDED
+#define UNIT_AGENT_H_INCLUDED
+
+#include <stdint.h>
+
+#include "agent_store.h"
+#include "cii_bundle.h"
+
+typedef struct {
+    char *root;                   /* the temporary directory, removed with everything in it */
+    char *state;                  /* ROOT/state */
+    char *bundle_path;            /* ROOT/NETWORK.bundle, written (mode 0600) */
+    char *file;                   /* ROOT/input: for bodies, imports, copies */
+    cii_bundle_t bundle;          /* what the bundle holds */
+} unit_agent_t;
+
+/*  A new directory /tmp/cii-LABEL-XXXXXX with a bundle for network, cantons (comma list) and
+    endpoint. Never NULL: a failure fails the running test. */
+unit_agent_t *unit_agent_new (const char *label, const char *network, const char *cantons, const char *endpoint);
+
+/*  Removes the directory and frees; sets *self_p to NULL; safe on NULL. */
+void unit_agent_destroy (unit_agent_t **self_p);
+
+/*  Initialises the state from bundle_path (agent_setup_init; NULL: the directory's own bundle)
+    and opens it: a handle for the test (agent_store_destroy it). */
+agent_store_t *unit_agent_init (unit_agent_t *self, const char *bundle_path);
+
+/*  Makes the state directory and copies tests/fixtures/agent-state-0.1.0/agent.db into it (the
+    state of a released agent, never to be regenerated); returns the copy's path (free). */
+char *unit_agent_release_0_1_0 (unit_agent_t *self);
+
+/*  Entries in the outbox; the highest downward sequence held. */
+int64_t unit_agent_outbox (agent_store_t *store);
+int64_t unit_agent_last_seq (agent_store_t *store);
+
+#endif
