@@ -709,11 +709,11 @@ agent_daemon_actor (zsock_t *pipe, void *args)
 {
     cii_err_t err;
     agent_daemon_t *self = agent_daemon_new ((const char *) args, &err);
+    if (!self)        //  args is the caller's until the signal: use it before
+        zsys_error ("agent: cannot open the state %s: %s", (const char *) args, err.text);
     zsock_signal (pipe, 0);
     if (self)
         agent_daemon_loop (self, pipe);
-    else
-        zsys_error ("agent: cannot open the state %s: %s", (const char *) args, err.text);
     bool terminated = self && self->terminated;
     agent_daemon_destroy (&self);
     if (terminated)
