@@ -560,6 +560,24 @@ test_replaced_and_revoked (void **state)
     s_expect_quiet (hub, 300);
 }
 
+static void
+test_state_not_initialised (void **state)
+{
+    s_hub_t *hub = *state;
+    //  No state: the actor says it stopped, and ends on $TERM
+    hub->daemon = zactor_new (agent_daemon_actor, hub->agent->state);
+    assert_non_null (hub->daemon);
+    zsock_set_rcvtimeo (hub->daemon, S_WAIT_MS);
+    char *message = zstr_recv (hub->daemon);
+    assert_non_null (message);
+    assert_string_equal (message, "STOPPED");
+    zstr_free (&message);
+    cii_err_t err;
+    assert_null (agent_daemon_new (hub->agent->state, &err));
+    assert_int_equal (err.rc, CII_NOT_FOUND);
+    assert_int_equal (agent_daemon_run (hub->agent->state), 1);
+}
+
 //  --- test-only kinds through the real daemon ---------------------------------------------------
 
 static atomic_int s_down_calls;
@@ -771,6 +789,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_heartbeat_and_reconnect, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_next_endpoint, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_replaced_and_revoked, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_state_not_initialised, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_kinds_both_ways, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_release_0_1_0_pending_signal_sent, s_setup, s_teardown),
     };
