@@ -9,6 +9,7 @@
 #include "hub_server.h"
 #include "hub_kinds.h"
 #include "hub_registry.h"
+#include "hub_setup.h"
 #include "hub_store_agents.h"
 #include "hub_store_downward.h"
 #include "hub_store_ingest.h"
@@ -32,7 +33,7 @@
 #define PENDING_MAX         4096    //  upward messages waiting for the database, at most
 #define TICK_MS             1000    //  housekeeping
 #define RELOAD_EVERY_MS     5000    //  agents and registry reloaded at least this often
-#define ZAP_RELOAD_MIN_MS   200     //  an unknown key triggers a reload at most this often
+#define ZAP_WAITING_MAX     1024    //  handshakes of unknown keys waiting for a reload, at most
 #define HOLD_LIMIT          1000000 //  HELLO.last_seq beyond what was assigned: refused past this
 #define MAX_FRAME_IN        (2 * CII_MAX_FRAME)   //  libzmq drops the peer beyond this
 #define ZAP_ENDPOINT        "inproc://zeromq.zap.01"
@@ -131,6 +132,7 @@ typedef struct {
     hub_fetch_t *fetch;
     size_t n_fetch;
     bool reset_sessions;
+    uint64_t reload_number;          //  which reload this is (when reload)
     //  out
     cii_rc_t rc_acks, rc_sessions, rc_holds, rc_reload, rc_fetch;
     hub_agent_row_t *agents;
@@ -141,9 +143,11 @@ typedef struct {
     size_t n_fetched, cap_fetched;
 } control_job_t;
 
-//  A ZAP request waiting for a reload (its key was unknown).
+//  A ZAP request waiting for a reload (its key was unknown): answered once reload number `after`
+//  (one that started after the request came) has completed.
 typedef struct {
     zmsg_t *request;
+    uint64_t after;
 } zap_wait_t;
 
 struct _hub_server_t {
@@ -171,7 +175,8 @@ struct _hub_server_t {
     bool seen_wanted;
     bool reset_wanted;
     int64_t reload_ms;               //  when the last reload was asked for
-    zlist_t *zap_waiting;            //  zap_wait_t: answered after the next reload
+    uint64_t reloads_started;        //  reload jobs handed to the control worker
+    zlist_t *zap_waiting;            //  zap_wait_t: answered after a reload
 };
 
 static void s_event (hub_server_t *self, agent_t *agent, session_event_t event, const rid_t *rid,
@@ -806,7 +811,7 @@ s_agent_by_id (hub_server_t *self, int64_t id)
     return zhashx_lookup (self->by_id, key);
 }
 
-static void s_zap_answer_waiting (hub_server_t *self);
+static void s_zap_answer_waiting (hub_server_t *self, uint64_t done);
 
 //  Applies a reload: new agents, sequences, revocations (closing their sessions at once).
 static void
@@ -836,7 +841,6 @@ s_apply_reload (hub_server_t *self, control_job_t *job)
     }
     for (size_t i = 0; i < job->n_cantons; i++)
         hub_registry_set (self->registry, job->cantons [i].code, job->cantons [i].network);
-    s_zap_answer_waiting (self);
 }
 
 static void
@@ -863,9 +867,8 @@ s_control_done (hub_server_t *self, control_job_t *job)
         }
     if (job->reload && job->rc_reload == CII_OK)
         s_apply_reload (self, job);
-    else
-    if (job->reload)
-        s_zap_answer_waiting (self);        //  refused while the database is away: they retry
+    if (job->reload)                        //  without the database: refused, and they retry
+        s_zap_answer_waiting (self, job->reload_number);
     for (size_t i = 0; i < job->n_fetch; i++) {
         agent_t *agent = s_agent_by_id (self, job->fetch [i].agent_id);
         if (agent)
@@ -904,6 +907,8 @@ s_control_schedule (hub_server_t *self)
         return;
     }
     job->reload = self->reload_wanted;
+    if (job->reload)
+        job->reload_number = self->reloads_started + 1;
     job->reset_sessions = self->reset_wanted;
     bool fetch_all = self->fetch_all_wanted;
     for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents)) {
@@ -955,8 +960,10 @@ s_control_schedule (hub_server_t *self)
     self->seen_wanted = false;
     self->dirty = false;
     //  A fetch of everything is only complete with the reload in the same job.
-    if (job->reload)
+    if (job->reload) {
         self->fetch_all_wanted = false;
+        self->reloads_started = job->reload_number;
+    }
     self->control_job = job;
 }
 
@@ -1139,7 +1146,7 @@ s_zap_answer (hub_server_t *self, zmsg_t *request, bool reload_allowed)
     &&  zframe_size (key) == 32) {
         zmq_z85_encode (key_txt, zframe_data (key), 32);
         agent_t *agent = zhashx_lookup (self->agents, key_txt);
-        if (!agent && reload_allowed && cii_util_mono_ms () - self->reload_ms > ZAP_RELOAD_MIN_MS) {
+        if (!agent && reload_allowed && zlist_size (self->zap_waiting) < ZAP_WAITING_MAX) {
             waiting = true;       //  maybe enrolled a moment ago: ask again after a reload
         }
         else
@@ -1169,10 +1176,12 @@ s_zap_answer (hub_server_t *self, zmsg_t *request, bool reload_allowed)
         zmsg_append (again, &key);
         zap_wait_t *wait = calloc (1, sizeof *wait);
         if (wait) {
+            //  A reload already running may have read the agents before this key was enrolled:
+            //  the request waits for the next one to start.
             wait->request = again;
+            wait->after = self->reloads_started + 1;
             zlist_append (self->zap_waiting, wait);
             self->reload_wanted = true;
-            self->reload_ms = cii_util_mono_ms ();
         }
         else
             zmsg_destroy (&again);
@@ -1201,15 +1210,23 @@ s_zap_answer (hub_server_t *self, zmsg_t *request, bool reload_allowed)
     return waiting;
 }
 
+//  Answers the waiting requests that reload number `done` settles.
 static void
-s_zap_answer_waiting (hub_server_t *self)
+s_zap_answer_waiting (hub_server_t *self, uint64_t done)
 {
-    zap_wait_t *wait;
-    while ((wait = zlist_pop (self->zap_waiting)) != NULL) {
-        s_zap_answer (self, wait->request, false);
-        zmsg_destroy (&wait->request);
-        free (wait);
+    zap_wait_t *wait = zlist_first (self->zap_waiting);
+    while (wait) {
+        zap_wait_t *next = zlist_next (self->zap_waiting);
+        if (wait->after <= done) {
+            zlist_remove (self->zap_waiting, wait);
+            s_zap_answer (self, wait->request, false);
+            zmsg_destroy (&wait->request);
+            free (wait);
+        }
+        wait = next;
     }
+    if (zlist_size (self->zap_waiting) > 0)
+        self->reload_wanted = true;
 }
 
 static int
@@ -1359,33 +1376,14 @@ hub_server_new (const hub_server_config_t *config, cii_err_t *err)
     }
     zhashx_set_destructor (self->agents, s_agent_free);
 
-    //  The database: exactly this binary's schema, and the key the bundles were issued with.
-    hub_store_t *store = hub_store_new (self->conninfo, err);
+    //  The database: exactly this binary's schema; the key pair (the one bundles were issued with).
+    hub_store_t *store = hub_setup_connect (self->conninfo, err);
     if (!store)
         goto fail;
-    cii_rc_t rc = hub_store_schema_check (store, err);
-    char *stored = NULL;
-    if (rc == CII_OK)
-        hub_store_setting_get (store, "hub_public_key", &stored);
+    self->cert = hub_setup_load_cert (store, config->certs_dir, err);
     hub_store_destroy (&store);
-    if (rc != CII_OK) {
-        zstr_free (&stored);
+    if (!self->cert)
         goto fail;
-    }
-    char *path = zsys_sprintf ("%s/hub.cert", config->certs_dir);
-    self->cert = path ? zcert_load (path) : NULL;
-    if (!self->cert || streq (zcert_secret_txt (self->cert), "0000000000000000000000000000000000000000")) {
-        cii_err_set (err, CII_NOT_FOUND, "cannot load the hub key pair %s(_secret): run cii-hub init --certs %s",
-                     path ? path : config->certs_dir, config->certs_dir);
-        zstr_free (&path);
-        zstr_free (&stored);
-        goto fail;
-    }
-    zstr_free (&path);
-    if (stored && !streq (stored, zcert_public_txt (self->cert)))
-        zsys_warning ("hub: the key in %s differs from the one bundles were issued with: agents will not connect",
-                      config->certs_dir);
-    zstr_free (&stored);
 
     const char *ingest_channels [] = { NULL };
     const char *control_channels [] = { HUB_CHANNEL_AGENTS, HUB_CHANNEL_DOWNWARD, NULL };
