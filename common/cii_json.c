@@ -4,6 +4,7 @@
 #include "cii_util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,32 @@ cii_json_print (FILE *out, json_t *value)
     return 0;
 }
 
+/*  jansson quotes the input near a parse error; that quote may hold control characters or a cut
+    UTF-8 sequence. Copies text into out (size bytes) with every control character and every byte
+    not part of a whole UTF-8 sequence as '?', so a reason stays one line of valid UTF-8. */
+static void
+s_clean (const char *text, char *out, size_t size)
+{
+    const unsigned char *p = (const unsigned char *) text;
+    size_t len = 0;
+    while (*p && len + 5 < size) {
+        size_t need = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 && *p >= 0xC2 ? 1 : (*p & 0xF0) == 0xE0 ? 2
+                    : (*p & 0xF8) == 0xF0 && *p <= 0xF4 ? 3 : 4;
+        bool whole = need < 4;
+        for (size_t k = 1; whole && k <= need; k++)
+            whole = (p [k] & 0xC0) == 0x80;         //  stops at the NUL: never reads past it
+        if (!whole || (need == 0 && (*p < 0x20 || *p == 0x7F))) {
+            out [len++] = '?';
+            p++;
+            continue;
+        }
+        memcpy (out + len, p, need + 1);
+        len += need + 1;
+        p += need + 1;
+    }
+    out [len] = '\0';
+}
+
 json_t *
 cii_json_parse (const char *text, size_t size, cii_err_t *err)
 {
@@ -70,8 +97,11 @@ cii_json_parse (const char *text, size_t size, cii_err_t *err)
     if (!value) {
         if (json_error_code (&jerr) == json_error_out_of_memory)
             cii_err_set (err, CII_NO_MEMORY, "out of memory");
-        else
-            cii_err_set (err, CII_BAD_INPUT, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+        else {
+            char reason [sizeof jerr.text];
+            s_clean (jerr.text, reason, sizeof reason);
+            cii_err_set (err, CII_BAD_INPUT, "line %d, column %d: %s", jerr.line, jerr.column, reason);
+        }
     }
     return value;
 }

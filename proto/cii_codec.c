@@ -59,23 +59,6 @@ s_fail_check (cii_codec_error_t *err, cii_rc_t rc, const cii_err_t *reason)
                                             : CII__ERROR_CODE__ERROR_MALFORMED, "%s", reason->text);
 }
 
-/*  Copies at most 8 bytes of untrusted s into buf[12] for an error text, replacing every byte
-    outside printable ASCII by '?', so the text stays one line of valid UTF-8. */
-static const char *
-s_sanitize (const char *s, char buf [12])
-{
-    size_t i = 0;
-    if (s)
-        for (; s [i] && i < 8; i++)
-            buf [i] = (s [i] >= 0x20 && s [i] <= 0x7e && s [i] != '"') ? s [i] : '?';
-    if (s && s [i]) {
-        memcpy (buf + i, "...", 3);
-        i += 3;
-    }
-    buf [i] = '\0';
-    return buf;
-}
-
 /*  True if s is a valid message id: 1..64 bytes of printable ASCII 0x21..0x7e. */
 static bool
 s_id_valid (const char *s)
@@ -396,7 +379,7 @@ s_validate_welcome (const Cii__Welcome *welcome, cii_codec_error_t *err)
     if (!cii_domain_network_name_valid (welcome->network))
         return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
                        "welcome.network: \"%s\" is not a network name (1..32 of [a-z0-9-])",
-                       s_sanitize (welcome->network, buf));
+                       cii_domain_sanitize (welcome->network, buf));
     if (welcome->n_cantons > CII_MAX_CANTONS)
         return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "welcome.cantons: %zu entries, limit %d",
                        welcome->n_cantons, CII_MAX_CANTONS);
@@ -406,7 +389,7 @@ s_validate_welcome (const Cii__Welcome *welcome, cii_codec_error_t *err)
         if (!cii_domain_canton_valid (welcome->cantons [i]))
             return s_fail (err, CII__ERROR_CODE__ERROR_UNKNOWN_CANTON,
                            "welcome.cantons[%zu]: unknown canton \"%s\"", i,
-                           s_sanitize (welcome->cantons [i], buf));
+                           cii_domain_sanitize (welcome->cantons [i], buf));
         for (size_t j = 0; j < i; j++)
             if (strcmp (welcome->cantons [i], welcome->cantons [j]) == 0)
                 return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
@@ -818,7 +801,7 @@ cii_codec_encode_deliver (uint64_t seq, const char *kind_name, const uint8_t *bo
     if (!kind || kind->direction != CII_DOWN) {
         char buf [12];
         zsys_warning ("codec: deliver seq %" PRIu64 " not encoded: unknown item kind \"%s\"",
-                      seq, s_sanitize (kind_name, buf));
+                      seq, cii_domain_sanitize (kind_name, buf));
         return CII_BAD_INPUT;
     }
     ProtobufCMessage *item = NULL;

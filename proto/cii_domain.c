@@ -218,10 +218,8 @@ cii_domain_line_valid (const char *s, size_t size)
 //  --------------------------------------------------------------------------------------------
 //  Checks of the domain structs
 
-/*  Copies at most 8 bytes of untrusted s into buf[12] for a reason, every byte outside printable
-    ASCII (and '"') as '?', so the reason stays one line of valid UTF-8. */
-static const char *
-s_sanitize (const char *s, char buf [12])
+const char *
+cii_domain_sanitize (const char *s, char buf [12])
 {
     size_t i = 0;
     if (s)
@@ -284,7 +282,7 @@ cii_signal_check (const cii_signal_t *signal, const char *prefix, cii_err_t *err
         return cii_err_set (err, CII_BAD_INPUT, "%s.canton: missing", prefix);
     if (!cii_domain_canton_valid (signal->canton))
         return cii_err_set (err, CII_NOT_FOUND, "%s.canton: unknown canton \"%s\"", prefix,
-                            s_sanitize (signal->canton, buf));
+                            cii_domain_sanitize (signal->canton, buf));
     cii_rc_t rc;
     if ((rc = s_check_text (err, prefix, "title", signal->title, 1, CII_MAX_TITLE))
     ||  (rc = s_check_text (err, prefix, "description", signal->description, 1, CII_MAX_TEXT))
@@ -306,7 +304,7 @@ cii_signal_check (const cii_signal_t *signal, const char *prefix, cii_err_t *err
         return rc;
     if (!cii_domain_language_valid (signal->language))
         return cii_err_set (err, CII_BAD_INPUT, "%s.language: \"%s\" is not fr, de, it or rm", prefix,
-                            s_sanitize (signal->language, buf));
+                            cii_domain_sanitize (signal->language, buf));
     if (signal->created_at_ms < 0 || signal->created_at_ms > CII_MAX_TIME_MS)
         return cii_err_set (err, CII_BAD_INPUT, "%s.created_at_ms: %" PRId64 " outside 0..%" PRId64 " (9999-12-31)",
                             prefix, signal->created_at_ms, (int64_t) CII_MAX_TIME_MS);
@@ -333,7 +331,7 @@ cii_notice_check (const cii_notice_t *notice, const char *prefix, cii_err_t *err
     for (size_t i = 0; i < notice->n_networks; i++) {
         if (!cii_domain_network_name_valid (notice->networks [i]))
             return cii_err_set (err, CII_BAD_INPUT, "%s.networks[%zu]: \"%s\" is not a network name", prefix, i,
-                                s_sanitize (notice->networks [i], buf));
+                                cii_domain_sanitize (notice->networks [i], buf));
         for (size_t j = 0; j < i; j++)
             if (strcmp (notice->networks [i], notice->networks [j]) == 0)
                 return cii_err_set (err, CII_BAD_INPUT, "%s.networks[%zu]: duplicate network %s", prefix, i,

@@ -107,6 +107,11 @@ bool cii_domain_utf8_valid (const char *s, size_t size);
 /*  True if s (size bytes) is cii_domain_utf8_valid and has no TAB, CR or LF: a one-line field. */
 bool cii_domain_line_valid (const char *s, size_t size);
 
+/*  Copies at most 8 bytes of untrusted s into buf[12] for an error text (then "..." if there was
+    more), every byte outside printable ASCII (and '"') as '?', so the text stays one line of valid
+    UTF-8. Returns buf. NULL gives "". */
+const char *cii_domain_sanitize (const char *s, char buf [12]);
+
 /*  True if name is a valid network name: 1..32 bytes of [a-z0-9-], starting with a letter. */
 bool cii_domain_network_name_valid (const char *name);
 

@@ -19,16 +19,8 @@ s_check_signal (const ProtobufCMessage *item, const char *prefix, cii_err_t *err
         return cii_err_set (err, CII_BAD_INPUT, "%s.canton: missing", prefix);
     if (!cii_domain_canton_valid (wire->canton)) {
         char shown [12];
-        size_t i = 0;
-        for (; wire->canton [i] && i < 8; i++)
-            shown [i] = wire->canton [i] >= 0x20 && wire->canton [i] <= 0x7e && wire->canton [i] != '"'
-                      ? wire->canton [i] : '?';
-        if (wire->canton [i]) {
-            memcpy (shown + i, "...", 3);
-            i += 3;
-        }
-        shown [i] = '\0';
-        return cii_err_set (err, CII_NOT_FOUND, "%s.canton: unknown canton \"%s\"", prefix, shown);
+        return cii_err_set (err, CII_NOT_FOUND, "%s.canton: unknown canton \"%s\"", prefix,
+                            cii_domain_sanitize (wire->canton, shown));
     }
     cii_signal_t signal;
     cii_wire_signal_view (wire, &signal);
