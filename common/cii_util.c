@@ -1,4 +1,4 @@
-/*  cii_util.c — small helpers shared by hub, agent and tests: clocks, UUIDs, JSON strings,
+/*  cii_util.c — small helpers shared by hub, agent and tests: clocks, UUIDs,
     ISO 8601 times, whole-file reads. */
 #include "cii_util.h"
 
@@ -61,65 +61,6 @@ cii_util_uuid (char buf[37])
 }
 
 void
-cii_util_json_string (FILE *out, const char *s)
-{
-    if (!s) {
-        fputs ("null", out);
-        return;
-    }
-    fputc ('"', out);
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-        switch (*p) {
-            case '"':  fputs ("\\\"", out); break;
-            case '\\': fputs ("\\\\", out); break;
-            case '\n': fputs ("\\n", out); break;
-            case '\r': fputs ("\\r", out); break;
-            case '\t': fputs ("\\t", out); break;
-            default:
-                if (*p < 0x20 || *p == 0x7f)
-                    fprintf (out, "\\u%04x", *p);
-                else
-                    fputc (*p, out);      //  UTF-8 bytes are copied untouched
-        }
-    }
-    fputc ('"', out);
-}
-
-void
-cii_util_json_time (FILE *out, int64_t ms)
-{
-    if (ms <= 0) {
-        fputs ("null", out);
-        return;
-    }
-    char buf[32];
-    cii_util_iso8601 (ms, buf);
-    cii_util_json_string (out, buf);
-}
-
-void
-cii_util_json_list (FILE *out, const char *list)
-{
-    fputc ('[', out);
-    const char *p = list ? list : "";
-    int first = 1;
-    while (*p) {
-        const char *comma = strchr (p, ',');
-        size_t len = comma ? (size_t) (comma - p) : strlen (p);
-        char item[256];
-        snprintf (item, sizeof item, "%.*s", (int) (len < sizeof item - 1 ? len : sizeof item - 1), p);
-        if (!first)
-            fputc (',', out);
-        cii_util_json_string (out, item);
-        first = 0;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    fputc (']', out);
-}
-
-void
 cii_util_iso8601 (int64_t ms, char buf[32])
 {
     time_t secs = (time_t) (ms / 1000);
@@ -127,47 +68,6 @@ cii_util_iso8601 (int64_t ms, char buf[32])
     gmtime_r (&secs, &tm);
     size_t n = strftime (buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf (buf + n, 32 - n, ".%03dZ", (int) (ms % 1000 + 1000) % 1000);
-}
-
-char *
-cii_util_read_file (const char *path, size_t *size_p)
-{
-    FILE *f = fopen (path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, len = 0;
-    char *buf = malloc (cap);
-    while (buf) {
-        size_t got = fread (buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0) {
-            if (ferror (f)) {
-                free (buf);
-                buf = NULL;
-            }
-            break;
-        }
-        if (cap - len - 1 == 0) {
-            char *bigger = realloc (buf, cap * 2);
-            if (!bigger) {
-                free (buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    int saved = errno;
-    fclose (f);
-    if (!buf) {
-        errno = saved ? saved : ENOMEM;
-        return NULL;
-    }
-    buf[len] = 0;
-    if (size_p)
-        *size_p = len;
-    return buf;
 }
 
 cii_rc_t

@@ -1,4 +1,5 @@
-/*  cii_util.h — small helpers shared by hub, agent and tests: clocks, message ids, JSON output. */
+/*  cii_util.h — small helpers shared by hub, agent and tests: clocks, message ids, times, bounded
+    file reads. (JSON: cii_json.h.) */
 #ifndef CII_UTIL_H_INCLUDED
 #define CII_UTIL_H_INCLUDED
 
@@ -17,23 +18,8 @@ int64_t cii_util_mono_ms (void);
 /*  Writes a new random UUIDv4 in text form (36 chars + NUL) into buf[37]. */
 void cii_util_uuid (char buf[37]);
 
-/*  Writes s to out as a JSON string literal with quotes; UTF-8 is copied untouched, only '"', '\\'
-    and control characters are escaped. NULL prints null. */
-void cii_util_json_string (FILE *out, const char *s);
-
-/*  Writes Unix milliseconds as a JSON ISO 8601 UTC string, or null when ms <= 0 (never). */
-void cii_util_json_time (FILE *out, int64_t ms);
-
-/*  Writes a comma list ("a,b") as a JSON array of strings; NULL or "" gives []. Each entry is
-    copied untouched (entries longer than 255 bytes are cut: lists hold codes and names). */
-void cii_util_json_list (FILE *out, const char *list);
-
 /*  Formats Unix milliseconds as ISO 8601 UTC "2026-11-28T20:42:17.123Z" into buf[32]. */
 void cii_util_iso8601 (int64_t ms, char buf[32]);
-
-/*  Reads a whole file into a new NUL-terminated buffer (caller frees); NULL on error (errno set).
-    *size_p, when not NULL, receives the length without the NUL. */
-char *cii_util_read_file (const char *path, size_t *size_p);
 
 /*  Reads the file at path into a new NUL-terminated buffer (*text_p, caller frees; *size_p its
     length without the NUL), refusing anything over max_bytes before reading it: a regular file by

@@ -13,13 +13,13 @@
 
 #define BUNDLE_VERSION "1"
 
-int
-cii_bundle_save (const cii_bundle_t *bundle, const char *path)
+cii_rc_t
+cii_bundle_save (const cii_bundle_t *bundle, const char *path, cii_err_t *err)
 {
     int rc = -1;
     zconfig_t *root = zconfig_new ("root", NULL);
     if (!root)
-        return -1;
+        return cii_err_set (err, CII_NO_MEMORY, "out of memory");
     zconfig_set_comment (root, "   CII feedback bus: agent enrollment bundle for network %s", bundle->network);
     zconfig_set_comment (root, "   Contains the agent's SECRET key: keep this file private (mode 0600).");
     zconfig_set_comment (root, "   Use it once: cii-agent init --bundle FILE --state DIR");
@@ -34,8 +34,9 @@ cii_bundle_save (const cii_bundle_t *bundle, const char *path)
     char *text = zconfig_str_save (root);
     zconfig_destroy (&root);
     if (!text)
-        return -1;
+        return cii_err_set (err, CII_NO_MEMORY, "out of memory");
     int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int saved = errno;
     if (fd >= 0) {
         size_t len = strlen (text), done = 0;
         while (done < len) {
@@ -48,15 +49,17 @@ cii_bundle_save (const cii_bundle_t *bundle, const char *path)
         }
         if (done == len && fsync (fd) == 0)
             rc = 0;
-        int saved = errno;
+        saved = errno;
         close (fd);
-        if (rc != 0) {
+        if (rc != 0)
             unlink (path);
-            errno = saved;
-        }
     }
     zstr_free (&text);
-    return rc;
+    if (rc == 0)
+        return CII_OK;
+    if (fd < 0 && saved == EEXIST)
+        return cii_err_set (err, CII_CONFLICT, "%s already exists", path);
+    return cii_err_set (err, CII_FAILED, "cannot write %s: %s", path, strerror (saved ? saved : EIO));
 }
 
 //  Copies a 40-char Z85 key from the config into dst[41]; 0 ok, -1 missing/invalid.
@@ -84,87 +87,69 @@ s_copy_text (zconfig_t *root, const char *path, char *dst, size_t size)
     return 0;
 }
 
-int
-cii_bundle_load (cii_bundle_t *bundle, const char *path, char *reason, size_t reason_size)
+cii_rc_t
+cii_bundle_load (cii_bundle_t *bundle, const char *path, cii_err_t *err)
 {
-    char dummy[8];
-    if (!reason) {
-        reason = dummy;
-        reason_size = sizeof dummy;
-    }
     memset (bundle, 0, sizeof *bundle);
-    struct stat st;
-    if (stat (path, &st) != 0) {
-        snprintf (reason, reason_size, "cannot read bundle %s: %s", path, strerror (errno));
-        return -1;
-    }
-    if (!S_ISREG (st.st_mode) || st.st_size > 65536) {
-        snprintf (reason, reason_size, "bundle %s is not a regular file of at most 64 KiB", path);
-        return -2;
-    }
     //  Not zconfig_load: czmq 4.2.1 leaks its zfile_t whenever the file is not valid ZPL (found
-    //  by tests/fuzz/fuzz_bundle.c). Read the file ourselves and parse it from memory instead.
+    //  by tests/fuzz/fuzz_bundle.c). Read the file ourselves (bounded) and parse it from memory.
     size_t size = 0;
-    char *text = cii_util_read_file (path, &size);
-    if (!text) {
-        snprintf (reason, reason_size, "cannot read bundle %s: %s", path, strerror (errno));
-        return -1;
-    }
-    if (size > 65536) {
-        free (text);
-        snprintf (reason, reason_size, "bundle %s is not a regular file of at most 64 KiB", path);
-        return -2;
-    }
+    char *text = NULL;
+    cii_err_t read_err;
+    cii_rc_t rc = cii_util_read_file_max (path, CII_BUNDLE_MAX, &text, &size, &read_err);
+    if (rc == CII_BAD_INPUT)
+        return cii_err_set (err, rc, "bundle %s is not a regular file of at most 64 KiB", path);
+    if (rc != CII_OK)
+        return cii_err_set (err, rc, "cannot read bundle %s: %s", path,
+                            strstr (read_err.text, ": ") ? strstr (read_err.text, ": ") + 2 : read_err.text);
     zchunk_t *chunk = zchunk_new (text, size);
     free (text);
     zconfig_t *root = chunk ? zconfig_chunk_load (chunk) : NULL;
     zchunk_destroy (&chunk);
-    if (!root) {
-        snprintf (reason, reason_size, "bundle %s is not a valid ZPL document", path);
-        return -2;
-    }
-    int rc = -2;
+    if (!root)
+        return cii_err_set (err, CII_BAD_INPUT, "bundle %s is not a valid ZPL document", path);
+    rc = CII_BAD_INPUT;
     if (strcmp (zconfig_get (root, "bundle/version", ""), BUNDLE_VERSION) != 0)
-        snprintf (reason, reason_size, "bundle %s: version is not %s", path, BUNDLE_VERSION);
+        cii_err_set (err, rc, "bundle %s: version is not %s", path, BUNDLE_VERSION);
     else
     if (s_copy_text (root, "bundle/network", bundle->network, sizeof bundle->network)
         || !cii_domain_network_name_valid (bundle->network))
-        snprintf (reason, reason_size, "bundle %s: missing or invalid bundle/network", path);
+        cii_err_set (err, rc, "bundle %s: missing or invalid bundle/network", path);
     else
     if (s_copy_text (root, "hub/endpoint", bundle->endpoint, sizeof bundle->endpoint)
         || strncmp (bundle->endpoint, "tcp://", 6) != 0)
-        snprintf (reason, reason_size, "bundle %s: missing or invalid hub/endpoint (tcp://HOST:PORT)", path);
+        cii_err_set (err, rc, "bundle %s: missing or invalid hub/endpoint (tcp://HOST:PORT)", path);
     else
     if (s_copy_key (root, "hub/public-key", bundle->hub_public))
-        snprintf (reason, reason_size, "bundle %s: missing or invalid hub/public-key", path);
+        cii_err_set (err, rc, "bundle %s: missing or invalid hub/public-key", path);
     else
     if (s_copy_key (root, "agent/public-key", bundle->agent_public))
-        snprintf (reason, reason_size, "bundle %s: missing or invalid agent/public-key", path);
+        cii_err_set (err, rc, "bundle %s: missing or invalid agent/public-key", path);
     else
     if (s_copy_key (root, "agent/secret-key", bundle->agent_secret))
-        snprintf (reason, reason_size, "bundle %s: missing or invalid agent/secret-key", path);
+        cii_err_set (err, rc, "bundle %s: missing or invalid agent/secret-key", path);
     else {
         //  Cantons: optional (the hub sends the current list in WELCOME), but if present each
         //  entry must be a canton code.
         const char *cantons = zconfig_get (root, "bundle/cantons", "");
-        rc = 0;
+        rc = CII_OK;
         if (strlen (cantons) >= sizeof bundle->cantons)
-            rc = -2;
+            rc = CII_BAD_INPUT;
         else {
-            char copy[sizeof bundle->cantons];
+            char copy [sizeof bundle->cantons];
             strcpy (copy, cantons);
             char *save = NULL;
             for (char *tok = strtok_r (copy, ",", &save); tok; tok = strtok_r (NULL, ",", &save))
                 if (!cii_domain_canton_valid (tok))
-                    rc = -2;
-            if (rc == 0)
+                    rc = CII_BAD_INPUT;
+            if (rc == CII_OK)
                 strcpy (bundle->cantons, cantons);
         }
-        if (rc)
-            snprintf (reason, reason_size, "bundle %s: invalid bundle/cantons", path);
+        if (rc != CII_OK)
+            cii_err_set (err, rc, "bundle %s: invalid bundle/cantons", path);
     }
     zconfig_destroy (&root);
-    if (rc)
+    if (rc != CII_OK)
         memset (bundle, 0, sizeof *bundle);
     return rc;
 }

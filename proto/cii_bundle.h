@@ -6,6 +6,10 @@
 
 #include <czmq.h>
 
+#include "cii_rc.h"
+
+#define CII_BUNDLE_MAX 65536     /* bytes of a bundle file */
+
 typedef struct {
     char network[33];
     char endpoint[256];          /* tcp://HOST:PORT; several separated by ',' are allowed */
@@ -15,12 +19,14 @@ typedef struct {
     char cantons[26 * 3 + 1];    /* comma list, e.g. "VD,VS,GE" */
 } cii_bundle_t;
 
-/*  Writes bundle to path with mode 0600 (refuses to overwrite an existing file). 0 or -1 with
-    errno set / a reason logged. */
-int cii_bundle_save (const cii_bundle_t *bundle, const char *path);
+/*  Writes bundle to path with mode 0600, refusing to overwrite an existing file: CII_OK;
+    CII_CONFLICT "FILE already exists"; CII_FAILED "cannot write FILE: REASON". */
+cii_rc_t cii_bundle_save (const cii_bundle_t *bundle, const char *path, cii_err_t *err);
 
-/*  Loads and checks a bundle (all keys present and 40 chars Z85, network valid). 0 on success,
-    -1 if unreadable, -2 if malformed; reason (when not NULL, size reason_size) says which. */
-int cii_bundle_load (cii_bundle_t *bundle, const char *path, char *reason, size_t reason_size);
+/*  Loads and checks a bundle (all keys present and 40 chars Z85, network valid, cantons valid):
+    CII_OK; CII_NOT_FOUND / CII_FAILED "cannot read bundle FILE: REASON" when unreadable;
+    CII_BAD_INPUT when malformed, err naming what ("bundle FILE: missing or invalid hub/endpoint").
+    On failure *bundle is all zeroes. */
+cii_rc_t cii_bundle_load (cii_bundle_t *bundle, const char *path, cii_err_t *err);
 
 #endif

@@ -44,12 +44,9 @@ agent_setup_init (const char *state_dir, const char *bundle_path, cii_bundle_t *
         err = &local;
     cii_bundle_t bundle;
     memset (&bundle, 0, sizeof bundle);
-    char reason [CII_ERR_TEXT] = "";
-    int loaded = cii_bundle_load (&bundle, bundle_path, reason, sizeof reason);
-    cii_rc_t rc = CII_OK;
-    if (loaded != 0)
-        rc = cii_err_set (err, loaded == -2 ? CII_BAD_INPUT : CII_NOT_FOUND, "%s",
-                          *reason ? reason : "cannot read the bundle");
+    cii_rc_t rc = cii_bundle_load (&bundle, bundle_path, err);
+    if (rc != CII_OK)
+        ;
     else
     if (!cii_domain_network_name_valid (bundle.network))
         rc = cii_err_set (err, CII_BAD_INPUT, "bundle network name '%s' is not valid", bundle.network);

@@ -119,11 +119,8 @@ hub_enrol_agent (hub_store_t *store, const char *network, const char *endpoint, 
     }
     if ((rc = hub_store_enroll (store, network, bundle.agent_public, &out->agent_id, err)) != CII_OK)
         goto cleanup;
-    errno = 0;
-    if (cii_bundle_save (&bundle, bundle_path) != 0) {
-        rc = cii_err_set (err, CII_FAILED, "cannot write %s: %s", bundle_path, errno ? strerror (errno) : "see the log");
+    if ((rc = cii_bundle_save (&bundle, bundle_path, err)) != CII_OK)
         goto cleanup;
-    }
     own = false;
     if (hub_store_tx_end (store, "enroll", true, true) != CII_OK) {
         unlink (bundle_path);

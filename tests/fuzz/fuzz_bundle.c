@@ -102,7 +102,7 @@ static void
 s_check_refused (int rc, const cii_bundle_t *bundle, const char *reason, size_t reason_size)
 {
     static const cii_bundle_t zero;
-    if (rc != -2 && rc != -1)
+    if (rc != CII_BAD_INPUT && rc != CII_NOT_FOUND && rc != CII_FAILED)
         s_die ("unexpected return code", reason);
     if (memcmp (bundle, &zero, sizeof zero) != 0)
         s_die ("refused bundle not cleared", reason);
@@ -128,13 +128,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     int saved = s_devnull >= 0 ? dup (1) : -1;
     if (saved >= 0)
         dup2 (s_devnull, 1);
-    int rc = cii_bundle_load (&bundle, s_path, reason, sizeof reason);
+    cii_err_t err;
+    cii_err_clear (&err);
+    cii_rc_t rc = cii_bundle_load (&bundle, s_path, &err);
+    snprintf (reason, sizeof reason, "%s", err.text);
     fflush (stdout);
     if (saved >= 0) {
         dup2 (saved, 1);
         close (saved);
     }
-    if (rc == 0)
+    if (rc == CII_OK)
         s_check_accepted (&bundle);
     else
         s_check_refused (rc, &bundle, reason, sizeof reason);
@@ -144,7 +147,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     saved = s_devnull >= 0 ? dup (1) : -1;
     if (saved >= 0)
         dup2 (s_devnull, 1);
-    int rc2 = cii_bundle_load (&again, s_path, NULL, 0);
+    cii_rc_t rc2 = cii_bundle_load (&again, s_path, NULL);
     fflush (stdout);
     if (saved >= 0) {
         dup2 (saved, 1);

@@ -16,10 +16,10 @@
 
 static void s_load_bundle (it_agent_t *agent, cii_bundle_t *bundle)
 {
-    char reason[200] = "";
-    int rc = cii_bundle_load (bundle, agent->bundle, reason, sizeof reason);
-    if (rc) print_message ("bundle %s: %s\n", agent->bundle, reason);
-    assert_int_equal (rc, 0);
+    cii_err_t err;
+    cii_rc_t rc = cii_bundle_load (bundle, agent->bundle, &err);
+    if (rc) print_message ("bundle %s: %s\n", agent->bundle, err.text);
+    assert_int_equal (rc, CII_OK);
 }
 
 //  An unknown key: the handshake is refused by ZAP and no message ever comes back.

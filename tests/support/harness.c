@@ -513,8 +513,8 @@ void it_fixture_pass (it_fixture_t *self)
 static void s_print_tail (const char *path, int lines)
 {
     size_t size = 0;
-    char *text = cii_util_read_file (path, &size);
-    if (!text) return;
+    char *text = NULL;
+    if (cii_util_read_file_max (path, 256u << 20, &text, &size, NULL) != CII_OK) return;
     const char *start = text + size;
     int seen = 0;
     while (start > text) {

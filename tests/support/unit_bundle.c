@@ -33,6 +33,6 @@ unit_bundle_save (cii_bundle_t *bundle, const char *network, const char *cantons
                   const char *path)
 {
     unit_bundle_fill (bundle, network, cantons, endpoint);
-    if (cii_bundle_save (bundle, path) != 0)
+    if (cii_bundle_save (bundle, path, NULL) != CII_OK)
         fail_msg ("cannot save the bundle %s", path);
 }

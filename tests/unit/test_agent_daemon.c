@@ -95,7 +95,7 @@ s_agent_init (s_hub_t *hub, const char *endpoints)
     cii_bundle_t bundle = hub->agent->bundle;
     snprintf (bundle.endpoint, sizeof bundle.endpoint, "%s", endpoints ? endpoints : endpoint);
     snprintf (bundle.hub_public, sizeof bundle.hub_public, "%s", zcert_public_txt (hub->hub_cert));
-    assert_int_equal (cii_bundle_save (&bundle, bundle_path), 0);
+    assert_int_equal (cii_bundle_save (&bundle, bundle_path, NULL), CII_OK);
     hub->store = unit_agent_init (hub->agent, bundle_path);
     free (bundle_path);
 }
