@@ -35,7 +35,15 @@
 #define RELOAD_EVERY_MS     5000    //  agents and registry reloaded at least this often
 #define ZAP_WAITING_MAX     1024    //  handshakes of unknown keys waiting for a reload, at most
 #define HOLD_LIMIT          1000000 //  HELLO.last_seq beyond what was assigned: refused past this
+#define PENDING_PER_AGENT   256     //  ... of them from one agent, at most
 #define MAX_FRAME_IN        (2 * CII_MAX_FRAME)   //  libzmq drops the peer beyond this
+#define RCVHWM              32      //  frames queued per peer before its TCP stream waits:
+                                    //  with MAX_FRAME_IN, at most 4 MiB per peer
+#define SNDHWM              1000    //  frames queued to one peer (DELIVERs are windowed anyway)
+#define HANDSHAKE_MS        5000    //  a connection that has not completed CURVE by then is closed
+#define HELLO_BURST         10      //  HELLOs one key may send at once ...
+#define HELLO_PER_MS        1000    //  ... and one more per this many ms
+#define REFUSAL_LOG_MS      10000   //  refused handshakes: one log line per interval
 #define ZAP_ENDPOINT        "inproc://zeromq.zap.01"
 
 typedef struct {
@@ -80,6 +88,9 @@ typedef struct {
     int64_t hold_to_flush;      //  HELLO beyond last_seq not yet written (0 = none)
     int session_to_flush;       //  0 nothing, 1 connected, 2 disconnected
     bool fetching;              //  a fetch of its items is in the control job in flight
+    int pending;                //  its upward messages waiting for the database
+    double hello_tokens;        //  HELLO throttle: tokens left (refilled with time)
+    int64_t hello_ms;           //  when the tokens were last refilled
 } agent_t;
 
 //  --------------------------------------------------------------------------------------------
@@ -177,6 +188,9 @@ struct _hub_server_t {
     int64_t reload_ms;               //  when the last reload was asked for
     uint64_t reloads_started;        //  reload jobs handed to the control worker
     zlist_t *zap_waiting;            //  zap_wait_t: answered after a reload
+    zhashx_t *refusals;              //  "ADDRESS (reason)" -> count, logged once per interval
+    size_t refused;                  //  refused handshakes in this interval
+    int64_t refusals_ms;             //  when the interval began
 };
 
 static void s_event (hub_server_t *self, agent_t *agent, session_event_t event, const rid_t *rid,
@@ -423,7 +437,7 @@ s_upward (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **
                       env->message_id);
         return true;
     }
-    if (self->collecting->count == PENDING_MAX) {
+    if (self->collecting->count == PENDING_MAX || agent->pending >= PENDING_PER_AGENT) {
         s_send_error (self, rid, CII__ERROR_CODE__ERROR_UNAVAILABLE, "hub busy: resend later", env->message_id);
         return true;
     }
@@ -451,6 +465,7 @@ s_upward (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **
     pending->env = env;
     *env_p = NULL;                //  owned by the batch now
     self->collecting->count++;
+    agent->pending++;
     return true;
 }
 
@@ -685,6 +700,8 @@ s_ingest_done (hub_server_t *self, ingest_job_t *job)
     for (size_t i = 0; i < job->count; i++) {
         pending_t *pending = &job->items [i];
         const char *message_id = pending->env->message_id;
+        if (pending->agent->pending > 0)
+            pending->agent->pending--;
         if (pending->refuse) {
             if (pending->found)
                 s_send_receipt (self, &pending->rid, message_id, pending->ref, pending->received_at_ms, true);
@@ -1021,6 +1038,24 @@ s_on_control_worker (zloop_t *loop, zsock_t *reader, void *arg)
 //  --------------------------------------------------------------------------------------------
 //  The ROUTER
 
+//  The HELLO throttle of one key: a token bucket of HELLO_BURST, refilled one per HELLO_PER_MS.
+static bool
+s_hello_allowed (agent_t *agent)
+{
+    int64_t now = cii_util_mono_ms ();
+    if (agent->hello_ms == 0)
+        agent->hello_tokens = HELLO_BURST;
+    else
+        agent->hello_tokens += (double) (now - agent->hello_ms) / HELLO_PER_MS;
+    if (agent->hello_tokens > HELLO_BURST)
+        agent->hello_tokens = HELLO_BURST;
+    agent->hello_ms = now;
+    if (agent->hello_tokens < 1)
+        return false;
+    agent->hello_tokens -= 1;
+    return true;
+}
+
 //  Handles one message from the ROUTER. user_id is the CURVE key the ZAP handler admitted.
 static void
 s_on_message (hub_server_t *self, const rid_t *rid, const char *user_id, const uint8_t *data, size_t size)
@@ -1047,6 +1082,13 @@ s_on_message (hub_server_t *self, const rid_t *rid, const char *user_id, const u
     if (current)
         agent->heard_ms = cii_util_mono_ms ();
     session_event_t event;
+    if (env->body_case == CII__ENVELOPE__BODY_HELLO && !s_hello_allowed (agent)) {
+        //  A HELLO flood from one key costs everyone: refused, the session unchanged.
+        s_send_error (self, rid, CII__ERROR_CODE__ERROR_UNAVAILABLE, "too many HELLOs from this key: wait a second",
+                      env->message_id);
+        cii_codec_free (&env);
+        return;
+    }
     switch (env->body_case) {
         case CII__ENVELOPE__BODY_HELLO: event = E_HELLO; break;
         case CII__ENVELOPE__BODY_ERROR: event = E_AGENT_ERROR; break;
@@ -1124,6 +1166,71 @@ s_on_router (zloop_t *loop, zsock_t *reader, void *arg)
 //  (a key enrolled a moment ago) without holding up the others. Admits a CURVE key only if an
 //  enrolled, non-revoked agent has it; the user id is the key.
 
+//  Counts a refused handshake; s_refusals_flush logs them, one line per interval (an attacker
+//  retrying thousands of times a minute must not fill the disk with log lines).
+static void
+s_refusal (hub_server_t *self, const char *address, const char *reason)
+{
+    char key [160];
+    snprintf (key, sizeof key, "%s (%s)", address && *address ? address : "?", reason);
+    size_t *count = zhashx_lookup (self->refusals, key);
+    if (!count && zhashx_size (self->refusals) < 1000) {
+        count = calloc (1, sizeof *count);
+        if (count)
+            zhashx_insert (self->refusals, key, count);
+    }
+    if (count)
+        (*count)++;
+    self->refused++;
+}
+
+typedef struct {
+    const char *key;
+    size_t count;
+} s_refusal_t;
+
+static int
+s_refusal_cmp (const void *a, const void *b)
+{
+    const s_refusal_t *x = a, *y = b;
+    return x->count < y->count ? 1 : x->count > y->count ? -1 : strcmp (x->key, y->key);
+}
+
+//  Logs the refused handshakes of the interval as one line: the total and the addresses that
+//  refused most, with their counts and reasons.
+static void
+s_refusals_flush (hub_server_t *self)
+{
+    int64_t now = cii_util_mono_ms ();
+    if (self->refused == 0) {
+        self->refusals_ms = now;
+        return;
+    }
+    size_t n = zhashx_size (self->refusals);
+    s_refusal_t *list = calloc (n + 1, sizeof *list);
+    size_t i = 0;
+    for (size_t *count = zhashx_first (self->refusals); list && count; count = zhashx_next (self->refusals)) {
+        list [i].key = zhashx_cursor (self->refusals);
+        list [i++].count = *count;
+    }
+    char line [600];
+    int used = snprintf (line, sizeof line, "hub: refused %zu handshake%s in the last %" PRId64 " s:", self->refused,
+                         self->refused == 1 ? "" : "s", (now - self->refusals_ms + 500) / 1000);
+    if (list) {
+        qsort (list, i, sizeof *list, s_refusal_cmp);
+        for (size_t k = 0; k < i && k < 5 && used < (int) sizeof line; k++)
+            used += snprintf (line + used, sizeof line - (size_t) used, "%s %s x%zu", k ? "," : "", list [k].key,
+                              list [k].count);
+        if (i > 5 && used < (int) sizeof line)
+            snprintf (line + used, sizeof line - (size_t) used, " and %zu more address%s", i - 5, i - 5 == 1 ? "" : "es");
+    }
+    zsys_warning ("%s", line);
+    free (list);
+    zhashx_purge (self->refusals);
+    self->refused = 0;
+    self->refusals_ms = now;
+}
+
 //  Answers one request: [routing id][empty][version][request id][domain][address][identity]
 //  [mechanism][credentials]. With reload_allowed, an unknown key waits for the next reload.
 static bool
@@ -1156,11 +1263,11 @@ s_zap_answer (hub_server_t *self, zmsg_t *request, bool reload_allowed)
         }
         else {
             text = agent ? "revoked" : "not enrolled";
-            zsys_warning ("hub: refused CURVE key %s from %s (%s)", key_txt, address ? address : "?", text);
+            s_refusal (self, address, text);
         }
     }
     else
-        zsys_warning ("hub: refused a non-CURVE handshake from %s", address ? address : "?");
+        s_refusal (self, address, "not CURVE");
 
     if (waiting) {
         //  Rebuild the request as it came and keep it.
@@ -1273,6 +1380,8 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
             self->dirty = true;
         }
     }
+    if (now - self->refusals_ms >= self->config.refusal_log_ms)
+        s_refusals_flush (self);
     //  last_seen of every connected agent moves, so `agents` can tell live from stale
     self->seen_wanted = true;
     s_ingest_schedule (self);
@@ -1362,19 +1471,23 @@ hub_server_new (const hub_server_config_t *config, cii_err_t *err)
         self->config.session_timeout_ms = SESSION_TIMEOUT_MS;
     if (self->config.resend_ms <= 0)
         self->config.resend_ms = RESEND_AFTER_MS;
+    if (self->config.refusal_log_ms <= 0)
+        self->config.refusal_log_ms = REFUSAL_LOG_MS;
     self->conninfo = strdup (config->conninfo ? config->conninfo : "");
     self->agents = zhashx_new ();
     self->by_id = zhashx_new ();
     self->registry = hub_registry_new ();
     self->zap_waiting = zlist_new ();
+    self->refusals = zhashx_new ();
     self->collecting = s_ingest_job_new ();
     self->spare = s_ingest_job_new ();
     if (!self->conninfo || !self->agents || !self->by_id || !self->registry || !self->zap_waiting
-    ||  !self->collecting || !self->spare) {
+    ||  !self->refusals || !self->collecting || !self->spare) {
         cii_err_set (err, CII_NO_MEMORY, "out of memory");
         goto fail;
     }
     zhashx_set_destructor (self->agents, s_agent_free);
+    zhashx_set_destructor (self->refusals, s_agent_free);      //  plain malloc'd counters
 
     //  The database: exactly this binary's schema; the key pair (the one bundles were issued with).
     hub_store_t *store = hub_setup_connect (self->conninfo, err);
@@ -1419,8 +1532,12 @@ hub_server_new (const hub_server_config_t *config, cii_err_t *err)
     zsock_set_tcp_keepalive_cnt (self->router, 3);
     //  libzmq reads a whole frame before we see it: bound it (a larger frame drops the peer).
     zsock_set_maxmsgsize (self->router, MAX_FRAME_IN);
-    zsock_set_sndhwm (self->router, 10000);
-    zsock_set_rcvhwm (self->router, 100000);
+    //  ... and how many frames one peer can have waiting in the hub's memory.
+    zsock_set_sndhwm (self->router, SNDHWM);
+    zsock_set_rcvhwm (self->router, RCVHWM);
+    //  A TCP connection that does not complete its CURVE handshake in time is closed: a peer
+    //  holding connections open without authenticating cannot keep descriptors for long.
+    zsock_set_handshake_ivl (self->router, HANDSHAKE_MS);
     zsock_set_linger (self->router, 0);
     if (zsock_bind (self->router, "%s", config->bind) < 0) {
         cii_err_set (err, CII_UNAVAILABLE, "cannot bind %s: %s", config->bind, zmq_strerror (zmq_errno ()));
@@ -1441,6 +1558,7 @@ hub_server_new (const hub_server_config_t *config, cii_err_t *err)
     zloop_reader (self->loop, hub_worker_sock (self->control), s_on_control_worker, self);
     zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
     self->reload_ms = cii_util_mono_ms ();
+    self->refusals_ms = self->reload_ms;
     int version = hub_store_binary_schema_version ();
     zsys_info ("hub: serving on %s (schema %d, %zu agents enrolled, key %s)", self->endpoint, version,
                zhashx_size (self->agents), zcert_public_txt (self->cert));
@@ -1525,6 +1643,10 @@ hub_server_destroy (hub_server_t **self_p)
     s_ingest_job_destroy (&self->collecting);
     s_ingest_job_destroy (&self->spare);
     zhashx_destroy (&self->by_id);
+    if (self->refusals) {
+        s_refusals_flush (self);
+        zhashx_destroy (&self->refusals);
+    }
     zhashx_destroy (&self->agents);
     hub_registry_destroy (&self->registry);
     zcert_destroy (&self->cert);

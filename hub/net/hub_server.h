@@ -25,6 +25,7 @@ typedef struct {
     int heartbeat_ms;                /* WELCOME.heartbeat_ms; 0 = 1000 */
     int session_timeout_ms;          /* a silent session is closed after this; 0 = 5000 */
     int resend_ms;                   /* unacknowledged items are resent after this; 0 = 10000 */
+    int refusal_log_ms;              /* refused handshakes are logged as one line per this; 0 = 10000 */
 } hub_server_config_t;
 
 typedef struct _hub_server_t hub_server_t;
