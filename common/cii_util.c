@@ -3,6 +3,7 @@
 #include "cii_util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -139,4 +140,19 @@ cii_util_read_file_max (const char *path, size_t max_bytes, char **text_p, size_
     if (size_p)
         *size_p = len;
     return CII_OK;
+}
+
+cii_rc_t
+cii_util_check_private (const char *path, cii_err_t *err)
+{
+    struct stat st;
+    if (stat (path, &st) != 0)
+        return cii_err_set (err, errno == ENOENT ? CII_NOT_FOUND : CII_FAILED, "cannot check %s: %s", path,
+                            strerror (errno));
+    if ((st.st_mode & 077) == 0)
+        return CII_OK;
+    bool dir = S_ISDIR (st.st_mode);
+    return cii_err_set (err, CII_REFUSED, "%s is %s by group or others (mode %04o): run chmod %s %s", path,
+                        (st.st_mode & 066) ? "readable or writable" : "accessible", (unsigned) (st.st_mode & 07777),
+                        dir ? "700" : "600", path);
 }

@@ -29,4 +29,10 @@ void cii_util_iso8601 (int64_t ms, char buf[32]);
 cii_rc_t cii_util_read_file_max (const char *path, size_t max_bytes, char **text_p, size_t *size_p,
                                  cii_err_t *err);
 
+/*  Checks that the file or directory at path (holding a secret key) is private to its owner, as ssh
+    checks a key file: CII_OK; CII_REFUSED "PATH is readable by group or others (mode 0644): run
+    chmod 600 PATH" (700 for a directory); CII_NOT_FOUND / CII_FAILED when it cannot be looked at.
+    A loosened mode (a restore, a `cp -r`) is refused rather than used silently. */
+cii_rc_t cii_util_check_private (const char *path, cii_err_t *err);
+
 #endif

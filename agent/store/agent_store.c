@@ -3,6 +3,7 @@
     the embedded schema/agent/ files by PRAGMA user_version, the joinable transaction, the
     statement cache and the row iterator. */
 #include "agent_store.h"
+#include "cii_util.h"
 
 #include <assert.h>
 #include <czmq.h>
@@ -430,6 +431,21 @@ agent_store_open (const char *state_dir, cii_err_t *err)
             cii_err_set (err, CII_FAILED, "cannot open %s: %s", self->path, strerror (errno));
         agent_store_destroy (&self);
         return NULL;
+    }
+    //  The state holds the agent's secret key: refuse it when a restore or a copy loosened its
+    //  modes, as ssh refuses a key file readable by others.
+    char extra [sizeof self->path + 8];
+    const char *suffixes [] = { "-wal", "-shm" };
+    if (cii_util_check_private (state_dir, err) != CII_OK || cii_util_check_private (self->path, err) != CII_OK) {
+        agent_store_destroy (&self);
+        return NULL;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        snprintf (extra, sizeof extra, "%s%s", self->path, suffixes [i]);
+        if (access (extra, F_OK) == 0 && cii_util_check_private (extra, err) != CII_OK) {
+            agent_store_destroy (&self);
+            return NULL;
+        }
     }
     if (s_connect (self, err) != CII_OK)
         agent_store_destroy (&self);

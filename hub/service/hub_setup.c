@@ -1,5 +1,6 @@
 /*  hub_setup.c — migrations, the hub key pair and the schema check on open (see hub_setup.h). */
 #include "hub_setup.h"
+#include "cii_util.h"
 #include "hub_store_registry.h"
 #include "hub_store_schema.h"
 
@@ -153,6 +154,12 @@ hub_setup_load_cert (hub_store_t *store, const char *certs_dir, cii_err_t *err)
         zcert_destroy (&cert);
         cii_err_set (err, CII_NOT_FOUND, "cannot load the hub key pair %s(_secret): run cii-hub init --certs %s", path,
                      certs_dir);
+        return NULL;
+    }
+    //  The secret must still be the owner's alone: a restore or a copy may have loosened it.
+    snprintf (path, sizeof path, "%s/hub.cert_secret", certs_dir);
+    if (cii_util_check_private (path, err) != CII_OK) {
+        zcert_destroy (&cert);
         return NULL;
     }
     char *stored = NULL;

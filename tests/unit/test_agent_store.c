@@ -276,6 +276,27 @@ test_open_refusals (void **state)
     assert_null (agent_store_open (fx->agent->state, &err));
     assert_int_equal (err.rc, CII_REFUSED);
     assert_non_null (strstr (err.text, "newer"));
+    assert_int_equal (sqlite3_open (path, &db), SQLITE_OK);
+    assert_int_equal (sqlite3_exec (db, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (db);
+    //  Modes loosened by a restore or a copy: refused, naming the file and the chmod to run
+    char expect [1200];
+    assert_int_equal (chmod (fx->agent->state, 0755), 0);
+    assert_null (agent_store_open (fx->agent->state, &err));
+    assert_int_equal (err.rc, CII_REFUSED);
+    snprintf (expect, sizeof expect, "%s is readable or writable by group or others (mode 0755): run chmod 700 %s",
+              fx->agent->state, fx->agent->state);
+    assert_string_equal (err.text, expect);
+    assert_int_equal (chmod (fx->agent->state, 0700), 0);
+    assert_int_equal (chmod (path, 0640), 0);
+    assert_null (agent_store_open (fx->agent->state, &err));
+    snprintf (expect, sizeof expect, "%s is readable or writable by group or others (mode 0640): run chmod 600 %s",
+              path, path);
+    assert_string_equal (err.text, expect);
+    assert_int_equal (chmod (path, 0600), 0);
+    agent_store_t *again = agent_store_open (fx->agent->state, &err);
+    assert_non_null (again);
+    agent_store_destroy (&again);
     free (path);
 }
 

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
 #include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,8 +146,19 @@ test_load_cert (void **state)
     cert = hub_setup_load_cert (NULL, certs, NULL);
     assert_non_null (cert);
     zcert_destroy (&cert);
-    //  Without the secret half: refused.
+    //  A secret loosened by a restore or a copy: refused, naming the file and the chmod to run.
     char *sec = unit_path (certs, "hub.cert_secret");
+    assert_int_equal (chmod (sec, 0644), 0);
+    assert_null (hub_setup_load_cert (hub->store, certs, &err));
+    assert_int_equal (err.rc, CII_REFUSED);
+    snprintf (expect, sizeof expect, "%s is readable or writable by group or others (mode 0644): run chmod 600 %s",
+              sec, sec);
+    assert_string_equal (err.text, expect);
+    assert_int_equal (chmod (sec, 0600), 0);
+    cert = hub_setup_load_cert (hub->store, certs, &err);
+    assert_non_null (cert);
+    zcert_destroy (&cert);
+    //  Without the secret half: refused.
     assert_int_equal (unlink (sec), 0);
     assert_null (hub_setup_load_cert (hub->store, certs, &err));
     assert_int_equal (err.rc, CII_NOT_FOUND);
