@@ -88,6 +88,14 @@ s_before (cii_cli_t *cli)
     }
     else
         zsys_set_logstream (cii_cli_flag (cli, "verbose") ? cii_cli_err (cli) : NULL);
+    //  A password on the command line is readable by every user of the machine (ps, /proc): say so
+    //  once, and carry on (the operator guide shows the password file to use instead).
+    const char *db = cii_cli_opt (cli, "db");
+    if (db && (strstr (db, "password") || (strstr (db, "://") && strchr (db, '@') && strchr (strstr (db, "://") + 3, ':')
+                                            && strchr (strstr (db, "://") + 3, ':') < strchr (db, '@'))))
+        fprintf (cii_cli_err (cli), "%s: warning: the password in --db is visible to every user of this machine "
+                 "(ps, /proc): put it in a password file instead (PGPASSFILE; see docs/operator-guide.md)\n",
+                 cii_cli_program (cli));
     return CII_CLI_OK;
 }
 
