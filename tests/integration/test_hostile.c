@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <czmq.h>
 
+#include "cii_util.h"
 #include "harness.h"
 
 //  Resident memory of a process, KiB (-1 when unknown).
