@@ -399,6 +399,10 @@ s_validate_welcome (const Cii__Welcome *welcome, cii_codec_error_t *err)
         return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
                        "welcome.heartbeat_ms: %" PRIu32 ", limits %d..%d", welcome->heartbeat_ms,
                        CII_HEARTBEAT_MIN_MS, CII_HEARTBEAT_MAX_MS);
+    if (welcome->stream_case == CII__WELCOME__STREAM_EPOCH && welcome->resume_seq > welcome->last_seq)
+        return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED,
+                       "welcome.resume_seq: %" PRIu64 " is beyond welcome.last_seq %" PRIu64, welcome->resume_seq,
+                       welcome->last_seq);
     return CII_OK;
 }
 

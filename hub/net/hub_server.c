@@ -22,7 +22,9 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 
 #define HEARTBEAT_MS        1000    //  agents PING at least this often (WELCOME.heartbeat_ms)
@@ -34,7 +36,6 @@
 #define TICK_MS             1000    //  housekeeping
 #define RELOAD_EVERY_MS     5000    //  agents and registry reloaded at least this often
 #define ZAP_WAITING_MAX     1024    //  handshakes of unknown keys waiting for a reload, at most
-#define HOLD_LIMIT          1000000 //  HELLO.last_seq beyond what was assigned: refused past this
 #define PENDING_PER_AGENT   256     //  ... of them from one agent, at most
 #define MAX_FRAME_IN        (2 * CII_MAX_FRAME)   //  libzmq drops the peer beyond this
 #define RCVHWM              32      //  frames queued per peer before its TCP stream waits:
@@ -44,6 +45,8 @@
 #define HELLO_BURST         10      //  HELLOs one key may send at once ...
 #define HELLO_PER_MS        1000    //  ... and one more per this many ms
 #define REFUSAL_LOG_MS      10000   //  refused handshakes: one log line per interval
+#define REPLACED_LOG_MS     60000   //  session replacements of one agent: one log line per interval
+#define REPLACED_WARN_AT    3       //  ... a warning from this many on (two processes, one key)
 #define ZAP_ENDPOINT        "inproc://zeromq.zap.01"
 
 typedef struct {
@@ -85,7 +88,12 @@ typedef struct {
     int64_t max_sent_seq;       //  highest sequence sent in this session (ACK check)
     int64_t sent_ms;            //  monotonic time of the last DELIVER sent
     int64_t ack_to_flush;       //  acknowledged sequence not yet written (0 = none)
-    int64_t hold_to_flush;      //  HELLO beyond last_seq not yet written (0 = none)
+    uint64_t epoch;             //  the downward stream's epoch (s_resume) ...
+    int64_t epoch_start;        //  ... begun at this sequence
+    int epoch_write;            //  EPOCH_WRITTEN, EPOCH_DUE or EPOCH_WRITING (a job carries it)
+    int64_t replaced_to_flush;  //  session replacements not yet written
+    int replaced_count;         //  replacements since replaced_since_ms (logged once per interval)
+    int64_t replaced_since_ms;
     int session_to_flush;       //  0 nothing, 1 connected, 2 disconnected
     bool fetching;              //  a fetch of its items is in the control job in flight
     int pending;                //  its upward messages waiting for the database
@@ -136,8 +144,10 @@ typedef struct {
     int64_t *session_ids;
     bool *session_connected;
     size_t n_sessions;
-    int64_t *hold_ids, *hold_seqs;
-    size_t n_holds;
+    int64_t *epoch_ids, *epochs, *epoch_starts;
+    size_t n_epochs;
+    int64_t *replaced_ids, *replaced_counts;
+    size_t n_replaced;
     int64_t *seen_ids;
     size_t n_seen;
     hub_fetch_t *fetch;
@@ -145,7 +155,7 @@ typedef struct {
     bool reset_sessions;
     uint64_t reload_number;          //  which reload this is (when reload)
     //  out
-    cii_rc_t rc_acks, rc_sessions, rc_holds, rc_reload, rc_fetch;
+    cii_rc_t rc_acks, rc_sessions, rc_epochs, rc_replaced, rc_reload, rc_fetch;
     hub_agent_row_t *agents;
     size_t n_agents;
     hub_canton_row_t *cantons;
@@ -321,45 +331,133 @@ s_strcmp (const void *a, const void *b)
     return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-//  HELLO: checks the position the agent holds, replaces another session of the same key, sends
-//  WELCOME and replays what the agent has not got. A refused HELLO changes nothing.
+//  Stream epochs (docs/protocol.md §6.2). An epoch names one numbering of an agent's downward
+//  items; a HELLO says (epoch, last_seq) and the hub answers where the session resumes. Nothing an
+//  agent claims raises its sequence: a position beyond what this database assigned starts a new
+//  epoch at what was assigned (the database was restored from an older backup, or the agent is
+//  faulty), so that whoever then says its true position gets every item after it.
+//  An epoch's high 31 bits count the epochs this hub issued for the agent (a generation), the low
+//  32 bits are random. So the epoch of a HELLO is the current one, an earlier one (a lower
+//  generation: the agent holds this stream up to where the current epoch began), or one this
+//  database never recorded (a hub died before writing it, or the database was restored from a
+//  backup older than it): that stream is this database's items, as far as they go.
+#define EPOCH_WRITTEN       0
+#define EPOCH_DUE           1
+#define EPOCH_WRITING       2
+#define EPOCH_GEN(epoch)    ((uint64_t) (epoch) >> 32)
+#define EPOCH_GEN_MAX       UINT64_C (0x7fffffff)
+
+//  A new epoch after current: the next generation (kept below 2^63), a random non-zero low half.
+static uint64_t
+s_epoch_new (uint64_t current)
+{
+    uint64_t gen = EPOCH_GEN (current) < EPOCH_GEN_MAX ? EPOCH_GEN (current) + 1 : EPOCH_GEN_MAX;
+    uint64_t epoch = current;
+    while (epoch == current || (uint32_t) epoch == 0) {
+        uint32_t low = 0;
+        if (getrandom (&low, sizeof low, 0) != (ssize_t) sizeof low)
+            low = (uint32_t) random () ^ (uint32_t) cii_util_mono_ms ();
+        epoch = gen << 32 | low;
+    }
+    return epoch;
+}
+
+//  Where a session resumes, from what a HELLO says the agent holds.
+typedef struct {
+    int64_t held;               //  HELLO.last_seq (beyond 2^63: 2^63 - 1)
+    int64_t resume;             //  replay everything after this
+    uint64_t epoch;             //  in this epoch (what WELCOME says)
+    bool new_epoch;             //  a new epoch begins at last_seq
+    bool skip;                  //  an agent without epochs holds more than was assigned
+} s_resume_t;
+
+static s_resume_t
+s_resume (const agent_t *agent, const Cii__Hello *hello)
+{
+    s_resume_t at = { 0 };
+    at.held = hello->last_seq > (uint64_t) INT64_MAX ? INT64_MAX : (int64_t) hello->last_seq;
+    at.epoch = agent->epoch;
+    if (hello->stream_case != CII__HELLO__STREAM_EPOCH) {
+        //  An agent older than epochs cannot change streams: it gets what comes after its
+        //  position. Beyond what was assigned, the items up to it are skipped in this session
+        //  (it would take them for ones it holds); nothing is written.
+        at.resume = at.held;
+        at.skip = at.held > agent->last_seq;
+    }
+    else
+    if (hello->epoch == agent->epoch || EPOCH_GEN (hello->epoch) >= EPOCH_GEN (agent->epoch)) {
+        //  The current epoch, or one this database never recorded: the agent's position holds as
+        //  far as this database's items go; beyond them, a new epoch.
+        if (at.held <= agent->last_seq) {
+            at.resume = at.held;
+            at.epoch = hello->epoch;
+        }
+        else {
+            at.resume = agent->last_seq;
+            at.epoch = s_epoch_new (agent->epoch);
+            at.new_epoch = true;
+        }
+    }
+    else        //  an earlier epoch: it matches the current stream up to where that began
+        at.resume = at.held < agent->epoch_start ? at.held : agent->epoch_start;
+    return at;
+}
+
+//  Another connection took the session over: counted (written with the next job), logged once
+//  per interval (s_on_tick).
+static void
+s_replaced (hub_server_t *self, agent_t *agent)
+{
+    agent->replaced_to_flush++;
+    if (agent->replaced_count++ == 0) {
+        agent->replaced_since_ms = cii_util_mono_ms ();
+        zsys_info ("hub: agent %s: new session replaces the previous one", agent->network);
+    }
+    self->dirty = true;
+}
+
+//  HELLO: works out where the session resumes (s_resume; a new epoch is written by the control
+//  worker), replaces another session of the same key, sends WELCOME and replays what the agent
+//  has not got. No HELLO is refused for the position it claims.
 static bool
 s_open (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env_p)
 {
-    Cii__Envelope *env = *env_p;
-    //  Compared as unsigned: a last_seq beyond 2^63 is simply more than we ever assigned.
-    int64_t held = env->hello->last_seq > (uint64_t) INT64_MAX ? INT64_MAX : (int64_t) env->hello->last_seq;
-    if (held > agent->last_seq && held - agent->last_seq > HOLD_LIMIT) {
-        zsys_warning ("hub: agent %s: refused HELLO claiming seq %" PRId64 " (%" PRId64 " assigned here)",
-                      agent->network, held, agent->last_seq);
-        s_send_error (self, rid, CII__ERROR_CODE__ERROR_BAD_ACK,
-                      "HELLO.last_seq is beyond anything this hub assigned", env->message_id);
-        return false;
+    const Cii__Hello *hello = (*env_p)->hello;
+    s_resume_t at = s_resume (agent, hello);
+    if (at.new_epoch) {
+        zsys_warning ("hub: agent %s: holds seq %" PRId64 " of epoch %" PRIu64 " but only %" PRId64 " were "
+                      "assigned here (database restored from a backup, or a faulty agent); new epoch %" PRIu64
+                      " from seq %" PRId64, agent->network, at.held, (uint64_t) hello->epoch, agent->last_seq,
+                      at.epoch, at.resume);
+        agent->epoch = at.epoch;
+        agent->epoch_start = agent->last_seq;
+        agent->epoch_write = EPOCH_DUE;
     }
-    if (held > agent->last_seq) {
-        //  The agent holds more than this database ever assigned it: the database was restored
-        //  from an older backup. Number new items after what the agent holds, or it would take
-        //  them for duplicates and drop them.
-        zsys_warning ("hub: agent %s: holds seq %" PRId64 " but only %" PRId64 " assigned here "
-                      "(database restored from a backup?); new items are numbered after %" PRId64,
-                      agent->network, held, agent->last_seq, held);
-        agent->last_seq = held;
-        agent->hold_to_flush = held;
-    }
+    else
+    if (at.skip)
+        zsys_warning ("hub: agent %s: holds seq %" PRId64 " but only %" PRId64 " were assigned here (database "
+                      "restored from a backup?); it is older than stream epochs, so it will take new items up to %"
+                      PRId64 " for ones it holds and miss them: upgrade it", agent->network, at.held,
+                      agent->last_seq, at.held);
+    else
+    if (at.resume != at.held)
+        zsys_info ("hub: agent %s: holds seq %" PRId64 " of the earlier epoch %" PRIu64 "; epoch %" PRIu64
+                   " began at %" PRId64 ": resuming there", agent->network, at.held, (uint64_t) hello->epoch,
+                   agent->epoch, at.resume);
     if (agent->state == S_OPEN && !s_rid_equal (&agent->rid, rid)) {
         s_send_error (self, &agent->rid, CII__ERROR_CODE__ERROR_SESSION_REPLACED,
                       "a newer session of this agent took over", NULL);
-        zsys_info ("hub: agent %s: new session replaces the previous one", agent->network);
+        s_replaced (self, agent);
     }
     agent->rid = *rid;
     agent->heard_ms = cii_util_mono_ms ();
-    agent->sent_seq = held;               //  replay everything after what the agent holds
-    agent->max_sent_seq = held;
-    if (held > agent->acked_seq)
-        agent->ack_to_flush = held;       //  HELLO.last_seq is an acknowledgement
-    //  In memory the window starts at what the agent holds, even below an earlier ACK (its state
-    //  was restored from a backup): it gets those items again. PostgreSQL keeps the highest.
-    agent->acked_seq = held;
+    agent->sent_seq = at.resume;          //  replay everything after the resume point
+    agent->max_sent_seq = at.resume;
+    if (at.resume > agent->acked_seq)
+        agent->ack_to_flush = at.resume;  //  the resume point is an acknowledgement
+    //  In memory the window starts at the resume point, even below an earlier ACK (the agent's
+    //  state was restored from a backup): it gets those items again. PostgreSQL keeps the highest.
+    agent->acked_seq = at.resume;
     agent->session_to_flush = 1;
     self->dirty = true;
 
@@ -374,11 +472,15 @@ s_open (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **en
     welcome.heartbeat_ms = (uint32_t) self->config.heartbeat_ms;
     welcome.last_seq = (uint64_t) agent->last_seq;
     welcome.hub_time_ms = cii_util_now_ms ();
+    welcome.stream_case = CII__WELCOME__STREAM_EPOCH;
+    welcome.epoch = at.epoch;
+    welcome.resume_seq = (uint64_t) (at.skip ? agent->last_seq : at.resume);
     reply.body_case = CII__ENVELOPE__BODY_WELCOME;
     reply.welcome = &welcome;
     s_send (self, rid, &reply);
-    zsys_info ("hub: agent %s: session open (holds seq %" PRId64 ", %" PRId64 " to replay)", agent->network, held,
-               agent->last_seq - held);
+    zsys_info ("hub: agent %s: session open (epoch %" PRIu64 ", resumes after seq %" PRId64 ", %" PRId64
+               " to replay)", agent->network, at.epoch, at.resume,
+               agent->last_seq > at.resume ? agent->last_seq - at.resume : 0);
     return true;
 }
 
@@ -539,7 +641,7 @@ typedef struct {
 } s_cell_t;
 
 //  The session table: what each event does in each state, and the state after it. An action
-//  returning false (a refused HELLO) leaves the state as it was.
+//  returning false leaves the state as it was (none does today).
 static const s_cell_t s_table [S_STATES][E_EVENTS] = {
     [S_OFFLINE] = {
         [E_HELLO]       = { s_open,           S_OPEN },
@@ -764,8 +866,11 @@ s_control_job_destroy (control_job_t **job_p)
     free (job->ack_seqs);
     free (job->session_ids);
     free (job->session_connected);
-    free (job->hold_ids);
-    free (job->hold_seqs);
+    free (job->epoch_ids);
+    free (job->epochs);
+    free (job->epoch_starts);
+    free (job->replaced_ids);
+    free (job->replaced_counts);
     free (job->seen_ids);
     free (job->fetch);
     free (job);
@@ -803,10 +908,8 @@ s_control_run (hub_store_t *store, void *arg)
     control_job_t *job = arg;
     if (job->reset_sessions)
         hub_store_agents_reset_sessions (store);
-    job->rc_holds = CII_OK;
-    for (size_t i = 0; i < job->n_holds; i++)
-        if (hub_store_agent_hold (store, job->hold_ids [i], job->hold_seqs [i]) != CII_OK)
-            job->rc_holds = CII_FAILED;
+    job->rc_epochs = hub_store_agents_epoch (store, job->epoch_ids, job->epochs, job->epoch_starts, job->n_epochs);
+    job->rc_replaced = hub_store_agents_replaced (store, job->replaced_ids, job->replaced_counts, job->n_replaced);
     job->rc_acks = hub_store_acks (store, job->ack_ids, job->ack_seqs, job->n_acks);
     job->rc_sessions = hub_store_agents_session (store, job->session_ids, job->session_connected, job->n_sessions);
     if (job->n_seen)
@@ -853,6 +956,10 @@ s_apply_reload (hub_server_t *self, control_job_t *job)
             agent->last_seq = row->last_seq;
         if (row->acked_seq > agent->acked_seq && agent->state != S_OPEN)
             agent->acked_seq = row->acked_seq;
+        if (agent->epoch_write == EPOCH_WRITTEN) {  //  else ours is newer than what was read
+            agent->epoch = (uint64_t) row->epoch;
+            agent->epoch_start = row->epoch_start;
+        }
         if (row->revoked && agent->state != S_REVOKED)
             s_event (self, agent, E_REVOKED, NULL, NULL);
     }
@@ -876,11 +983,16 @@ s_control_done (hub_server_t *self, control_job_t *job)
             if (agent && !agent->session_to_flush)
                 agent->session_to_flush = job->session_connected [i] ? 1 : 2;
         }
-    if (job->rc_holds != CII_OK)
-        for (size_t i = 0; i < job->n_holds; i++) {
-            agent_t *agent = s_agent_by_id (self, job->hold_ids [i]);
-            if (agent && agent->hold_to_flush < job->hold_seqs [i])
-                agent->hold_to_flush = job->hold_seqs [i];
+    for (size_t i = 0; i < job->n_epochs; i++) {
+        agent_t *agent = s_agent_by_id (self, job->epoch_ids [i]);
+        if (agent && agent->epoch_write == EPOCH_WRITING)   //  (DUE: changed again meanwhile)
+            agent->epoch_write = job->rc_epochs == CII_OK ? EPOCH_WRITTEN : EPOCH_DUE;
+    }
+    if (job->rc_replaced != CII_OK)
+        for (size_t i = 0; i < job->n_replaced; i++) {
+            agent_t *agent = s_agent_by_id (self, job->replaced_ids [i]);
+            if (agent)
+                agent->replaced_to_flush += job->replaced_counts [i];
         }
     if (job->reload && job->rc_reload == CII_OK)
         s_apply_reload (self, job);
@@ -914,12 +1026,16 @@ s_control_schedule (hub_server_t *self)
     job->ack_seqs = calloc (n_agents + 1, sizeof (int64_t));
     job->session_ids = calloc (n_agents + 1, sizeof (int64_t));
     job->session_connected = calloc (n_agents + 1, sizeof (bool));
-    job->hold_ids = calloc (n_agents + 1, sizeof (int64_t));
-    job->hold_seqs = calloc (n_agents + 1, sizeof (int64_t));
+    job->epoch_ids = calloc (n_agents + 1, sizeof (int64_t));
+    job->epochs = calloc (n_agents + 1, sizeof (int64_t));
+    job->epoch_starts = calloc (n_agents + 1, sizeof (int64_t));
+    job->replaced_ids = calloc (n_agents + 1, sizeof (int64_t));
+    job->replaced_counts = calloc (n_agents + 1, sizeof (int64_t));
     job->seen_ids = calloc (n_agents + 1, sizeof (int64_t));
     job->fetch = calloc (n_agents + 1, sizeof (hub_fetch_t));
-    if (!job->ack_ids || !job->ack_seqs || !job->session_ids || !job->session_connected || !job->hold_ids
-    ||  !job->hold_seqs || !job->seen_ids || !job->fetch) {
+    if (!job->ack_ids || !job->ack_seqs || !job->session_ids || !job->session_connected || !job->epoch_ids
+    ||  !job->epochs || !job->epoch_starts || !job->replaced_ids || !job->replaced_counts || !job->seen_ids
+    ||  !job->fetch) {
         s_control_job_destroy (&job);
         return;
     }
@@ -937,9 +1053,14 @@ s_control_schedule (hub_server_t *self)
             job->session_ids [job->n_sessions] = agent->id;
             job->session_connected [job->n_sessions++] = agent->session_to_flush == 1;
         }
-        if (agent->hold_to_flush) {
-            job->hold_ids [job->n_holds] = agent->id;
-            job->hold_seqs [job->n_holds++] = agent->hold_to_flush;
+        if (agent->epoch_write == EPOCH_DUE) {
+            job->epoch_ids [job->n_epochs] = agent->id;
+            job->epochs [job->n_epochs] = (int64_t) agent->epoch;
+            job->epoch_starts [job->n_epochs++] = agent->epoch_start;
+        }
+        if (agent->replaced_to_flush) {
+            job->replaced_ids [job->n_replaced] = agent->id;
+            job->replaced_counts [job->n_replaced++] = agent->replaced_to_flush;
         }
         if (self->seen_wanted && agent->state == S_OPEN)
             job->seen_ids [job->n_seen++] = agent->id;
@@ -951,7 +1072,8 @@ s_control_schedule (hub_server_t *self)
             fetch->limit = (int) (DOWN_WINDOW - (agent->sent_seq - agent->acked_seq));
         }
     }
-    if (!job->reload && !job->reset_sessions && job->n_acks + job->n_sessions + job->n_holds + job->n_seen
+    if (!job->reload && !job->reset_sessions && job->n_acks + job->n_sessions + job->n_epochs + job->n_replaced
+        + job->n_seen
         + job->n_fetch == 0) {
         self->dirty = false;
         s_control_job_destroy (&job);
@@ -970,7 +1092,9 @@ s_control_schedule (hub_server_t *self)
     for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents)) {
         agent->ack_to_flush = 0;
         agent->session_to_flush = 0;
-        agent->hold_to_flush = 0;
+        agent->replaced_to_flush = 0;
+        if (agent->epoch_write == EPOCH_DUE)
+            agent->epoch_write = EPOCH_WRITING;
     }
     self->reload_wanted = false;
     self->reset_wanted = false;
@@ -1365,6 +1489,15 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
         self->reload_ms = now;
     }
     for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents)) {
+        if (agent->replaced_count && now - agent->replaced_since_ms >= self->config.replaced_log_ms) {
+            char interval [24] = "minute";
+            if (self->config.replaced_log_ms != 60000)
+                snprintf (interval, sizeof interval, "%d ms", self->config.replaced_log_ms);
+            if (agent->replaced_count >= REPLACED_WARN_AT)
+                zsys_warning ("hub: agent %s: session replaced %d times in the last %s: two processes with one "
+                              "key?", agent->network, agent->replaced_count, interval);
+            agent->replaced_count = 0;
+        }
         if (agent->state != S_OPEN)
             continue;
         if (now - agent->heard_ms > self->config.session_timeout_ms) {
@@ -1473,6 +1606,8 @@ hub_server_new (const hub_server_config_t *config, cii_err_t *err)
         self->config.resend_ms = RESEND_AFTER_MS;
     if (self->config.refusal_log_ms <= 0)
         self->config.refusal_log_ms = REFUSAL_LOG_MS;
+    if (self->config.replaced_log_ms <= 0)
+        self->config.replaced_log_ms = REPLACED_LOG_MS;
     self->conninfo = strdup (config->conninfo ? config->conninfo : "");
     self->agents = zhashx_new ();
     self->by_id = zhashx_new ();
@@ -1620,13 +1755,30 @@ hub_server_destroy (hub_server_t **self_p)
         control_job_t *job = calloc (1, sizeof *job);
         size_t n = zhashx_size (self->agents);
         if (job && (job->session_ids = calloc (n + 1, sizeof (int64_t)))
-        &&  (job->session_connected = calloc (n + 1, sizeof (bool)))) {
-            for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents))
+        &&  (job->session_connected = calloc (n + 1, sizeof (bool)))
+        &&  (job->epoch_ids = calloc (n + 1, sizeof (int64_t))) && (job->epochs = calloc (n + 1, sizeof (int64_t)))
+        &&  (job->epoch_starts = calloc (n + 1, sizeof (int64_t)))
+        &&  (job->replaced_ids = calloc (n + 1, sizeof (int64_t)))
+        &&  (job->replaced_counts = calloc (n + 1, sizeof (int64_t)))) {
+            for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents)) {
                 if (agent->state == S_OPEN) {
                     job->session_ids [job->n_sessions] = agent->id;
                     job->session_connected [job->n_sessions++] = false;
                 }
-            if (job->n_sessions && hub_worker_submit (self->control, s_control_run, job) == CII_OK) {
+                //  A new epoch not written yet (should the write fail, an agent that took it is
+                //  still served: s_resume), and the replacements counted since the last job.
+                if (agent->epoch_write != EPOCH_WRITTEN) {
+                    job->epoch_ids [job->n_epochs] = agent->id;
+                    job->epochs [job->n_epochs] = (int64_t) agent->epoch;
+                    job->epoch_starts [job->n_epochs++] = agent->epoch_start;
+                }
+                if (agent->replaced_to_flush) {
+                    job->replaced_ids [job->n_replaced] = agent->id;
+                    job->replaced_counts [job->n_replaced++] = agent->replaced_to_flush;
+                }
+            }
+            if (job->n_sessions + job->n_epochs + job->n_replaced
+            &&  hub_worker_submit (self->control, s_control_run, job) == CII_OK) {
                 void *done = NULL;
                 char channel [64], payload [256];
                 hub_worker_event_t event;

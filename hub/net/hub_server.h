@@ -26,6 +26,7 @@ typedef struct {
     int session_timeout_ms;          /* a silent session is closed after this; 0 = 5000 */
     int resend_ms;                   /* unacknowledged items are resent after this; 0 = 10000 */
     int refusal_log_ms;              /* refused handshakes are logged as one line per this; 0 = 10000 */
+    int replaced_log_ms;             /* an agent's session replacements: one line per this; 0 = 60000 */
 } hub_server_config_t;
 
 typedef struct _hub_server_t hub_server_t;

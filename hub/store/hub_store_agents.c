@@ -18,7 +18,8 @@ hub_store_agent_list (hub_store_t *self, hub_agent_row_t **rows_p, size_t *count
                                         "SELECT id, network, public_key, revoked_at IS NOT NULL, "
                                         "connected AND last_seen > now () - interval '10 seconds', "
                                         HUB_SQL_MS ("enrolled_at") ", " HUB_SQL_MS ("revoked_at") ", "
-                                        HUB_SQL_MS ("last_seen") ", last_seq, acked_seq "
+                                        HUB_SQL_MS ("last_seen") ", last_seq, acked_seq, epoch, epoch_start, "
+                                        "replacements, " HUB_SQL_MS ("last_replaced_at") " "
                                         "FROM agents ORDER BY network, id", 0, NULL);
     if (!rows)
         return hub_store_rc (self);
@@ -40,6 +41,10 @@ hub_store_agent_list (hub_store_t *self, hub_agent_row_t **rows_p, size_t *count
         r->last_seen_ms = hub_rows_i64 (rows, 7);
         r->last_seq = hub_rows_i64 (rows, 8);
         r->acked_seq = hub_rows_i64 (rows, 9);
+        r->epoch = hub_rows_i64 (rows, 10);
+        r->epoch_start = hub_rows_i64 (rows, 11);
+        r->replacements = hub_rows_i64 (rows, 12);
+        r->last_replaced_at_ms = hub_rows_i64 (rows, 13);
     }
     hub_rows_destroy (&rows);
     *rows_p = out;
@@ -155,16 +160,54 @@ hub_store_agents_reset_sessions (hub_store_t *self)
 }
 
 cii_rc_t
-hub_store_agent_hold (hub_store_t *self, int64_t agent_id, int64_t held)
+hub_store_agents_epoch (hub_store_t *self, const int64_t *agent_ids, const int64_t *epochs, const int64_t *starts,
+                        size_t count)
 {
-    assert (held >= 0);
-    char id [24], seq [24];
-    snprintf (id, sizeof id, "%" PRId64, agent_id);
-    snprintf (seq, sizeof seq, "%" PRId64, held);
-    const char *values [] = { id, seq };
-    return hub_store_command (self, "agent hold",
-                              "UPDATE agents SET last_seq = greatest (last_seq, $2::bigint), "
-                              "acked_seq = greatest (acked_seq, $2::bigint) "
-                              "WHERE id = $1::bigint AND (last_seq < $2::bigint OR acked_seq < $2::bigint)",
-                              2, values);
+    if (count == 0)
+        return CII_OK;
+    assert (agent_ids && epochs && starts);
+    char *ids = hub_store_id_array (agent_ids, count);
+    char *ep = hub_store_id_array (epochs, count);
+    char *st = hub_store_id_array (starts, count);
+    cii_rc_t rc = CII_NO_MEMORY;
+    if (ids && ep && st) {
+        const char *values [] = { ids, ep, st };
+        rc = hub_store_command (self, "agent epochs",
+                                "WITH e AS (SELECT DISTINCT ON (agent_id) agent_id, epoch, epoch_start "
+                                "           FROM unnest ($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY "
+                                "                AS t (agent_id, epoch, epoch_start, ord) ORDER BY agent_id, ord DESC), "
+                                "locked AS (SELECT g.id FROM agents g JOIN e ON g.id = e.agent_id "
+                                "           ORDER BY g.id FOR UPDATE OF g) "
+                                "UPDATE agents g SET epoch = e.epoch, epoch_start = e.epoch_start "
+                                "FROM e, locked l WHERE g.id = e.agent_id AND l.id = g.id", 3, values);
+    }
+    free (st);
+    free (ep);
+    free (ids);
+    return rc;
+}
+
+cii_rc_t
+hub_store_agents_replaced (hub_store_t *self, const int64_t *agent_ids, const int64_t *counts, size_t count)
+{
+    if (count == 0)
+        return CII_OK;
+    assert (agent_ids && counts);
+    char *ids = hub_store_id_array (agent_ids, count);
+    char *ns = hub_store_id_array (counts, count);
+    cii_rc_t rc = CII_NO_MEMORY;
+    if (ids && ns) {
+        const char *values [] = { ids, ns };
+        rc = hub_store_command (self, "agent replacements",
+                                "WITH r AS (SELECT agent_id, sum (n) AS n "
+                                "           FROM unnest ($1::bigint[], $2::bigint[]) AS t (agent_id, n) "
+                                "           GROUP BY agent_id), "
+                                "locked AS (SELECT g.id FROM agents g JOIN r ON g.id = r.agent_id "
+                                "           ORDER BY g.id FOR UPDATE OF g) "
+                                "UPDATE agents g SET replacements = g.replacements + r.n, last_replaced_at = now () "
+                                "FROM r, locked l WHERE g.id = r.agent_id AND l.id = g.id AND r.n > 0", 2, values);
+    }
+    free (ns);
+    free (ids);
+    return rc;
 }

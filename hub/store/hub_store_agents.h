@@ -19,6 +19,10 @@ typedef struct {
     int64_t last_seen_ms;   /* 0 when never seen */
     int64_t last_seq;       /* highest downward sequence assigned */
     int64_t acked_seq;      /* highest acknowledged: backlog = last_seq - acked_seq */
+    int64_t epoch;          /* the downward stream's epoch (0 until a restore or a faulty agent) */
+    int64_t epoch_start;    /* the sequence at which that epoch began */
+    int64_t replacements;   /* sessions taken over by another connection with the same key */
+    int64_t last_replaced_at_ms;  /* when that last happened, 0 when never */
 } hub_agent_row_t;
 
 /*  All agents with their status, ordered by network then id, revoked ones included: *count_p rows
@@ -45,9 +49,14 @@ cii_rc_t hub_store_agents_seen (hub_store_t *self, const int64_t *agent_ids, siz
 /*  Marks every agent disconnected (the serving hub calls this when it starts). */
 cii_rc_t hub_store_agents_reset_sessions (hub_store_t *self);
 
-/*  An agent says (HELLO) it holds every downward item up to held, more than this database
-    assigned it (the database was restored from an older backup): raises last_seq and acked_seq
-    to held so that new items are numbered after what the agent holds. */
-cii_rc_t hub_store_agent_hold (hub_store_t *self, int64_t agent_id, int64_t held);
+/*  Records the downward stream epoch of count agents: agent_ids[i] is in epochs[i], begun at
+    sequence starts[i] (one statement; rows locked in id order; the last given for an agent wins). */
+cii_rc_t hub_store_agents_epoch (hub_store_t *self, const int64_t *agent_ids, const int64_t *epochs,
+                                 const int64_t *starts, size_t count);
+
+/*  Adds counts[i] session replacements to agent agent_ids[i], last_replaced_at = now (one
+    statement; rows locked in id order). */
+cii_rc_t hub_store_agents_replaced (hub_store_t *self, const int64_t *agent_ids, const int64_t *counts,
+                                    size_t count);
 
 #endif

@@ -1,8 +1,9 @@
 /*  test_edge_cases.c — integration: the corners a code review found, each against a real hub and
     PostgreSQL: a resend of a stored
     signal gets its receipt even after the bureau moved the canton to another network; an agent
-    holding more than the (restored) database assigned gets new items numbered after what it
-    holds; an absurd HELLO.last_seq is refused without harm; an agent whose first hub endpoint is
+    holding more than the (restored) database assigned is moved to a new stream epoch and gets the
+    new items; an absurd HELLO.last_seq raises nothing and the true position is served after it;
+    an agent whose first hub endpoint is
     dead reaches the second one; an agent whose key is refused says so in its status, and so does
     one whose daemon was killed. */
 #include <stdarg.h>
@@ -120,8 +121,26 @@ test_resend_after_registry_change (void **state)
     it_fixture_pass (f);
 }
 
-//  The hub's database was restored from a backup older than what the agent holds: new items
-//  must be numbered after the agent's last sequence, or it would drop them as duplicates.
+//  HELLO with a stream epoch (as an agent of this version says it) from a raw client.
+static void
+s_hello_epoch (it_raw_t *raw, const char *id, uint64_t last_seq, uint64_t epoch)
+{
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    Cii__Hello hello = CII__HELLO__INIT;
+    hello.last_seq = last_seq;
+    hello.agent_version = "cii integration test";
+    hello.stream_case = CII__HELLO__STREAM_EPOCH;
+    hello.epoch = epoch;
+    env.version = CII_PROTOCOL_VERSION;
+    env.message_id = (char *) id;
+    env.body_case = CII__ENVELOPE__BODY_HELLO;
+    env.hello = &hello;
+    assert_int_equal (it_raw_send (raw, &env), 0);
+}
+
+//  The hub's database was restored from a backup older than what the agent holds: a new stream
+//  epoch begins at what the database assigned, and new items, numbered from there, reach the
+//  agent (it takes the epoch from WELCOME). The sequence is not raised to the agent's claim.
 static void
 test_agent_ahead_of_database (void **state)
 {
@@ -129,28 +148,42 @@ test_agent_ahead_of_database (void **state)
     assert_int_equal (it_hub_start (f), 0);
     it_agent_t *lem = it_agent_add (f, "lemanique");
     assert_non_null (lem);
-    it_raw_t *raw = s_raw_session (lem, 10);
-    assert_true (it_wait_sql (f, 10000, 10, "SELECT last_seq FROM agents WHERE network = 'lemanique'", NULL));
+    cii_bundle_t bundle = s_bundle (lem);
+    it_raw_t *raw = it_raw_new_bundle (&bundle);
+    assert_non_null (raw);
+    s_hello_epoch (raw, "hello-ahead", 10, 0);
+    Cii__Envelope *reply = it_raw_recv (raw, 20000, true);
+    assert_non_null (reply);
+    assert_int_equal (reply->body_case, CII__ENVELOPE__BODY_WELCOME);
+    assert_int_equal (reply->welcome->stream_case, CII__WELCOME__STREAM_EPOCH);
+    assert_true (reply->welcome->epoch != 0);
+    assert_int_equal (reply->welcome->resume_seq, 0);
+    char epoch [24];
+    snprintf (epoch, sizeof epoch, "%llu", (unsigned long long) reply->welcome->epoch);
+    cii_codec_free (&reply);
+    assert_true (it_wait_sql (f, 10000, 1, "SELECT count(*) FROM agents WHERE network = 'lemanique' "
+                                            "AND epoch = $1::bigint AND epoch_start = 0", epoch, NULL));
 
     it_result_t r;
     assert_int_equal (it_hub_cli (f, &r, "notice", "--to", "lemanique", "--title", "Après la restauration",
-                                  "--text", "Numérotée après ce que l'agent détient.", NULL), 0);
+                                  "--text", "Numérotée dans la nouvelle époque.", NULL), 0);
     it_result_free (&r);
-    Cii__Envelope *reply = NULL;
     for (int i = 0; i < 5 && !reply; i++) {
         reply = it_raw_recv (raw, 20000, false);
         if (reply && reply->body_case != CII__ENVELOPE__BODY_DELIVER)
             cii_codec_free (&reply);
     }
     assert_non_null (reply);
-    assert_int_equal (reply->deliver->seq, 11);
+    assert_int_equal (reply->deliver->seq, 1);
     assert_string_equal (reply->deliver->notice->title, "Après la restauration");
     cii_codec_free (&reply);
+    assert_int_equal (it_sql_long (f, "SELECT last_seq FROM agents WHERE network = 'lemanique'", NULL), 1);
     it_raw_destroy (&raw);
     it_fixture_pass (f);
 }
 
-//  HELLO.last_seq beyond 2^63 (or far beyond anything assigned) is refused; the hub carries on.
+//  HELLO.last_seq beyond 2^63, or far beyond anything assigned, with or without an epoch: no
+//  HELLO is refused for its position and nothing is raised; the true position is served after.
 static void
 test_absurd_hello (void **state)
 {
@@ -162,19 +195,36 @@ test_absurd_hello (void **state)
     it_raw_t *raw = it_raw_new_bundle (&bundle);
     assert_non_null (raw);
     uint64_t absurd[] = { UINT64_MAX, (uint64_t) 1 << 63, 5000000 };
-    for (size_t i = 0; i < 3; i++) {
-        assert_int_equal (it_raw_send_hello (raw, "hello-absurd", absurd[i]), 0);
+    for (size_t i = 0; i < 6; i++) {
+        if (i < 3)
+            assert_int_equal (it_raw_send_hello (raw, "hello-absurd", absurd[i]), 0);
+        else
+            s_hello_epoch (raw, "hello-absurd-epoch", absurd[i - 3], 0);
         Cii__Envelope *reply = it_raw_recv (raw, 20000, true);
         assert_non_null (reply);
-        assert_int_equal (reply->body_case, CII__ENVELOPE__BODY_ERROR);
-        assert_int_equal (reply->error->code, CII__ERROR_CODE__ERROR_BAD_ACK);
+        assert_int_equal (reply->body_case, CII__ENVELOPE__BODY_WELCOME);
+        assert_int_equal (reply->welcome->last_seq, 0);
+        assert_int_equal (reply->welcome->resume_seq, 0);
         cii_codec_free (&reply);
     }
     assert_int_equal (it_sql_long (f, "SELECT last_seq FROM agents WHERE network = 'lemanique'", NULL), 0);
-    assert_int_equal (it_raw_send_hello (raw, "hello-sane", 0), 0);
+    s_hello_epoch (raw, "hello-sane", 0, 0);
     Cii__Envelope *reply = it_raw_recv (raw, 20000, true);
     assert_non_null (reply);
     assert_int_equal (reply->body_case, CII__ENVELOPE__BODY_WELCOME);
+    cii_codec_free (&reply);
+    it_result_t r;
+    assert_int_equal (it_hub_cli (f, &r, "notice", "--to", "lemanique", "--title", "Après les absurdités",
+                                  "--text", "Elle arrive.", NULL), 0);
+    it_result_free (&r);
+    reply = NULL;
+    for (int i = 0; i < 5 && !reply; i++) {
+        reply = it_raw_recv (raw, 20000, false);
+        if (reply && reply->body_case != CII__ENVELOPE__BODY_DELIVER)
+            cii_codec_free (&reply);
+    }
+    assert_non_null (reply);
+    assert_int_equal (reply->deliver->seq, 1);
     cii_codec_free (&reply);
     it_raw_destroy (&raw);
     it_fixture_pass (f);

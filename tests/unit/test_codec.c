@@ -273,7 +273,19 @@ test_round_trip_hello_welcome (void **state)
     hello.last_seq = 0;
     back = s_round_trip (&env);
     assert_string_equal (back->hello->agent_version, "");
+    /*  without an epoch: absent (an agent older than stream epochs), not 0 */
+    assert_int_equal (back->hello->stream_case, CII__HELLO__STREAM__NOT_SET);
     cii_codec_free (&back);
+    /*  an epoch, even 0, is present on the wire; any 64-bit value goes */
+    uint64_t epochs [] = { 0, 1, (uint64_t) 7 << 32 | 12345, UINT64_MAX };
+    for (size_t i = 0; i < 4; i++) {
+        hello.stream_case = CII__HELLO__STREAM_EPOCH;
+        hello.epoch = epochs [i];
+        back = s_round_trip (&env);
+        assert_int_equal (back->hello->stream_case, CII__HELLO__STREAM_EPOCH);
+        assert_true (back->hello->epoch == epochs [i]);
+        cii_codec_free (&back);
+    }
 
     char *cantons [] = { "BE", "FR", "SO", "NE", "JU" };
     Cii__Welcome welcome = CII__WELCOME__INIT;
@@ -293,7 +305,24 @@ test_round_trip_hello_welcome (void **state)
     assert_int_equal (back->welcome->heartbeat_ms, 5000);
     assert_int_equal (back->welcome->last_seq, 17);
     assert_int_equal (back->welcome->hub_time_ms, -5);
+    assert_int_equal (back->welcome->stream_case, CII__WELCOME__STREAM__NOT_SET);
     cii_codec_free (&back);
+    /*  the stream epoch and the resume point (at most last_seq) */
+    welcome.stream_case = CII__WELCOME__STREAM_EPOCH;
+    welcome.epoch = (uint64_t) 3 << 32 | 99;
+    welcome.resume_seq = 17;
+    back = s_round_trip (&env);
+    assert_int_equal (back->welcome->stream_case, CII__WELCOME__STREAM_EPOCH);
+    assert_true (back->welcome->epoch == ((uint64_t) 3 << 32 | 99));
+    assert_int_equal (back->welcome->resume_seq, 17);
+    cii_codec_free (&back);
+    welcome.epoch = 0;
+    welcome.resume_seq = 0;
+    back = s_round_trip (&env);
+    assert_int_equal (back->welcome->stream_case, CII__WELCOME__STREAM_EPOCH);
+    assert_int_equal (back->welcome->epoch, 0);
+    cii_codec_free (&back);
+    welcome.stream_case = CII__WELCOME__STREAM__NOT_SET;
 
     /*  heartbeat bounds, empty canton list */
     welcome.heartbeat_ms = 100;
@@ -1072,6 +1101,19 @@ test_hello_welcome_limits (void **state)
     env.body_case = CII__ENVELOPE__BODY_WELCOME;
     env.welcome = &welcome;
     assert_int_equal (cii_codec_validate (&env, &err), 0);
+
+    /*  a resume point beyond what the hub says it assigned */
+    welcome.last_seq = 5;
+    welcome.stream_case = CII__WELCOME__STREAM_EPOCH;
+    welcome.epoch = 42;
+    welcome.resume_seq = 5;
+    assert_int_equal (cii_codec_validate (&env, &err), 0);
+    welcome.resume_seq = 6;
+    s_expect_invalid (&env, CII__ERROR_CODE__ERROR_MALFORMED, &err);
+    assert_string_equal (err.text, "welcome.resume_seq: 6 is beyond welcome.last_seq 5");
+    welcome.stream_case = CII__WELCOME__STREAM__NOT_SET;     /*  without an epoch it means nothing */
+    assert_int_equal (cii_codec_validate (&env, &err), 0);
+    welcome.resume_seq = 0;
 
     const char *networks [] = { "", "Lemanique", "1net", "net_a", "abcdefghijklmnopqrstuvwxyz0123456" };
     for (size_t i = 0; i < sizeof (networks) / sizeof (networks [0]); i++) {

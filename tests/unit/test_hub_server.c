@@ -1,8 +1,10 @@
 /*  test_hub_server.c — the serving hub driven in one process (as Malamute's mlm_server_test):
     the server runs as an actor on a fresh PostgreSQL database, the test plays agents with CURVE
     DEALER sockets and checks every answer: sessions, receipts, refusals, downward items and their
-    acknowledgements, a test-only kind carried both ways, and that the event loop keeps answering
-    while the database is blocked. */
+    acknowledgements, stream epochs (a restored database, hostile positions, an agent older than
+    epochs, a new epoch the hub died before writing), session replacements counted and logged, a
+    test-only kind carried both ways, and that the event loop keeps answering while the database
+    is blocked. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,7 +89,7 @@ static void
 s_server_start (s_fixture_t *fx)
 {
     hub_server_config_t config = { .conninfo = fx->conninfo, .certs_dir = fx->dir, .bind = "tcp://127.0.0.1:*",
-                                   .refusal_log_ms = 1000 };
+                                   .refusal_log_ms = 1000, .replaced_log_ms = 1000 };
     fx->server = zactor_new (hub_server_actor, &config);
     assert_non_null (fx->server);
     char *status = NULL, *endpoint = NULL, *key = NULL;
@@ -301,6 +303,98 @@ s_session (s_fixture_t *fx, int index, uint64_t last_seq)
     return dealer;
 }
 
+//  HELLO with a stream epoch; without one (has_epoch false) as an agent older than epochs.
+static void
+s_hello_epoch (zsock_t *dealer, const char *id, uint64_t last_seq, bool has_epoch, uint64_t epoch)
+{
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    Cii__Hello hello = CII__HELLO__INIT;
+    hello.last_seq = last_seq;
+    hello.agent_version = "test";
+    if (has_epoch) {
+        hello.stream_case = CII__HELLO__STREAM_EPOCH;
+        hello.epoch = epoch;
+    }
+    env.body_case = CII__ENVELOPE__BODY_HELLO;
+    env.hello = &hello;
+    s_send (dealer, &env, id);
+}
+
+//  What a WELCOME said about the stream.
+typedef struct {
+    uint64_t epoch;
+    uint64_t resume;
+    uint64_t last_seq;
+} s_welcome_t;
+
+static s_welcome_t
+s_expect_welcome (zsock_t *dealer)
+{
+    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_WELCOME);
+    assert_int_equal (env->welcome->stream_case, CII__WELCOME__STREAM_EPOCH);
+    s_welcome_t welcome = { env->welcome->epoch, env->welcome->resume_seq, env->welcome->last_seq };
+    cii_codec_free (&env);
+    return welcome;
+}
+
+//  A new connection of agent index saying HELLO (epoch, last_seq); its WELCOME into *welcome.
+static zsock_t *
+s_session_at (s_fixture_t *fx, int index, uint64_t last_seq, bool has_epoch, uint64_t epoch, s_welcome_t *welcome)
+{
+    zsock_t *dealer = s_agent (fx, index);
+    s_hello_epoch (dealer, "hello-at", last_seq, has_epoch, epoch);
+    *welcome = s_expect_welcome (dealer);
+    return dealer;
+}
+
+static void
+s_expect_deliver (zsock_t *dealer, uint64_t seq)
+{
+    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
+    if (env->deliver->seq != seq)
+        fail_msg ("expected DELIVER %" PRIu64 ", got %" PRIu64, seq, env->deliver->seq);
+    cii_codec_free (&env);
+}
+
+//  Nothing but PONGs for ms.
+static void
+s_expect_nothing (zsock_t *dealer, int ms)
+{
+    Cii__Envelope *env = s_recv (dealer, ms, true);
+    if (env)
+        fail_msg ("unexpected %s", cii_codec_body_name (env));
+}
+
+//  Polls sql until it returns expected (the control worker writes soon, not at once).
+static void
+s_wait_long (s_fixture_t *fx, const char *sql, long expected)
+{
+    int64_t deadline = zclock_mono () + S_WAIT_MS;
+    while (s_query_long (fx, sql) != expected && zclock_mono () < deadline)
+        zclock_sleep (20);
+    long got = s_query_long (fx, sql);
+    if (got != expected)
+        fail_msg ("%s: %ld, expected %ld", sql, got, expected);
+}
+
+//  The hub database put back as a backup taken when ticino had been assigned `at` would have it:
+//  restored with the hub stopped, as an operator does.
+static void
+s_restore_ticino (s_fixture_t *fx, int at)
+{
+    zactor_destroy (&fx->server);
+    char sql [200];
+    snprintf (sql, sizeof sql, "DELETE FROM downward WHERE agent_id = (SELECT id FROM agents WHERE network = "
+                               "'ticino') AND seq > %d", at);
+    s_exec (fx, sql);
+    snprintf (sql, sizeof sql, "UPDATE agents SET last_seq = %d, acked_seq = least (acked_seq, %d) "
+                               "WHERE network = 'ticino'", at, at);
+    s_exec (fx, sql);
+    s_server_start (fx);
+}
+
+#define S_TICINO_EPOCH "SELECT epoch FROM agents WHERE network = 'ticino'"
+
 //  --- tests ----------------------------------------------------------------------------------
 
 static void
@@ -479,28 +573,232 @@ test_downward (void **state)
     zsock_destroy (&dealer);
 }
 
+//  The hub database restored from a backup older than what the agent holds: a new epoch from
+//  what the database assigned; new items are numbered on from there and reach the agent, which
+//  acknowledges them; nothing is raised, nothing sent twice.
 static void
-test_hello_refused (void **state)
+test_restore_new_epoch (void **state)
 {
     s_fixture_t *fx = *state;
-    zsock_t *first = s_session (fx, 2, 0);
-    //  A second connection claiming far more than was ever assigned: refused with its id, and
-    //  the open session is neither replaced nor told anything.
-    zsock_t *second = s_agent (fx, 2);
-    s_hello (second, "hello-far", 5000000);
-    s_expect_error (second, CII__ERROR_CODE__ERROR_BAD_ACK, "hello-far");
-    s_ping (first, "ping-after");
-    Cii__Envelope *env = s_recv (first, S_WAIT_MS, false);
-    assert_non_null (env);
-    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
-    cii_codec_free (&env);
-    //  A real second HELLO replaces the first session, which is told so
-    s_hello (second, "hello-2", 0);
-    env = s_expect (second, CII__ENVELOPE__BODY_WELCOME);
-    cii_codec_free (&env);
-    s_expect_error (first, CII__ERROR_CODE__ERROR_SESSION_REPLACED, NULL);
-    zsock_destroy (&first);
-    zsock_destroy (&second);
+    s_welcome_t welcome;
+    zsock_t *dealer = s_session_at (fx, 1, 0, true, 0, &welcome);
+    assert_true (welcome.epoch == 0);
+    assert_true (welcome.resume == 0);
+    for (uint64_t seq = 1; seq <= 10; seq++) {
+        s_queue_notice (fx, "Avviso");
+        s_expect_deliver (dealer, seq);
+    }
+    s_ack (dealer, "ack-10", 10);
+    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 10);
+    zsock_destroy (&dealer);
+
+    s_restore_ticino (fx, 5);
+    dealer = s_session_at (fx, 1, 10, true, 0, &welcome);
+    assert_true (welcome.epoch != 0);
+    assert_true (welcome.resume == 5);
+    assert_true (welcome.last_seq == 5);
+    uint64_t epoch = welcome.epoch;
+    char sql [160];
+    snprintf (sql, sizeof sql, "SELECT count(*) FROM agents WHERE network = 'ticino' AND epoch = %" PRIu64
+                               " AND epoch_start = 5 AND last_seq = 5", epoch);
+    s_wait_long (fx, sql, 1);
+    s_expect_nothing (dealer, 300);                    //  nothing it held is sent again
+    s_queue_notice (fx, "Dopo il ripristino");
+    s_queue_notice (fx, "Dopo il ripristino, due");
+    s_expect_deliver (dealer, 6);
+    s_expect_deliver (dealer, 7);
+    s_ack (dealer, "ack-7", 7);
+    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 7);
+    zsock_destroy (&dealer);
+    //  Back in the new epoch, the agent resumes where it is
+    dealer = s_session_at (fx, 1, 7, true, epoch, &welcome);
+    assert_true (welcome.epoch == epoch);
+    assert_true (welcome.resume == 7);
+    s_expect_nothing (dealer, 300);
+    s_queue_notice (fx, "Otto");
+    s_expect_deliver (dealer, 8);
+    assert_int_equal (s_query_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 8);
+    zsock_destroy (&dealer);
+}
+
+//  Whatever another connection with the key claims (far beyond what was assigned, 2^64 - 1, with
+//  or without an epoch), once the agent states its true position every item after it arrives.
+//  No HELLO is refused for its position, and the sequence is never raised.
+static void
+test_hostile_positions (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_welcome_t welcome;
+    zsock_t *agent = s_session_at (fx, 1, 0, true, 0, &welcome);
+    for (uint64_t seq = 1; seq <= 3; seq++) {
+        s_queue_notice (fx, "Avviso");
+        s_expect_deliver (agent, seq);
+    }
+    s_ack (agent, "ack-2", 2);                         //  it stored 1 and 2 only
+    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 2);
+
+    zsock_t *hostile = s_agent (fx, 1);
+    s_hello_epoch (hostile, "hello-far", 3 + 1000000, true, 0);
+    welcome = s_expect_welcome (hostile);
+    uint64_t first = welcome.epoch;
+    assert_true (first != 0);
+    assert_true (welcome.resume == 3);
+    s_expect_error (agent, CII__ERROR_CODE__ERROR_SESSION_REPLACED, NULL);
+    s_hello_epoch (hostile, "hello-max", UINT64_MAX, true, first);
+    welcome = s_expect_welcome (hostile);
+    uint64_t second = welcome.epoch;
+    assert_true (second != first && second != 0);
+    assert_true (welcome.resume == 3);
+    s_hello_epoch (hostile, "hello-max-old", UINT64_MAX, false, 0);
+    welcome = s_expect_welcome (hostile);
+    assert_true (welcome.epoch == second);             //  without an epoch: no new one
+    assert_true (welcome.resume == 3);
+    s_hello_epoch (hostile, "hello-made-up", 2, true, UINT64_MAX);
+    welcome = s_expect_welcome (hostile);
+    assert_true (welcome.resume == 2);
+    s_expect_deliver (hostile, 3);                     //  (an epoch it made up, below what was assigned)
+    char sql [160];
+    snprintf (sql, sizeof sql, "SELECT count(*) FROM agents WHERE network = 'ticino' AND epoch = %" PRId64
+                               " AND epoch_start = 3", (int64_t) second);
+    s_wait_long (fx, sql, 1);
+    assert_int_equal (s_query_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 3);
+
+    //  The agent says where it really is (its epoch 0, seq 2): item 3 comes again, then the rest
+    s_hello_epoch (agent, "hello-true", 2, true, 0);
+    welcome = s_expect_welcome (agent);
+    assert_true (welcome.epoch == second);
+    assert_true (welcome.resume == 2);
+    s_expect_error (hostile, CII__ERROR_CODE__ERROR_SESSION_REPLACED, NULL);
+    s_expect_deliver (agent, 3);
+    s_queue_notice (fx, "Quattro");
+    s_expect_deliver (agent, 4);
+    s_ack (agent, "ack-4", 4);
+    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 4);
+    //  It took the hub's epoch: from there on it resumes in it
+    zsock_destroy (&agent);
+    agent = s_session_at (fx, 1, 4, true, second, &welcome);
+    assert_true (welcome.epoch == second);
+    assert_true (welcome.resume == 4);
+    s_expect_nothing (agent, 300);
+    zsock_destroy (&hostile);
+    zsock_destroy (&agent);
+}
+
+//  An agent older than epochs (no epoch in HELLO) works as before: WELCOME carries fields it
+//  ignores, it gets what comes after its position. Ahead of the database, the items up to its
+//  position are skipped in that session (it would drop them as held) and nothing is written.
+static void
+test_agent_without_epoch (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_welcome_t welcome;
+    zsock_t *old = s_session_at (fx, 1, 0, false, 0, &welcome);
+    assert_true (welcome.epoch == 0 && welcome.resume == 0);
+    s_queue_notice (fx, "Uno");
+    s_queue_notice (fx, "Due");
+    s_expect_deliver (old, 1);
+    s_expect_deliver (old, 2);
+    s_ack (old, "ack-2", 2);
+    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 2);
+    zsock_destroy (&old);
+    old = s_session_at (fx, 1, 1, false, 0, &welcome);
+    assert_true (welcome.resume == 1);
+    s_expect_deliver (old, 2);
+    zsock_destroy (&old);
+
+    old = s_session_at (fx, 1, 5, false, 0, &welcome);
+    assert_true (welcome.epoch == 0);
+    assert_true (welcome.resume == 2 && welcome.last_seq == 2);
+    for (int i = 0; i < 4; i++)
+        s_queue_notice (fx, "Dopo");
+    s_expect_deliver (old, 6);
+    s_ack (old, "ack-6", 6);
+    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 6);
+    assert_int_equal (s_query_long (fx, S_TICINO_EPOCH), 0);
+    assert_int_equal (s_query_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 6);
+    zsock_destroy (&old);
+}
+
+//  The hub starts a new epoch, the agent takes it, and the hub dies before writing it: the next
+//  hub does not know the epoch, and still resumes the agent where it is (no item again, none
+//  missed).
+static void
+test_new_epoch_not_written (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_welcome_t welcome;
+    zsock_t *dealer = s_session_at (fx, 1, 0, true, 0, &welcome);
+    s_queue_notice (fx, "Uno");
+    s_queue_notice (fx, "Due");
+    s_expect_deliver (dealer, 1);
+    s_expect_deliver (dealer, 2);
+    s_ack (dealer, "ack-2", 2);
+    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 2);
+    zsock_destroy (&dealer);
+    s_restore_ticino (fx, 1);
+    dealer = s_session_at (fx, 1, 2, true, 0, &welcome);
+    uint64_t epoch = welcome.epoch;
+    assert_true (epoch != 0 && welcome.resume == 1);
+    s_queue_notice (fx, "Due, nuovo");
+    s_expect_deliver (dealer, 2);
+    s_ack (dealer, "ack-2b", 2);
+    zsock_destroy (&dealer);
+    //  As if the hub had died before its control worker wrote the epoch
+    zactor_destroy (&fx->server);
+    s_exec (fx, "UPDATE agents SET epoch = 0, epoch_start = 0 WHERE network = 'ticino'");
+    s_server_start (fx);
+    dealer = s_session_at (fx, 1, 2, true, epoch, &welcome);
+    assert_true (welcome.epoch == epoch);              //  the agent keeps its stream
+    assert_true (welcome.resume == 2);
+    s_expect_nothing (dealer, 300);
+    s_queue_notice (fx, "Tre");
+    s_expect_deliver (dealer, 3);
+    //  Restored once more below what it holds: a new epoch after both
+    zsock_destroy (&dealer);
+    s_restore_ticino (fx, 1);
+    dealer = s_session_at (fx, 1, 3, true, epoch, &welcome);
+    assert_true (welcome.epoch != epoch && welcome.epoch != 0);
+    assert_true (welcome.resume == 1);
+    zsock_destroy (&dealer);
+}
+
+static char *s_log_text;
+static size_t s_log_size;
+
+//  Two connections with one key take the session from each other (the same bundle initialised
+//  twice): each is told SESSION_REPLACED, the count goes to the database, and the hub logs one
+//  line for the interval.
+static void
+test_session_replacements (void **state)
+{
+    s_fixture_t *fx = *state;
+    FILE *log = open_memstream (&s_log_text, &s_log_size);
+    zsys_set_logstream (log);
+    zsock_t *one = s_agent (fx, 2);
+    zsock_t *two = s_agent (fx, 2);
+    char id [32];
+    for (int i = 0; i < 6; i++) {
+        snprintf (id, sizeof id, "hello-%d", i);
+        s_hello_epoch (i % 2 ? two : one, id, 0, true, 0);
+        s_expect_welcome (i % 2 ? two : one);
+        if (i > 0)
+            s_expect_error (i % 2 ? one : two, CII__ERROR_CODE__ERROR_SESSION_REPLACED, NULL);
+    }
+    s_wait_long (fx, "SELECT replacements FROM agents WHERE network = 'zuerich'", 5);
+    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM agents WHERE last_replaced_at IS NOT NULL"), 1);
+    zclock_sleep (2500);            //  the 1 s interval of this test's server, and a tick
+    zsys_set_logstream (NULL);
+    fflush (log);
+    const char *line = "hub: agent zuerich: session replaced 5 times in the last 1000 ms: two processes with one key?";
+    const char *found = s_log_text ? strstr (s_log_text, line) : NULL;
+    assert_non_null (found);
+    assert_null (strstr (found + 1, line));
+    assert_int_equal (s_query_long (fx, "SELECT sum(replacements) FROM agents"), 5);
+    fclose (log);
+    free (s_log_text);
+    s_log_text = NULL;
+    zsock_destroy (&one);
+    zsock_destroy (&two);
 }
 
 //  While the ingest statement is blocked (a lock held from another connection), the loop still
@@ -751,9 +1049,6 @@ test_frame_bounds (void **state)
     zsock_destroy (&other);
 }
 
-static char *s_log_text;
-static size_t s_log_size;
-
 //  Refused handshakes are logged as one line per interval, with counts and addresses.
 static void
 test_refusal_log (void **state)
@@ -801,7 +1096,11 @@ main (void)
         cmocka_unit_test_setup_teardown (test_session, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_signals, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_downward, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_hello_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_restore_new_epoch, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_hostile_positions, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_agent_without_epoch, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_new_epoch_not_written, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_session_replacements, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_database_blocked, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_kind_both_ways, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_hello_throttle, s_setup, s_teardown),

@@ -1,7 +1,7 @@
 /*  test_hub_store_agents.c — hub_store_agents against a real PostgreSQL: enrolment (one active
     agent per network, a key never enrolled twice, not even after its revocation), revocation, the
-    listing with its live status, the session bookkeeping of the serving hub, and an agent that
-    holds more than a restored database assigned it. */
+    listing with its live status, the session bookkeeping of the serving hub: sessions, the stream
+    epoch of an agent and the count of its sessions taken over by another connection. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -126,21 +126,53 @@ test_listing_and_sessions (void **state)
 }
 
 static void
-test_agent_hold (void **state)
+test_agent_epoch (void **state)
 {
     unit_hub_t *hub = *state;
     int64_t id = s_enroll (hub, "ticino", KEY_A);
+    int64_t other = s_enroll (hub, "zuerich", KEY_Z);
     unit_pg_exec (hub->pg, "UPDATE agents SET last_seq = 5, acked_seq = 3 WHERE id = %lld", (long long) id);
-    //  Holding less than assigned and acknowledged changes nothing.
-    assert_int_equal (hub_store_agent_hold (hub->store, id, 2), CII_OK);
+    //  Every agent starts in epoch 0 at 0.
     hub_agent_row_t row = unit_hub_agent (hub, id);
+    assert_int_equal (row.epoch, 0);
+    assert_int_equal (row.epoch_start, 0);
+    //  A new epoch from 5: the sequences themselves are untouched. The last one given wins.
+    int64_t ids [] = { id, other, id };
+    int64_t epochs [] = { (int64_t) 1 << 32 | 77, (int64_t) 1 << 32 | 5, (int64_t) 2 << 32 | 78 };
+    int64_t starts [] = { 4, 0, 5 };
+    assert_int_equal (hub_store_agents_epoch (hub->store, ids, epochs, starts, 3), CII_OK);
+    row = unit_hub_agent (hub, id);
+    assert_int_equal (row.epoch, (int64_t) 2 << 32 | 78);
+    assert_int_equal (row.epoch_start, 5);
     assert_int_equal (row.last_seq, 5);
     assert_int_equal (row.acked_seq, 3);
-    //  Holding more (a database restored from an older backup): both move up to it.
-    assert_int_equal (hub_store_agent_hold (hub->store, id, 9), CII_OK);
+    assert_int_equal (unit_hub_agent (hub, other).epoch, (int64_t) 1 << 32 | 5);
+    assert_int_equal (hub_store_agents_epoch (hub->store, NULL, NULL, NULL, 0), CII_OK);
+    //  The columns refuse nonsense.
+    int64_t bad [] = { -1 };
+    assert_int_not_equal (hub_store_agents_epoch (hub->store, ids, bad, starts, 1), CII_OK);
+}
+
+static void
+test_agent_replacements (void **state)
+{
+    unit_hub_t *hub = *state;
+    int64_t id = s_enroll (hub, "ticino", KEY_A);
+    int64_t other = s_enroll (hub, "zuerich", KEY_Z);
+    hub_agent_row_t row = unit_hub_agent (hub, id);
+    assert_int_equal (row.replacements, 0);
+    assert_int_equal (row.last_replaced_at_ms, 0);
+    //  Counts add up per agent, with the time of the last write; a zero count changes nothing.
+    int64_t ids [] = { id, other, id };
+    int64_t counts [] = { 3, 0, 2 };
+    assert_int_equal (hub_store_agents_replaced (hub->store, ids, counts, 3), CII_OK);
+    assert_int_equal (hub_store_agents_replaced (hub->store, ids, counts, 1), CII_OK);
     row = unit_hub_agent (hub, id);
-    assert_int_equal (row.last_seq, 9);
-    assert_int_equal (row.acked_seq, 9);
+    assert_int_equal (row.replacements, 8);
+    assert_true (row.last_replaced_at_ms > 0);
+    row = unit_hub_agent (hub, other);
+    assert_int_equal (row.replacements, 0);
+    assert_int_equal (row.last_replaced_at_ms, 0);
 }
 
 int
@@ -149,7 +181,8 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_enroll_revoke, unit_hub_setup, unit_hub_teardown),
         cmocka_unit_test_setup_teardown (test_listing_and_sessions, unit_hub_setup, unit_hub_teardown),
-        cmocka_unit_test_setup_teardown (test_agent_hold, unit_hub_setup, unit_hub_teardown),
+        cmocka_unit_test_setup_teardown (test_agent_epoch, unit_hub_setup, unit_hub_teardown),
+        cmocka_unit_test_setup_teardown (test_agent_replacements, unit_hub_setup, unit_hub_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
