@@ -67,10 +67,16 @@ s_status_json (const agent_status_t *status)
         cii_json_set (daemon, "detail", cii_json_str (status->daemon.detail));
         cii_json_set (daemon, "time", cii_json_time (status->daemon.time_ms));
         cii_json_set (daemon, "running", json_boolean (status->running));
+        cii_json_set (daemon, "replaced", json_integer (status->daemon.replaced_count));
+        cii_json_set (daemon, "last_replaced", cii_json_time (status->daemon.replaced_ms));
+        cii_json_set (daemon, "replaced_recently", json_boolean (status->replaced_recently));
     }
     cii_json_set (result, "daemon", daemon);
     cii_json_set (result, "outbox", json_integer (status->outbox));
     cii_json_set (result, "last_seq", json_integer (status->last_seq));
+    char epoch [24];
+    snprintf (epoch, sizeof epoch, "%" PRIu64, status->epoch);
+    cii_json_set (result, "epoch", cii_json_str (epoch));
     cii_json_set (result, "schema_version", json_integer (status->schema_version));
     return result;
 }
@@ -109,7 +115,17 @@ agent_cli_status (cii_cli_t *cli)
                  daemon->detail, *daemon->detail ? ")" : "", when);
     else
         fprintf (out, "daemon    never ran\n");
+    if (status.replaced_recently) {
+        char last [32];
+        cii_util_iso8601 (daemon->replaced_ms, last);
+        fprintf (out, "WARNING   another process with this agent's key took the session over %" PRId64 " time%s, "
+                 "last at %s: is the same enrollment bundle initialised twice? Run one cii-agent per bundle "
+                 "(stop the other one)\n", daemon->replaced_count, daemon->replaced_count == 1 ? "" : "s", last);
+    }
     fprintf (out, "outbox    %" PRId64 " waiting\n", status.outbox);
-    fprintf (out, "last seq  %" PRId64 "\n", status.last_seq);
+    if (status.epoch != 0)
+        fprintf (out, "last seq  %" PRId64 " (stream epoch %" PRIu64 ")\n", status.last_seq, status.epoch);
+    else
+        fprintf (out, "last seq  %" PRId64 "\n", status.last_seq);
     return CII_CLI_OK;
 }

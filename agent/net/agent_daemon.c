@@ -74,6 +74,7 @@ typedef enum {
     TERM,               //  $TERM, SIGINT, SIGTERM
     //  raised by actions
     NOT_SENT,           //  HELLO could not go out (no connection yet)
+    NOT_OPENED,         //  a WELCOME could not be applied (the new stream epoch not recorded)
     GAP                 //  a DELIVER left a gap: resynchronise with HELLO
 } event_t;
 
@@ -166,19 +167,23 @@ s_link_open (agent_daemon_t *self, bool next)
 //  --------------------------------------------------------------------------------------------
 //  Actions: one per transition; an action returns NO_EVENT, or an exception event
 
-//  Sends HELLO with the last sequence held (D6). NOT_SENT when no connection is up yet.
+//  Sends HELLO with the position held: the stream epoch and the last sequence in it (D6).
+//  NOT_SENT when no connection is up yet.
 static event_t
 s_send_hello (agent_daemon_t *self)
 {
     int64_t last = 0;
+    uint64_t epoch = 0;
     cii_err_t err;
-    if (agent_store_inbox_last_seq (self->store, &last, &err) != CII_OK) {
+    if (agent_store_inbox_position (self->store, &epoch, &last, &err) != CII_OK) {
         zsys_error ("agent %s: cannot read the inbox (%s); retrying", s_net (self), err.text);
         return NOT_SENT;
     }
     Cii__Envelope env = CII__ENVELOPE__INIT;
     Cii__Hello hello = CII__HELLO__INIT;
     hello.last_seq = (uint64_t) last;
+    hello.stream_case = CII__HELLO__STREAM_EPOCH;
+    hello.epoch = epoch;
     hello.agent_version = (char *) AGENT_DAEMON_VERSION;
     env.body_case = CII__ENVELOPE__BODY_HELLO;
     env.hello = &hello;
@@ -286,13 +291,30 @@ s_send_ping (agent_daemon_t *self)
     return NO_EVENT;
 }
 
-//  WELCOME: the session is open. The network's cantons as the hub's registry has them now, the
-//  heartbeat, and everything unreceipted goes again at once (U6).
+//  WELCOME: the session is open. The stream epoch the items that follow are numbered in (a new
+//  one after the hub's database was restored: entered at the hub's resume point, what is held
+//  stays), the network's cantons as the hub's registry has them now, the heartbeat, and
+//  everything unreceipted goes again at once (U6). NOT_OPENED when the epoch cannot be recorded.
 static event_t
 s_open_session (agent_daemon_t *self)
 {
     const Cii__Welcome *welcome = self->env->welcome;
     cii_err_t err;
+    if (welcome->stream_case == CII__WELCOME__STREAM_EPOCH) {
+        uint64_t epoch = 0;
+        int64_t held = 0;
+        bool entered = false;
+        if (agent_store_inbox_position (self->store, &epoch, &held, &err) != CII_OK
+        ||  agent_store_inbox_enter (self->store, welcome->epoch, welcome->resume_seq, &entered, &err) != CII_OK) {
+            zsys_error ("agent %s: cannot record the hub's stream epoch (%s); reconnecting", s_net (self), err.text);
+            return NOT_OPENED;
+        }
+        if (entered)
+            zsys_warning ("agent %s: the hub numbers items in a new stream epoch %" PRIu64 " from seq %" PRIu64
+                          " (its database was restored?); up to seq %" PRId64 " of epoch %" PRIu64 " are kept",
+                          s_net (self), welcome->epoch, welcome->resume_seq, held, epoch);
+    }
+    self->ack_seq = 0;          //  an ACK of the stream before this WELCOME means nothing now
     if (strcmp (welcome->network, s_net (self)) != 0)
         zsys_warning ("agent %s: hub says this key is for network %s", s_net (self), welcome->network);
     if (agent_store_cantons_set (self->store, (const char *const *) welcome->cantons, welcome->n_cantons, &err)
@@ -339,7 +361,7 @@ s_store_item (agent_daemon_t *self)
     switch (outcome) {
         case AGENT_INBOX_STORED:
             break;
-        case AGENT_INBOX_DUPLICATE:       //  a resend: acknowledge what we hold
+        case AGENT_INBOX_DUPLICATE:       //  a resend: acknowledge our position
             if (agent_store_inbox_last_seq (self->store, &held, NULL) != CII_OK)
                 held = 0;
             break;
@@ -396,9 +418,12 @@ s_log_error (agent_daemon_t *self)
 static event_t
 s_back_off (agent_daemon_t *self)
 {
-    zsys_error ("agent %s: another process with this agent's key took over the session; retrying in %d ms",
-                s_net (self), BACKOFF_MAX_MS);
-    s_status (self, "disconnected", "session taken over by another process");
+    zsys_error ("agent %s: another process with this agent's key took over the session (the same enrollment "
+                "bundle initialised twice?); retrying in %d ms", s_net (self), BACKOFF_MAX_MS);
+    s_status (self, "disconnected", "session taken over by another process with this agent's key");
+    cii_err_t err;
+    if (agent_store_status_replaced (self->store, &err) != CII_OK)
+        zsys_warning ("agent %s: cannot record the takeover: %s", s_net (self), err.text);
     self->next_hello_ms = cii_util_mono_ms () + BACKOFF_MAX_MS;
     return NO_EVENT;
 }
@@ -480,6 +505,7 @@ static const transition_t s_table [] = {
     S_ANY_STATE (CONNECTING),
 
     { HELLO_SENT, WELCOME,          s_open_session,      READY },
+    { HELLO_SENT, NOT_OPENED,       s_reconnect,         CONNECTING },
     { HELLO_SENT, HELLO_TIMEOUT,    s_reconnect,         CONNECTING },
     S_ANY_STATE (HELLO_SENT),
 

@@ -10,6 +10,7 @@
 #include "agent_store_config.h"
 #include "agent_store_inbox.h"
 #include "agent_store_outbox.h"
+#include "cii_util.h"
 
 cii_rc_t
 agent_query_signals (agent_store_t *store, agent_signal_fn *fn, void *arg, size_t *count_p, cii_err_t *err)
@@ -46,13 +47,15 @@ agent_query_status (agent_store_t *store, agent_status_t *status, cii_err_t *err
     if (rc == CII_OK)
         rc = agent_store_outbox_count (store, &status->outbox, err);
     if (rc == CII_OK)
-        rc = agent_store_inbox_last_seq (store, &status->last_seq, err);
+        rc = agent_store_inbox_position (store, &status->epoch, &status->last_seq, err);
     if (rc == CII_OK)
         rc = agent_store_schema_version (store, &status->schema_version, err);
     if (rc == CII_OK && status->daemon_known) {
         status->running = s_alive (status->daemon.pid);
         bool final = strcmp (status->daemon.status, "stopped") == 0 || strcmp (status->daemon.status, "revoked") == 0;
         status->dead = !status->running && !final;
+        status->replaced_recently = status->daemon.replaced_ms > 0
+                                 && cii_util_now_ms () - status->daemon.replaced_ms < AGENT_REPLACED_RECENT_MS;
     }
     return rc;
 }

@@ -13,8 +13,12 @@
 /*  Every signal, oldest first (agent_store_signals_each); *count_p (may be NULL) the number. */
 cii_rc_t agent_query_signals (agent_store_t *store, agent_signal_fn *fn, void *arg, size_t *count_p, cii_err_t *err);
 
-/*  Every notice in sequence order (agent_store_notices_each). */
+/*  Every notice in the order they arrived (agent_store_notices_each). */
 cii_rc_t agent_query_notices (agent_store_t *store, agent_notice_fn *fn, void *arg, size_t *count_p, cii_err_t *err);
+
+/*  A session taken over by another process with the same key this recently is worth a warning
+    in the status: two processes run one enrollment bundle. */
+#define AGENT_REPLACED_RECENT_MS (10 * 60 * 1000)
 
 /*  The agent's status. */
 typedef struct {
@@ -25,7 +29,10 @@ typedef struct {
     bool dead;                        /* it is not, though its last record says it runs: it was
                                          killed outright (not "stopped", "revoked") */
     int64_t outbox;                   /* upward messages waiting for a receipt */
-    int64_t last_seq;                 /* highest downward item held */
+    int64_t last_seq;                 /* the position in the downward stream: highest item held ... */
+    uint64_t epoch;                   /* ... in this stream epoch (0 until a hub restore) */
+    bool replaced_recently;           /* another process with this agent's key took the session
+                                         over within AGENT_REPLACED_RECENT_MS (daemon.replaced_*) */
     int schema_version;
 } agent_status_t;
 

@@ -1,5 +1,6 @@
 /*  agent_store_notices.c — the bureau's notices held by the agent (see agent_store_notices.h). */
 #include "agent_store_notices.h"
+#include "agent_store_inbox.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -34,14 +35,20 @@ agent_store_notice_add (agent_store_t *self, int64_t seq, const cii_notice_t *no
     assert (self && notice);
     char *networks = NULL;
     cii_rc_t rc = s_join (notice, &networks, err);
-    if (rc != CII_OK)
+    int64_t item_id = 0;
+    if (rc == CII_OK)
+        rc = agent_store_inbox_item_id (self, seq, &item_id, err);
+    if (rc != CII_OK) {
+        free (networks);
         return rc;
-    sqlite3_stmt *stmt = agent_store_prepare (self, "INSERT INTO notices (seq, notice_id, title, text, networks,"
-                                                    " issued_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                                              err);
+    }
+    sqlite3_stmt *stmt = agent_store_prepare (self, "INSERT INTO notices (inbox_id, seq, notice_id, title, text,"
+                                                    " networks, issued_at, received_at)"
+                                                    " VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
     rc = CII_FAILED;
     if (stmt) {
         sqlite3_bind_int64 (stmt, 1, seq);
+        sqlite3_bind_int64 (stmt, 8, item_id);
         sqlite3_bind_int64 (stmt, 2, notice->id);
         sqlite3_bind_text (stmt, 3, notice->title ? notice->title : "", -1, SQLITE_STATIC);
         sqlite3_bind_text (stmt, 4, notice->text ? notice->text : "", -1, SQLITE_STATIC);
@@ -80,7 +87,7 @@ agent_store_notices_each (agent_store_t *self, agent_notice_fn *fn, void *arg, s
 {
     assert (self && fn);
     sqlite3_stmt *stmt = agent_store_prepare (self, "SELECT seq, notice_id, title, text, networks, issued_at,"
-                                                    " received_at FROM notices ORDER BY seq", err);
+                                                    " received_at FROM notices ORDER BY inbox_id", err);
     if (!stmt)
         return CII_FAILED;
     s_each_t each = { fn, arg };

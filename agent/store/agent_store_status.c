@@ -36,6 +36,33 @@ agent_store_status_set (agent_store_t *self, const char *status, const char *det
     return rc == CII_OK ? agent_store_commit (self, err) : rc;
 }
 
+cii_rc_t
+agent_store_status_replaced (agent_store_t *self, cii_err_t *err)
+{
+    assert (self);
+    char when [24];
+    snprintf (when, sizeof when, "%" PRId64, cii_util_now_ms ());
+    cii_rc_t rc = agent_store_begin (self, err);
+    sqlite3_stmt *stmt = NULL;
+    if (rc == CII_OK) {
+        stmt = agent_store_prepare (self, "INSERT INTO status (key, value) VALUES ('replaced_count', '1')"
+                                          " ON CONFLICT (key) DO UPDATE SET value = CAST (value AS INTEGER) + 1", err);
+        rc = stmt ? agent_store_run (self, stmt, "status", err) : CII_FAILED;
+    }
+    if (rc == CII_OK) {
+        stmt = agent_store_prepare (self, "INSERT INTO status (key, value) VALUES ('replaced_ms', ?1)"
+                                          " ON CONFLICT (key) DO UPDATE SET value = excluded.value", err);
+        if (stmt)
+            sqlite3_bind_text (stmt, 1, when, -1, SQLITE_STATIC);
+        rc = stmt ? agent_store_run (self, stmt, "status", err) : CII_FAILED;
+    }
+    if (rc != CII_OK) {
+        agent_store_rollback (self);
+        return rc;
+    }
+    return agent_store_commit (self, err);
+}
+
 typedef struct {
     agent_daemon_status_t *status;
     bool found;
@@ -61,6 +88,12 @@ s_status_row (sqlite3_stmt *row, void *arg)
     else
     if (strcmp (key, "pid") == 0)
         status->pid = strtoll (value, NULL, 10);
+    else
+    if (strcmp (key, "replaced_count") == 0)
+        status->replaced_count = strtoll (value, NULL, 10);
+    else
+    if (strcmp (key, "replaced_ms") == 0)
+        status->replaced_ms = strtoll (value, NULL, 10);
     return true;
 }
 

@@ -72,6 +72,12 @@ s_agent_json (const hub_agent_row_t *r)
     cii_json_set (agent, "last_seq", json_integer (r->last_seq));
     cii_json_set (agent, "acked_seq", json_integer (r->acked_seq));
     cii_json_set (agent, "backlog", json_integer (r->last_seq - r->acked_seq));
+    char epoch [24];
+    snprintf (epoch, sizeof epoch, "%" PRId64, r->epoch);
+    cii_json_set (agent, "epoch", cii_json_str (epoch));
+    cii_json_set (agent, "epoch_start", json_integer (r->epoch_start));
+    cii_json_set (agent, "replacements", json_integer (r->replacements));
+    cii_json_set (agent, "last_replaced_at", cii_json_time (r->last_replaced_at_ms));
     return agent;
 }
 
@@ -85,16 +91,16 @@ s_agents_table (FILE *out, const hub_agent_row_t *rows, size_t count)
     for (size_t i = 0; i < count; i++)
         if ((int) strlen (rows [i].network) > width)
             width = (int) strlen (rows [i].network);
-    fprintf (out, "%-*s  %-9s  %-40s  %-24s  %-24s  %8s  %8s  %8s\n", width, "NETWORK", "STATE", "PUBLIC KEY",
-             "ENROLLED", "LAST SEEN", "LAST SEQ", "ACKED", "BACKLOG");
+    fprintf (out, "%-*s  %-9s  %-40s  %-24s  %-24s  %8s  %8s  %8s  %8s\n", width, "NETWORK", "STATE", "PUBLIC KEY",
+             "ENROLLED", "LAST SEEN", "LAST SEQ", "ACKED", "BACKLOG", "REPLACED");
     for (size_t i = 0; i < count; i++) {
         const hub_agent_row_t *r = &rows [i];
         char enrolled [32], seen [32];
         hub_cli_time (r->enrolled_at_ms, enrolled);
         hub_cli_time (r->last_seen_ms, seen);
-        fprintf (out, "%-*s  %-9s  %-40s  %-24s  %-24s  %8" PRId64 "  %8" PRId64 "  %8" PRId64 "\n", width,
-                 r->network, r->revoked ? "revoked" : r->connected ? "connected" : "offline", r->public_key, enrolled,
-                 seen, r->last_seq, r->acked_seq, r->last_seq - r->acked_seq);
+        fprintf (out, "%-*s  %-9s  %-40s  %-24s  %-24s  %8" PRId64 "  %8" PRId64 "  %8" PRId64 "  %8" PRId64 "\n",
+                 width, r->network, r->revoked ? "revoked" : r->connected ? "connected" : "offline", r->public_key,
+                 enrolled, seen, r->last_seq, r->acked_seq, r->last_seq - r->acked_seq, r->replacements);
     }
 }
 

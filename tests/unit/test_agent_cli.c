@@ -198,6 +198,29 @@ test_init (void **state)
     status = s_json (fx->out);
     s_json_member (json_object_get (status, "daemon"), "running", "false");
     s_json_member (json_object_get (status, "daemon"), "status", "\"connected\"");
+    s_json_member (json_object_get (status, "daemon"), "replaced", "0");
+    s_json_member (json_object_get (status, "daemon"), "last_replaced", "null");
+    s_json_member (json_object_get (status, "daemon"), "replaced_recently", "false");
+    s_json_member (status, "epoch", "\"0\"");
+    json_decref (status);
+    assert_null (strstr (fx->out, "WARNING"));
+    //  Another process with this agent's key took the session over (the bundle initialised twice):
+    //  the status says so, whatever the daemon's last record
+    store = s_open (fx);
+    assert_int_equal (agent_store_status_set (store, "connected", "session open", NULL), CII_OK);
+    assert_int_equal (agent_store_status_replaced (store, NULL), CII_OK);
+    assert_int_equal (agent_store_status_replaced (store, NULL), CII_OK);
+    agent_store_destroy (&store);
+    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, NULL), 0);
+    assert_non_null (strstr (fx->out, "\nWARNING   another process with this agent's key took the session over 2 "
+                                      "times, last at "));
+    assert_non_null (strstr (fx->out, ": is the same enrollment bundle initialised twice? Run one cii-agent per "
+                                      "bundle (stop the other one)\n"));
+    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, "--json", NULL), 0);
+    status = s_json (fx->out);
+    s_json_member (json_object_get (status, "daemon"), "replaced", "2");
+    s_json_member (json_object_get (status, "daemon"), "replaced_recently", "true");
+    assert_true (json_is_string (json_object_get (json_object_get (status, "daemon"), "last_replaced")));
     json_decref (status);
 }
 

@@ -2,7 +2,8 @@
     (agent_daemon_actor) and the test plays the hub on a CURVE-server ROUTER. HELLO with last_seq,
     WELCOME (cantons replaced), outbox entries up and RECEIPTs clearing them, a final ERROR
     marking a signal refused, DELIVERs stored then acknowledged cumulatively, a duplicate re-acked,
-    a gap not stored and answered with HELLO, PING at the heartbeat and a reconnect when the hub
+    a gap not stored and answered with HELLO, a new stream epoch announced in WELCOME (the hub's
+    database restored) entered at its resume point, PING at the heartbeat and a reconnect when the hub
     is silent, the next endpoint when one does not answer, NO_SESSION, SESSION_REPLACED, REVOKED
     stopping the daemon, test-only kinds both ways through the real code, and the pending signal of
     a state made by cii-agent 0.1.0 still sent. */
@@ -202,8 +203,10 @@ s_send_frame (s_hub_t *hub, const uint8_t *data, size_t size)
     assert_int_equal (zmsg_send (&msg, hub->router), 0);
 }
 
+//  WELCOME as a hub older than stream epochs sends it (no epoch), or with epoch and resume_seq.
 static void
-s_send_welcome (s_hub_t *hub, const char *const *cantons, size_t count, uint32_t heartbeat_ms, uint64_t last_seq)
+s_send_welcome_at (s_hub_t *hub, const char *const *cantons, size_t count, uint32_t heartbeat_ms, uint64_t last_seq,
+                   bool has_epoch, uint64_t epoch, uint64_t resume_seq)
 {
     Cii__Envelope env = CII__ENVELOPE__INIT;
     Cii__Welcome welcome = CII__WELCOME__INIT;
@@ -213,19 +216,32 @@ s_send_welcome (s_hub_t *hub, const char *const *cantons, size_t count, uint32_t
     welcome.heartbeat_ms = heartbeat_ms;
     welcome.last_seq = last_seq;
     welcome.hub_time_ms = cii_util_now_ms ();
+    if (has_epoch) {
+        welcome.stream_case = CII__WELCOME__STREAM_EPOCH;
+        welcome.epoch = epoch;
+        welcome.resume_seq = resume_seq;
+    }
     env.body_case = CII__ENVELOPE__BODY_WELCOME;
     env.welcome = &welcome;
     s_send (hub, &env);
 }
 
+static void
+s_send_welcome (s_hub_t *hub, const char *const *cantons, size_t count, uint32_t heartbeat_ms, uint64_t last_seq)
+{
+    s_send_welcome_at (hub, cantons, count, heartbeat_ms, last_seq, false, 0, 0);
+}
+
 static const char *s_lemanique [] = { "GE", "VD", "VS" };
 
-//  HELLO (asserting its last_seq), then WELCOME with the heartbeat.
+//  HELLO (asserting its position: epoch 0, last_seq), then WELCOME with the heartbeat.
 static void
 s_open_session (s_hub_t *hub, uint64_t last_seq, uint32_t heartbeat_ms)
 {
     Cii__Envelope *hello = s_expect (hub, CII__ENVELOPE__BODY_HELLO, S_WAIT_MS);
     assert_int_equal (hello->hello->last_seq, last_seq);
+    assert_int_equal (hello->hello->stream_case, CII__HELLO__STREAM_EPOCH);
+    assert_true (hello->hello->epoch == 0);
     assert_string_equal (hello->hello->agent_version, AGENT_DAEMON_VERSION);
     cii_codec_free (&hello);
     s_send_welcome (hub, s_lemanique, 3, heartbeat_ms, last_seq);
@@ -471,6 +487,72 @@ test_downward (void **state)
     s_expect_ack (hub, 7);
 }
 
+//  What the inbox holds, as "SEQ@EPOCH" items in arrival order.
+static bool
+s_inbox_item (const agent_inbox_item_t *item, void *arg)
+{
+    char *list = arg;
+    size_t len = strlen (list);
+    snprintf (list + len, 256 - len, "%s%" PRId64 "@%" PRIu64, len ? " " : "", item->seq, item->epoch);
+    return true;
+}
+
+//  The hub's database was restored (it assigned 2 then, the agent holds 4): WELCOME names a new
+//  stream epoch and resumes at 2; the agent enters it, stores 3 and 4 of the new epoch (other
+//  items than its 3 and 4, which it keeps), acknowledges them, and says its new position in the
+//  next HELLO. A WELCOME of the same epoch, or of a hub older than epochs, changes nothing.
+static void
+test_new_epoch (void **state)
+{
+    s_hub_t *hub = *state;
+    s_agent_init (hub, NULL);
+    s_daemon_start (hub);
+    s_open_session (hub, 0, S_HEARTBEAT_MS);
+    for (uint64_t seq = 1; seq <= 4; seq++)
+        s_send_notice (hub, seq, "avant");
+    s_expect_ack (hub, 4);
+
+    s_send_error (hub, CII__ERROR_CODE__ERROR_NO_SESSION, "", "no session");
+    Cii__Envelope *hello = s_expect (hub, CII__ENVELOPE__BODY_HELLO, S_WAIT_MS);
+    assert_int_equal (hello->hello->last_seq, 4);
+    assert_true (hello->hello->epoch == 0);
+    cii_codec_free (&hello);
+    uint64_t epoch = (uint64_t) 1 << 32 | 0x5eed;
+    s_send_welcome_at (hub, s_lemanique, 3, S_HEARTBEAT_MS, 2, true, epoch, 2);
+    s_send_notice (hub, 3, "trois, nouveau");
+    s_send_notice (hub, 4, "quatre, nouveau");
+    s_expect_ack (hub, 4);
+    char held [256] = "";
+    assert_int_equal (agent_store_inbox_each (hub->store, NULL, s_inbox_item, held, NULL, NULL), CII_OK);
+    char expect [256];
+    snprintf (expect, sizeof expect, "1@0 2@0 3@0 4@0 3@%" PRIu64 " 4@%" PRIu64, epoch, epoch);
+    assert_string_equal (held, expect);
+
+    //  The next HELLO says the new position; the same epoch again keeps it
+    s_send_error (hub, CII__ERROR_CODE__ERROR_NO_SESSION, "", "no session");
+    hello = s_expect (hub, CII__ENVELOPE__BODY_HELLO, S_WAIT_MS);
+    assert_int_equal (hello->hello->last_seq, 4);
+    assert_true (hello->hello->epoch == epoch);
+    cii_codec_free (&hello);
+    s_send_welcome_at (hub, s_lemanique, 3, S_HEARTBEAT_MS, 4, true, epoch, 4);
+    s_send_notice (hub, 5, "cinq");
+    s_expect_ack (hub, 5);
+    //  A hub older than epochs (no epoch in WELCOME): the position stays as it is
+    s_send_error (hub, CII__ERROR_CODE__ERROR_NO_SESSION, "", "no session");
+    hello = s_expect (hub, CII__ENVELOPE__BODY_HELLO, S_WAIT_MS);
+    cii_codec_free (&hello);
+    s_send_welcome (hub, s_lemanique, 3, S_HEARTBEAT_MS, 5);
+    s_send_notice (hub, 5, "cinq encore");
+    assert_int_equal (s_expect_ack (hub, 5), 1);          //  a duplicate, acknowledged again
+    s_send_notice (hub, 6, "six");
+    s_expect_ack (hub, 6);
+    uint64_t now_epoch = 0;
+    int64_t now_seq = 0;
+    assert_int_equal (agent_store_inbox_position (hub->store, &now_epoch, &now_seq, NULL), CII_OK);
+    assert_true (now_epoch == epoch);
+    assert_int_equal (now_seq, 6);
+}
+
 static void
 test_heartbeat_and_reconnect (void **state)
 {
@@ -539,7 +621,9 @@ test_replaced_and_revoked (void **state)
     s_send_error (hub, CII__ERROR_CODE__ERROR_SESSION_REPLACED, "", "replaced");
     agent_daemon_status_t status;
     assert_true (s_wait_status (hub, "disconnected", &status));
-    assert_string_equal (status.detail, "session taken over by another process");
+    assert_string_equal (status.detail, "session taken over by another process with this agent's key");
+    assert_int_equal (status.replaced_count, 1);
+    assert_true (status.replaced_ms > 0);
     int64_t replaced = cii_util_mono_ms ();
     Cii__Envelope *hello = s_expect (hub, CII__ENVELOPE__BODY_HELLO, 3 * S_WAIT_MS);
     cii_codec_free (&hello);
@@ -786,6 +870,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_upward, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_downward, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_new_epoch, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_heartbeat_and_reconnect, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_next_endpoint, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_replaced_and_revoked, s_setup, s_teardown),

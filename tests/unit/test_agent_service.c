@@ -22,6 +22,7 @@
 #include "agent_store_config.h"
 #include "agent_store_outbox.h"
 #include "agent_store_status.h"
+#include "cii_migration.h"
 #include "unit_agent.h"
 #include "unit_bundle.h"
 #include "unit_fs.h"
@@ -347,7 +348,9 @@ test_status (void **state)
     assert_false (status.dead);
     assert_int_equal (status.outbox, 0);
     assert_int_equal (status.last_seq, 0);
-    assert_int_equal (status.schema_version, 1);
+    assert_true (status.epoch == 0);
+    assert_false (status.replaced_recently);
+    assert_int_equal (status.schema_version, cii_migration_latest (agent_migrations, agent_migrations_count));
 
     //  A daemon that runs (this process)
     s_record (fx, "connected", getpid ());

@@ -277,7 +277,10 @@ test_open_refusals (void **state)
     assert_int_equal (err.rc, CII_REFUSED);
     assert_non_null (strstr (err.text, "newer"));
     assert_int_equal (sqlite3_open (path, &db), SQLITE_OK);
-    assert_int_equal (sqlite3_exec (db, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+    char pragma [48];
+    snprintf (pragma, sizeof pragma, "PRAGMA user_version = %d",
+              cii_migration_latest (agent_migrations, agent_migrations_count));
+    assert_int_equal (sqlite3_exec (db, pragma, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close (db);
     //  Modes loosened by a restore or a copy: refused, naming the file and the chmod to run
     char expect [1200];
@@ -731,6 +734,84 @@ test_inbox_in_order (void **state)
     agent_store_destroy (&store);
 }
 
+//  The last item seen: "SEQ@EPOCH:KIND".
+static bool
+s_item_epoch (const agent_inbox_item_t *item, void *arg)
+{
+    snprintf (arg, 64, "%" PRId64 "@%" PRIu64 ":%s", item->seq, item->epoch, item->kind);
+    return true;
+}
+
+//  The hub starts a new stream epoch (its database was restored): the agent enters it at the
+//  hub's resume point, items numbered from there are stored in it (the same seq as an item of the
+//  earlier epoch is another item), what it held stays, and its position is per epoch.
+static void
+test_inbox_epochs (void **state)
+{
+    s_fixture_t *fx = *state;
+    agent_store_t *store = s_create (fx);
+    int calls = 0;
+    for (uint64_t seq = 1; seq <= 4; seq++) {
+        Cii__Notice notice = s_notice ((int64_t) seq, "avant", NULL, 0);
+        assert_int_equal (s_deliver (store, seq, &notice, &calls, NULL), AGENT_INBOX_STORED);
+    }
+    uint64_t epoch = 99;
+    int64_t seq = -1;
+    assert_int_equal (agent_store_inbox_position (store, &epoch, &seq, NULL), CII_OK);
+    assert_true (epoch == 0);
+    assert_int_equal (seq, 4);
+    //  The same epoch again: nothing changes
+    bool entered = true;
+    assert_int_equal (agent_store_inbox_enter (store, 0, 2, &entered, NULL), CII_OK);
+    assert_false (entered);
+    assert_int_equal (unit_agent_last_seq (store), 4);
+    //  A new epoch from 2: 3 is the next item (another item than the 3 held), 2 a duplicate
+    uint64_t next = (uint64_t) 1 << 32 | 0xbeef;
+    assert_int_equal (agent_store_inbox_enter (store, next, 2, &entered, NULL), CII_OK);
+    assert_true (entered);
+    assert_int_equal (agent_store_inbox_position (store, &epoch, &seq, NULL), CII_OK);
+    assert_true (epoch == next);
+    assert_int_equal (seq, 2);
+    Cii__Notice notice = s_notice (33, "après", NULL, 0);
+    cii_err_t err;
+    assert_int_equal (s_deliver (store, 2, &notice, &calls, &err), AGENT_INBOX_DUPLICATE);
+    assert_int_equal (s_deliver (store, 4, &notice, &calls, &err), AGENT_INBOX_GAP);
+    assert_int_equal (s_deliver (store, 3, &notice, &calls, NULL), AGENT_INBOX_STORED);
+    notice = s_notice (34, "après, deux", NULL, 0);
+    assert_int_equal (s_deliver (store, 4, &notice, &calls, NULL), AGENT_INBOX_STORED);
+    assert_int_equal (unit_agent_last_seq (store), 4);
+    //  Everything held, in arrival order, each in its epoch
+    s_notices_t c;
+    memset (&c, 0, sizeof c);
+    size_t count = 0;
+    assert_int_equal (agent_store_notices_each (store, s_collect_notice, &c, &count, NULL), CII_OK);
+    assert_int_equal (count, 6);
+    assert_int_equal (c.seq [3], 4);
+    assert_string_equal (c.title [3], "avant");
+    assert_int_equal (c.seq [4], 3);
+    assert_int_equal (c.notice_id [4], 33);
+    assert_string_equal (c.title [5], "après, deux");
+    char held [64] = "";
+    assert_int_equal (agent_store_inbox_each (store, NULL, s_item_epoch, held, &count, NULL), CII_OK);
+    assert_int_equal (count, 6);
+    char expect [64];
+    snprintf (expect, sizeof expect, "4@%" PRIu64 ":notice", next);
+    assert_string_equal (held, expect);
+    //  Any 64-bit epoch is kept as it came (SQLite holds its bits); a resume point past 2^63 is not
+    assert_int_equal (agent_store_inbox_enter (store, UINT64_MAX, 0, &entered, NULL), CII_OK);
+    assert_int_equal (agent_store_inbox_position (store, &epoch, &seq, NULL), CII_OK);
+    assert_true (epoch == UINT64_MAX);
+    assert_int_equal (seq, 0);
+    assert_int_equal (agent_store_inbox_enter (store, 7, (uint64_t) 1 << 63, &entered, &err), CII_BAD_INPUT);
+    agent_store_destroy (&store);
+    //  The position survives a reopen
+    store = agent_store_open (fx->agent->state, NULL);
+    assert_non_null (store);
+    assert_int_equal (agent_store_inbox_position (store, &epoch, &seq, NULL), CII_OK);
+    assert_true (epoch == UINT64_MAX);
+    agent_store_destroy (&store);
+}
+
 static void
 test_status (void **state)
 {
@@ -746,6 +827,15 @@ test_status (void **state)
     assert_string_equal (status.detail, "no answer to HELLO");
     assert_true (status.time_ms >= before && status.time_ms <= cii_util_now_ms ());
     assert_int_equal (status.pid, getpid ());
+    assert_int_equal (status.replaced_count, 0);
+    assert_int_equal (status.replaced_ms, 0);
+    //  Sessions taken over by another process with the key: counted, the last time kept
+    assert_int_equal (agent_store_status_replaced (store, NULL), CII_OK);
+    assert_int_equal (agent_store_status_replaced (store, NULL), CII_OK);
+    assert_int_equal (agent_store_status_get (store, &status, NULL), CII_OK);
+    assert_int_equal (status.replaced_count, 2);
+    assert_true (status.replaced_ms >= before && status.replaced_ms <= cii_util_now_ms ());
+    assert_string_equal (status.status, "disconnected");
     agent_store_destroy (&store);
 }
 
@@ -830,24 +920,22 @@ test_durability (void **state)
 
 //  --- the state of a released agent ------------------------------------------------------------
 
-//  Every row of every table of the database at path, as text, in a fixed order.
+//  Every row of every query on the database at path, as text (queries order their rows).
 static char *
-s_dump (const char *path)
+s_dump (const char *path, const char *const *queries, size_t count)
 {
     sqlite3 *db = NULL;
     assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    const char *tables [] = { "config", "cantons", "signals", "outbox", "inbox", "notices", "status" };
     char *dump = NULL;
     size_t size = 0;
     FILE *out = open_memstream (&dump, &size);
     assert_non_null (out);
-    for (size_t t = 0; t < sizeof tables / sizeof tables [0]; t++) {
-        char sql [64];
-        snprintf (sql, sizeof sql, "SELECT * FROM %s ORDER BY 1", tables [t]);
+    for (size_t q = 0; q < count; q++) {
         sqlite3_stmt *stmt = NULL;
-        assert_int_equal (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), SQLITE_OK);
+        if (sqlite3_prepare_v2 (db, queries [q], -1, &stmt, NULL) != SQLITE_OK)
+            fail_msg ("%s: %s", queries [q], sqlite3_errmsg (db));
         while (sqlite3_step (stmt) == SQLITE_ROW) {
-            fprintf (out, "%s:", tables [t]);
+            fprintf (out, "%zu:", q);
             for (int col = 0; col < sqlite3_column_count (stmt); col++) {
                 const unsigned char *blob = sqlite3_column_blob (stmt, col);
                 int bytes = sqlite3_column_bytes (stmt, col);
@@ -864,22 +952,35 @@ s_dump (const char *path)
     return dump;
 }
 
+//  What a state holds, read the same way from schema 1 (0.1.0) and from today's: the tables the
+//  migrations leave alone whole, the inbox and the notices by their columns of 0.1.0.
+static const char *s_rows [] = {
+    "SELECT * FROM config ORDER BY 1",
+    "SELECT * FROM cantons ORDER BY 1",
+    "SELECT * FROM signals ORDER BY 1",
+    "SELECT * FROM outbox ORDER BY 1",
+    "SELECT * FROM status ORDER BY 1",
+    "SELECT seq, kind, body, received_at FROM inbox ORDER BY seq",
+    "SELECT seq, notice_id, title, text, networks, issued_at, received_at FROM notices ORDER BY seq",
+};
+
 static void
 test_state_of_release_0_1_0 (void **state)
 {
     s_fixture_t *fx = *state;
     char *copy = unit_agent_release_0_1_0 (fx->agent);
-    char *before = s_dump (copy);
+    size_t n_rows = sizeof s_rows / sizeof s_rows [0];
+    char *before = s_dump (copy, s_rows, n_rows);
 
-    //  Opens with today's code; schema 1 is today's latest: nothing to migrate, nothing changes
+    //  Opens with today's code and migrates in place (schema 2: the inbox per stream epoch)
     cii_err_t err;
     agent_store_t *store = agent_store_open (fx->agent->state, &err);
     if (!store)
         fail_msg ("open: %s", err.text);
     int version = 0;
     assert_int_equal (agent_store_schema_version (store, &version, NULL), CII_OK);
-    assert_int_equal (version, 1);
-    assert_int_equal (cii_migration_latest (agent_migrations, agent_migrations_count), 1);
+    assert_int_equal (version, 2);
+    assert_int_equal (cii_migration_latest (agent_migrations, agent_migrations_count), 2);
 
     cii_bundle_t config;
     assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
@@ -927,14 +1028,22 @@ test_state_of_release_0_1_0 (void **state)
     assert_string_equal (notices.text [0],
                          "La prochaine séance aura lieu le 3 mars. Ärztliche Fragen: Übersicht folgt.");
     assert_string_equal (notices.networks [0], "");
-    assert_int_equal (unit_agent_last_seq (store), 1);
+    //  Its notice is held in epoch 0, where it stands
+    uint64_t epoch = 99;
+    int64_t seq = -1;
+    assert_int_equal (agent_store_inbox_position (store, &epoch, &seq, NULL), CII_OK);
+    assert_true (epoch == 0);
+    assert_int_equal (seq, 1);
+    char held [64] = "";
+    assert_int_equal (agent_store_inbox_each (store, NULL, s_item_epoch, held, NULL, NULL), CII_OK);
+    assert_string_equal (held, "1@0:notice");
     agent_daemon_status_t status;
     assert_int_equal (agent_store_status_get (store, &status, NULL), CII_OK);
     assert_string_equal (status.status, "stopped");
     agent_store_destroy (&store);
 
-    //  Byte for byte, every row of every table is as the release left it
-    char *after = s_dump (copy);
+    //  Byte for byte, every row it held is as the release left it
+    char *after = s_dump (copy, s_rows, n_rows);
     assert_string_equal (after, before);
     free (after);
     free (before);
@@ -953,6 +1062,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_outbox_any_kind, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_outbox_scheduling, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_inbox_in_order, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_inbox_epochs, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_status, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_two_handles, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_durability, s_setup, s_teardown),

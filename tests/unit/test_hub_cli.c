@@ -282,13 +282,32 @@ test_enroll (void **state)
     s_json_member (agent, "last_seq", "0");
     s_json_member (agent, "acked_seq", "0");
     s_json_member (agent, "backlog", "0");
-    assert_int_equal (json_object_size (agent), 9);
+    s_json_member (agent, "epoch", "\"0\"");
+    s_json_member (agent, "epoch_start", "0");
+    s_json_member (agent, "replacements", "0");
+    s_json_member (agent, "last_replaced_at", "null");
+    assert_int_equal (json_object_size (agent), 13);
     assert_true (json_is_string (json_object_get (agent, "enrolled_at")));
     json_decref (listing);
     assert_int_equal (s_run (fx, "agents", NULL), 0);
     assert_int_equal (strncmp (fx->run.out, "NETWORK    STATE      PUBLIC KEY", 32), 0);
     assert_non_null (strstr (fx->run.out, "offline"));
+    assert_non_null (strstr (fx->run.out, "BACKLOG  REPLACED\n"));
     assert_int_equal (unit_lines (fx->run.out), 3);
+    //  Sessions taken over by another connection with the key (two processes, one bundle), and a
+    //  new stream epoch after a restore, as the serving hub records them
+    unit_pg_exec (fx->hub->pg, "UPDATE agents SET replacements = 12, last_replaced_at = now (), epoch = 4294967297,"
+                               " epoch_start = 5 WHERE network = 'lemanique'");
+    assert_int_equal (s_run (fx, "agents", "--json", NULL), 0);
+    listing = s_json (fx->run.out);
+    agent = s_json_find (listing, "network", "\"lemanique\"");
+    s_json_member (agent, "replacements", "12");
+    s_json_member (agent, "epoch", "\"4294967297\"");
+    s_json_member (agent, "epoch_start", "5");
+    assert_true (json_is_string (json_object_get (agent, "last_replaced_at")));
+    json_decref (listing);
+    assert_int_equal (s_run (fx, "agents", NULL), 0);
+    assert_non_null (strstr (fx->run.out, "       12\n"));
     free (ost);
     free (other);
     free (bundle_path);

@@ -3,7 +3,9 @@
     state, enrolled through the services. A signal and a notice travel as any user's would; then a
     test-only kind (tests/support/test_kinds.h, not in cii.proto) is registered on both sides and
     travels up (agent outbox -> hub ingest by its own shape -> receipt applied by its agent handler)
-    and down (hub queue -> agent inbox -> its agent handler) with nothing else changed. */
+    and down (hub queue -> agent inbox -> its agent handler) with nothing else changed. And the
+    hub's database restored from an older backup under an agent that holds more: the hub starts
+    a new stream epoch, the agent enters it, and the new items reach it once each. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include "agent_kinds.h"
 #include "agent_setup.h"
 #include "agent_store_inbox.h"
+#include "agent_store_notices.h"
 #include "agent_store_outbox.h"
 #include "cii_codec.h"
 #include "cii_util.h"
@@ -267,11 +270,147 @@ test_loop (void **state)
     unit_hub_destroy (&hub);
 }
 
+static bool
+s_notice_title (const agent_notice_row_t *row, void *arg)
+{
+    char *titles = arg;
+    size_t len = strlen (titles);
+    snprintf (titles + len, 1024 - len, "%s%s", len ? "|" : "", row->title);
+    return true;
+}
+
+//  The agent's position, "EPOCH:SEQ".
+static void
+s_position (unit_agent_t *agent, char *out, size_t size)
+{
+    cii_err_t err;
+    agent_store_t *store = agent_setup_open (agent->state, NULL, &err);
+    assert_non_null (store);
+    uint64_t epoch = 0;
+    int64_t seq = 0;
+    assert_int_equal (agent_store_inbox_position (store, &epoch, &seq, &err), CII_OK);
+    agent_store_destroy (&store);
+    snprintf (out, size, "%" PRIu64 ":%" PRId64, epoch, seq);
+}
+
+static bool
+s_position_is (void *arg)
+{
+    s_check_t *check = arg;
+    char position [48];
+    s_position (check->agent, position, sizeof position);
+    return streq (position, check->sql);
+}
+
+static void
+s_notice_send (unit_hub_t *hub, const char *title)
+{
+    cii_notice_t notice = { .title = title, .text = "Texte de l'avis." };
+    hub_notice_sent_t sent;
+    cii_err_t err;
+    if (hub_notices_send (hub->store, &notice, &sent, &err) != CII_OK)
+        fail_msg ("notice: %s", err.text);
+}
+
+//  The agent holds notices 1..10; the hub's database is put back to a backup taken at 5 (its
+//  agents row and downward queue as they were then, with the hub stopped); the agent reconnects
+//  by itself to the restarted hub, which starts a new epoch at 5; the notices sent after are
+//  numbered 6, 7, stored by the agent in the new epoch and acknowledged. Every notice is held
+//  once: the ten of before and the two of after.
+static void
+test_restore_from_backup (void **state)
+{
+    (void) state;
+    unit_hub_t *hub = unit_hub_new ("restore", true);
+    cii_err_t err;
+    hub_setup_info_t info;
+    assert_int_equal (hub_setup_init (hub->store, hub->dir, &info, &err), CII_OK);
+    hub_server_config_t config = { .conninfo = hub->pg->conninfo, .certs_dir = hub->dir, .bind = "tcp://127.0.0.1:*" };
+    zactor_t *server = zactor_new (hub_server_actor, &config);
+    char *status = NULL, *endpoint = NULL, *key = NULL;
+    assert_int_equal (zsock_recv (server, "sss", &status, &endpoint, &key), 0);
+    assert_string_equal (status, "READY");
+    unit_agent_t *agent = unit_agent_new ("restore", "lemanique", "GE,VD,VS", endpoint);
+    char bundle [600];
+    snprintf (bundle, sizeof bundle, "%s/lemanique-restore.bundle", agent->root);
+    hub_enrolled_t enrolled;
+    if (hub_enrol_agent (hub->store, "lemanique", endpoint, bundle, &enrolled, &err) != CII_OK)
+        fail_msg ("enrol: %s", err.text);
+    if (agent_setup_init (agent->state, bundle, NULL, &err) != CII_OK)
+        fail_msg ("agent init: %s", err.text);
+    zactor_t *daemon = zactor_new (agent_daemon_actor, (void *) agent->state);
+    assert_non_null (daemon);
+    s_check_t check = { hub, agent, NULL, 0 };
+
+    char title [32];
+    for (int i = 1; i <= 10; i++) {
+        snprintf (title, sizeof title, "Avis %d", i);
+        s_notice_send (hub, title);
+    }
+    check.sql = "0:10";
+    assert_true (s_wait (s_position_is, &check));
+    check.sql = "SELECT acked_seq FROM agents WHERE network = 'lemanique'";
+    check.expected = 10;
+    assert_true (s_wait (s_sql_is, &check));
+
+    //  The restore, with the hub stopped (the agent keeps running and reconnecting)
+    zactor_destroy (&server);
+    unit_pg_exec (hub->pg, "DELETE FROM downward WHERE seq > 5");
+    unit_pg_exec (hub->pg, "DELETE FROM notices WHERE id > 5");
+    unit_pg_exec (hub->pg, "UPDATE agents SET last_seq = 5, acked_seq = 5");
+    hub_server_config_t again = { .conninfo = hub->pg->conninfo, .certs_dir = hub->dir, .bind = endpoint };
+    server = zactor_new (hub_server_actor, &again);
+    zstr_free (&status);
+    char *endpoint_again = NULL, *key_again = NULL;
+    assert_int_equal (zsock_recv (server, "sss", &status, &endpoint_again, &key_again), 0);
+    assert_string_equal (status, "READY");
+    check.sql = "SELECT count(*) FROM agents WHERE epoch <> 0 AND epoch_start = 5 AND last_seq = 5";
+    check.expected = 1;
+    assert_true (s_wait (s_sql_is, &check));
+    long long epoch = unit_pg_int (hub->pg, "SELECT epoch FROM agents");
+    char position [48];
+    snprintf (position, sizeof position, "%lld:5", epoch);
+    check.sql = position;
+    assert_true (s_wait (s_position_is, &check));
+
+    s_notice_send (hub, "Après la restauration");
+    s_notice_send (hub, "Après la restauration, deux");
+    snprintf (position, sizeof position, "%lld:7", epoch);
+    assert_true (s_wait (s_position_is, &check));
+    check.sql = "SELECT acked_seq FROM agents WHERE network = 'lemanique'";
+    check.expected = 7;
+    assert_true (s_wait (s_sql_is, &check));
+    check.sql = "SELECT count(*) FROM downward WHERE acked_at IS NOT NULL AND seq > 5";
+    check.expected = 2;
+    assert_true (s_wait (s_sql_is, &check));
+    zclock_sleep (500);                   //  nothing more comes: no item twice
+    agent_store_t *store = agent_setup_open (agent->state, NULL, &err);
+    assert_non_null (store);
+    char titles [1024] = "";
+    size_t count = 0;
+    assert_int_equal (agent_store_notices_each (store, s_notice_title, titles, &count, &err), CII_OK);
+    assert_int_equal (count, 12);
+    assert_string_equal (titles, "Avis 1|Avis 2|Avis 3|Avis 4|Avis 5|Avis 6|Avis 7|Avis 8|Avis 9|Avis 10|"
+                                 "Après la restauration|Après la restauration, deux");
+    agent_store_destroy (&store);
+
+    zactor_destroy (&daemon);
+    zactor_destroy (&server);
+    zstr_free (&status);
+    zstr_free (&endpoint);
+    zstr_free (&key);
+    zstr_free (&endpoint_again);
+    zstr_free (&key_again);
+    unit_agent_destroy (&agent);
+    unit_hub_destroy (&hub);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_loop),
+        cmocka_unit_test (test_restore_from_backup),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
