@@ -453,8 +453,10 @@ s_open (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **en
     agent->heard_ms = cii_util_mono_ms ();
     agent->sent_seq = at.resume;          //  replay everything after the resume point
     agent->max_sent_seq = at.resume;
-    if (at.resume > agent->acked_seq)
-        agent->ack_to_flush = at.resume;  //  the resume point is an acknowledgement
+    //  The resume point is an acknowledgement, recorded when the agent's claim is within what was
+    //  assigned (a claim beyond it is a restore or a fault: what it holds is not known here).
+    if (at.resume > agent->acked_seq && at.held <= agent->last_seq)
+        agent->ack_to_flush = at.resume;
     //  In memory the window starts at the resume point, even below an earlier ACK (the agent's
     //  state was restored from a backup): it gets those items again. PostgreSQL keeps the highest.
     agent->acked_seq = at.resume;

@@ -662,6 +662,7 @@ test_hostile_positions (void **state)
                                " AND epoch_start = 3", (int64_t) second);
     s_wait_long (fx, sql, 1);
     assert_int_equal (s_query_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 3);
+    assert_int_equal (s_query_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'"), 2);
 
     //  The agent says where it really is (its epoch 0, seq 2): item 3 comes again, then the rest
     s_hello_epoch (agent, "hello-true", 2, true, 0);
