@@ -115,6 +115,8 @@ typedef struct {
     char reason [CII_MAX_ERROR_TEXT + 1];
     bool found;                                 //  stored now or before: gets its receipt
     bool duplicate;                             //  stored before
+    bool conflict;                              //  ... with other content: a reused message id
+    char digest [41];                           //  what it carries (SHA-1 of the packed item)
     char ref [HUB_MAX_REF];
     int64_t received_at_ms;
     Cii__ErrorCode final;                       //  refused by the database for good
@@ -527,6 +529,24 @@ s_ack (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **env
     return true;
 }
 
+//  What an item carries, as the SHA-1 of its packed form (protobuf-c packs fields in a fixed
+//  order): a resend has the same; a reused message id with other content has another.
+static void
+s_digest (const ProtobufCMessage *item, char digest [41])
+{
+    digest [0] = '\0';
+    size_t size = protobuf_c_message_get_packed_size (item);
+    uint8_t *data = malloc (size ? size : 1);
+    zdigest_t *sha = zdigest_new ();
+    if (data && sha) {
+        protobuf_c_message_pack (item, data);
+        zdigest_update (sha, data, size);
+        snprintf (digest, 41, "%s", zdigest_string (sha));
+    }
+    zdigest_destroy (&sha);
+    free (data);
+}
+
 //  An upward kind: view it, check it against the rules, queue it for the next batch. Refused
 //  messages go to the batch too: a resend of a message stored before the rule changed gets its
 //  original receipt, not a refusal (the worker looks it up).
@@ -554,6 +574,7 @@ s_upward (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **
         return true;
     }
     handler->view (item, pending->domain);
+    s_digest (item, pending->digest);
     cii_err_t reason;
     cii_err_clear (&reason);
     cii_rc_t rc = handler->authorise (self->registry, agent->network, pending->domain, &reason);
@@ -753,8 +774,9 @@ s_ingest_run (hub_store_t *store, void *arg)
     for (size_t i = 0; i < job->count; i++) {
         pending_t *pending = &job->items [i];
         if (pending->refuse) {
-            pending->found = hub_store_ingest_lookup (store, pending->agent->id, pending->env->message_id,
-                                                      pending->ref, &pending->received_at_ms) == CII_OK;
+            pending->found = hub_store_ingest_lookup_digest (store, pending->agent->id, pending->env->message_id,
+                                                             pending->digest, pending->ref, &pending->received_at_ms,
+                                                             &pending->conflict) == CII_OK;
             continue;
         }
         hub_ingest_item_t *item = &job->ingest [n];
@@ -762,6 +784,7 @@ s_ingest_run (hub_store_t *store, void *arg)
         item->agent_id = pending->agent->id;
         item->network = pending->agent->network;
         item->message_id = pending->env->message_id;
+        item->digest = pending->digest;
         item->shape = pending->handler->shape;
         item->item = pending->domain;
         order [n++] = pending;
@@ -794,6 +817,7 @@ s_ingest_run (hub_store_t *store, void *arg)
         snprintf (order [i]->ref, sizeof order [i]->ref, "%s", item->ref);
         order [i]->received_at_ms = item->received_at_ms;
         order [i]->duplicate = item->duplicate;
+        order [i]->conflict = item->conflict;
     }
 }
 
@@ -806,6 +830,15 @@ s_ingest_done (hub_server_t *self, ingest_job_t *job)
         const char *message_id = pending->env->message_id;
         if (pending->agent->pending > 0)
             pending->agent->pending--;
+        if (pending->found && pending->conflict) {
+            //  Not a resend: the id was used before for something else. Nothing stored, never will be.
+            char text [160];
+            snprintf (text, sizeof text, "message id %.64s was stored before, as %s, with other content", message_id,
+                      pending->ref);
+            s_send_error (self, &pending->rid, CII__ERROR_CODE__ERROR_CONFLICT, text, message_id);
+            zsys_warning ("hub: agent %s: %s", pending->agent->network, text);
+        }
+        else
         if (pending->refuse) {
             if (pending->found)
                 s_send_receipt (self, &pending->rid, message_id, pending->ref, pending->received_at_ms, true);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_FIXED 3         //  agent_id, message_id, network: the columns every kind has
+#define S_FIXED 4         //  agent_id, message_id, network, digest: the columns every kind has
 
 //  The statement of one shape. A new string (caller frees) or NULL.
 static char *
@@ -25,8 +25,8 @@ s_statement (const hub_ingest_shape_t *shape)
     }
     return zsys_sprintf (
         "WITH input AS MATERIALIZED ("
-        "  SELECT * FROM unnest ($1::bigint[], $2::text[], $3::text[]%s) "
-        "  WITH ORDINALITY AS t (agent_id, message_id, network%s, ord)), "
+        "  SELECT * FROM unnest ($1::bigint[], $2::text[], $3::text[], $4::text[]%s) "
+        "  WITH ORDINALITY AS t (agent_id, message_id, network, digest%s, ord)), "
         //  One candidate per (agent, message id), the first in the batch, each with a new id.
         "fresh AS MATERIALIZED ("
         "  SELECT d.*, %s AS id FROM ("
@@ -34,18 +34,21 @@ s_statement (const hub_ingest_shape_t *shape)
         "    ORDER BY i.agent_id, i.message_id, i.ord) d), "
         //  The log row decides: an id stored before conflicts and inserts nothing.
         "log AS ("
-        "  INSERT INTO ingest_log (agent_id, message_id, kind, ref) "
-        "  SELECT agent_id, message_id, '%s', %s FROM fresh "
+        "  INSERT INTO ingest_log (agent_id, message_id, kind, ref, digest) "
+        "  SELECT agent_id, message_id, '%s', %s, nullif (digest, '') FROM fresh "
         "  ON CONFLICT (agent_id, message_id) DO NOTHING RETURNING agent_id, message_id, ref, received_at), "
         "item AS (%s) "
         //  Every input row: its new log row, or else the one stored before this statement (visible
         //  in its snapshot; looked up only for the rare resends), or nothing (a concurrent insert).
+        //  A duplicate whose stored digest differs from its own (both known) is a reused id.
         "SELECT i.ord, coalesce (l.ref, o.ref), " HUB_SQL_MS ("coalesce (l.received_at, o.received_at)") ", "
-        "       l.ref IS NULL OR f.ord <> i.ord "
+        "       l.ref IS NULL OR f.ord <> i.ord, "
+        "       nullif (coalesce (CASE WHEN l.ref IS NOT NULL THEN f.digest ELSE o.digest END, ''), '') "
+        "       <> nullif (i.digest, '') "
         "FROM input i "
         "LEFT JOIN log l ON l.agent_id = i.agent_id AND l.message_id = i.message_id "
         "LEFT JOIN fresh f ON f.agent_id = i.agent_id AND f.message_id = i.message_id "
-        "LEFT JOIN LATERAL (SELECT g.ref, g.received_at FROM ingest_log g "
+        "LEFT JOIN LATERAL (SELECT g.ref, g.received_at, g.digest FROM ingest_log g "
         "                   WHERE l.ref IS NULL AND g.agent_id = i.agent_id AND g.message_id = i.message_id) o "
         "ON true",
         params, names, shape->id_sql, shape->kind, shape->ref_sql, shape->insert_sql);
@@ -86,6 +89,7 @@ s_ingest_shape (hub_store_t *self, const hub_ingest_shape_t *shape, hub_ingest_i
         cols [0][rows] = numbers + rows * 24;
         cols [1][rows] = item->message_id;
         cols [2][rows] = item->network;
+        cols [3][rows] = item->digest ? item->digest : "";
         for (size_t c = 0; c < shape->ncolumns; c++)
             cols [S_FIXED + c][rows] = values [c] ? values [c] : "";
         index [rows++] = i;
@@ -119,6 +123,7 @@ s_ingest_shape (hub_store_t *self, const hub_ingest_shape_t *shape, hub_ingest_i
         hub_rows_copy (result, 1, item->ref, sizeof item->ref);
         item->received_at_ms = hub_rows_i64 (result, 2);
         item->duplicate = hub_rows_bool (result, 3);
+        item->conflict = item->duplicate && hub_rows_bool (result, 4);
         item->stored = true;
     }
     hub_rows_destroy (&result);
@@ -148,6 +153,7 @@ hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count, cii
     for (size_t i = 0; i < count; i++) {
         items [i].stored = false;
         items [i].duplicate = false;
+        items [i].conflict = false;
         items [i].ref [0] = 0;
         items [i].received_at_ms = 0;
     }
@@ -202,24 +208,34 @@ hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count, cii
 }
 
 cii_rc_t
-hub_store_ingest_lookup (hub_store_t *self, int64_t agent_id, const char *message_id, char ref [HUB_MAX_REF],
-                         int64_t *received_at_ms)
+hub_store_ingest_lookup_digest (hub_store_t *self, int64_t agent_id, const char *message_id, const char *digest,
+                                char ref [HUB_MAX_REF], int64_t *received_at_ms, bool *conflict_p)
 {
     assert (message_id && ref && received_at_ms);
     char id [24];
     snprintf (id, sizeof id, "%" PRId64, agent_id);
     const char *values [] = { id, message_id };
     hub_rows_t *rows = hub_store_query (self, "ingest lookup",
-                                        "SELECT ref, " HUB_SQL_MS ("received_at") " FROM ingest_log "
-                                        "WHERE agent_id = $1::bigint AND message_id = $2", 2, values);
+                                        "SELECT ref, " HUB_SQL_MS ("received_at") ", coalesce (digest, '') "
+                                        "FROM ingest_log WHERE agent_id = $1::bigint AND message_id = $2", 2, values);
     if (!rows)
         return hub_store_rc (self);
     cii_rc_t rc = CII_NOT_FOUND;
     if (hub_rows_next (rows)) {
         hub_rows_copy (rows, 0, ref, HUB_MAX_REF);
         *received_at_ms = hub_rows_i64 (rows, 1);
+        const char *stored = hub_rows_text (rows, 2);
+        if (conflict_p)
+            *conflict_p = *stored && digest && *digest && strcmp (stored, digest) != 0;
         rc = CII_OK;
     }
     hub_rows_destroy (&rows);
     return rc;
+}
+
+cii_rc_t
+hub_store_ingest_lookup (hub_store_t *self, int64_t agent_id, const char *message_id, char ref [HUB_MAX_REF],
+                         int64_t *received_at_ms)
+{
+    return hub_store_ingest_lookup_digest (self, agent_id, message_id, NULL, ref, received_at_ms, NULL);
 }

@@ -42,17 +42,22 @@ typedef struct {
     int64_t agent_id;
     const char *network;                     /* the sender's network (checked by the caller) */
     const char *message_id;
+    const char *digest;                      /* what it carries (any text, e.g. a hash of the item),
+                                                or NULL: tells a resend from a reused id */
     const hub_ingest_shape_t *shape;
     const void *item;                        /* the domain struct shape->row reads */
     /* out, valid after hub_store_ingest returned CII_OK */
     bool stored;                             /* committed now or before: a receipt may be sent */
     bool duplicate;                          /* this message id had been stored before */
+    bool conflict;                           /* ... with another digest: a reused id, not a resend
+                                                (stored stays true: ref names what was stored) */
     char ref [HUB_MAX_REF];                  /* the hub's reference, e.g. "SIG-42" */
     int64_t received_at_ms;                  /* first commit time */
 } hub_ingest_item_t;
 
 /*  Stores a batch in one transaction. Rules, for every message: (agent_id, message_id) already in
-    ingest_log: nothing is inserted, the original ref and time come back with duplicate = true; the
+    ingest_log: nothing is inserted, the original ref and time come back with duplicate = true (and
+    conflict = true when the stored digest and this one differ, both known); the
     same id twice in one batch: stored once, both get the same ref, the later one duplicate =
     true; a concurrent insert of the same id by another hub: stored = false (the agent resends
     later and then gets the duplicate receipt); an item its shape cannot turn into a row: stored =
@@ -64,5 +69,11 @@ cii_rc_t hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t c
     filled), CII_NOT_FOUND, or the database error. */
 cii_rc_t hub_store_ingest_lookup (hub_store_t *self, int64_t agent_id, const char *message_id,
                                   char ref [HUB_MAX_REF], int64_t *received_at_ms);
+
+/*  The same, and whether what was stored carried another digest than digest (false when either is
+    unknown). */
+cii_rc_t hub_store_ingest_lookup_digest (hub_store_t *self, int64_t agent_id, const char *message_id,
+                                         const char *digest, char ref [HUB_MAX_REF], int64_t *received_at_ms,
+                                         bool *conflict_p);
 
 #endif

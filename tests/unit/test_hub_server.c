@@ -465,6 +465,9 @@ test_signals (void **state)
     assert_string_equal (env->receipt->ref, ref);
     assert_true (env->receipt->duplicate);
     cii_codec_free (&env);
+    //  The same message id with other content is not a resend: ERROR CONFLICT, nothing stored
+    s_signal (dealer, "sig-1", "VD", "Autre chose");
+    s_expect_error (dealer, CII__ERROR_CODE__ERROR_CONFLICT, "sig-1");
     assert_int_equal (s_query_long (fx, "SELECT count(*) FROM signals"), 1);
     PGresult *res = PQexec (fx->pg, "SELECT title FROM signals");
     assert_string_equal (PQgetvalue (res, 0, 0), "Accès à la formation");
@@ -500,6 +503,8 @@ test_signals (void **state)
     assert_string_equal (env->receipt->ref, ref);
     assert_true (env->receipt->duplicate);
     cii_codec_free (&env);
+    s_signal (dealer, "sig-1", "VD", "Autre chose encore");     //  refused by the rule, and a reused id
+    s_expect_error (dealer, CII__ERROR_CODE__ERROR_CONFLICT, "sig-1");
     s_signal (dealer, "sig-4", "VD", "New after the move");
     s_expect_error (dealer, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "sig-4");
     assert_int_equal (s_query_long (fx, "SELECT count(*) FROM signals"), 1);

@@ -180,6 +180,49 @@ test_ingest_duplicate (void **state)
     assert_true (pair [1].duplicate);
     assert_string_equal (pair [0].ref, pair [1].ref);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM signals WHERE message_id = 'dup-2'"), 1);
+    assert_false (pair [0].conflict || pair [1].conflict);          //  no digests: resends
+}
+
+//  With digests, a message id reused with other content is told apart from a resend: in one
+//  batch, across batches, and by the lookup; an id stored without a digest stays a resend.
+static void
+test_ingest_digest (void **state)
+{
+    unit_hub_t *hub = *state;
+    int64_t zh = unit_hub_enrol (hub, "zuerich");
+    cii_signal_t one, other;
+    unit_domain_signal (&one, "ZH", "Eins");
+    unit_domain_signal (&other, "ZH", "Anderes");
+    hub_ingest_item_t batch [3] = {
+        s_item (zh, "zuerich", "d-1", &one), s_item (zh, "zuerich", "d-1", &one), s_item (zh, "zuerich", "d-1", &other),
+    };
+    batch [0].digest = batch [1].digest = "AAAA";
+    batch [2].digest = "BBBB";
+    assert_int_equal (hub_store_ingest (hub->store, batch, 3, NULL), CII_OK);
+    assert_true (batch [0].stored && !batch [0].duplicate && !batch [0].conflict);
+    assert_true (batch [1].stored && batch [1].duplicate && !batch [1].conflict);
+    assert_true (batch [2].stored && batch [2].duplicate && batch [2].conflict);
+    assert_string_equal (batch [2].ref, batch [0].ref);
+    hub_ingest_item_t later [2] = { s_item (zh, "zuerich", "d-1", &one), s_item (zh, "zuerich", "d-1", &other) };
+    later [0].digest = "AAAA";
+    later [1].digest = "BBBB";
+    assert_int_equal (hub_store_ingest (hub->store, later, 2, NULL), CII_OK);
+    assert_true (later [0].duplicate && !later [0].conflict);
+    assert_true (later [1].duplicate && later [1].conflict);
+    assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM signals WHERE message_id = 'd-1'"), 1);
+    char ref [HUB_MAX_REF];
+    int64_t at = 0;
+    bool conflict = false;
+    assert_int_equal (hub_store_ingest_lookup_digest (hub->store, zh, "d-1", "BBBB", ref, &at, &conflict), CII_OK);
+    assert_true (conflict);
+    assert_int_equal (hub_store_ingest_lookup_digest (hub->store, zh, "d-1", "AAAA", ref, &at, &conflict), CII_OK);
+    assert_false (conflict);
+    //  Stored before digests existed (NULL): whatever comes is a resend, as it always was
+    hub_ingest_item_t old = s_item (zh, "zuerich", "d-old", &one);
+    assert_int_equal (hub_store_ingest (hub->store, &old, 1, NULL), CII_OK);
+    old.digest = "CCCC";
+    assert_int_equal (hub_store_ingest (hub->store, &old, 1, NULL), CII_OK);
+    assert_true (old.duplicate && !old.conflict);
 }
 
 static void
@@ -331,6 +374,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_ingest_batch, unit_hub_setup, unit_hub_teardown),
         cmocka_unit_test_setup_teardown (test_ingest_duplicate, unit_hub_setup, unit_hub_teardown),
+        cmocka_unit_test_setup_teardown (test_ingest_digest, unit_hub_setup, unit_hub_teardown),
         cmocka_unit_test_setup_teardown (test_ingest_other_agent, unit_hub_setup, unit_hub_teardown),
         cmocka_unit_test_setup_teardown (test_ingest_rollback, unit_hub_setup, unit_hub_teardown),
         cmocka_unit_test_setup_teardown (test_ingest_two_kinds, unit_hub_setup, unit_hub_teardown),
