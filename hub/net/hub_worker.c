@@ -98,6 +98,10 @@ s_thread (zsock_t *pipe, void *args)
                     s_connect (self);
                 ((hub_job_fn *) fn) (self->store, job);
                 zsock_send (pipe, "sp", "DONE", job);
+                //  libpq may have read notifications while the job's statements ran: they are in
+                //  its queue now, and the socket will not be readable for them again.
+                if (self->n_channels > 0 && !hub_store_broken (self->store))
+                    hub_store_notifications (self->store, s_forward, self);
             }
             zstr_free (&command);
         }
