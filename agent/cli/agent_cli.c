@@ -12,7 +12,7 @@
 #include "cii_domain.h"
 
 #define S_PROGRAM  "cii-agent"
-#define S_VERSION  "0.1.0"
+#define S_VERSION  CII_VERSION
 #define S_TEXT(x)  S_TEXT_ (x)        //  a limit's value in a help line
 #define S_TEXT_(x) #x
 

@@ -16,7 +16,7 @@
 
 #include "cii_rc.h"
 
-#define AGENT_DAEMON_VERSION  "cii-agent 0.1.0"     /* HELLO.agent_version */
+#define AGENT_DAEMON_VERSION  "cii-agent " CII_VERSION     /* HELLO.agent_version */
 
 typedef struct _agent_daemon_t agent_daemon_t;
 

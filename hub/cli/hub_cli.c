@@ -103,7 +103,7 @@ int
 hub_cli_run (int argc, char **argv, FILE *out, FILE *err)
 {
     char version [64];
-    snprintf (version, sizeof version, "0.1.0 (schema %d, protocol %d)", hub_store_binary_schema_version (),
+    snprintf (version, sizeof version, CII_VERSION " (schema %d, protocol %d)", hub_store_binary_schema_version (),
               CII_PROTOCOL_VERSION);
     const cii_cli_program_t program = {
         .name = "cii-hub",

@@ -111,8 +111,15 @@ test_big_frames (void **state)
     free (data);
     print_message ("      hub RSS: %ld KiB before, %ld KiB after 4 frames of 64 MiB, peak %ld KiB during 3,000 "
                    "frames of 64 KiB\n", before, after_big, peak);
+#if defined(__SANITIZE_ADDRESS__)
+    //  Under AddressSanitizer the hub keeps freed memory in quarantine (hundreds of MiB by design):
+    //  its resident size says nothing about what it holds. The plain build checks the bounds.
+    (void) after_big;
+    (void) peak;
+#else
     assert_true (after_big - before < 8 * 1024);
     assert_true (peak - before < 32 * 1024);
+#endif
     assert_int_equal (it_hub_stop (f), 0);
     it_fixture_pass (f);
 }

@@ -185,7 +185,7 @@ test_init (void **state)
     assert_int_equal (s_run (fx, "--state", fx->agent->state, "status", NULL), 0);
     assert_non_null (strstr (fx->out, "daemon    never ran\n"));
     assert_int_equal (s_run (fx, "--version", NULL), 0);
-    assert_string_equal (fx->out, "cii-agent 0.1.0\n");
+    assert_string_equal (fx->out, "cii-agent " CII_VERSION "\n");
     //  A daemon that recorded it was connected and is gone (killed outright)
     agent_store_t *store = s_open (fx);
     assert_int_equal (agent_store_status_set (store, "connected", "session open", NULL), CII_OK);

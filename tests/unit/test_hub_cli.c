@@ -160,7 +160,7 @@ test_usage (void **state)
     }
     assert_int_equal (s_run (fx, "--version", NULL), 0);
     char version [80];
-    snprintf (version, sizeof version, "cii-hub 0.1.0 (schema %d, protocol %d)\n", hub_store_binary_schema_version (),
+    snprintf (version, sizeof version, "cii-hub " CII_VERSION " (schema %d, protocol %d)\n", hub_store_binary_schema_version (),
               CII_PROTOCOL_VERSION);
     assert_string_equal (fx->run.out, version);
 }
