@@ -22,7 +22,7 @@
 static const char *s_error_names [] = {
     "UNSPECIFIED", "VERSION", "MALFORMED", "TOO_LARGE", "NOT_AUTHORISED", "UNKNOWN_CANTON",
     "NO_SESSION", "REVOKED", "BAD_ACK", "UNAVAILABLE", "SESSION_REPLACED", "UNEXPECTED",
-    "CONFLICT"
+    "CONFLICT", "UNKNOWN_REFERENCE"
 };
 
 static void

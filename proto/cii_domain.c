@@ -52,6 +52,9 @@ static const char *s_target_groups [] = {
     "late-arriving-youth", "provisionally-admitted-and-refugees"
 };
 
+static const char *s_objectives [] = { NULL, "labour-market-integration", "system-coordination" };
+static const char *s_priorities [] = { NULL, "P1", "P2", "P3" };
+
 #define S_COUNT(a) (sizeof (a) / sizeof ((a) [0]))
 
 static const s_canton_t *
@@ -337,5 +340,238 @@ cii_notice_check (const cii_notice_t *notice, const char *prefix, cii_err_t *err
                 return cii_err_set (err, CII_BAD_INPUT, "%s.networks[%zu]: duplicate network %s", prefix, i,
                                     notice->networks [i]);
     }
+    return CII_OK;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Objectives, priorities, requests, withdrawals, statuses
+
+cii_objective_t
+cii_domain_objective_from_name (const char *name)
+{
+    if (name)
+        for (size_t i = 1; i < S_COUNT (s_objectives); i++)
+            if (strcmp (s_objectives [i], name) == 0)
+                return (cii_objective_t) i;
+    return CII_OBJECTIVE_NONE;
+}
+
+const char *
+cii_domain_objective_name (int value)
+{
+    return value >= 1 && (size_t) value < S_COUNT (s_objectives) ? s_objectives [value] : NULL;
+}
+
+cii_priority_t
+cii_domain_priority_from_name (const char *name)
+{
+    if (name)
+        for (size_t i = 1; i < S_COUNT (s_priorities); i++)
+            if (strcmp (s_priorities [i], name) == 0)
+                return (cii_priority_t) i;
+    return CII_PRIORITY_NONE;
+}
+
+const char *
+cii_domain_priority_name (int value)
+{
+    return value >= 1 && (size_t) value < S_COUNT (s_priorities) ? s_priorities [value] : NULL;
+}
+
+bool
+cii_domain_state_name_valid (const char *s)
+{
+    size_t len = s ? strlen (s) : 0;
+    if (len < 1 || len > CII_MAX_STATE || s [0] < 'a' || s [0] > 'z')
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((s [i] >= 'a' && s [i] <= 'z') || s [i] == '-'))
+            return false;
+    return true;
+}
+
+/*  A message id: 1..CII_MAX_ID bytes of printable ASCII. */
+static bool
+s_id_valid (const char *s)
+{
+    size_t len = s ? strlen (s) : 0;
+    if (len < 1 || len > CII_MAX_ID)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char) s [i] < 0x21 || (unsigned char) s [i] > 0x7e)
+            return false;
+    return true;
+}
+
+/*  A list of strings: min..max entries, each passing valid, distinct. what names an entry. */
+static cii_rc_t
+s_check_strings (cii_err_t *err, const char *prefix, const char *field, const char *const *items, size_t count,
+                 size_t min, size_t max, bool (*valid) (const char *), const char *what)
+{
+    char buf [12];
+    if (count < min)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.%s: missing, at least %zu required", prefix, field, min);
+    if (count > max)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.%s: %zu entries, limit %zu", prefix, field, count, max);
+    if (count > 0 && !items)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.%s: missing", prefix, field);
+    for (size_t i = 0; i < count; i++) {
+        if (!valid (items [i]))
+            return cii_err_set (err, CII_BAD_INPUT, "%s.%s[%zu]: \"%s\" is not %s", prefix, field, i,
+                                cii_domain_sanitize (items [i], buf), what);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp (items [i], items [j]) == 0)
+                return cii_err_set (err, CII_BAD_INPUT, "%s.%s[%zu]: duplicate %s", prefix, field, i,
+                                    cii_domain_sanitize (items [i], buf));
+    }
+    return CII_OK;
+}
+
+static bool
+s_line_valid (const char *s)
+{
+    size_t len = s ? strlen (s) : 0;
+    return len >= 1 && len <= CII_MAX_LINE && cii_domain_line_valid (s, len);
+}
+
+cii_rc_t
+cii_request_check (const cii_request_t *request, const char *prefix, cii_err_t *err)
+{
+    char buf [12];
+    if (!prefix)
+        prefix = "request";
+    if (!request)
+        return cii_err_set (err, CII_BAD_INPUT, "%s: missing", prefix);
+    cii_rc_t rc;
+    if ((rc = s_check_text (err, prefix, "title", request->title, 1, CII_MAX_TITLE))
+    ||  (rc = s_check_text (err, prefix, "summary", request->summary, 1, CII_MAX_TEXT))
+    ||  (rc = s_check_text (err, prefix, "assessment", request->assessment, 0, CII_MAX_REASON))
+    ||  (rc = s_check_text (err, prefix, "national_reason", request->national_reason, 0, CII_MAX_REASON)))
+        return rc;
+    if ((rc = s_check_strings (err, prefix, "signal_ids", request->signal_ids, request->n_signal_ids, 1,
+                               CII_MAX_REQUEST_SIGNALS, s_id_valid, "a message id")))
+        return rc;
+    int values [CII_MAX_INSTITUTIONS];
+    size_t count = request->n_institutions <= CII_MAX_INSTITUTIONS ? request->n_institutions : 0;
+    for (size_t i = 0; i < count; i++)
+        values [i] = (int) request->institutions [i];
+    if ((rc = s_check_values (err, prefix, "institutions", values, count ? count : request->n_institutions, 0,
+                              CII_MAX_INSTITUTIONS, cii_domain_institution_name)))
+        return rc;
+    count = request->n_target_groups <= CII_MAX_TARGET_GROUPS ? request->n_target_groups : 0;
+    for (size_t i = 0; i < count; i++)
+        values [i] = (int) request->target_groups [i];
+    if ((rc = s_check_values (err, prefix, "target_groups", values, count ? count : request->n_target_groups, 0,
+                              CII_MAX_TARGET_GROUPS, cii_domain_target_group_name)))
+        return rc;
+    count = request->n_objectives <= CII_MAX_OBJECTIVES ? request->n_objectives : 0;
+    for (size_t i = 0; i < count; i++)
+        values [i] = (int) request->objectives [i];
+    if ((rc = s_check_values (err, prefix, "objectives", values, count ? count : request->n_objectives, 0,
+                              CII_MAX_OBJECTIVES, cii_domain_objective_name)))
+        return rc;
+    count = request->n_priorities <= CII_MAX_PRIORITIES ? request->n_priorities : 0;
+    for (size_t i = 0; i < count; i++)
+        values [i] = (int) request->priorities [i];
+    if ((rc = s_check_values (err, prefix, "priorities", values, count ? count : request->n_priorities, 0,
+                              CII_MAX_PRIORITIES, cii_domain_priority_name)))
+        return rc;
+    if (request->n_cantons < 1)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.cantons: missing, at least 1 required", prefix);
+    if (request->n_cantons > CII_CANTON_COUNT)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.cantons: %zu entries, limit %d", prefix, request->n_cantons,
+                            CII_CANTON_COUNT);
+    if (!request->cantons)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.cantons: missing", prefix);
+    for (size_t i = 0; i < request->n_cantons; i++) {
+        if (!cii_domain_canton_valid (request->cantons [i]))
+            return cii_err_set (err, CII_NOT_FOUND, "%s.cantons[%zu]: unknown canton \"%s\"", prefix, i,
+                                cii_domain_sanitize (request->cantons [i], buf));
+        for (size_t j = 0; j < i; j++)
+            if (strcmp (request->cantons [i], request->cantons [j]) == 0)
+                return cii_err_set (err, CII_BAD_INPUT, "%s.cantons[%zu]: duplicate %s", prefix, i, request->cantons [i]);
+    }
+    if (!cii_domain_language_valid (request->language))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.language: \"%s\" is not fr, de, it or rm", prefix,
+                            cii_domain_sanitize (request->language, buf));
+    if (request->n_lineage > CII_MAX_LINEAGE)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.lineage: %zu entries, limit %d", prefix, request->n_lineage,
+                            CII_MAX_LINEAGE);
+    for (size_t i = 0; i < request->n_lineage; i++)
+        if (!request->lineage || !s_line_valid (request->lineage [i]))
+            return cii_err_set (err, CII_BAD_INPUT, "%s.lineage[%zu]: not one line of 1..%d bytes of UTF-8 text", prefix,
+                                i, CII_MAX_LINE);
+    if (request->created_at_ms < 0 || request->created_at_ms > CII_MAX_TIME_MS)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.created_at_ms: %" PRId64 " outside 0..%" PRId64 " (9999-12-31)",
+                            prefix, request->created_at_ms, (int64_t) CII_MAX_TIME_MS);
+    return CII_OK;
+}
+
+cii_rc_t
+cii_withdraw_check (const cii_withdraw_t *withdraw, const char *prefix, cii_err_t *err)
+{
+    if (!prefix)
+        prefix = "withdraw";
+    if (!withdraw)
+        return cii_err_set (err, CII_BAD_INPUT, "%s: missing", prefix);
+    if (!s_id_valid (withdraw->request_id))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.request_id: not a message id (1..%d bytes of printable ASCII)", prefix,
+                            CII_MAX_ID);
+    return s_check_text (err, prefix, "reason", withdraw->reason, 1, CII_MAX_REASON);
+}
+
+/*  A reference: 0..CII_MAX_REF bytes of [A-Z0-9-]. */
+static bool
+s_ref_valid (const char *s, bool required)
+{
+    size_t len = s ? strlen (s) : 0;
+    if (len > CII_MAX_REF || (required && len == 0))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((s [i] >= 'A' && s [i] <= 'Z') || (s [i] >= '0' && s [i] <= '9') || s [i] == '-'))
+            return false;
+    return true;
+}
+
+cii_rc_t
+cii_status_check (const cii_status_t *status, const char *prefix, cii_err_t *err)
+{
+    char buf [12];
+    if (!prefix)
+        prefix = "status";
+    if (!status)
+        return cii_err_set (err, CII_BAD_INPUT, "%s: missing", prefix);
+    if (!s_ref_valid (status->ref, true))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.ref: \"%s\" is not a reference (1..%d of [A-Z0-9-])", prefix,
+                            cii_domain_sanitize (status->ref, buf), CII_MAX_REF);
+    if (!s_id_valid (status->request_id))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.request_id: not a message id", prefix);
+    if (!cii_domain_state_name_valid (status->state))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.state: \"%s\" is not a state (1..%d of [a-z-])", prefix,
+                            cii_domain_sanitize (status->state, buf), CII_MAX_STATE);
+    if (!cii_domain_state_name_valid (status->organ))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.organ: \"%s\" is not an organ (1..%d of [a-z-])", prefix,
+                            cii_domain_sanitize (status->organ, buf), CII_MAX_STATE);
+    if (status->at_ms < 0 || status->at_ms > CII_MAX_TIME_MS)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.at_ms: %" PRId64 " outside 0..%" PRId64, prefix, status->at_ms,
+                            (int64_t) CII_MAX_TIME_MS);
+    cii_rc_t rc = s_check_text (err, prefix, "note", status->note, 0, CII_MAX_REASON);
+    if (rc)
+        return rc;
+    if (status->n_criteria > CII_MAX_CRITERIA)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.criteria: %zu entries, limit %d", prefix, status->n_criteria,
+                            CII_MAX_CRITERIA);
+    for (size_t i = 0; i < status->n_criteria; i++) {
+        const cii_criterion_t *c = &status->criteria [i];
+        size_t len = c->id ? strlen (c->id) : 0;
+        if (len < 1 || len > 8 || !s_ref_valid (c->id, true))
+            return cii_err_set (err, CII_BAD_INPUT, "%s.criteria[%zu].id: not 1..8 of [A-Z0-9-]", prefix, i);
+        size_t reason = c->reason ? strlen (c->reason) : 0;
+        if (reason > 400 || !cii_domain_line_valid (c->reason, reason))
+            return cii_err_set (err, CII_BAD_INPUT, "%s.criteria[%zu].reason: not one line of 0..400 bytes", prefix, i);
+    }
+    if (!s_ref_valid (status->theme, false))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.theme: \"%s\" is not a reference", prefix,
+                            cii_domain_sanitize (status->theme, buf));
     return CII_OK;
 }

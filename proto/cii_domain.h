@@ -21,6 +21,15 @@
 #define CII_MAX_INSTITUTIONS   6       /* institutions of one signal (all of them) */
 #define CII_MAX_TARGET_GROUPS  5       /* target groups of one signal (all of them) */
 #define CII_MAX_TIME_MS        253402300799999LL   /* 9999-12-31T23:59:59.999Z: latest time */
+#define CII_MAX_REQUEST_SIGNALS 200    /* signals one request consolidates */
+#define CII_MAX_OBJECTIVES     2
+#define CII_MAX_PRIORITIES     3
+#define CII_MAX_LINEAGE        16      /* lineage notes of a request */
+#define CII_MAX_LINE           200     /* bytes of a one-line note (lineage, criterion reason 400) */
+#define CII_MAX_ID             64      /* bytes of a message id */
+#define CII_MAX_STATE          32      /* bytes of a state or organ name: [a-z-] */
+#define CII_MAX_CRITERIA       8
+#define CII_MAX_REF            31      /* bytes of a reference: "CII-2027-0042", "NT-2027-03" */
 
 /*  Institutions (plan 1.3) and target groups (plan 3.1); 0 is "none". */
 typedef enum {
@@ -41,6 +50,20 @@ typedef enum {
     CII_TARGET_GROUP_LATE_ARRIVING_YOUTH = 4,
     CII_TARGET_GROUP_PROVISIONALLY_ADMITTED_AND_REFUGEES = 5
 } cii_target_group_t;
+
+/*  General objectives (plan 1.3) and content priorities (plan 3.1); 0 is "none". */
+typedef enum {
+    CII_OBJECTIVE_NONE = 0,
+    CII_OBJECTIVE_LABOUR_MARKET_INTEGRATION = 1,
+    CII_OBJECTIVE_SYSTEM_COORDINATION = 2
+} cii_objective_t;
+
+typedef enum {
+    CII_PRIORITY_NONE = 0,
+    CII_PRIORITY_P1 = 1,
+    CII_PRIORITY_P2 = 2,
+    CII_PRIORITY_P3 = 3
+} cii_priority_t;
 
 /*  A cantonal seismograph entry (docs/domain.md). Strings are borrowed from whoever filled it. */
 typedef struct {
@@ -65,6 +88,73 @@ typedef struct {
     size_t n_networks;                                 /* 0..CII_MAX_NETWORKS */
     int64_t issued_at_ms;
 } cii_notice_t;
+
+/*  A request consolidated by a network's coordinator from its signals (docs/domain.md). Strings and
+    lists are borrowed; signal_ids are the message ids of the network's SIGNALs. */
+typedef struct {
+    const char *title;                                 /* 1..CII_MAX_TITLE */
+    const char *summary;                               /* 1..CII_MAX_TEXT */
+    const char *const *signal_ids;                     /* 1..CII_MAX_REQUEST_SIGNALS, distinct */
+    size_t n_signal_ids;
+    cii_institution_t institutions [CII_MAX_INSTITUTIONS];
+    size_t n_institutions;                             /* 0..6, distinct */
+    cii_target_group_t target_groups [CII_MAX_TARGET_GROUPS];
+    size_t n_target_groups;                            /* 0..5, distinct */
+    cii_objective_t objectives [CII_MAX_OBJECTIVES];
+    size_t n_objectives;                               /* 0..2, distinct */
+    cii_priority_t priorities [CII_MAX_PRIORITIES];
+    size_t n_priorities;                               /* 0..3, distinct */
+    const char *const *cantons;                        /* 1..26 distinct canton codes */
+    size_t n_cantons;
+    const char *assessment;                            /* 0..CII_MAX_REASON (NULL = "") */
+    const char *national_reason;                       /* 0..CII_MAX_REASON (NULL = "") */
+    char language [3];
+    const char *const *lineage;                        /* 0..CII_MAX_LINEAGE one-line notes */
+    size_t n_lineage;
+    int64_t created_at_ms;
+} cii_request_t;
+
+/*  A network withdraws one of its requests. */
+typedef struct {
+    const char *request_id;                            /* the REQUEST's message id */
+    const char *reason;                                /* 1..CII_MAX_REASON */
+} cii_withdraw_t;
+
+/*  One admissibility criterion as evaluated (C1..C4). */
+typedef struct {
+    const char *id;                                    /* "C1" */
+    bool met;
+    const char *reason;                                /* 0..400 bytes, one line */
+} cii_criterion_t;
+
+/*  A state change of a request at the national level, as the agent is told it. */
+typedef struct {
+    const char *ref;                                   /* "CII-2027-0042" */
+    const char *request_id;                            /* the REQUEST's message id */
+    const char *state;                                 /* [a-z-]{1,32}: "received", "admissible", ... */
+    const char *organ;                                 /* [a-z-]{1,32}: "bureau", "cdc", "cp", "wg", "hub" */
+    int64_t at_ms;
+    const char *note;                                  /* 0..CII_MAX_REASON */
+    const cii_criterion_t *criteria;                   /* 0..CII_MAX_CRITERIA */
+    size_t n_criteria;
+    const char *theme;                                 /* "" or "NT-2027-03" */
+} cii_status_t;
+
+/*  Objective and priority names <-> enums ("labour-market-integration", "P1"); as for institutions. */
+cii_objective_t cii_domain_objective_from_name (const char *name);
+const char *cii_domain_objective_name (int value);
+cii_priority_t cii_domain_priority_from_name (const char *name);
+const char *cii_domain_priority_name (int value);
+
+/*  True if s is 1..CII_MAX_STATE bytes of [a-z-] starting with a letter (states, organs). */
+bool cii_domain_state_name_valid (const char *s);
+
+/*  Checks a request (prefix "request"), a withdrawal ("withdraw") and a status ("status") against
+    every rule of the domain, as cii_signal_check does: CII_OK, CII_NOT_FOUND for an unknown canton,
+    else CII_BAD_INPUT naming the field. */
+cii_rc_t cii_request_check (const cii_request_t *request, const char *prefix, cii_err_t *err);
+cii_rc_t cii_withdraw_check (const cii_withdraw_t *withdraw, const char *prefix, cii_err_t *err);
+cii_rc_t cii_status_check (const cii_status_t *status, const char *prefix, cii_err_t *err);
 
 /*  Checks a signal against every rule of the domain: the canton is one of the 26, texts within
     their limits and valid UTF-8 text, institutions 1..6 known and distinct, target groups 0..5

@@ -35,10 +35,45 @@ s_check_notice (const ProtobufCMessage *item, const char *prefix, cii_err_t *err
     return cii_notice_check (&notice, prefix, err);
 }
 
+static cii_rc_t
+s_check_request (const ProtobufCMessage *item, const char *prefix, cii_err_t *err)
+{
+    cii_request_t request;
+    cii_wire_request_view ((const Cii__Request *) item, &request);
+    return cii_request_check (&request, prefix, err);
+}
+
+static cii_rc_t
+s_check_withdraw (const ProtobufCMessage *item, const char *prefix, cii_err_t *err)
+{
+    cii_withdraw_t withdraw;
+    cii_wire_withdraw_view ((const Cii__Withdraw *) item, &withdraw);
+    return cii_withdraw_check (&withdraw, prefix, err);
+}
+
+static cii_rc_t
+s_check_status (const ProtobufCMessage *item, const char *prefix, cii_err_t *err)
+{
+    const Cii__Status *wire = (const Cii__Status *) item;
+    if (wire->n_criteria > CII_MAX_CRITERIA)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.criteria: %zu entries, limit %d", prefix, wire->n_criteria,
+                            CII_MAX_CRITERIA);
+    for (size_t i = 0; i < wire->n_criteria; i++)
+        if (!wire->criteria || !wire->criteria [i])
+            return cii_err_set (err, CII_BAD_INPUT, "%s.criteria[%zu]: missing", prefix, i);
+    cii_status_t status;
+    cii_criterion_t criteria [CII_MAX_CRITERIA];
+    cii_wire_status_view (wire, &status, criteria);
+    return cii_status_check (&status, prefix, err);
+}
+
 //  Compiled kinds: their field numbers are those of cii.proto (Envelope.body / Deliver.item).
 static const cii_kind_t s_compiled [] = {
     { "signal", CII_UP, 20, &cii__signal__descriptor, s_check_signal },
+    { "request", CII_UP, 21, &cii__request__descriptor, s_check_request },
+    { "withdraw", CII_UP, 22, &cii__withdraw__descriptor, s_check_withdraw },
     { "notice", CII_DOWN, 10, &cii__notice__descriptor, s_check_notice },
+    { "status", CII_DOWN, 11, &cii__status__descriptor, s_check_status },
 };
 #define S_COMPILED (sizeof s_compiled / sizeof s_compiled [0])
 

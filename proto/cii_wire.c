@@ -104,3 +104,184 @@ cii_wire_signal_envelope (const cii_signal_t *signal, const char *message_id, ui
         cii_err_set (err, rc, "%s", rc == CII_NO_MEMORY ? "out of memory" : cerr.text);
     return rc;
 }
+
+//  --------------------------------------------------------------------------------------------
+//  Requests, withdrawals, statuses
+
+//  Copies a two-byte code ("fr") into dst[3], or "??" for anything else non-empty.
+static void
+s_code (char dst [3], const char *src)
+{
+    const char *s = src ? src : "";
+    if (strlen (s) == 2)
+        memcpy (dst, s, 3);
+    else
+    if (*s)
+        memcpy (dst, "??", 3);
+    else
+        dst [0] = '\0';
+}
+
+void
+cii_wire_request_view (const Cii__Request *wire, cii_request_t *out)
+{
+    memset (out, 0, sizeof *out);
+    out->title = wire->title;
+    out->summary = wire->summary;
+    out->signal_ids = (const char *const *) wire->signal_ids;
+    out->n_signal_ids = wire->n_signal_ids;
+    out->n_institutions = wire->institutions ? wire->n_institutions : 0;
+    for (size_t i = 0; i < out->n_institutions && i < CII_MAX_INSTITUTIONS; i++)
+        out->institutions [i] = (cii_institution_t) wire->institutions [i];
+    out->n_target_groups = wire->target_groups ? wire->n_target_groups : 0;
+    for (size_t i = 0; i < out->n_target_groups && i < CII_MAX_TARGET_GROUPS; i++)
+        out->target_groups [i] = (cii_target_group_t) wire->target_groups [i];
+    out->n_objectives = wire->objectives ? wire->n_objectives : 0;
+    for (size_t i = 0; i < out->n_objectives && i < CII_MAX_OBJECTIVES; i++)
+        out->objectives [i] = (cii_objective_t) wire->objectives [i];
+    out->n_priorities = wire->priorities ? wire->n_priorities : 0;
+    for (size_t i = 0; i < out->n_priorities && i < CII_MAX_PRIORITIES; i++)
+        out->priorities [i] = (cii_priority_t) wire->priorities [i];
+    out->cantons = (const char *const *) wire->cantons;
+    out->n_cantons = wire->n_cantons;
+    out->assessment = wire->assessment;
+    out->national_reason = wire->national_reason;
+    s_code (out->language, wire->language);
+    out->lineage = (const char *const *) wire->lineage;
+    out->n_lineage = wire->n_lineage;
+    out->created_at_ms = wire->created_at_ms;
+}
+
+void
+cii_wire_request_fill (cii_wire_request_t *out, const cii_request_t *request)
+{
+    memset (out, 0, sizeof *out);
+    cii__request__init (&out->msg);
+    out->msg.title = (char *) request->title;
+    out->msg.summary = (char *) request->summary;
+    out->msg.signal_ids = (char **) request->signal_ids;
+    out->msg.n_signal_ids = request->n_signal_ids;
+    size_t n = request->n_institutions <= CII_MAX_INSTITUTIONS ? request->n_institutions : CII_MAX_INSTITUTIONS;
+    for (size_t i = 0; i < n; i++)
+        out->institutions [i] = (Cii__Institution) request->institutions [i];
+    out->msg.institutions = out->institutions;
+    out->msg.n_institutions = n;
+    n = request->n_target_groups <= CII_MAX_TARGET_GROUPS ? request->n_target_groups : CII_MAX_TARGET_GROUPS;
+    for (size_t i = 0; i < n; i++)
+        out->target_groups [i] = (Cii__TargetGroup) request->target_groups [i];
+    out->msg.target_groups = out->target_groups;
+    out->msg.n_target_groups = n;
+    n = request->n_objectives <= CII_MAX_OBJECTIVES ? request->n_objectives : CII_MAX_OBJECTIVES;
+    for (size_t i = 0; i < n; i++)
+        out->objectives [i] = (Cii__Objective) request->objectives [i];
+    out->msg.objectives = out->objectives;
+    out->msg.n_objectives = n;
+    n = request->n_priorities <= CII_MAX_PRIORITIES ? request->n_priorities : CII_MAX_PRIORITIES;
+    for (size_t i = 0; i < n; i++)
+        out->priorities [i] = (Cii__Priority) request->priorities [i];
+    out->msg.priorities = out->priorities;
+    out->msg.n_priorities = n;
+    out->msg.cantons = (char **) request->cantons;
+    out->msg.n_cantons = request->n_cantons;
+    out->msg.assessment = (char *) (request->assessment ? request->assessment : "");
+    out->msg.national_reason = (char *) (request->national_reason ? request->national_reason : "");
+    out->msg.language = (char *) request->language;
+    out->msg.lineage = (char **) request->lineage;
+    out->msg.n_lineage = request->n_lineage;
+    out->msg.created_at_ms = request->created_at_ms;
+}
+
+void
+cii_wire_withdraw_view (const Cii__Withdraw *wire, cii_withdraw_t *out)
+{
+    out->request_id = wire->request_id;
+    out->reason = wire->reason;
+}
+
+void
+cii_wire_withdraw_fill (Cii__Withdraw *out, const cii_withdraw_t *withdraw)
+{
+    cii__withdraw__init (out);
+    out->request_id = (char *) withdraw->request_id;
+    out->reason = (char *) withdraw->reason;
+}
+
+void
+cii_wire_status_view (const Cii__Status *wire, cii_status_t *out, cii_criterion_t criteria [CII_MAX_CRITERIA])
+{
+    memset (out, 0, sizeof *out);
+    out->ref = wire->ref;
+    out->request_id = wire->request_id;
+    out->state = wire->state;
+    out->organ = wire->organ;
+    out->at_ms = wire->at_ms;
+    out->note = wire->note;
+    out->theme = wire->theme;
+    out->n_criteria = wire->criteria ? wire->n_criteria : 0;
+    for (size_t i = 0; i < out->n_criteria && i < CII_MAX_CRITERIA; i++) {
+        criteria [i].id = wire->criteria [i]->id;
+        criteria [i].met = wire->criteria [i]->met;
+        criteria [i].reason = wire->criteria [i]->reason;
+    }
+    out->criteria = criteria;
+}
+
+//  Packs item as the body of an upward Envelope of kind name.
+static cii_rc_t
+s_envelope (const char *name, const ProtobufCMessage *item, const char *message_id, uint8_t **data_p,
+            size_t *size_p, cii_err_t *err)
+{
+    cii_codec_error_t cerr;
+    cii_rc_t rc = cii_codec_encode_up (cii_kind_find (name), item, message_id, data_p, size_p, &cerr);
+    if (rc != CII_OK)
+        cii_err_set (err, rc, "%s", rc == CII_NO_MEMORY ? "out of memory" : cerr.text);
+    return rc;
+}
+
+cii_rc_t
+cii_wire_request_envelope (const cii_request_t *request, const char *message_id, uint8_t **data_p, size_t *size_p,
+                           cii_err_t *err)
+{
+    cii_wire_request_t wire;
+    cii_wire_request_fill (&wire, request);
+    return s_envelope ("request", &wire.msg.base, message_id, data_p, size_p, err);
+}
+
+cii_rc_t
+cii_wire_withdraw_envelope (const cii_withdraw_t *withdraw, const char *message_id, uint8_t **data_p,
+                            size_t *size_p, cii_err_t *err)
+{
+    Cii__Withdraw wire;
+    cii_wire_withdraw_fill (&wire, withdraw);
+    return s_envelope ("withdraw", &wire.base, message_id, data_p, size_p, err);
+}
+
+cii_rc_t
+cii_wire_status_pack (const cii_status_t *status, uint8_t **data_p, size_t *size_p, cii_err_t *err)
+{
+    Cii__Status wire = CII__STATUS__INIT;
+    Cii__Criterion criteria [CII_MAX_CRITERIA];
+    Cii__Criterion *pointers [CII_MAX_CRITERIA];
+    size_t n = status->n_criteria <= CII_MAX_CRITERIA ? status->n_criteria : CII_MAX_CRITERIA;
+    for (size_t i = 0; i < n; i++) {
+        cii__criterion__init (&criteria [i]);
+        criteria [i].id = (char *) status->criteria [i].id;
+        criteria [i].met = status->criteria [i].met;
+        criteria [i].reason = (char *) (status->criteria [i].reason ? status->criteria [i].reason : "");
+        pointers [i] = &criteria [i];
+    }
+    wire.ref = (char *) status->ref;
+    wire.request_id = (char *) status->request_id;
+    wire.state = (char *) status->state;
+    wire.organ = (char *) status->organ;
+    wire.at_ms = status->at_ms;
+    wire.note = (char *) (status->note ? status->note : "");
+    wire.criteria = pointers;
+    wire.n_criteria = n;
+    wire.theme = (char *) (status->theme ? status->theme : "");
+    cii_codec_error_t cerr;
+    cii_rc_t rc = cii_codec_item_pack (cii_kind_find ("status"), &wire.base, data_p, size_p, &cerr);
+    if (rc != CII_OK)
+        cii_err_set (err, rc, "%s", rc == CII_NO_MEMORY ? "out of memory" : cerr.text);
+    return rc;
+}

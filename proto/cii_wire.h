@@ -28,6 +28,36 @@ void cii_wire_signal_fill (cii_wire_signal_t *out, const cii_signal_t *signal);
 void cii_wire_notice_view (const Cii__Notice *wire, cii_notice_t *out);
 void cii_wire_notice_fill (Cii__Notice *out, const cii_notice_t *notice);
 
+/*  Requests: a view of a wire request (strings and lists borrowed; lists longer than the domain
+    allows are kept by count, as for signals), and a wire request filled from a domain one. */
+void cii_wire_request_view (const Cii__Request *wire, cii_request_t *out);
+
+typedef struct {
+    Cii__Request msg;
+    Cii__Institution institutions [CII_MAX_INSTITUTIONS];
+    Cii__TargetGroup target_groups [CII_MAX_TARGET_GROUPS];
+    Cii__Objective objectives [CII_MAX_OBJECTIVES];
+    Cii__Priority priorities [CII_MAX_PRIORITIES];
+} cii_wire_request_t;
+
+void cii_wire_request_fill (cii_wire_request_t *out, const cii_request_t *request);
+
+/*  Withdrawals. */
+void cii_wire_withdraw_view (const Cii__Withdraw *wire, cii_withdraw_t *out);
+void cii_wire_withdraw_fill (Cii__Withdraw *out, const cii_withdraw_t *withdraw);
+
+/*  Statuses: the view borrows; criteria[CII_MAX_CRITERIA] receives the criteria it points to. */
+void cii_wire_status_view (const Cii__Status *wire, cii_status_t *out, cii_criterion_t criteria [CII_MAX_CRITERIA]);
+
+/*  Packs a request / a withdrawal as an upward Envelope with message_id (kinds "request",
+    "withdraw"), and a status as the stored form of a downward item of kind "status", each checked
+    by the codec. Results as cii_wire_notice_pack. */
+cii_rc_t cii_wire_request_envelope (const cii_request_t *request, const char *message_id, uint8_t **data_p,
+                                    size_t *size_p, cii_err_t *err);
+cii_rc_t cii_wire_withdraw_envelope (const cii_withdraw_t *withdraw, const char *message_id, uint8_t **data_p,
+                                     size_t *size_p, cii_err_t *err);
+cii_rc_t cii_wire_status_pack (const cii_status_t *status, uint8_t **data_p, size_t *size_p, cii_err_t *err);
+
 /*  Packs a notice as the stored form of a downward item of kind "notice" (checked against the
     protocol limits by the codec): a new buffer *data_p of *size_p bytes (caller frees). CII_OK,
     CII_BAD_INPUT (err says which limit), CII_NO_MEMORY. */

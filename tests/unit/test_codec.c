@@ -1207,14 +1207,14 @@ test_receipt_error_limits (void **state)
     env.body_case = CII__ENVELOPE__BODY_ERROR;
     env.error = &error;
     assert_int_equal (cii_codec_validate (&env, &err), 0);
-    const int codes [] = { 0, 13, -1, 255 };
+    const int codes [] = { 0, 14, -1, 255 };
     for (size_t i = 0; i < 4; i++) {
         error.code = (Cii__ErrorCode) codes [i];
         s_expect_invalid (&env, CII__ERROR_CODE__ERROR_MALFORMED, &err);
     }
-    error.code = (Cii__ErrorCode) 13;
+    error.code = (Cii__ErrorCode) 14;
     s_expect_invalid (&env, CII__ERROR_CODE__ERROR_MALFORMED, &err);
-    assert_string_equal (err.text, "error.code: unknown value 13");
+    assert_string_equal (err.text, "error.code: unknown value 14");
     error.code = CII__ERROR_CODE__ERROR_REVOKED;
     s = s_repeat ('e', CII_MAX_ERROR_TEXT);
     error.text = s;
@@ -1323,10 +1323,10 @@ test_names (void **state)
     assert_string_equal (cii_codec_error_name (CII__ERROR_CODE__ERROR_UNEXPECTED), "UNEXPECTED");
     assert_string_equal (cii_codec_error_name (CII__ERROR_CODE__ERROR_SESSION_REPLACED), "SESSION_REPLACED");
     assert_string_equal (cii_codec_error_name (CII__ERROR_CODE__ERROR_UNSPECIFIED), "UNSPECIFIED");
-    assert_string_equal (cii_codec_error_name ((Cii__ErrorCode) 13), "UNKNOWN");
+    assert_string_equal (cii_codec_error_name ((Cii__ErrorCode) 14), "UNKNOWN");
     assert_string_equal (cii_codec_error_name ((Cii__ErrorCode) -1), "UNKNOWN");
     /*  every name matches the generated enum descriptor */
-    for (int code = 0; code <= 12; code++) {
+    for (int code = 0; code <= 13; code++) {
         const ProtobufCEnumValue *value =
             protobuf_c_enum_descriptor_get_value (&cii__error_code__descriptor, code);
         assert_non_null (value);
