@@ -26,7 +26,7 @@ s_signal_authorise (const hub_registry_t *registry, const char *network, const v
 //  --- the table -----------------------------------------------------------------------------
 
 static hub_upward_kind_t s_signal = {
-    NULL, sizeof (cii_signal_t), s_signal_view, s_signal_authorise, &hub_store_signal_shape
+    NULL, sizeof (cii_signal_t), s_signal_view, s_signal_authorise, &hub_store_signal_shape, NULL
 };
 
 static const hub_upward_kind_t *s_registered [S_MAX_REGISTERED];
@@ -60,6 +60,25 @@ hub_kinds_register_upward (const hub_upward_kind_t *entry)
         return CII_NO_MEMORY;
     s_registered [s_registered_count++] = entry;
     return CII_OK;
+}
+
+size_t
+hub_kinds_after_commit (cii_rc_t (**fns) (hub_store_t *, cii_err_t *), size_t capacity)
+{
+    size_t n = 0;
+    if (!s_signal.kind)
+        s_signal.kind = cii_kind_find ("signal");
+    const hub_upward_kind_t *all [S_MAX_REGISTERED + 1];
+    size_t count = 0;
+    all [count++] = &s_signal;
+    for (size_t i = 0; i < s_registered_count; i++)
+        all [count++] = s_registered [i];
+    for (size_t i = 0; i < count && n + 1 < capacity; i++)
+        if (all [i]->after_commit)
+            fns [n++] = all [i]->after_commit;
+    if (capacity > 0)
+        fns [n] = NULL;
+    return n;
 }
 
 void

@@ -27,7 +27,15 @@ typedef struct {
     cii_rc_t (*authorise) (const hub_registry_t *registry, const char *network, const void *domain,
                            cii_err_t *err);
     const hub_ingest_shape_t *shape;     /* how the batch ingest stores it */
+    /*  Optional: what the kind has to do once its items are committed (e.g. evaluating new requests
+        and queueing their STATUS). Runs in the control worker after every batch that stored one of
+        them, and every few seconds (a hub may have died in between): it must find its own work in
+        the database and be idempotent. */
+    cii_rc_t (*after_commit) (hub_store_t *store, cii_err_t *err);
 } hub_upward_kind_t;
+
+/*  The after_commit functions of every handler, NULL-terminated, into fns[capacity]; the count. */
+size_t hub_kinds_after_commit (cii_rc_t (**fns) (hub_store_t *, cii_err_t *), size_t capacity);
 
 /*  The handler of an upward kind, or NULL when the hub does not take that kind. */
 const hub_upward_kind_t *hub_kinds_upward (const cii_kind_t *kind);

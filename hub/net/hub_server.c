@@ -128,6 +128,7 @@ typedef struct {
     size_t count;
     hub_ingest_item_t *ingest;                  //  parallel to items
     cii_rc_t rc;
+    bool after_commit;                          //  a kind with work after its commit stored items
 } ingest_job_t;
 
 typedef struct {
@@ -155,6 +156,7 @@ typedef struct {
     hub_fetch_t *fetch;
     size_t n_fetch;
     bool reset_sessions;
+    bool after_commit;               //  run the kinds' after-commit work
     uint64_t reload_number;          //  which reload this is (when reload)
     //  out
     cii_rc_t rc_acks, rc_sessions, rc_epochs, rc_replaced, rc_reload, rc_fetch;
@@ -196,6 +198,7 @@ struct _hub_server_t {
     bool reload_wanted;
     bool fetch_all_wanted;           //  downward items were queued: look at every session
     bool seen_wanted;
+    bool after_commit_wanted;        //  a batch stored items of a kind with after-commit work
     bool reset_wanted;
     int64_t reload_ms;               //  when the last reload was asked for
     uint64_t reloads_started;        //  reload jobs handed to the control worker
@@ -749,6 +752,7 @@ s_ingest_job_clear (ingest_job_t *job)
         cii_codec_item_free (&job->items [i].owned);
     }
     job->count = 0;
+    job->after_commit = false;
 }
 
 static void
@@ -818,6 +822,17 @@ s_ingest_run (hub_store_t *store, void *arg)
         order [i]->received_at_ms = item->received_at_ms;
         order [i]->duplicate = item->duplicate;
         order [i]->conflict = item->conflict;
+        if (job->rc == CII_OK && item->refused != CII_OK) {
+            //  Refused for good by its kind's own store (e.g. a request naming an unknown signal).
+            order [i]->found = false;
+            order [i]->final = item->refused == CII_NOT_FOUND ? CII__ERROR_CODE__ERROR_UNKNOWN_REFERENCE
+                             : item->refused == CII_REFUSED ? CII__ERROR_CODE__ERROR_NOT_AUTHORISED
+                             : item->refused == CII_CONFLICT ? CII__ERROR_CODE__ERROR_CONFLICT
+                                                             : CII__ERROR_CODE__ERROR_MALFORMED;
+            snprintf (order [i]->reason, sizeof order [i]->reason, "%s", item->reason);
+        }
+        if (job->rc == CII_OK && item->stored && !item->duplicate && order [i]->handler->after_commit)
+            job->after_commit = true;
     }
 }
 
@@ -857,7 +872,8 @@ s_ingest_done (hub_server_t *self, ingest_job_t *job)
         }
         else
         if (pending->final)
-            s_send_error (self, &pending->rid, pending->final, "the hub's database refused this message's content",
+            s_send_error (self, &pending->rid, pending->final,
+                          pending->reason [0] ? pending->reason : "the hub's database refused this message's content",
                           message_id);
         else
             s_send_error (self, &pending->rid, CII__ERROR_CODE__ERROR_UNAVAILABLE,
@@ -941,6 +957,15 @@ static void
 s_control_run (hub_store_t *store, void *arg)
 {
     control_job_t *job = arg;
+    if (job->after_commit) {
+        cii_rc_t (*fns [17]) (hub_store_t *, cii_err_t *);
+        hub_kinds_after_commit (fns, 17);
+        for (size_t i = 0; fns [i]; i++) {
+            cii_err_t err;
+            if (fns [i] (store, &err) != CII_OK)
+                zsys_warning ("hub: work after a commit failed (retried): %s", err.text);
+        }
+    }
     if (job->reset_sessions)
         hub_store_agents_reset_sessions (store);
     job->rc_epochs = hub_store_agents_epoch (store, job->epoch_ids, job->epochs, job->epoch_starts, job->n_epochs);
@@ -1051,7 +1076,8 @@ s_control_done (hub_server_t *self, control_job_t *job)
 static void
 s_control_schedule (hub_server_t *self)
 {
-    if (self->control_job || !(self->dirty || self->reload_wanted || self->reset_wanted || self->seen_wanted))
+    if (self->control_job || !(self->dirty || self->reload_wanted || self->reset_wanted || self->seen_wanted
+                               || self->after_commit_wanted))
         return;
     size_t n_agents = zhashx_size (self->agents);
     control_job_t *job = calloc (1, sizeof *job);
@@ -1075,6 +1101,7 @@ s_control_schedule (hub_server_t *self)
         return;
     }
     job->reload = self->reload_wanted;
+    job->after_commit = self->after_commit_wanted;
     if (job->reload)
         job->reload_number = self->reloads_started + 1;
     job->reset_sessions = self->reset_wanted;
@@ -1107,7 +1134,7 @@ s_control_schedule (hub_server_t *self)
             fetch->limit = (int) (DOWN_WINDOW - (agent->sent_seq - agent->acked_seq));
         }
     }
-    if (!job->reload && !job->reset_sessions && job->n_acks + job->n_sessions + job->n_epochs + job->n_replaced
+    if (!job->reload && !job->reset_sessions && !job->after_commit && job->n_acks + job->n_sessions + job->n_epochs + job->n_replaced
         + job->n_seen
         + job->n_fetch == 0) {
         self->dirty = false;
@@ -1134,6 +1161,7 @@ s_control_schedule (hub_server_t *self)
     self->reload_wanted = false;
     self->reset_wanted = false;
     self->seen_wanted = false;
+    self->after_commit_wanted = false;
     self->dirty = false;
     //  A fetch of everything is only complete with the reload in the same job.
     if (job->reload) {
@@ -1156,6 +1184,8 @@ s_on_ingest_worker (zloop_t *loop, zsock_t *reader, void *arg)
     char channel [64], payload [256];
     if (hub_worker_recv (self->ingest, &job, channel, payload) == HUB_WORKER_DONE && job == self->in_flight) {
         self->in_flight = NULL;
+        if (((ingest_job_t *) job)->after_commit)
+            self->after_commit_wanted = true;
         s_ingest_done (self, job);
         self->spare = job;
         s_ingest_schedule (self);
@@ -1521,6 +1551,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     int64_t now = cii_util_mono_ms ();
     if (now - self->reload_ms >= RELOAD_EVERY_MS) {
         self->reload_wanted = true;
+        self->after_commit_wanted = true;      //  work a hub that died left undone
         self->reload_ms = now;
     }
     for (agent_t *agent = zhashx_first (self->agents); agent; agent = zhashx_next (self->agents)) {

@@ -154,6 +154,8 @@ hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count, cii
         items [i].stored = false;
         items [i].duplicate = false;
         items [i].conflict = false;
+        items [i].refused = CII_OK;
+        items [i].reason [0] = 0;
         items [i].ref [0] = 0;
         items [i].received_at_ms = 0;
     }
@@ -172,9 +174,12 @@ hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count, cii
     }
     if (nshapes == 0)
         return CII_OK;
-    //  One kind: its one statement is its own transaction. Several: one BEGIN/COMMIT.
-    bool own = false;
-    if (nshapes > 1 && hub_store_tx_begin (self, "ingest", &own) != CII_OK)
+    //  One kind with its one statement: that statement is its own transaction. Several kinds, or
+    //  a kind that stores itself with several statements: one BEGIN/COMMIT.
+    bool own = false, wrap = nshapes > 1;
+    for (size_t s = 0; s < nshapes; s++)
+        wrap = wrap || shapes [s]->store;
+    if (wrap && hub_store_tx_begin (self, "ingest", &own) != CII_OK)
         return hub_store_fail (self, err);
     cii_rc_t rc = CII_OK;
     hub_ingest_item_t *group = calloc (count, sizeof *group);
@@ -188,7 +193,7 @@ hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count, cii
                 group [n] = items [i];
                 where [n++] = i;
             }
-        rc = s_ingest_shape (self, shapes [s], group, n);
+        rc = shapes [s]->store ? shapes [s]->store (self, group, n) : s_ingest_shape (self, shapes [s], group, n);
         if (rc != CII_OK)
             hub_store_fail (self, err);
         for (size_t k = 0; rc == CII_OK && k < n; k++)
@@ -196,7 +201,7 @@ hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count, cii
     }
     free (group);
     free (where);
-    if (nshapes > 1) {
+    if (wrap) {
         cii_rc_t end = hub_store_tx_end (self, "ingest", own, rc == CII_OK);
         if (rc == CII_OK && end != CII_OK)
             rc = hub_store_fail (self, err);

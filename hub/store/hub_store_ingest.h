@@ -23,6 +23,8 @@ typedef struct {
     expression over fresh's columns, `id` among them), and runs insert_sql, which reads
     `fresh f JOIN log l ON l.agent_id = f.agent_id AND l.message_id = f.message_id` (l has
     received_at) to insert the kind's own rows. */
+typedef struct _hub_ingest_item_t hub_ingest_item_t;
+
 typedef struct {
     const char *kind;                        /* ingest_log.kind: [a-z-]+, e.g. "signal" */
     const char *statement;                   /* prepared statement name, unique per kind */
@@ -35,9 +37,17 @@ typedef struct {
         scratch_size bytes). CII_OK, or CII_BAD_INPUT when the item cannot be stored. */
     cii_rc_t (*row) (const void *item, const char **values, char *scratch, size_t scratch_size);
     size_t scratch_size;
+    /*  Optional, instead of all the above: stores the kind's items of a batch itself, inside the
+        batch's transaction, with as many statements as it needs (a kind whose rows need more than
+        one set-based statement: gapless references, checks against stored rows). It fills the out
+        fields of each item as the generic statement would (stored, duplicate, conflict, ref,
+        received_at_ms, using item->digest and ingest_log), or refuses an item for good (refused,
+        reason) after writing nothing for it. Returns CII_OK, or the database error: then the whole
+        batch is rolled back. */
+    cii_rc_t (*store) (hub_store_t *store, hub_ingest_item_t *items, size_t count);
 } hub_ingest_shape_t;
 
-typedef struct {
+struct _hub_ingest_item_t {
     /* in */
     int64_t agent_id;
     const char *network;                     /* the sender's network (checked by the caller) */
@@ -53,7 +63,11 @@ typedef struct {
                                                 (stored stays true: ref names what was stored) */
     char ref [HUB_MAX_REF];                  /* the hub's reference, e.g. "SIG-42" */
     int64_t received_at_ms;                  /* first commit time */
-} hub_ingest_item_t;
+    cii_rc_t refused;                        /* not stored and never will be (a shape's own store):
+                                                CII_NOT_FOUND names something unknown, CII_REFUSED
+                                                something not the sender's, CII_BAD_INPUT other */
+    char reason [200];                       /* ... why, one line */
+};
 
 /*  Stores a batch in one transaction. Rules, for every message: (agent_id, message_id) already in
     ingest_log: nothing is inserted, the original ref and time come back with duplicate = true (and

@@ -910,7 +910,7 @@ static const hub_ingest_shape_t s_probe_shape = {
 };
 
 static hub_upward_kind_t s_probe_handler = {
-    &test_kind_probe_up, sizeof (s_probe_t), s_probe_view, s_probe_authorise, &s_probe_shape
+    &test_kind_probe_up, sizeof (s_probe_t), s_probe_view, s_probe_authorise, &s_probe_shape, NULL
 };
 
 static void

@@ -87,7 +87,8 @@ s_hub_probe_authorise (const hub_registry_t *registry, const char *network, cons
 }
 
 static hub_upward_kind_t s_hub_up = {
-    &test_kind_probe_up, sizeof (unit_probe_t), s_hub_probe_view, s_hub_probe_authorise, &unit_hub_probe_shape
+    &test_kind_probe_up, sizeof (unit_probe_t), s_hub_probe_view, s_hub_probe_authorise, &unit_hub_probe_shape,
+    NULL
 };
 
 //  Polls cond (with a fresh look at the agent's state each time) until true or S_WAIT_MS.
