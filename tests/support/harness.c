@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <glob.h>
 #include <libpq-fe.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -546,14 +547,16 @@ void it_fixture_destroy (it_fixture_t **self_p)
     if (self->pg) PQfinish ((PGconn *)self->pg);
 
     if (!self->passed && self->dir[0]) {
-        fprintf (stderr, "harness: %s FAILED; kept %s (database %s dropped)\n", self->name,
-                 self->dir, self->dbname);
+        fprintf (stderr, "harness: %s FAILED; kept %s\n", self->name, self->dir);
         s_print_tail (self->hub_log, 40);
         for (size_t i = 0; i < self->agent_count; i++)
             s_print_tail (self->agents[i].log, 25);
         s_print_tail (self->cli_log, 30);
     }
-    if (self->dbname[0]) {
+    if (self->dbname[0] && !self->passed && getenv ("CII_IT_KEEP_DB"))
+        fprintf (stderr, "harness: %s: database %s kept (CII_IT_KEEP_DB)\n", self->name,
+                 self->dbname);
+    else if (self->dbname[0]) {
         char sql[256];
         snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", self->dbname);
         s_admin_exec (sql);
@@ -754,8 +757,10 @@ static PGconn *s_pg (it_fixture_t *self)
     return self->pg;
 }
 
-//  Runs sql with the text params; returns the result (caller PQclears) or NULL (error printed).
-static PGresult *s_query (it_fixture_t *self, const char *sql, va_list args)
+//  Runs sql with the text params and returns the result when its status is TUPLES_OK or
+//  COMMAND_OK (caller PQclears); NULL on error (printed). When the server restarted under us (a
+//  test may crash it on purpose), reconnects and retries once.
+static PGresult *s_exec_v (it_fixture_t *self, const char *sql, va_list args)
 {
     const char *params[IT_MAX_PARAMS];
     int n = 0;
@@ -765,14 +770,28 @@ static PGresult *s_query (it_fixture_t *self, const char *sql, va_list args)
     PGconn *conn = s_pg (self);
     if (!conn) return NULL;
     PGresult *res = PQexecParams (conn, sql, n, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus (res) != PGRES_TUPLES_OK && PQstatus (conn) == CONNECTION_BAD) {
-        //  the server restarted under us (a test may crash it on purpose): reconnect, retry once
+    ExecStatusType status = PQresultStatus (res);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK &&
+        PQstatus (conn) == CONNECTION_BAD) {
         PQclear (res);
         PQreset (conn);
         res = PQexecParams (conn, sql, n, NULL, params, NULL, NULL, 0);
+        status = PQresultStatus (res);
     }
-    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
-        fprintf (stderr, "harness: query failed: %s: %s", sql, PQerrorMessage (conn));
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        fprintf (stderr, "harness: statement failed: %s: %s", sql, PQerrorMessage (conn));
+        PQclear (res);
+        return NULL;
+    }
+    return res;
+}
+
+//  Runs sql with the text params; returns the rows (caller PQclears) or NULL (error printed).
+static PGresult *s_query (it_fixture_t *self, const char *sql, va_list args)
+{
+    PGresult *res = s_exec_v (self, sql, args);
+    if (res && PQresultStatus (res) != PGRES_TUPLES_OK) {
+        fprintf (stderr, "harness: query returned no rows: %s\n", sql);
         PQclear (res);
         return NULL;
     }
@@ -1070,4 +1089,351 @@ void it_signal_init (Cii__Signal *signal, const char *canton, const char *title,
     signal->institutions = institutions;
     signal->language = "fr";
     signal->created_at_ms = 1764355337000;      //  fixed: the same arguments make the same signal (a resend)
+}
+
+//  --- more SQL --------------------------------------------------------------------------------
+
+int it_sql_exec (it_fixture_t *self, const char *sql, ...)
+{
+    va_list args;
+    va_start (args, sql);
+    PGresult *res = s_exec_v (self, sql, args);
+    va_end (args);
+    if (!res) return -1;
+    PQclear (res);
+    return 0;
+}
+
+long it_sql_rows (it_fixture_t *self, it_row_fn *fn, void *arg, const char *sql, ...)
+{
+    va_list args;
+    va_start (args, sql);
+    PGresult *res = s_exec_v (self, sql, args);
+    va_end (args);
+    if (!res) return -1;
+    int ncols = PQnfields (res);
+    const char **values = calloc ((size_t)ncols + 1, sizeof *values);
+    long seen = 0;
+    if (!values) {
+        PQclear (res);
+        return -1;
+    }
+    for (int row = 0; row < PQntuples (res); row++) {
+        for (int col = 0; col < ncols; col++)
+            values[col] = PQgetisnull (res, row, col) ? NULL : PQgetvalue (res, row, col);
+        seen++;
+        if (!fn (values, ncols, arg)) break;
+    }
+    free (values);
+    PQclear (res);
+    return seen;
+}
+
+static sqlite3 *s_agent_db (it_agent_t *agent)
+{
+    char path[600];
+    snprintf (path, sizeof path, "%s/agent.db", agent->state);
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        fprintf (stderr, "harness: open %s: %s\n", path, db ? sqlite3_errmsg (db) : "?");
+        sqlite3_close (db);
+        return NULL;
+    }
+    sqlite3_busy_timeout (db, 10000);
+    return db;
+}
+
+int it_agent_sql_exec (it_agent_t *agent, const char *sql)
+{
+    sqlite3 *db = s_agent_db (agent);
+    if (!db) return -1;
+    char *message = NULL;
+    int rc = sqlite3_exec (db, sql, NULL, NULL, &message);
+    if (rc != SQLITE_OK)
+        fprintf (stderr, "harness: %s/agent.db: %s: %s\n", agent->state, sql,
+                 message ? message : sqlite3_errmsg (db));
+    sqlite3_free (message);
+    sqlite3_close (db);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+long it_agent_sql_rows (it_agent_t *agent, it_row_fn *fn, void *arg, const char *sql)
+{
+    sqlite3 *db = s_agent_db (agent);
+    if (!db) return -1;
+    sqlite3_stmt *stmt = NULL;
+    long seen = -1;
+    if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        fprintf (stderr, "harness: %s/agent.db: %s: %s\n", agent->state, sql, sqlite3_errmsg (db));
+        goto cleanup;
+    }
+    int ncols = sqlite3_column_count (stmt);
+    const char *values[IT_MAX_PARAMS];
+    if (ncols > IT_MAX_PARAMS) ncols = IT_MAX_PARAMS;
+    seen = 0;
+    int rc;
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+        for (int col = 0; col < ncols; col++)
+            values[col] = (const char *)sqlite3_column_text (stmt, col);
+        seen++;
+        if (!fn (values, ncols, arg)) break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        fprintf (stderr, "harness: %s/agent.db: %s: %s\n", agent->state, sql, sqlite3_errmsg (db));
+        seen = -1;
+    }
+cleanup:
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+    return seen;
+}
+
+bool it_file_contains (const char *path, const char *text)
+{
+    char *data = NULL;
+    size_t size = 0;
+    if (cii_util_read_file_max (path, 256u << 20, &data, &size, NULL) != CII_OK) return false;
+    bool found = data && strstr (data, text) != NULL;
+    free (data);
+    return found;
+}
+
+//  --- a private PostgreSQL cluster ------------------------------------------------------------
+
+struct _it_pg_t {
+    char dir[256]; //  DIR/data, DIR/sock, DIR/server.log
+    char bin[256]; //  /usr/lib/postgresql/NN/bin
+};
+
+//  The postmaster's pid from DIR/data/postmaster.pid, or 0.
+static pid_t s_postmaster_pid (it_pg_t *self)
+{
+    char path[300];
+    snprintf (path, sizeof path, "%s/data/postmaster.pid", self->dir);
+    FILE *f = fopen (path, "r");
+    if (!f) return 0;
+    long pid = 0;
+    if (fscanf (f, "%ld", &pid) != 1) pid = 0;
+    fclose (f);
+    return (pid_t)pid;
+}
+
+//  True if pid runs and is not a zombie.
+static bool s_alive (pid_t pid)
+{
+    if (pid <= 0 || kill (pid, 0) != 0) return false;
+    char path[64], stat[256] = "";
+    snprintf (path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen (path, "r");
+    if (!f) return false;
+    bool read = fgets (stat, sizeof stat, f) != NULL;
+    fclose (f);
+    const char *close = read ? strrchr (stat, ')') : NULL;
+    return close && close[1] == ' ' && close[2] != 'Z' && close[2] != 'X';
+}
+
+it_pg_t *it_pg_new (void)
+{
+    if (!s_atexit_done) {
+        atexit (s_atexit);
+        s_atexit_done = true;
+    }
+    it_pg_t *self = calloc (1, sizeof *self);
+    if (!self) return NULL;
+    glob_t g;
+    if (glob ("/usr/lib/postgresql/*/bin/pg_ctl", 0, NULL, &g) != 0 || g.gl_pathc == 0) {
+        fprintf (stderr, "harness: PostgreSQL server binaries not found\n");
+        free (self);
+        return NULL;
+    }
+    snprintf (self->bin, sizeof self->bin, "%s", g.gl_pathv[g.gl_pathc - 1]);
+    globfree (&g);
+    *strrchr (self->bin, '/') = 0;
+    snprintf (self->dir, sizeof self->dir, "/tmp/cii-it-pg-XXXXXX");
+    if (!mkdtemp (self->dir)) {
+        fprintf (stderr, "harness: mkdtemp: %s\n", strerror (errno));
+        free (self);
+        return NULL;
+    }
+    //  pg_ctl leaves the postmaster to whoever reaps orphans: make that us, so that a killed
+    //  postmaster is reaped (a zombie would look alive to the next pg_ctl start).
+    prctl (PR_SET_CHILD_SUBREAPER, 1);
+    it_result_t r;
+    const char *argv[] = {CII_SOURCE_DIR "/tests/pg/pg_fixture.sh", "start", self->dir, NULL};
+    int status = it_run (NULL, &r, argv);
+    if (status != 0)
+        fprintf (stderr, "harness: pg_fixture.sh start %s: %s%s", self->dir, r.out, r.err);
+    it_result_free (&r);
+    if (status != 0) {
+        rmdir (self->dir);
+        free (self);
+        return NULL;
+    }
+    char sock[300];
+    snprintf (sock, sizeof sock, "%s/sock", self->dir);
+    setenv ("PGHOST", sock, 1);
+    setenv ("PGUSER", "postgres", 1);
+    setenv ("PGDATABASE", "postgres", 1);
+    unsetenv ("PGPORT");
+    return self;
+}
+
+const char *it_pg_dir (it_pg_t *self)
+{
+    return self->dir;
+}
+
+bool it_pg_running (it_pg_t *self)
+{
+    return s_alive (s_postmaster_pid (self));
+}
+
+int it_pg_kill (it_pg_t *self)
+{
+    pid_t pid = s_postmaster_pid (self);
+    if (!s_alive (pid)) return -1;
+    if (kill (pid, SIGKILL) != 0) return -1;
+    //  Our child (we are its subreaper): reap it. Otherwise wait until it is gone.
+    if (waitpid (pid, NULL, 0) != pid) {
+        int64_t deadline = cii_util_mono_ms () + 10000;
+        while (s_alive (pid) && cii_util_mono_ms () < deadline)
+            s_sleep_ms (20);
+    }
+    return 0;
+}
+
+//  pg_ctl start as the cluster's owner; the exit status.
+static int s_pg_ctl_start (it_pg_t *self, bool quiet)
+{
+    char data[300], log[300], opts[400], pg_ctl[300];
+    snprintf (data, sizeof data, "%s/data", self->dir);
+    snprintf (log, sizeof log, "%s/server.log", self->dir);
+    //  the options of tests/pg/pg_fixture.sh
+    snprintf (opts, sizeof opts,
+              "-c listen_addresses='' -c unix_socket_directories='%s/sock' -c fsync=on "
+              "-c max_connections=200",
+              self->dir);
+    snprintf (pg_ctl, sizeof pg_ctl, "%s/pg_ctl", self->bin);
+    const char *as_root[] = {"/usr/sbin/runuser",
+                             "-u",
+                             "postgres",
+                             "--",
+                             pg_ctl,
+                             "-D",
+                             data,
+                             "-l",
+                             log,
+                             "-w",
+                             "-t",
+                             "60",
+                             "-o",
+                             opts,
+                             "start",
+                             NULL};
+    it_result_t r;
+    int status = it_run (NULL, &r, geteuid () == 0 ? as_root : as_root + 4);
+    if (status != 0 && !quiet) fprintf (stderr, "harness: pg_ctl start: %s%s", r.out, r.err);
+    it_result_free (&r);
+    return status;
+}
+
+//  How many processes work in DIR/data (a postmaster and its backends chdir there): after a kill,
+//  the orphaned backends until they noticed and exited.
+static int s_cluster_processes (it_pg_t *self)
+{
+    char data[300];
+    snprintf (data, sizeof data, "%s/data", self->dir);
+    glob_t g;
+    if (glob ("/proc/[0-9]*/cwd", GLOB_NOSORT, NULL, &g) != 0) return 0;
+    int count = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        char target[PATH_MAX];
+        ssize_t len = readlink (g.gl_pathv[i], target, sizeof target - 1);
+        if (len <= 0) continue;
+        target[len] = 0;
+        if (strcmp (target, data) == 0) count++;
+    }
+    globfree (&g);
+    return count;
+}
+
+//  A lock file of a dead postmaster whose pid now belongs to another process (pids wrap around
+//  quickly): PostgreSQL would take it for a live server. Removed, once no process of the cluster
+//  is left (checked by the caller). Returns true when it removed it.
+static bool s_unlink_stale_lock (const char *path)
+{
+    FILE *f = fopen (path, "r");
+    if (!f) return false;
+    long pid = 0;
+    if (fscanf (f, "%ld", &pid) != 1) pid = 0;
+    fclose (f);
+    if (pid <= 0 || !s_alive ((pid_t)pid)) return false;
+    fprintf (stderr, "harness: %s names pid %ld, now another process: removed\n", path, pid);
+    return unlink (path) == 0;
+}
+
+int it_pg_start (it_pg_t *self, int timeout_ms)
+{
+    int64_t deadline = cii_util_mono_ms () + timeout_ms;
+    int attempts = 0;
+    while (true) {
+        bool last = cii_util_mono_ms () >= deadline;
+        //  Backends of a killed postmaster still hold its shared memory: PostgreSQL refuses to
+        //  start until they are gone, so wait for them first.
+        if (s_cluster_processes (self) > 0 && !last) {
+            s_sleep_ms (50);
+            continue;
+        }
+        char lock[320];
+        snprintf (lock, sizeof lock, "%s/data/postmaster.pid", self->dir);
+        s_unlink_stale_lock (lock);
+        snprintf (lock, sizeof lock, "%s/sock/.s.PGSQL.5432.lock", self->dir);
+        s_unlink_stale_lock (lock);
+        attempts++;
+        if (s_pg_ctl_start (self, !last) == 0) return 0;
+        if (last) break;
+        s_sleep_ms (200);
+    }
+    char log[300];
+    snprintf (log, sizeof log, "%s/server.log", self->dir);
+    fprintf (stderr, "harness: PostgreSQL in %s did not start after %d attempts\n", self->dir,
+             attempts);
+    s_print_tail (log, 30);
+    return -1;
+}
+
+void it_pg_destroy (it_pg_t **self_p, bool keep)
+{
+    if (!self_p || !*self_p) return;
+    it_pg_t *self = *self_p;
+    pid_t pid = s_postmaster_pid (self);
+    it_result_t r;
+    if (keep) {
+        char data[300], pg_ctl[300];
+        snprintf (data, sizeof data, "%s/data", self->dir);
+        snprintf (pg_ctl, sizeof pg_ctl, "%s/pg_ctl", self->bin);
+        const char *as_root[] = {"/usr/sbin/runuser",
+                                 "-u",
+                                 "postgres",
+                                 "--",
+                                 pg_ctl,
+                                 "-D",
+                                 data,
+                                 "-m",
+                                 "fast",
+                                 "-w",
+                                 "stop",
+                                 NULL};
+        if (it_pg_running (self)) it_run (NULL, &r, geteuid () == 0 ? as_root : as_root + 4);
+        fprintf (stderr, "harness: PostgreSQL cluster kept (stopped) in %s\n", self->dir);
+    } else {
+        const char *argv[] = {CII_SOURCE_DIR "/tests/pg/pg_fixture.sh", "stop", self->dir, NULL};
+        it_run (NULL, &r, argv);
+    }
+    it_result_free (&r);
+    //  Reap the postmaster if it was ours (pg_ctl -w returns as it exits)
+    for (int i = 0; pid > 0 && i < 100 && waitpid (pid, NULL, WNOHANG) == 0; i++)
+        s_sleep_ms (20);
+    free (self);
+    *self_p = NULL;
 }

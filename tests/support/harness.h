@@ -64,8 +64,8 @@ void it_fixture_pass (it_fixture_t *self);
 /*  Kills every process of the fixture (SIGKILL), drops the database WITH (FORCE) and removes
     the temporary directory — unless the test did not reach it_fixture_pass: then the directory
     is kept, its path printed and the tail of each process log shown (set CII_IT_KEEP in the
-    environment to keep it after a pass too). Frees and NULLs *self_p;
-    safe on NULL. */
+    environment to keep it after a pass too; CII_IT_KEEP_DB keeps the database of a failed test
+    as well). Frees and NULLs *self_p; safe on NULL. */
 void it_fixture_destroy (it_fixture_t **self_p);
 
 /*  cmocka setup/teardown wrappers: *state becomes an it_fixture_t named after the running test
@@ -236,5 +236,66 @@ int it_raw_wait_event (it_raw_t *self, int event_mask, int timeout_ms);
 /*  Fills a signal with sane defaults (institutions social-aid + health, language fr) for canton,
     title and description. The arrays point into static storage. */
 void it_signal_init (Cii__Signal *signal, const char *canton, const char *title, const char *text);
+
+/*  --- more SQL: statements without rows, every row ------------------------------------------ */
+
+/*  Runs a statement that returns no rows (DDL, INSERT ...) on the test database with $n text
+    parameters (NULL-terminated list). 0, or -1 on error (printed). */
+int it_sql_exec (it_fixture_t *self, const char *sql, ...) __attribute__ ((sentinel));
+
+/*  A row of a query: ncols values as text (NULL for SQL NULL), borrowed for the call only.
+    Returns false to stop the walk. */
+typedef bool (it_row_fn) (const char *const *values, int ncols, void *arg);
+
+/*  Runs a query on the test database with $n text parameters (NULL-terminated list) and calls
+    fn for every row. Returns the number of rows seen, or -1 on error (printed). */
+long it_sql_rows (it_fixture_t *self, it_row_fn *fn, void *arg, const char *sql, ...)
+    __attribute__ ((sentinel));
+
+/*  Runs statements (no parameters, several separated by ';' allowed) on the agent's SQLite state
+    (DIR/agent.db), e.g. to create or drop a trigger. 0, or -1 on error (printed). */
+int it_agent_sql_exec (it_agent_t *agent, const char *sql);
+
+/*  Runs a query on the agent's SQLite state and calls fn for every row (values as text, NULL for
+    SQL NULL). Returns the number of rows seen, or -1 on error (printed). */
+long it_agent_sql_rows (it_agent_t *agent, it_row_fn *fn, void *arg, const char *sql);
+
+/*  True when the file at path contains text (a log line the test waits for). */
+bool it_file_contains (const char *path, const char *text);
+
+/*  --- a private PostgreSQL cluster, for tests that crash it ----------------------------------
+
+    The CTest fixture's cluster is shared by tests running in parallel, so a test that kills
+    PostgreSQL starts its own: tests/pg/pg_fixture.sh in a new temporary directory (Unix socket
+    only), the PG* environment of this process pointed at it, so that fixtures created afterwards
+    (it_fixture_new) put their database there. */
+
+typedef struct _it_pg_t it_pg_t;
+
+/*  Starts the cluster (pg_fixture.sh start) and sets PGHOST, PGUSER, PGDATABASE for this process
+    and its children. The test process becomes a child subreaper, so that a killed postmaster is
+    reaped here and a restart never mistakes its zombie for a live server. NULL on failure
+    (reason printed). */
+it_pg_t *it_pg_new (void);
+
+/*  The cluster's directory (DIR/data, DIR/sock, DIR/server.log). */
+const char *it_pg_dir (it_pg_t *self);
+
+/*  SIGKILL of the postmaster, as a crash of the machine would leave it; its backends notice and
+    exit on their own. 0, or -1 when it was not running. */
+int it_pg_kill (it_pg_t *self);
+
+/*  Starts the cluster again (crash recovery) and waits until it accepts connections, retrying
+    while backends of a killed postmaster still hold its shared memory; gives up after
+    timeout_ms. 0, or -1 (the server log's tail printed). */
+int it_pg_start (it_pg_t *self, int timeout_ms);
+
+/*  True when the postmaster runs. */
+bool it_pg_running (it_pg_t *self);
+
+/*  Stops the cluster and removes its directory (pg_fixture.sh stop), or, when keep, stops it
+    and leaves the directory for a look (its path printed). Frees and NULLs *self_p; safe on NULL.
+ */
+void it_pg_destroy (it_pg_t **self_p, bool keep);
 
 #endif
