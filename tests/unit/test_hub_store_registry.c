@@ -76,7 +76,7 @@ test_settings (void **state)
     assert_int_equal (hub_store_setting_get (hub->store, "hub_public_key", &value), CII_OK);
     assert_string_equal (value, "Zweiter Schlüssel");
     free (value);
-    assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM settings"), 1);
+    assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM settings WHERE key = 'hub_public_key'"), 1);
 }
 
 int
