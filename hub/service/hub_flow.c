@@ -1,0 +1,611 @@
+/*  hub_flow.c — the states, organs and transitions of a request at the national level, and the
+    one transition function (see hub_flow.h). The three tables below are the whole state machine:
+    the national processing of the next issue (CDC and CP meetings, working groups) adds rows. */
+#include "hub_flow.h"
+#include "hub_gate.h"
+#include "hub_requests.h"
+#include "hub_store_downward.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cii_wire.h"
+
+//  --------------------------------------------------------------------------------------------
+//  The tables
+
+static const hub_state_t s_states [] = {
+    { "received", HUB_STATE_INITIAL | HUB_STATE_GATE | HUB_STATE_EVALUATE,
+      "at the bureau's gate, with its national reference and criteria" },
+    { "grouped", HUB_STATE_GATE | HUB_STATE_EVALUATE,
+      "grouped by the bureau into a national theme (criteria over the theme), not yet decided" },
+    { "admissible", 0, "admitted by the bureau: goes on to national processing" },
+    { "inadmissible", HUB_STATE_CLOSED, "not admitted by the bureau, with the reason" },
+    { "withdrawn", HUB_STATE_CLOSED | HUB_STATE_LEFT, "withdrawn by its network before a decision" },
+};
+
+static const hub_organ_t s_organs [] = {
+    { "bureau", true, "the national bureau: the single entry gate" },
+    { "cdc", true, "the development and coordination committee" },
+    { "cp", true, "the national steering committee" },
+    { "wg", true, "a working group mandated by the CP or the CDC" },
+    { "hub", false, "the hub itself (a request received)" },
+    { "network", false, "the regional network that raised the request (its WITHDRAW)" },
+};
+
+//  from, to, organ, how, note (NULL: optional; else required and what it is)
+static const hub_transition_t s_transitions [] = {
+    { "received", "admissible", "bureau", HUB_BY_DECIDE, NULL },
+    { "received", "inadmissible", "bureau", HUB_BY_DECIDE, "the reason" },
+    { "received", "grouped", "bureau", HUB_BY_THEME, NULL },
+    { "grouped", "admissible", "bureau", HUB_BY_DECIDE, NULL },
+    { "grouped", "inadmissible", "bureau", HUB_BY_DECIDE, "the reason" },
+    { "received", "withdrawn", "network", HUB_BY_NETWORK, "the reason" },
+    { "grouped", "withdrawn", "network", HUB_BY_NETWORK, "the reason" },
+};
+
+#define S_COUNT(a) (sizeof (a) / sizeof (a) [0])
+
+const hub_state_t *
+hub_flow_state_at (size_t index)
+{
+    return index < S_COUNT (s_states) ? &s_states [index] : NULL;
+}
+
+const hub_state_t *
+hub_flow_state (const char *name)
+{
+    for (size_t i = 0; name && i < S_COUNT (s_states); i++)
+        if (streq (s_states [i].name, name))
+            return &s_states [i];
+    return NULL;
+}
+
+const hub_organ_t *
+hub_flow_organ_at (size_t index)
+{
+    return index < S_COUNT (s_organs) ? &s_organs [index] : NULL;
+}
+
+const hub_organ_t *
+hub_flow_organ (const char *name)
+{
+    for (size_t i = 0; name && i < S_COUNT (s_organs); i++)
+        if (streq (s_organs [i].name, name))
+            return &s_organs [i];
+    return NULL;
+}
+
+const hub_transition_t *
+hub_flow_transition_at (size_t index)
+{
+    return index < S_COUNT (s_transitions) ? &s_transitions [index] : NULL;
+}
+
+size_t
+hub_flow_states_with (unsigned flags, const char **names, size_t capacity)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < S_COUNT (s_states) && n < capacity; i++)
+        if (s_states [i].flags & flags)
+            names [n++] = s_states [i].name;
+    return n;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Checking a move
+
+//  Appends "A, B or C" of names[0..n-1] to buf (size bytes, used so far *used).
+static void
+s_join (char *buf, size_t size, size_t *used, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n && *used < size; i++) {
+        int w = snprintf (buf + *used, size - *used, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names [i]);
+        *used += w > 0 ? (size_t) w : 0;
+    }
+    if (*used >= size)
+        *used = size - 1;
+}
+
+//  A state or organ name as given, safe to show.
+static const char *
+s_name_shown (const char *name, char buf [12])
+{
+    return cii_domain_state_name_valid (name) ? name : cii_domain_sanitize (name, buf);
+}
+
+//  True if note has something other than blanks.
+static bool
+s_has_note (const char *note)
+{
+    for (const char *p = note; p && *p; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+            return true;
+    return false;
+}
+
+//  The parts of a move that do not depend on the request: a known target state, an organ that may
+//  act that way, a note within its limits.
+static cii_rc_t
+s_check_move (const hub_move_t *move, cii_err_t *err)
+{
+    char buf [512], shown [12];
+    size_t used = 0;
+    if (!hub_flow_state (move->to)) {
+        const char *names [S_COUNT (s_states)];
+        for (size_t i = 0; i < S_COUNT (s_states); i++)
+            names [i] = s_states [i].name;
+        used = (size_t) snprintf (buf, sizeof buf, "unknown state \"%s\" (", s_name_shown (move->to, shown));
+        s_join (buf, sizeof buf, &used, names, S_COUNT (s_states));
+        return cii_err_set (err, CII_BAD_INPUT, "%s)", buf);
+    }
+    const hub_organ_t *organ = hub_flow_organ (move->organ);
+    if (!organ || (move->by == HUB_BY_DECIDE && !organ->decides)) {
+        const char *names [S_COUNT (s_organs)];
+        size_t n = 0;
+        for (size_t i = 0; i < S_COUNT (s_organs); i++)
+            if (s_organs [i].decides)
+                names [n++] = s_organs [i].name;
+        used = (size_t) snprintf (buf, sizeof buf, "%s organ \"%s\" (", organ ? "not a deciding" : "unknown",
+                                  s_name_shown (move->organ, shown));
+        s_join (buf, sizeof buf, &used, names, n);
+        return cii_err_set (err, CII_BAD_INPUT, "%s)", buf);
+    }
+    size_t len = move->note ? strlen (move->note) : 0;
+    if (len > CII_MAX_REASON || !cii_domain_utf8_valid (move->note ? move->note : "", len))
+        return cii_err_set (err, CII_BAD_INPUT, "the note must be at most %d bytes of UTF-8 text (got %zu bytes%s)",
+                            CII_MAX_REASON, len, len <= CII_MAX_REASON ? ", not valid text" : "");
+    return CII_OK;
+}
+
+cii_rc_t
+hub_flow_check (const char *ref, const char *from, const hub_move_t *move, const hub_transition_t **row_p,
+                cii_err_t *err)
+{
+    assert (move);
+    if (row_p)
+        *row_p = NULL;
+    cii_rc_t rc = s_check_move (move, err);
+    if (rc != CII_OK)
+        return rc;
+    char shown [12];
+    const char *who = hub_requests_ref_shown (ref, shown);
+    const hub_state_t *state = hub_flow_state (from);
+    for (size_t i = 0; i < S_COUNT (s_transitions); i++) {
+        const hub_transition_t *t = &s_transitions [i];
+        if (!from || !streq (t->from, from) || !streq (t->to, move->to) || !streq (t->organ, move->organ)
+        ||  t->by != move->by)
+            continue;
+        if (t->note && !s_has_note (move->note))
+            return cii_err_set (err, CII_BAD_INPUT, "a note is required to move %s to %s (%s)", who, t->to, t->note);
+        if (row_p)
+            *row_p = t;
+        return CII_OK;
+    }
+    //  Refused: say what is allowed.
+    char buf [CII_ERR_TEXT];
+    size_t used = 0;
+    if (state && (state->flags & HUB_STATE_CLOSED))
+        return cii_err_set (err, CII_REFUSED, "%s is %s, which is final", who, from);
+    if (move->by == HUB_BY_DECIDE) {
+        //  Every organ that may decide from here, with its targets, in table order.
+        for (size_t o = 0; o < S_COUNT (s_organs); o++) {
+            const char *targets [S_COUNT (s_transitions)];
+            size_t n = 0;
+            for (size_t i = 0; i < S_COUNT (s_transitions); i++) {
+                const hub_transition_t *t = &s_transitions [i];
+                if (t->by == HUB_BY_DECIDE && from && streq (t->from, from) && streq (t->organ, s_organs [o].name))
+                    targets [n++] = t->to;
+            }
+            if (n == 0)
+                continue;
+            int w = snprintf (buf + used, sizeof buf - used, "%sthe %s may move it to ", used ? "; " : "",
+                              s_organs [o].name);
+            used += w > 0 ? (size_t) w : 0;
+            if (used >= sizeof buf)
+                break;
+            s_join (buf, sizeof buf, &used, targets, n);
+        }
+        if (used == 0)
+            return cii_err_set (err, CII_REFUSED, "%s is %s: no organ may move it now", who, from ? from : "?");
+        return cii_err_set (err, CII_REFUSED, "%s is %s: %s", who, from ? from : "?", buf);
+    }
+    //  A theme or a withdrawal: from which states that move is open.
+    const char *sources [S_COUNT (s_transitions)];
+    size_t n = 0;
+    for (size_t i = 0; i < S_COUNT (s_transitions); i++) {
+        const hub_transition_t *t = &s_transitions [i];
+        if (t->by == move->by && streq (t->to, move->to) && streq (t->organ, move->organ))
+            sources [n++] = t->from;
+    }
+    if (n == 0)
+        return cii_err_set (err, CII_REFUSED, "%s is %s: it may not move to %s", who, from ? from : "?", move->to);
+    s_join (buf, sizeof buf, &used, sources, n);
+    return cii_err_set (err, CII_REFUSED, "%s is %s: only a request that is %s may move to %s", who, from ? from : "?",
+                        buf, move->to);
+}
+
+//  --------------------------------------------------------------------------------------------
+//  The STATUS outbox
+
+typedef struct {
+    int64_t id;
+    char state [CII_MAX_STATE + 1];
+    char organ [CII_MAX_STATE + 1];
+    int64_t at_ms;
+    char *note;
+} s_pending_t;
+
+typedef struct {
+    s_pending_t *rows;
+    size_t count;
+    size_t capacity;
+    bool failed;
+} s_pendings_t;
+
+static bool
+s_pending_row (const hub_history_row_t *row, void *arg)
+{
+    s_pendings_t *list = arg;
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 4;
+        s_pending_t *bigger = realloc (list->rows, capacity * sizeof *bigger);
+        if (!bigger) {
+            list->failed = true;
+            return false;
+        }
+        list->rows = bigger;
+        list->capacity = capacity;
+    }
+    s_pending_t *p = &list->rows [list->count];
+    p->id = row->id;
+    snprintf (p->state, sizeof p->state, "%s", row->state);
+    snprintf (p->organ, sizeof p->organ, "%s", row->organ);
+    p->at_ms = row->at_ms;
+    p->note = strdup (row->note);
+    if (!p->note) {
+        list->failed = true;
+        return false;
+    }
+    list->count++;
+    return true;
+}
+
+typedef struct {
+    char id [9];
+    bool met;
+    char reason [401];
+} s_criterion_t;
+
+typedef struct {
+    s_criterion_t rows [CII_MAX_CRITERIA];
+    size_t count;
+} s_criteria_t;
+
+static bool
+s_criterion_row (const hub_criterion_row_t *row, void *arg)
+{
+    s_criteria_t *list = arg;
+    if (list->count == CII_MAX_CRITERIA)
+        return false;
+    s_criterion_t *c = &list->rows [list->count++];
+    snprintf (c->id, sizeof c->id, "%s", row->id);
+    c->met = row->met;
+    snprintf (c->reason, sizeof c->reason, "%s", row->reason);
+    return true;
+}
+
+//  Packs and queues one STATUS; marks its history row queued.
+static cii_rc_t
+s_queue_one (hub_store_t *store, const hub_request_lock_t *request, const s_pending_t *row,
+             const s_criteria_t *criteria, cii_err_t *err)
+{
+    const hub_state_t *state = hub_flow_state (row->state);
+    cii_criterion_t list [CII_MAX_CRITERIA];
+    size_t n = 0;
+    if (state && (state->flags & HUB_STATE_EVALUATE))
+        for (; n < criteria->count; n++)
+            list [n] = (cii_criterion_t) { criteria->rows [n].id, criteria->rows [n].met, criteria->rows [n].reason };
+    cii_status_t status = {
+        .ref = request->ref,
+        .request_id = request->message_id,
+        .state = row->state,
+        .organ = row->organ,
+        .at_ms = row->at_ms,
+        .note = row->note,
+        .criteria = list,
+        .n_criteria = n,
+        .theme = request->theme,
+    };
+    uint8_t *body = NULL;
+    size_t size = 0;
+    cii_rc_t rc = cii_wire_status_pack (&status, &body, &size, err);
+    if (rc != CII_OK) {
+        zsys_error ("hub: %s: the STATUS %s cannot be packed: %s", request->ref, row->state, err ? err->text : "");
+        return rc;
+    }
+    char subject [HUB_MAX_REF + 16];
+    snprintf (subject, sizeof subject, "request:%s", request->ref);
+    const char *networks [] = { request->network };
+    int64_t recipients = 0;
+    if (hub_store_downward_queue (store, "status", body, size, networks, 1, subject, &recipients) != CII_OK
+    ||  hub_store_history_queued (store, row->id) != CII_OK)
+        rc = hub_store_fail (store, err);
+    free (body);
+    if (rc == CII_OK)
+        zsys_info ("hub: %s (%s): STATUS %s queued for %" PRId64 " agent%s", request->ref, request->network,
+                   row->state, recipients, recipients == 1 ? "" : "s");
+    return rc;
+}
+
+cii_rc_t
+hub_flow_queue (hub_store_t *store, int64_t request_id, cii_err_t *err)
+{
+    assert (store);
+    bool own = false;
+    if (hub_store_tx_begin (store, "status", &own) != CII_OK)
+        return hub_store_fail (store, err);
+    s_pendings_t pending = { NULL, 0, 0, false };
+    s_criteria_t criteria;
+    memset (&criteria, 0, sizeof criteria);
+    hub_request_lock_t request;
+    cii_rc_t rc = hub_store_request_lock_id (store, request_id, &request);
+    if (rc == CII_NOT_FOUND)
+        cii_err_set (err, rc, "no request %" PRId64, request_id);
+    else
+    if (rc != CII_OK)
+        hub_store_fail (store, err);
+    if (rc == CII_OK && hub_store_request_history (store, request_id, true, s_pending_row, &pending) != CII_OK)
+        rc = hub_store_fail (store, err);
+    if (rc == CII_OK && pending.failed)
+        rc = cii_err_set (err, CII_NO_MEMORY, "out of memory");
+    bool carries = false;
+    for (size_t i = 0; rc == CII_OK && i < pending.count; i++) {
+        const hub_state_t *state = hub_flow_state (pending.rows [i].state);
+        carries = carries || (state && (state->flags & HUB_STATE_EVALUATE));
+    }
+    if (rc == CII_OK && carries && hub_store_criteria (store, request_id, s_criterion_row, &criteria) != CII_OK)
+        rc = hub_store_fail (store, err);
+    if (rc == CII_OK && carries && criteria.count == 0) {
+        //  Queued before the work after the commit evaluated it (a decision came first): now.
+        rc = hub_gate_evaluate (store, request_id, err);
+        if (rc == CII_OK && hub_store_criteria (store, request_id, s_criterion_row, &criteria) != CII_OK)
+            rc = hub_store_fail (store, err);
+    }
+    for (size_t i = 0; rc == CII_OK && i < pending.count; i++)
+        rc = s_queue_one (store, &request, &pending.rows [i], &criteria, err);
+    for (size_t i = 0; i < pending.count; i++)
+        free (pending.rows [i].note);
+    free (pending.rows);
+    if (hub_store_tx_end (store, "status", own, rc == CII_OK) != CII_OK && rc == CII_OK)
+        rc = hub_store_fail (store, err);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  The transition function
+
+cii_rc_t
+hub_flow_move (hub_store_t *store, const hub_request_lock_t *requests, size_t count, const hub_move_t *move,
+               unsigned flags, int64_t *at_ms, cii_err_t *err)
+{
+    assert (store && (count == 0 || requests) && move);
+    for (size_t i = 0; i < count; i++) {
+        cii_rc_t rc = hub_flow_check (requests [i].ref, requests [i].state, move, NULL, err);
+        if (rc != CII_OK)
+            return rc;
+    }
+    const hub_state_t *target = hub_flow_state (move->to);
+    bool own = false;
+    if (hub_store_tx_begin (store, "move", &own) != CII_OK)
+        return hub_store_fail (store, err);
+    cii_rc_t rc = CII_OK;
+    int64_t when = 0;
+    for (size_t i = 0; rc == CII_OK && i < count; i++) {
+        rc = hub_store_request_change (store, requests [i].id, move->to, move->organ, move->note, move->meeting,
+                                       move->by == HUB_BY_THEME ? move->theme_id : 0, &when);
+        if (rc != CII_OK)
+            hub_store_fail (store, err);
+    }
+    if (!(flags & HUB_FLOW_DEFER)) {
+        //  Every request moved before any is evaluated: a theme's breadth counts them all.
+        for (size_t i = 0; rc == CII_OK && i < count; i++)
+            if (target->flags & HUB_STATE_EVALUATE)
+                rc = hub_gate_evaluate (store, requests [i].id, err);
+        for (size_t i = 0; rc == CII_OK && i < count; i++)
+            rc = hub_flow_queue (store, requests [i].id, err);
+    }
+    if (hub_store_tx_end (store, "move", own, rc == CII_OK) != CII_OK && rc == CII_OK)
+        rc = hub_store_fail (store, err);
+    if (rc != CII_OK)
+        return rc;
+    for (size_t i = 0; i < count; i++)
+        zsys_info ("hub: %s (%s): %s -> %s by the %s", requests [i].ref, requests [i].network, requests [i].state,
+                   move->to, move->organ);
+    if (at_ms)
+        *at_ms = when;
+    return CII_OK;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Decisions
+
+void
+hub_decision_clear (hub_decision_t *decision)
+{
+    if (!decision)
+        return;
+    free (decision->moved);
+    decision->moved = NULL;
+    decision->count = 0;
+}
+
+typedef struct {
+    int64_t id;
+    bool found;
+} s_theme_t;
+
+static bool
+s_theme_row (const hub_theme_row_t *row, void *arg)
+{
+    s_theme_t *theme = arg;
+    theme->id = row->id;
+    theme->found = true;
+    return false;
+}
+
+cii_rc_t
+hub_flow_decide (hub_store_t *store, const char *ref, const char *to, const char *organ, const char *note,
+                 hub_decision_t *out, cii_err_t *err)
+{
+    assert (store && ref && out);
+    memset (out, 0, sizeof *out);
+    hub_move_t move = { .to = to, .organ = organ, .by = HUB_BY_DECIDE, .note = note };
+    cii_rc_t rc = s_check_move (&move, err);
+    if (rc != CII_OK)
+        return rc;
+    char shown [12];
+    bool theme = strncmp (ref, "NT-", 3) == 0;
+    bool own = false;
+    if (hub_store_tx_begin (store, "decide", &own) != CII_OK)
+        return hub_store_fail (store, err);
+    hub_request_lock_t *requests = NULL;
+    size_t count = 0;
+    s_theme_t found = { 0, false };
+    if (theme) {
+        if (hub_store_themes (store, ref, NULL, 0, s_theme_row, &found) != CII_OK)
+            rc = hub_store_fail (store, err);
+        else
+        if (!found.found)
+            rc = cii_err_set (err, CII_NOT_FOUND, "unknown theme %s", hub_requests_ref_shown (ref, shown));
+        else
+        if (hub_store_requests_lock_theme (store, ref, &requests, &count) != CII_OK)
+            rc = hub_store_fail (store, err);
+        //  The closed ones are passed by.
+        size_t open = 0;
+        for (size_t i = 0; rc == CII_OK && i < count; i++) {
+            const hub_state_t *state = hub_flow_state (requests [i].state);
+            if (!state || !(state->flags & HUB_STATE_CLOSED))
+                requests [open++] = requests [i];
+        }
+        count = open;
+        if (rc == CII_OK && count == 0)
+            rc = cii_err_set (err, CII_REFUSED, "%s has no open request", ref);
+    }
+    else {
+        requests = calloc (1, sizeof *requests);
+        if (!requests)
+            rc = cii_err_set (err, CII_NO_MEMORY, "out of memory");
+        else {
+            rc = hub_store_request_lock (store, ref, requests);
+            if (rc == CII_NOT_FOUND)
+                cii_err_set (err, rc, "unknown request %s", hub_requests_ref_shown (ref, shown));
+            else
+            if (rc != CII_OK)
+                hub_store_fail (store, err);
+            count = rc == CII_OK ? 1 : 0;
+        }
+    }
+    if (rc == CII_OK)
+        rc = hub_flow_move (store, requests, count, &move, 0, &out->at_ms, err);
+    if (rc == CII_OK && theme && hub_store_theme_state (store, found.id, to) != CII_OK)
+        rc = hub_store_fail (store, err);
+    if (rc == CII_OK && !(out->moved = calloc (count, sizeof *out->moved)))
+        rc = cii_err_set (err, CII_NO_MEMORY, "out of memory");
+    if (hub_store_tx_end (store, "decide", own, rc == CII_OK) != CII_OK && rc == CII_OK)
+        rc = hub_store_fail (store, err);
+    if (rc == CII_OK) {
+        snprintf (out->ref, sizeof out->ref, "%s", ref);
+        snprintf (out->to, sizeof out->to, "%s", to);
+        snprintf (out->organ, sizeof out->organ, "%s", organ);
+        for (size_t i = 0; i < count; i++) {
+            snprintf (out->moved [i].ref, sizeof out->moved [i].ref, "%s", requests [i].ref);
+            snprintf (out->moved [i].from, sizeof out->moved [i].from, "%s", requests [i].state);
+        }
+        out->count = count;
+    }
+    else
+        hub_decision_clear (out);
+    free (requests);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  WITHDRAW: the network's own transition, stored by the batch ingest
+
+static cii_rc_t
+s_withdraw_one (hub_store_t *store, hub_ingest_item_t *item, const cii_withdraw_t *withdraw)
+{
+    bool conflict = false;
+    cii_rc_t rc = hub_store_ingest_lookup_digest (store, item->agent_id, item->message_id, item->digest, item->ref,
+                                                  &item->received_at_ms, &conflict);
+    if (rc == CII_OK) {
+        item->stored = item->duplicate = true;
+        item->conflict = conflict;
+        return CII_OK;
+    }
+    if (rc != CII_NOT_FOUND)
+        return rc;
+    hub_request_lock_t request;
+    rc = withdraw->request_id ? hub_store_request_lock_message (store, item->network, withdraw->request_id, &request)
+                              : CII_NOT_FOUND;
+    if (rc == CII_NOT_FOUND) {
+        item->refused = CII_NOT_FOUND;
+        snprintf (item->reason, sizeof item->reason, "withdraw names request %.64s, which network %.32s has not sent",
+                  withdraw->request_id ? withdraw->request_id : "", item->network);
+        return CII_OK;
+    }
+    if (rc != CII_OK)
+        return rc;
+    hub_move_t move = { .to = "withdrawn", .organ = "network", .by = HUB_BY_NETWORK, .note = withdraw->reason };
+    cii_err_t why;
+    cii_err_clear (&why);
+    if (hub_flow_check (request.ref, request.state, &move, NULL, &why) != CII_OK) {
+        item->refused = why.rc == CII_REFUSED ? CII_REFUSED : CII_BAD_INPUT;
+        snprintf (item->reason, sizeof item->reason, "%.*s", (int) sizeof item->reason - 1, why.text);
+        return CII_OK;
+    }
+    //  The log row first: a concurrent insert of the same message makes this one a resend.
+    rc = hub_store_requests_log (store, item->agent_id, item->message_id, "withdraw", request.ref, item->digest,
+                                 &item->received_at_ms);
+    if (rc == CII_CONFLICT) {
+        rc = hub_store_ingest_lookup_digest (store, item->agent_id, item->message_id, item->digest, item->ref,
+                                             &item->received_at_ms, &conflict);
+        if (rc == CII_OK) {
+            item->stored = item->duplicate = true;
+            item->conflict = conflict;
+        }
+        return rc == CII_NOT_FOUND ? CII_OK : rc;
+    }
+    if (rc != CII_OK)
+        return rc;
+    rc = hub_flow_move (store, &request, 1, &move, HUB_FLOW_DEFER, NULL, &why);
+    if (rc != CII_OK)
+        return rc;
+    snprintf (item->ref, sizeof item->ref, "%s", request.ref);
+    item->stored = true;
+    return CII_OK;
+}
+
+static cii_rc_t
+s_withdraw_store (hub_store_t *store, hub_ingest_item_t *items, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        hub_ingest_item_t *item = &items [i];
+        if (!item->message_id || !*item->message_id || !item->network || !item->item)
+            continue;
+        cii_rc_t rc = s_withdraw_one (store, item, (const cii_withdraw_t *) item->item);
+        if (rc != CII_OK)
+            return rc;
+    }
+    return CII_OK;
+}
+
+const hub_ingest_shape_t hub_flow_withdraw_shape = {
+    .kind = "withdraw",
+    .statement = "cii_ingest_withdraw",
+    .store = s_withdraw_store,
+};

@@ -1,0 +1,314 @@
+/*  hub_gate.c — the admissibility criteria, the C3 thresholds, what a network may send, and the
+    work after a batch stored requests or withdrawals (see hub_gate.h). */
+#include "hub_gate.h"
+#include "hub_flow.h"
+#include "hub_store_registry.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_DEFAULT_MIN        2
+#define S_PENDING_PER_RUN    256     //  requests whose STATUS one run of the after-commit work queues
+#define S_LIST_ITEMS         12      //  entries of a list shown in a reason, then "..."
+
+//  --------------------------------------------------------------------------------------------
+//  The criteria
+
+//  Entries of a comma list ("" has none).
+static int
+s_count (const char *list)
+{
+    if (!list || !*list)
+        return 0;
+    int n = 1;
+    for (const char *p = list; *p; p++)
+        n += *p == ',';
+    return n;
+}
+
+//  A comma list as "A, B, C" into buf, at most S_LIST_ITEMS entries, then "...".
+static const char *
+s_list (const char *list, char *buf, size_t size)
+{
+    size_t used = 0;
+    int items = 0;
+    buf [0] = 0;
+    for (const char *p = list ? list : ""; *p && used + 8 < size; items++) {
+        const char *end = strchr (p, ',');
+        size_t len = end ? (size_t) (end - p) : strlen (p);
+        if (items == S_LIST_ITEMS || used + len + 8 >= size) {
+            used += (size_t) snprintf (buf + used, size - used, ", ...");
+            break;
+        }
+        used += (size_t) snprintf (buf + used, size - used, "%s%.*s", items ? ", " : "", (int) len, p);
+        p += len + (end ? 1 : 0);
+    }
+    return buf;
+}
+
+static void
+s_set (hub_criterion_t *c, const char *id, bool met, const char *format, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
+static void
+s_set (hub_criterion_t *c, const char *id, bool met, const char *format, ...)
+{
+    snprintf (c->id, sizeof c->id, "%s", id);
+    c->met = met;
+    va_list args;
+    va_start (args, format);
+    vsnprintf (c->reason, sizeof c->reason, format, args);
+    va_end (args);
+}
+
+void
+hub_gate_criteria (const hub_request_facts_t *facts, const hub_gate_thresholds_t *thresholds,
+                   hub_criterion_t out [HUB_GATE_CRITERIA])
+{
+    assert (facts && thresholds && out);
+    char a [160], b [160];
+    //  C1: the CII understanding
+    int n = s_count (facts->institutions);
+    if (n >= 2)
+        s_set (&out [0], "C1", true, "%d institutions involved: %s", n, s_list (facts->institutions, a, sizeof a));
+    else
+    if (n == 1)
+        s_set (&out [0], "C1", false, "1 institution involved (%s): CII needs at least 2", facts->institutions);
+    else
+        s_set (&out [0], "C1", false, "no institution named: CII needs at least 2");
+    //  C2: a general objective
+    n = s_count (facts->objectives);
+    if (n >= 1)
+        s_set (&out [1], "C2", true, "linked to %s", s_list (facts->objectives, a, sizeof a));
+    else
+        s_set (&out [1], "C2", false, "linked to no general objective (labour-market-integration or "
+                                      "system-coordination)");
+    //  C3: broadly shared
+    int own = s_count (facts->cantons);
+    if (facts->theme && *facts->theme) {
+        int cantons = s_count (facts->theme_cantons), networks = s_count (facts->theme_networks);
+        bool met = own >= thresholds->min_cantons || cantons >= thresholds->min_cantons
+                || networks >= thresholds->min_networks;
+        s_set (&out [2], "C3", met, "theme %s: %d network%s (%s), %d canton%s (%s); thresholds %d networks or %d "
+               "cantons", facts->theme, networks, networks == 1 ? "" : "s", s_list (facts->theme_networks, a, sizeof a),
+               cantons, cantons == 1 ? "" : "s", s_list (facts->theme_cantons, b, sizeof b), thresholds->min_networks,
+               thresholds->min_cantons);
+    }
+    else
+        s_set (&out [2], "C3", own >= thresholds->min_cantons, "%d supporting canton%s (%s); threshold %d", own,
+               own == 1 ? "" : "s", s_list (facts->cantons, a, sizeof a), thresholds->min_cantons);
+    //  C4: a national or uniform answer needed
+    int signals = s_count (facts->reason_signals);
+    if (facts->has_reason && signals)
+        s_set (&out [3], "C4", true, "reason given by the request and by signal%s %s", signals == 1 ? "" : "s",
+               s_list (facts->reason_signals, a, sizeof a));
+    else
+    if (facts->has_reason)
+        s_set (&out [3], "C4", true, "reason given by the request");
+    else
+    if (signals)
+        s_set (&out [3], "C4", true, "reason given by signal%s %s", signals == 1 ? "" : "s",
+               s_list (facts->reason_signals, a, sizeof a));
+    else
+        s_set (&out [3], "C4", false, "no reason given why it needs a national or uniform answer");
+}
+
+bool
+hub_gate_describe (size_t index, const hub_gate_thresholds_t *t, char id [4], char *buf, size_t size)
+{
+    assert (t && id && buf);
+    switch (index) {
+        case 0:
+            snprintf (buf, size, "CII understanding: at least 2 institutions involved (the request's and its signals')");
+            break;
+        case 1:
+            snprintf (buf, size, "linked to a general objective (labour-market-integration, system-coordination)");
+            break;
+        case 2:
+            snprintf (buf, size, "broadly shared: at least %d supporting canton%s, or, in a theme, at least %d canton%s "
+                      "or %d network%s over the theme", t->min_cantons, t->min_cantons == 1 ? "" : "s",
+                      t->min_cantons, t->min_cantons == 1 ? "" : "s", t->min_networks, t->min_networks == 1 ? "" : "s");
+            break;
+        case 3:
+            snprintf (buf, size, "needs a national or uniform answer: a reason given, by the request or its signals");
+            break;
+        default:
+            return false;
+    }
+    snprintf (id, 4, "C%zu", index + 1);
+    return true;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Thresholds
+
+static int
+s_setting (hub_store_t *store, const char *key, int max, cii_rc_t *rc_p)
+{
+    char *value = NULL;
+    cii_rc_t rc = hub_store_setting_get (store, key, &value);
+    int result = S_DEFAULT_MIN;
+    if (rc == CII_OK && value) {
+        char *end = NULL;
+        long n = strtol (value, &end, 10);
+        if (end != value && *end == 0 && n >= 1 && n <= max)
+            result = (int) n;
+    }
+    free (value);
+    if (rc != CII_OK && rc != CII_NOT_FOUND)
+        *rc_p = rc;
+    return result;
+}
+
+cii_rc_t
+hub_gate_thresholds (hub_store_t *store, hub_gate_thresholds_t *out, cii_err_t *err)
+{
+    assert (store && out);
+    cii_rc_t rc = CII_OK;
+    out->min_cantons = s_setting (store, "c3_min_cantons", CII_CANTON_COUNT, &rc);
+    out->min_networks = s_setting (store, "c3_min_networks", CII_MAX_NETWORKS, &rc);
+    return rc == CII_OK ? CII_OK : hub_store_fail (store, err);
+}
+
+cii_rc_t
+hub_gate_set_thresholds (hub_store_t *store, const int *min_cantons, const int *min_networks,
+                         hub_gate_thresholds_t *out, size_t *reevaluated, cii_err_t *err)
+{
+    assert (store && out);
+    if (reevaluated)
+        *reevaluated = 0;
+    if (min_cantons && (*min_cantons < 1 || *min_cantons > CII_CANTON_COUNT))
+        return cii_err_set (err, CII_BAD_INPUT, "c3_min_cantons must be 1..%d (got %d)", CII_CANTON_COUNT, *min_cantons);
+    if (min_networks && (*min_networks < 1 || *min_networks > CII_MAX_NETWORKS))
+        return cii_err_set (err, CII_BAD_INPUT, "c3_min_networks must be 1..%d (got %d)", CII_MAX_NETWORKS,
+                            *min_networks);
+    bool own = false;
+    if (hub_store_tx_begin (store, "thresholds", &own) != CII_OK)
+        return hub_store_fail (store, err);
+    cii_rc_t rc = CII_OK;
+    char number [16];
+    if (min_cantons) {
+        snprintf (number, sizeof number, "%d", *min_cantons);
+        if (hub_store_setting_set (store, "c3_min_cantons", number) != CII_OK)
+            rc = hub_store_fail (store, err);
+    }
+    if (rc == CII_OK && min_networks) {
+        snprintf (number, sizeof number, "%d", *min_networks);
+        if (hub_store_setting_set (store, "c3_min_networks", number) != CII_OK)
+            rc = hub_store_fail (store, err);
+    }
+    int64_t *ids = NULL;
+    size_t count = 0;
+    if (rc == CII_OK && (min_cantons || min_networks)) {
+        const char *gate [8];
+        size_t n = hub_flow_states_with (HUB_STATE_GATE, gate, 8);
+        if (hub_store_requests_in_states (store, gate, n, &ids, &count) != CII_OK)
+            rc = hub_store_fail (store, err);
+        for (size_t i = 0; rc == CII_OK && i < count; i++)
+            rc = hub_gate_evaluate (store, ids [i], err);
+    }
+    free (ids);
+    if (rc == CII_OK)
+        rc = hub_gate_thresholds (store, out, err);
+    if (hub_store_tx_end (store, "thresholds", own, rc == CII_OK) != CII_OK && rc == CII_OK)
+        rc = hub_store_fail (store, err);
+    if (rc == CII_OK && reevaluated)
+        *reevaluated = count;
+    if (rc == CII_OK && (min_cantons || min_networks))
+        zsys_info ("hub: C3 thresholds now %d cantons, %d networks; %zu request%s re-evaluated", out->min_cantons,
+                   out->min_networks, count, count == 1 ? "" : "s");
+    return rc;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Evaluation
+
+cii_rc_t
+hub_gate_evaluate (hub_store_t *store, int64_t request_id, cii_err_t *err)
+{
+    assert (store);
+    hub_gate_thresholds_t thresholds;
+    cii_rc_t rc = hub_gate_thresholds (store, &thresholds, err);
+    if (rc != CII_OK)
+        return rc;
+    const char *left [8];
+    size_t n_left = hub_flow_states_with (HUB_STATE_LEFT, left, 8);
+    hub_request_facts_t facts;
+    rc = hub_store_request_facts (store, request_id, left, n_left, &facts);
+    if (rc == CII_NOT_FOUND)
+        return cii_err_set (err, rc, "no request %" PRId64, request_id);
+    if (rc != CII_OK)
+        return hub_store_fail (store, err);
+    hub_criterion_t criteria [HUB_GATE_CRITERIA];
+    hub_gate_criteria (&facts, &thresholds, criteria);
+    cii_criterion_t list [HUB_GATE_CRITERIA];
+    int met = 0;
+    for (size_t i = 0; i < HUB_GATE_CRITERIA; i++) {
+        list [i] = (cii_criterion_t) { criteria [i].id, criteria [i].met, criteria [i].reason };
+        met += criteria [i].met;
+    }
+    if (hub_store_criteria_set (store, request_id, list, HUB_GATE_CRITERIA) != CII_OK)
+        rc = hub_store_fail (store, err);
+    else
+        zsys_info ("hub: %s: criteria evaluated, %d of %d met", facts.ref, met, HUB_GATE_CRITERIA);
+    hub_request_facts_clear (&facts);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  What a network may send
+
+cii_rc_t
+hub_gate_authorise_request (const hub_registry_t *registry, const char *network, const cii_request_t *request,
+                            cii_err_t *err)
+{
+    assert (registry && network && request);
+    for (size_t i = 0; i < request->n_cantons && request->cantons; i++) {
+        const char *canton = request->cantons [i];
+        const char *owner = hub_registry_network_of (registry, canton);
+        char shown [12];
+        if (!owner)
+            return cii_err_set (err, CII_NOT_FOUND, "canton %s is not in the registry", cii_domain_sanitize (canton, shown));
+        if (strcmp (owner, network) != 0)
+            return cii_err_set (err, CII_REFUSED, "canton %s belongs to network %s, not %s", canton, owner, network);
+    }
+    return CII_OK;
+}
+
+cii_rc_t
+hub_gate_authorise_withdraw (const hub_registry_t *registry, const char *network, const cii_withdraw_t *withdraw,
+                             cii_err_t *err)
+{
+    (void) registry;
+    (void) network;
+    (void) withdraw;
+    (void) err;
+    return CII_OK;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  After the commit
+
+cii_rc_t
+hub_gate_after_commit (hub_store_t *store, cii_err_t *err)
+{
+    assert (store);
+    cii_rc_t rc = CII_OK;
+    //  A few rounds at most: a burst of requests is sent down at once, and the control worker is
+    //  never held for long (the rest waits for the next run, 5 s later at most).
+    for (int round = 0; rc == CII_OK && round < 8; round++) {
+        int64_t *ids = NULL;
+        size_t count = 0;
+        if (hub_store_requests_pending (store, S_PENDING_PER_RUN, &ids, &count) != CII_OK)
+            return hub_store_fail (store, err);
+        for (size_t i = 0; rc == CII_OK && i < count; i++)
+            rc = hub_flow_queue (store, ids [i], err);
+        free (ids);
+        if (count < S_PENDING_PER_RUN)
+            break;
+    }
+    return rc;
+}
