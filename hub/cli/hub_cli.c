@@ -1,7 +1,8 @@
 /*  hub_cli.c — the cii-hub command line: the program table (verbs, their options, the common
     --db and --verbose) over the common CLI framework, and the hook that sets logging up before a
-    verb runs. The verbs are in hub_cli_setup.c, hub_cli_agents.c, hub_cli_signals.c and
-    hub_cli_notices.c. */
+    verb runs. The verbs are in hub_cli_setup.c, hub_cli_agents.c, hub_cli_signals.c,
+    hub_cli_notices.c, and for the national gate hub_cli_requests.c, hub_cli_decide.c and
+    hub_cli_themes.c. */
 #include "hub_cli.h"
 #include "hub_cli_verbs.h"
 #include "hub_setup.h"
@@ -62,6 +63,47 @@ static const cii_cli_opt_t s_notice_opts [] = {
     { NULL, NULL, NULL, false },
 };
 
+// The national gate (hub_cli_requests.c, hub_cli_decide.c, hub_cli_themes.c)
+static const cii_cli_opt_t s_requests_opts [] = {
+    { "state", "STATE", "only the requests in this state (received, admissible, ...)", false },
+    { "network", "NETWORK", "only the requests of this network", false },
+    { "canton", "CANTON", "only the requests this canton supports or raised a signal of", false },
+    { "json", NULL, "one JSON array on stdout", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_show_opts [] = {
+    { "json", NULL, "one JSON object on stdout", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_decide_opts [] = {
+    { "to", "STATE", "the state to move it to (admissible, inadmissible, ...)", false },
+    { "organ", "ORGAN", "the organ that decides (bureau, ...)", false },
+    { "note", "TEXT", "the note (required where the table says: the reason of inadmissible)", false },
+    { "json", NULL, "print {ref, state, organ, at, requests} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_theme_new_opts [] = {
+    { "title", "TITLE", "the theme's title (1.." S_STR (CII_MAX_TITLE) " bytes)", false },
+    { "json", NULL, "print {ref, title, requests, created_at} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_verb_t s_theme_verbs [] = {
+    { "new", hub_cli_theme_new, NULL, s_theme_new_opts, "REF REF...", 1, -1,
+      "group requests of several networks into a national theme NT-YYYY-NN" },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+static const cii_cli_opt_t s_gate_opts [] = {
+    { "c3-min-cantons", "N", "set C3's threshold of supporting cantons (1..26)", false },
+    { "c3-min-networks", "N", "set C3's threshold of networks over a theme (1..64)", false },
+    { "json", NULL, "print the thresholds and the criteria as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
 static const cii_cli_verb_t s_verbs [] = {
     { "init", hub_cli_init, NULL, s_init_opts, "", 0, 0,
       "migrate the schema, seed the registry, create the hub key pair" },
@@ -73,6 +115,13 @@ static const cii_cli_verb_t s_verbs [] = {
     { "signals", hub_cli_signals, NULL, s_signals_opts, "", 0, 0, "signals received from the networks" },
     { "notice", hub_cli_notice, NULL, s_notice_opts, "", 0, 0, "send a bureau notice to all networks or some" },
     { "notices", hub_cli_notices, NULL, s_json_opts, "", 0, 0, "notices sent, with recipients and acks" },
+    { "requests", hub_cli_requests, NULL, s_requests_opts, "", 0, 0, "requests received at the gate, with criteria met" },
+    { "show", hub_cli_show, NULL, s_show_opts, "REF", 1, 1,
+      "one request in full (criteria, history, lineage), or a theme and its requests" },
+    { "decide", hub_cli_decide, NULL, s_decide_opts, "REF", 1, 1, "move a request, or each request of a theme" },
+    { "theme", NULL, s_theme_verbs, NULL, "", 0, 0, "national themes: new" },
+    { "themes", hub_cli_themes, NULL, s_json_opts, "", 0, 0, "national themes, their requests and breadth" },
+    { "gate", hub_cli_gate, NULL, s_gate_opts, "", 0, 0, "the admissibility criteria and C3 thresholds (show, set)" },
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };
 

@@ -18,6 +18,12 @@ int hub_cli_agents (cii_cli_t *cli);
 int hub_cli_signals (cii_cli_t *cli);
 int hub_cli_notice (cii_cli_t *cli);
 int hub_cli_notices (cii_cli_t *cli);
+int hub_cli_requests (cii_cli_t *cli);      /* hub_cli_requests.c: requests, show */
+int hub_cli_show (cii_cli_t *cli);
+int hub_cli_decide (cii_cli_t *cli);        /* hub_cli_decide.c: decide, gate */
+int hub_cli_gate (cii_cli_t *cli);
+int hub_cli_theme_new (cii_cli_t *cli);     /* hub_cli_themes.c: theme new, themes */
+int hub_cli_themes (cii_cli_t *cli);
 
 /*  The store of --db (else the PG* environment), its schema checked (hub_setup_connect). NULL
     after printing the refusal; *code then holds the exit code. */
