@@ -410,6 +410,18 @@ hub_flow_move (hub_store_t *store, const hub_request_lock_t *requests, size_t co
         if (rc != CII_OK)
             hub_store_fail (store, err);
     }
+    if (rc == CII_OK && !(flags & HUB_FLOW_DEFER) && count > 1) {
+        //  The STATUS items go to several networks one by one: their agents locked first, in the
+        //  order every other queueing transaction locks them.
+        const char **networks = calloc (count, sizeof *networks);
+        if (!networks)
+            rc = cii_err_set (err, CII_NO_MEMORY, "out of memory");
+        for (size_t i = 0; networks && i < count; i++)
+            networks [i] = requests [i].network;
+        if (networks && hub_store_requests_lock_agents (store, networks, count) != CII_OK)
+            rc = hub_store_fail (store, err);
+        free (networks);
+    }
     if (!(flags & HUB_FLOW_DEFER)) {
         //  Every request moved before any is evaluated: a theme's breadth counts them all.
         for (size_t i = 0; rc == CII_OK && i < count; i++)
@@ -556,6 +568,7 @@ s_withdraw_one (hub_store_t *store, hub_ingest_item_t *item, const cii_withdraw_
         item->refused = CII_NOT_FOUND;
         snprintf (item->reason, sizeof item->reason, "withdraw names request %.64s, which network %.32s has not sent",
                   withdraw->request_id ? withdraw->request_id : "", item->network);
+        zsys_warning ("hub: agent %s: refused %s: %s", item->network, item->message_id, item->reason);
         return CII_OK;
     }
     if (rc != CII_OK)
@@ -566,6 +579,7 @@ s_withdraw_one (hub_store_t *store, hub_ingest_item_t *item, const cii_withdraw_
     if (hub_flow_check (request.ref, request.state, &move, NULL, &why) != CII_OK) {
         item->refused = why.rc == CII_REFUSED ? CII_REFUSED : CII_BAD_INPUT;
         snprintf (item->reason, sizeof item->reason, "%.*s", (int) sizeof item->reason - 1, why.text);
+        zsys_warning ("hub: agent %s: refused %s: %s", item->network, item->message_id, item->reason);
         return CII_OK;
     }
     //  The log row first: a concurrent insert of the same message makes this one a resend.

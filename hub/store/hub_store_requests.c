@@ -250,8 +250,12 @@ s_request_one (hub_store_t *store, hub_ingest_item_t *item, const cii_request_t 
         return CII_OK;
     }
     int64_t ids [CII_MAX_REQUEST_SIGNALS];
-    if ((rc = s_signals (store, item, request, ids)) != CII_OK || item->refused != CII_OK)
+    if ((rc = s_signals (store, item, request, ids)) != CII_OK)
         return rc;
+    if (item->refused != CII_OK) {
+        zsys_warning ("hub: agent %s: refused %s: %s", item->network, item->message_id, item->reason);
+        return CII_OK;
+    }
     //  The log row first: a concurrent insert of the same message (another hub) makes this one a
     //  resend before any number is taken.
     rc = hub_store_requests_log (store, item->agent_id, item->message_id, "request", "", item->digest,
@@ -401,6 +405,24 @@ hub_store_requests_lock_refs (hub_store_t *self, const char *const *refs, size_t
                                values, rows_p, count_p);
     free (list);
     return rc;
+}
+
+cii_rc_t
+hub_store_requests_lock_agents (hub_store_t *self, const char *const *networks, size_t n)
+{
+    assert (self && (n == 0 || networks));
+    char *list = hub_store_text_array (networks, n);
+    if (!list)
+        return CII_NO_MEMORY;
+    const char *values [] = { list };
+    hub_rows_t *rows = hub_store_query (self, "lock agents",
+                                        "SELECT id FROM agents WHERE revoked_at IS NULL AND network = ANY ($1::text[]) "
+                                        "ORDER BY id FOR UPDATE", 1, values);
+    free (list);
+    if (!rows)
+        return hub_store_rc (self);
+    hub_rows_destroy (&rows);
+    return CII_OK;
 }
 
 //  --------------------------------------------------------------------------------------------

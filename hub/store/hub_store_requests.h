@@ -67,6 +67,11 @@ cii_rc_t hub_store_requests_lock_theme (hub_store_t *self, const char *theme_ref
 cii_rc_t hub_store_requests_lock_refs (hub_store_t *self, const char *const *refs, size_t n,
                                        hub_request_lock_t **rows_p, size_t *count_p);
 
+/*  Locks the active agents of networks[0..n-1] in id order, as the downward queue locks them, so
+    that a transaction about to queue items for several networks one by one (a decision on a theme)
+    never waits for them in another order than a transaction queueing for all at once. */
+cii_rc_t hub_store_requests_lock_agents (hub_store_t *self, const char *const *networks, size_t n);
+
 /*  Writes a state change of request_id: its history row (state, organ, note, meeting or NULL, not
     yet queued) and the request's state (and its theme when theme_id > 0). Only the transition
     function (hub_flow_move) calls this. *at_ms (when not NULL): the time of the change. */
