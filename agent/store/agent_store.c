@@ -18,7 +18,7 @@
 
 #include "cii_migration.h"
 
-#define S_CACHE_MAX   48              //  cached statements (the agent has fewer distinct ones)
+#define S_CACHE_MAX   128             //  cached statements (the agent has fewer distinct ones)
 #define S_LABEL_MAX   40
 
 typedef struct {
@@ -148,6 +148,13 @@ agent_store_last_rowid (agent_store_t *self)
 {
     assert (self);
     return sqlite3_last_insert_rowid (self->db);
+}
+
+sqlite3 *
+agent_store_handle (agent_store_t *self)
+{
+    assert (self);
+    return self->db;
 }
 
 const char *

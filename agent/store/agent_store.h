@@ -96,6 +96,10 @@ cii_rc_t agent_store_int (agent_store_t *self, sqlite3_stmt *stmt, const char *w
 /*  The rowid of the last INSERT on this connection. */
 int64_t agent_store_last_rowid (agent_store_t *self);
 
+/*  The SQLite connection, for the store's own files that need more than statements (the FTS5
+    tokenizer API of agent_store_search.c). Not for other layers. */
+sqlite3 *agent_store_handle (agent_store_t *self);
+
 /*  Text of column col of a row, "" for SQL NULL (use sqlite3_column_type to tell NULL apart). */
 const char *agent_store_text (sqlite3_stmt *row, int col);
 

@@ -39,6 +39,44 @@ agent_store_outbox_add (agent_store_t *self, const cii_kind_t *kind, const Proto
     return rc;
 }
 
+cii_rc_t
+agent_store_outbox_add_after (agent_store_t *self, const cii_kind_t *kind, const ProtobufCMessage *item,
+                              int64_t ref_id, const char *message_id, const char *const *after, size_t n_after,
+                              cii_err_t *err)
+{
+    assert (self && (n_after == 0 || after));
+    cii_rc_t rc = agent_store_begin (self, err);
+    if (rc != CII_OK)
+        return rc;
+    rc = agent_store_outbox_add (self, kind, item, ref_id, message_id, err);
+    for (size_t i = 0; i < n_after && rc == CII_OK; i++) {
+        sqlite3_stmt *stmt = agent_store_prepare (self, "INSERT OR IGNORE INTO outbox_after (message_id, after)"
+                                                        " VALUES (?1, ?2)", err);
+        if (!stmt) {
+            rc = CII_FAILED;
+            break;
+        }
+        sqlite3_bind_text (stmt, 1, message_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 2, after [i] ? after [i] : "", -1, SQLITE_STATIC);
+        rc = agent_store_run (self, stmt, "insert outbox_after", err);
+    }
+    if (rc != CII_OK) {
+        agent_store_rollback (self);
+        return rc;
+    }
+    return agent_store_commit (self, err);
+}
+
+cii_rc_t
+agent_store_outbox_held (agent_store_t *self, int64_t *count_p, cii_err_t *err)
+{
+    assert (self && count_p);
+    sqlite3_stmt *stmt = agent_store_prepare (self, "SELECT count(*) FROM outbox o WHERE EXISTS (SELECT 1"
+                                                    " FROM outbox_after a JOIN outbox w ON w.message_id = a.after"
+                                                    " WHERE a.message_id = o.message_id)", err);
+    return stmt ? agent_store_int (self, stmt, "outbox held", count_p, err) : CII_FAILED;
+}
+
 typedef struct {
     agent_outbox_item_t *items;
     size_t count;
@@ -86,8 +124,11 @@ agent_store_outbox_due (agent_store_t *self, int64_t now_ms, size_t limit, agent
     s_due_t due = { .items = calloc (limit, sizeof (agent_outbox_item_t)), .limit = limit };
     if (!due.items)
         return cii_err_set (err, CII_NO_MEMORY, "out of memory");
-    sqlite3_stmt *stmt = agent_store_prepare (self, "SELECT id, message_id, kind, body, attempts, ref_id FROM outbox"
-                                                    " WHERE next_attempt_ms <= ?1 ORDER BY id LIMIT ?2", err);
+    //  An entry waits while one it is held by is still here (outbox_after)
+    sqlite3_stmt *stmt = agent_store_prepare (self, "SELECT id, message_id, kind, body, attempts, ref_id FROM outbox o"
+                                                    " WHERE next_attempt_ms <= ?1 AND NOT EXISTS (SELECT 1"
+                                                    " FROM outbox_after a JOIN outbox w ON w.message_id = a.after"
+                                                    " WHERE a.message_id = o.message_id) ORDER BY id LIMIT ?2", err);
     cii_rc_t rc = CII_FAILED;
     if (stmt) {
         sqlite3_bind_int64 (stmt, 1, now_ms);
@@ -194,6 +235,14 @@ agent_store_outbox_settle (agent_store_t *self, const char *message_id, agent_ou
     if (rc == CII_OK) {
         sqlite3_bind_text (stmt, 1, message_id, -1, SQLITE_STATIC);
         rc = agent_store_run (self, stmt, "outbox delete", err);
+    }
+    if (rc == CII_OK) {             //  what it waited for, if anything, is of no use now
+        stmt = agent_store_prepare (self, "DELETE FROM outbox_after WHERE message_id = ?1", err);
+        rc = stmt ? CII_OK : CII_FAILED;
+    }
+    if (rc == CII_OK) {
+        sqlite3_bind_text (stmt, 1, message_id, -1, SQLITE_STATIC);
+        rc = agent_store_run (self, stmt, "outbox_after delete", err);
     }
     if (rc == CII_OK)
         rc = fn (self, entry.kind, entry.ref_id, arg, err);

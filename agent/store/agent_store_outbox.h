@@ -2,7 +2,9 @@
     entry is a packed Envelope with its message id, the kind it carries and the local record it
     stands for (ref_id: a signal's id, ...), its sends and its next attempt. An entry is written
     in the same transaction as the record it carries and leaves only on RECEIPT or a final ERROR,
-    in the same transaction as what that changes in the record (agent_store_outbox_settle). */
+    in the same transaction as what that changes in the record (agent_store_outbox_settle). An
+    entry may wait for others (agent_store_outbox_add_after): it is not due while any of them is
+    still in the outbox (a REQUEST waits for the receipts of its signals). */
 #ifndef AGENT_STORE_OUTBOX_H_INCLUDED
 #define AGENT_STORE_OUTBOX_H_INCLUDED
 
@@ -20,6 +22,15 @@
 cii_rc_t agent_store_outbox_add (agent_store_t *self, const cii_kind_t *kind, const ProtobufCMessage *item,
                                  int64_t ref_id, const char *message_id, cii_err_t *err);
 
+/*  agent_store_outbox_add, and the entry is held (not due) while any of the n_after entries
+    named by message id in after is still in the outbox; ids not in the outbox hold nothing. */
+cii_rc_t agent_store_outbox_add_after (agent_store_t *self, const cii_kind_t *kind, const ProtobufCMessage *item,
+                                       int64_t ref_id, const char *message_id, const char *const *after,
+                                       size_t n_after, cii_err_t *err);
+
+/*  Entries held now because an entry they wait for is still in the outbox. */
+cii_rc_t agent_store_outbox_held (agent_store_t *self, int64_t *count_p, cii_err_t *err);
+
 /*  One outbox entry, borrowed for the duration of a callback. */
 typedef struct {
     int64_t id;
@@ -31,7 +42,8 @@ typedef struct {
     int attempts;                 /* sends so far */
 } agent_outbox_item_t;
 
-/*  Calls fn for the entries due at now_ms (never sent, or their next attempt reached), oldest
+/*  Calls fn for the entries due at now_ms (never sent, or their next attempt reached, and not
+    held by an entry they wait for), oldest
     first, at most limit (capped at AGENT_OUTBOX_DUE_MAX), until fn returns false. The entries are
     read first, so fn may write to the store. *visited_p (may be NULL) receives the count. */
 typedef bool (agent_outbox_fn) (const agent_outbox_item_t *item, void *arg);

@@ -151,16 +151,62 @@ s_signal_row (sqlite3_stmt *row, void *arg)
     return each->fn (&signal, each->arg);
 }
 
+//  The columns s_signal_row reads, from signals s.
+#define S_SIGNAL_COLUMNS \
+    "SELECT s.id, s.message_id, s.canton, s.title, s.description, s.institutions, s.target_groups," \
+    " s.national_reason, s.language, s.created_at, s.delivered_at, s.hub_ref, s.hub_received_at, s.refused_code," \
+    " s.refused_text"
+
 cii_rc_t
 agent_store_signals_each (agent_store_t *self, agent_signal_fn *fn, void *arg, size_t *count_p, cii_err_t *err)
 {
     assert (self && fn);
-    sqlite3_stmt *stmt = agent_store_prepare (self,
-        "SELECT id, message_id, canton, title, description, institutions, target_groups, national_reason,"
-        " language, created_at, delivered_at, hub_ref, hub_received_at, refused_code, refused_text"
-        " FROM signals ORDER BY id", err);
+    sqlite3_stmt *stmt = agent_store_prepare (self, S_SIGNAL_COLUMNS " FROM signals s ORDER BY s.id", err);
     if (!stmt)
         return CII_FAILED;
     s_each_t each = { fn, arg };
     return agent_store_rows (self, stmt, "signals", s_signal_row, &each, count_p, err);
+}
+
+cii_rc_t
+agent_store_signal_get (agent_store_t *self, int64_t id, agent_signal_fn *fn, void *arg, cii_err_t *err)
+{
+    assert (self && fn);
+    sqlite3_stmt *stmt = agent_store_prepare (self, S_SIGNAL_COLUMNS " FROM signals s WHERE s.id = ?1", err);
+    if (!stmt)
+        return CII_FAILED;
+    sqlite3_bind_int64 (stmt, 1, id);
+    s_each_t each = { fn, arg };
+    size_t count = 0;
+    cii_rc_t rc = agent_store_rows (self, stmt, "signal", s_signal_row, &each, &count, err);
+    if (rc == CII_OK && count == 0)
+        rc = cii_err_set (err, CII_NOT_FOUND, "no signal %lld", (long long) id);
+    return rc;
+}
+
+cii_rc_t
+agent_store_signal_by_ref (agent_store_t *self, const char *hub_ref, int64_t *id_p, cii_err_t *err)
+{
+    assert (self && hub_ref && id_p);
+    sqlite3_stmt *stmt = agent_store_prepare (self, "SELECT id FROM signals WHERE hub_ref = ?1 ORDER BY id LIMIT 1",
+                                              err);
+    if (!stmt)
+        return CII_FAILED;
+    sqlite3_bind_text (stmt, 1, hub_ref, -1, SQLITE_STATIC);
+    return agent_store_int (self, stmt, "signal by reference", id_p, err);
+}
+
+cii_rc_t
+agent_store_signals_of_request (agent_store_t *self, int64_t request_id, agent_signal_fn *fn, void *arg,
+                                size_t *count_p, cii_err_t *err)
+{
+    assert (self && fn);
+    sqlite3_stmt *stmt = agent_store_prepare (self, S_SIGNAL_COLUMNS " FROM request_signals r JOIN signals s"
+                                                    " ON s.id = r.signal_id WHERE r.request_id = ?1"
+                                                    " ORDER BY r.position", err);
+    if (!stmt)
+        return CII_FAILED;
+    sqlite3_bind_int64 (stmt, 1, request_id);
+    s_each_t each = { fn, arg };
+    return agent_store_rows (self, stmt, "signals of request", s_signal_row, &each, count_p, err);
 }

@@ -1,6 +1,6 @@
 /*  agent_store_signals.h — the cantonal signals the agent queued (table `signals`), each with
     its upward message in the outbox, and what the hub made of it: delivered (its reference and
-    time) or refused (the error code and text). */
+    time) or refused (the error code and text); read one by one, all, or those of a request. */
 #ifndef AGENT_STORE_SIGNALS_H_INCLUDED
 #define AGENT_STORE_SIGNALS_H_INCLUDED
 
@@ -49,5 +49,15 @@ typedef struct {
 typedef bool (agent_signal_fn) (const agent_signal_row_t *row, void *arg);
 cii_rc_t agent_store_signals_each (agent_store_t *self, agent_signal_fn *fn, void *arg, size_t *count_p,
                                    cii_err_t *err);
+
+/*  Reads signal id: fn is called once. CII_NOT_FOUND when there is none. */
+cii_rc_t agent_store_signal_get (agent_store_t *self, int64_t id, agent_signal_fn *fn, void *arg, cii_err_t *err);
+
+/*  The id of the signal the hub gave reference hub_ref ("SIG-42"). CII_NOT_FOUND when none has it. */
+cii_rc_t agent_store_signal_by_ref (agent_store_t *self, const char *hub_ref, int64_t *id_p, cii_err_t *err);
+
+/*  Calls fn for every signal request request_id consolidates, in its order. */
+cii_rc_t agent_store_signals_of_request (agent_store_t *self, int64_t request_id, agent_signal_fn *fn, void *arg,
+                                         size_t *count_p, cii_err_t *err);
 
 #endif

@@ -10,9 +10,15 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
 #include "agent_setup.h"
+#include "cii_migration.h"
 #include "agent_store_inbox.h"
 #include "agent_store_outbox.h"
 #include "unit_bundle.h"
@@ -75,6 +81,58 @@ unit_agent_release_0_1_0 (unit_agent_t *self)
     free (bytes);
     free (fixture);
     return copy;
+}
+
+void
+unit_agent_sql (const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        fail_msg ("cannot open %s", path);
+    char *msg = NULL;
+    if (sqlite3_exec (db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg ("%s: %s", msg ? msg : "?", sql);
+    sqlite3_close (db);
+}
+
+char *
+unit_agent_state_at (unit_agent_t *self, int version)
+{
+    assert_non_null (self);
+    if (mkdir (self->state, 0700) != 0)
+        fail_msg ("cannot make %s", self->state);
+    char *path = unit_path (self->state, AGENT_STORE_FILE);
+    int fd = open (path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true (fd >= 0);
+    close (fd);
+    sqlite3 *db = NULL;
+    assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal (sqlite3_exec (db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL), SQLITE_OK);
+    for (size_t i = 0; i < agent_migrations_count; i++)
+        if (agent_migrations [i].version <= version) {
+            char *msg = NULL;
+            if (sqlite3_exec (db, agent_migrations [i].sql, NULL, NULL, &msg) != SQLITE_OK)
+                fail_msg ("%s: %s", agent_migrations [i].name, msg ? msg : "?");
+        }
+    char *sql = sqlite3_mprintf ("PRAGMA user_version = %d;"
+                                 "INSERT INTO config (key, value) VALUES ('network', %Q), ('endpoint', %Q),"
+                                 " ('hub_public', %Q), ('agent_public', %Q), ('agent_secret', %Q);",
+                                 version, self->bundle.network, self->bundle.endpoint, self->bundle.hub_public,
+                                 self->bundle.agent_public, self->bundle.agent_secret);
+    assert_int_equal (sqlite3_exec (db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_free (sql);
+    int position = 0;
+    for (const char *p = self->bundle.cantons; *p; ) {
+        size_t len = strcspn (p, ",");
+        sql = sqlite3_mprintf ("INSERT INTO cantons (code, position) VALUES (%.*Q, %d)", (int) len, p, position++);
+        assert_int_equal (sqlite3_exec (db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_free (sql);
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    sqlite3_close (db);
+    return path;
 }
 
 int64_t

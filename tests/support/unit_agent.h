@@ -34,6 +34,14 @@ agent_store_t *unit_agent_init (unit_agent_t *self, const char *bundle_path);
     state of a released agent, never to be regenerated); returns the copy's path (free). */
 char *unit_agent_release_0_1_0 (unit_agent_t *self);
 
+/*  Makes the state directory and a database migrated only up to schema version (1: cii-agent
+    0.1.0, 2: 0.2.0), as those releases made it, with the bundle's configuration and cantons in
+    it; returns its path (free). The test fills it with raw SQL as that release would have. */
+char *unit_agent_state_at (unit_agent_t *self, int version);
+
+/*  Runs sql (several statements) on the database at path; fails the test on an error. */
+void unit_agent_sql (const char *path, const char *sql);
+
 /*  Entries in the outbox; the highest downward sequence held. */
 int64_t unit_agent_outbox (agent_store_t *store);
 int64_t unit_agent_last_seq (agent_store_t *store);

@@ -1,8 +1,10 @@
 /*  test_agent_store.c — unit tests of agent/store: the connection core (create with owner-only
     modes, open, migrations by user_version and a newer database refused, joinable transactions,
     the statement cache and row iterator) and each aggregate (config and cantons, signals with
-    their outbox entries, outbox scheduling and settling, inbox in order, notices, status), two
-    handles on one file, durability, and a state made by cii-agent 0.1.0 opening unchanged. */
+    their outbox entries, outbox scheduling and settling, an entry held until those it waits for
+    are settled, inbox in order, notices, status, requests with their signals, lineage,
+    withdrawals, history and criteria, the full-text indexes), two handles on one file,
+    durability, and states made by cii-agent 0.1.0 and 0.2.0 opening unchanged and indexed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +12,7 @@
 #include <cmocka.h>
 
 #include <czmq.h>
+#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,8 @@
 #include "agent_store_inbox.h"
 #include "agent_store_notices.h"
 #include "agent_store_outbox.h"
+#include "agent_store_requests.h"
+#include "agent_store_search.h"
 #include "agent_store_signals.h"
 #include "agent_store_status.h"
 #include "cii_codec.h"
@@ -169,6 +174,15 @@ s_collect_due (const agent_outbox_item_t *item, void *arg)
     if (c->store)
         assert_int_equal (agent_store_outbox_sent (c->store, &item->id, &c->next_ms, 1, NULL), CII_OK);
     return !(c->stop_after && c->count >= c->stop_after);
+}
+
+//  Counts due entries without decoding them (for hand-made rows).
+static bool
+s_collect_kind_only (const agent_outbox_item_t *item, void *arg)
+{
+    s_due_t *c = arg;
+    snprintf (c->kind [c->count++], sizeof c->kind [0], "%s", item->kind);
+    return true;
 }
 
 static size_t
@@ -918,6 +932,336 @@ test_durability (void **state)
     agent_store_destroy (&store);
 }
 
+
+//  --- an entry held until those it waits for are settled ------------------------------------
+
+static void
+test_outbox_held (void **state)
+{
+    s_fixture_t *fx = *state;
+    assert_int_equal (test_kinds_register (), CII_OK);
+    agent_store_t *store = s_create (fx);
+    char mid1 [AGENT_MESSAGE_ID_SIZE], mid2 [AGENT_MESSAGE_ID_SIZE];
+    s_add (store, "VD", "un", mid1);
+    s_add (store, "GE", "deux", mid2);
+    CiiTest__Probe probe = CII_TEST__PROBE__INIT;
+    probe.text = (char *) "attend";
+    probe.number = 1;
+    //  Waits for both signals, and for an id the outbox never had (that one holds nothing)
+    const char *after [] = { mid1, mid2, "never-queued" };
+    assert_int_equal (agent_store_outbox_add_after (store, &test_kind_probe_up, &probe.base, 5, "probe-held", after, 3,
+                                                    NULL), CII_OK);
+    int64_t held = -1;
+    assert_int_equal (agent_store_outbox_held (store, &held, NULL), CII_OK);
+    assert_int_equal (held, 1);
+    int64_t now = cii_util_now_ms ();
+    s_due_t due;
+    memset (&due, 0, sizeof due);
+    assert_int_equal (s_due (store, now, 10, &due), 2);          //  the signals only
+    assert_string_equal (due.kind [0], "signal");
+    assert_string_equal (due.kind [1], "signal");
+    s_settle_t settle = { 0, "", 0, CII_OK };
+    assert_int_equal (agent_store_outbox_settle (store, mid1, s_settle, &settle, NULL), CII_OK);
+    assert_int_equal (s_due (store, now, 10, &due), 1);          //  still waits for the second
+    assert_int_equal (agent_store_outbox_settle (store, mid2, s_settle, &settle, NULL), CII_OK);
+    assert_int_equal (s_due (store, now, 10, &due), 1);
+    assert_string_equal (due.message_id [0], "probe-held");
+    assert_int_equal (agent_store_outbox_held (store, &held, NULL), CII_OK);
+    assert_int_equal (held, 0);
+    //  A failing add leaves nothing behind, not even its waits (one transaction)
+    assert_int_equal (agent_store_outbox_add_after (store, &test_kind_probe_up, &probe.base, 6, "probe-held", after, 3,
+                                                    NULL), CII_CONFLICT);
+    //  Settled, its waits go with it
+    assert_int_equal (agent_store_outbox_settle (store, "probe-held", s_settle, &settle, NULL), CII_OK);
+    sqlite3_stmt *stmt = agent_store_prepare (store, "SELECT count(*) FROM outbox_after", NULL);
+    int64_t rows = -1;
+    assert_int_equal (agent_store_int (store, stmt, "count", &rows, NULL), CII_OK);
+    assert_int_equal (rows, 0);
+    agent_store_destroy (&store);
+    test_kinds_unregister ();
+}
+
+//  --- requests ------------------------------------------------------------------------------
+
+typedef struct {
+    size_t count;
+    int64_t id [8];
+    char state [8][40];
+    char title [8][256];
+    char cantons [8][80];
+    char signals [8][80];
+    char message_id [8][AGENT_MESSAGE_ID_SIZE];
+    char hub_ref [8][32];
+    bool refused [8];
+    char refused_name [8][32];
+    char theme [8][32];
+} s_requests_t;
+
+static bool
+s_collect_request (const agent_request_row_t *row, void *arg)
+{
+    s_requests_t *c = arg;
+    if (c->count == 8)
+        return false;
+    size_t i = c->count++;
+    c->id [i] = row->id;
+    snprintf (c->state [i], sizeof c->state [i], "%s", row->state);
+    snprintf (c->title [i], sizeof c->title [i], "%s", row->title);
+    snprintf (c->cantons [i], sizeof c->cantons [i], "%s", row->cantons);
+    snprintf (c->signals [i], sizeof c->signals [i], "%s", row->signals);
+    snprintf (c->message_id [i], sizeof c->message_id [i], "%s", row->message_id ? row->message_id : "(null)");
+    snprintf (c->hub_ref [i], sizeof c->hub_ref [i], "%s", row->hub_ref ? row->hub_ref : "(null)");
+    c->refused [i] = row->refused;
+    snprintf (c->refused_name [i], sizeof c->refused_name [i], "%s", row->refused_name ? row->refused_name : "(null)");
+    snprintf (c->theme [i], sizeof c->theme [i], "%s", row->theme);
+    return true;
+}
+
+static size_t
+s_requests (agent_store_t *store, const agent_request_filter_t *filter, s_requests_t *c)
+{
+    memset (c, 0, sizeof *c);
+    size_t count = 0;
+    assert_int_equal (agent_store_requests_each (store, filter, s_collect_request, c, &count, NULL), CII_OK);
+    return count;
+}
+
+static bool
+s_history_text (const agent_history_row_t *row, void *arg)
+{
+    char *text = arg;
+    size_t len = strlen (text);
+    snprintf (text + len, 256 - len, "%s%s/%s/%s", len ? ";" : "", row->state, row->organ, row->note);
+    return true;
+}
+
+static bool
+s_criteria_text (const cii_criterion_t *criterion, void *arg)
+{
+    char *text = arg;
+    size_t len = strlen (text);
+    snprintf (text + len, 256 - len, "%s%s=%d", len ? ";" : "", criterion->id, criterion->met);
+    return true;
+}
+
+static bool
+s_lineage_text (const agent_lineage_row_t *row, void *arg)
+{
+    char *text = arg;
+    size_t len = strlen (text);
+    snprintf (text + len, 256 - len, "%s%s:%" PRId64 ":%s", len ? ";" : "", row->relation, row->other_id,
+              row->other_title);
+    return true;
+}
+
+static bool
+s_withdrawal_text (const agent_withdrawal_row_t *row, void *arg)
+{
+    char *text = arg;
+    size_t len = strlen (text);
+    snprintf (text + len, 256 - len, "%s%s:%s:%s", len ? ";" : "", row->reason,
+              row->delivered_at_ms ? "delivered" : "-", row->refused ? row->refused_name : "-");
+    return true;
+}
+
+static void
+test_requests_rows (void **state)
+{
+    s_fixture_t *fx = *state;
+    agent_store_t *store = s_create (fx);
+    int64_t s1 = s_add (store, "VD", "un", NULL), s2 = s_add (store, "GE", "deux", NULL);
+    agent_request_row_t row = {
+        .state = "draft", .title = "Accès à la formation", .summary = "Résumé", .language = "fr",
+        .cantons = "GE,VD", .created_at_ms = 1, .updated_at_ms = 2,
+    };
+    int64_t id = 0, other = 0;
+    cii_err_t err;
+    assert_int_equal (agent_store_request_insert (store, &row, &id, &err), CII_OK);
+    int64_t ids [] = { s2, s1 };
+    assert_int_equal (agent_store_request_signals_set (store, id, ids, 2, NULL), CII_OK);
+    row.title = "Zweiter Antrag";
+    row.cantons = "VS";
+    assert_int_equal (agent_store_request_insert (store, &row, &other, NULL), CII_OK);
+    s_requests_t c;
+    assert_int_equal (s_requests (store, NULL, &c), 2);
+    assert_string_equal (c.title [0], "Accès à la formation");
+    char expected [32];
+    snprintf (expected, sizeof expected, "%" PRId64 ",%" PRId64, s2, s1);
+    assert_string_equal (c.signals [0], expected);              //  in the request's order
+    assert_string_equal (c.signals [1], "");
+    assert_string_equal (c.message_id [0], "(null)");
+    assert_string_equal (c.hub_ref [0], "(null)");
+    //  Filters: state, canton (whole codes only), signal
+    agent_request_filter_t filter = { .canton = "VD" };
+    assert_int_equal (s_requests (store, &filter, &c), 1);
+    assert_int_equal (c.id [0], id);
+    filter = (agent_request_filter_t) { .canton = "V" };
+    assert_int_equal (s_requests (store, &filter, &c), 0);
+    filter = (agent_request_filter_t) { .signal_id = s1 };
+    assert_int_equal (s_requests (store, &filter, &c), 1);
+    filter = (agent_request_filter_t) { .state = "forwarded" };
+    assert_int_equal (s_requests (store, &filter, &c), 0);
+
+    //  Update: every field; a message id is one request's only
+    row.id = id;
+    row.title = "Accès à la formation";
+    row.cantons = "GE,VD";
+    row.state = "refused";
+    row.message_id = "m-1";
+    row.hub_ref = "CII-2027-0001";
+    row.refused = true;
+    row.refused_code = 13;
+    row.refused_text = "signal inconnu";
+    row.theme = "NT-2027-01";
+    assert_int_equal (agent_store_request_update (store, &row, NULL), CII_OK);
+    row.id = other;
+    assert_int_equal (agent_store_request_update (store, &row, &err), CII_CONFLICT);
+    row.id = 999;
+    assert_int_equal (agent_store_request_update (store, &row, &err), CII_NOT_FOUND);
+    assert_int_equal (s_requests (store, NULL, &c), 2);
+    assert_string_equal (c.state [0], "refused");
+    assert_true (c.refused [0]);
+    assert_string_equal (c.refused_name [0], "UNKNOWN_REFERENCE");
+    assert_string_equal (c.theme [0], "NT-2027-01");
+    int64_t found = 0;
+    assert_int_equal (agent_store_request_find (store, "m-1", NULL, &found, NULL), CII_OK);
+    assert_int_equal (found, id);
+    assert_int_equal (agent_store_request_find (store, "nope", "CII-2027-0001", &found, NULL), CII_OK);
+    assert_int_equal (found, id);
+    assert_int_equal (agent_store_request_find (store, "nope", "CII-2027-0002", &found, NULL), CII_NOT_FOUND);
+    assert_int_equal (agent_store_request_get (store, 999, s_collect_request, &c, NULL), CII_NOT_FOUND);
+
+    //  Lineage, with the other's title
+    char text [256] = "";
+    assert_int_equal (agent_store_request_lineage_add (store, id, "merged-from", other, 5, NULL), CII_OK);
+    assert_int_equal (agent_store_request_lineage_each (store, id, s_lineage_text, text, NULL, NULL), CII_OK);
+    snprintf (expected, sizeof expected, "merged-from:%" PRId64 ":", other);
+    assert_true (strncmp (text, expected, strlen (expected)) == 0);
+    assert_non_null (strstr (text, "Zweiter Antrag"));
+
+    //  Withdrawals
+    int64_t w1 = 0, w2 = 0;
+    assert_int_equal (agent_store_withdrawal_add (store, id, "w-1", "plus nécessaire", &w1, NULL), CII_OK);
+    assert_int_equal (agent_store_withdrawal_add (store, id, "w-2", "encore", &w2, NULL), CII_OK);
+    assert_int_equal (agent_store_withdrawal_add (store, id, "w-2", "doublon", &w2, NULL), CII_CONFLICT);
+    assert_int_equal (agent_store_withdrawal_delivered (store, w1, 7, NULL), CII_OK);
+    assert_int_equal (agent_store_withdrawal_refused (store, w2, 13, "inconnue", NULL), CII_OK);
+    text [0] = '\0';
+    assert_int_equal (agent_store_withdrawals_each (store, id, s_withdrawal_text, text, NULL, NULL), CII_OK);
+    assert_string_equal (text, "plus nécessaire:delivered:-;encore:-:UNKNOWN_REFERENCE");
+
+    //  History in the order received; criteria as last received (the same id twice: the last)
+    int64_t one = 0, two = 0;
+    sqlite3_stmt *stmt = agent_store_prepare (store, "INSERT INTO inbox (stream, seq, kind, body, received_at)"
+                                                     " VALUES (1, ?1, 'status', x'00', 0)", NULL);
+    sqlite3_bind_int64 (stmt, 1, 1);
+    assert_int_equal (agent_store_run (store, stmt, "inbox", NULL), CII_OK);
+    one = agent_store_last_rowid (store);
+    stmt = agent_store_prepare (store, "INSERT INTO inbox (stream, seq, kind, body, received_at)"
+                                       " VALUES (1, ?1, 'status', x'00', 0)", NULL);
+    sqlite3_bind_int64 (stmt, 1, 2);
+    assert_int_equal (agent_store_run (store, stmt, "inbox", NULL), CII_OK);
+    two = agent_store_last_rowid (store);
+    cii_status_t status = { .ref = "CII-2027-0001", .request_id = "m-1", .state = "received", .organ = "hub",
+                            .at_ms = 10, .note = "", .theme = "" };
+    assert_int_equal (agent_store_request_history_add (store, id, one, &status, NULL), CII_OK);
+    status.state = "admissible";
+    status.organ = "bureau";
+    status.note = "« recevable »";
+    assert_int_equal (agent_store_request_history_add (store, id, two, &status, NULL), CII_OK);
+    assert_int_equal (agent_store_request_history_add (store, id, two, &status, &err), CII_CONFLICT);
+    text [0] = '\0';
+    assert_int_equal (agent_store_request_history_each (store, id, s_history_text, text, NULL, NULL), CII_OK);
+    assert_string_equal (text, "received/hub/;admissible/bureau/« recevable »");
+    cii_criterion_t criteria [] = { { "C1", true, "2 institutions" }, { "C2", false, "aucun objectif" },
+                                    { "C1", false, "repris" } };
+    assert_int_equal (agent_store_request_criteria_set (store, id, one, criteria, 3, NULL), CII_OK);
+    text [0] = '\0';
+    assert_int_equal (agent_store_request_criteria_each (store, id, s_criteria_text, text, NULL, NULL), CII_OK);
+    assert_string_equal (text, "C2=0;C1=0");
+    assert_int_equal (agent_store_request_criteria_set (store, id, two, criteria, 1, NULL), CII_OK);
+    text [0] = '\0';
+    assert_int_equal (agent_store_request_criteria_each (store, id, s_criteria_text, text, NULL, NULL), CII_OK);
+    assert_string_equal (text, "C1=1");
+    agent_store_destroy (&store);
+}
+
+//  --- full-text search ------------------------------------------------------------------------
+
+static bool
+s_term_text (const char *term, size_t size, void *arg)
+{
+    char *text = arg;
+    size_t len = strlen (text);
+    snprintf (text + len, 256 - len, "%s%.*s", len ? "|" : "", (int) size, term);
+    return true;
+}
+
+static bool
+s_hit_ids (int64_t id, void *arg)
+{
+    char *text = arg;
+    size_t len = strlen (text);
+    snprintf (text + len, 256 - len, "%s%" PRId64, len ? "," : "", id);
+    return true;
+}
+
+static void
+test_search (void **state)
+{
+    s_fixture_t *fx = *state;
+    agent_store_t *store = s_create (fx);
+    //  The indexes' tokenizer: lower case, diacritics removed, punctuation splits
+    char text [256] = "";
+    const char *sample = "Accès À L'ÉCOLE: Übergänge, façon «IV/AI»";
+    assert_int_equal (agent_store_search_terms (store, sample, strlen (sample), s_term_text, text, NULL), CII_OK);
+    assert_string_equal (text, "acces|a|l|ecole|ubergange|facon|iv|ai");
+    text [0] = '\0';
+    assert_int_equal (agent_store_search_terms (store, "", 0, s_term_text, text, NULL), CII_OK);
+    assert_string_equal (text, "");
+
+    int64_t s1 = s_add (store, "VD", "Accès des jeunes à la formation", NULL);
+    int64_t s2 = s_add (store, "VS", "Übergänge in die Lehre", NULL);
+    (void) s2;
+    //  Signals are indexed as they are stored, without their accents
+    text [0] = '\0';
+    assert_int_equal (agent_store_search_match (store, "signals", "\"acces\"", 10, s_hit_ids, text, NULL), CII_OK);
+    char expected [32];
+    snprintf (expected, sizeof expected, "%" PRId64, s1);
+    assert_string_equal (text, expected);
+    int64_t df = 0, total = 0;
+    assert_int_equal (agent_store_search_df (store, "ubergange", &df, &total, NULL), CII_OK);
+    assert_int_equal (df, 1);
+    assert_int_equal (total, 2);
+    assert_int_equal (agent_store_search_df (store, "systemes", &df, &total, NULL), CII_OK);
+    assert_int_equal (df, 2);              //  in both descriptions
+    assert_int_equal (agent_store_search_df (store, "absent", &df, &total, NULL), CII_OK);
+    assert_int_equal (df, 0);
+
+    //  Requests: indexed on insert, re-indexed when their texts change
+    agent_request_row_t row = { .state = "draft", .title = "Éducation", .summary = "Résumé", .language = "fr",
+                                .created_at_ms = 1, .updated_at_ms = 1 };
+    int64_t id = 0;
+    assert_int_equal (agent_store_request_insert (store, &row, &id, NULL), CII_OK);
+    text [0] = '\0';
+    assert_int_equal (agent_store_search_match (store, "requests", "\"education\"", 10, s_hit_ids, text, NULL), CII_OK);
+    snprintf (expected, sizeof expected, "%" PRId64, id);
+    assert_string_equal (text, expected);
+    row.id = id;
+    row.title = "Santé";
+    assert_int_equal (agent_store_request_update (store, &row, NULL), CII_OK);
+    text [0] = '\0';
+    assert_int_equal (agent_store_search_match (store, "requests", "\"education\"", 10, s_hit_ids, text, NULL), CII_OK);
+    assert_string_equal (text, "");
+    assert_int_equal (agent_store_search_match (store, "requests", "\"sante\"", 10, s_hit_ids, text, NULL), CII_OK);
+    assert_string_equal (text, expected);
+    //  Not a query, not an index: refused, nothing else
+    cii_err_t err;
+    assert_int_equal (agent_store_search_match (store, "requests", "\"open", 10, s_hit_ids, text, &err), CII_BAD_INPUT);
+    assert_int_equal (agent_store_search_match (store, "notices", "x", 10, s_hit_ids, text, &err), CII_BAD_INPUT);
+    agent_store_destroy (&store);
+}
+
 //  --- the state of a released agent ------------------------------------------------------------
 
 //  Every row of every query on the database at path, as text (queries order their rows).
@@ -972,15 +1316,26 @@ test_state_of_release_0_1_0 (void **state)
     size_t n_rows = sizeof s_rows / sizeof s_rows [0];
     char *before = s_dump (copy, s_rows, n_rows);
 
-    //  Opens with today's code and migrates in place (schema 2: the inbox per stream epoch)
+    //  Opens with today's code and migrates in place (schema 2: the inbox per stream epoch;
+    //  3: requests and the full-text indexes)
     cii_err_t err;
     agent_store_t *store = agent_store_open (fx->agent->state, &err);
     if (!store)
         fail_msg ("open: %s", err.text);
     int version = 0;
     assert_int_equal (agent_store_schema_version (store, &version, NULL), CII_OK);
-    assert_int_equal (version, 2);
-    assert_int_equal (cii_migration_latest (agent_migrations, agent_migrations_count), 2);
+    assert_int_equal (version, 3);
+    assert_int_equal (cii_migration_latest (agent_migrations, agent_migrations_count), 3);
+    //  Its signals are indexed: "Accès à la formation des adultes peu qualifiés" is signal 1
+    char hits [256] = "";
+    assert_int_equal (agent_store_search_match (store, "signals", "\"acces\"", 10, s_hit_ids, hits, NULL), CII_OK);
+    assert_string_equal (hits, "1");
+    hits [0] = '\0';
+    assert_int_equal (agent_store_search_match (store, "signals", "\"giovani\"", 10, s_hit_ids, hits, NULL), CII_OK);
+    assert_string_equal (hits, "3");
+    int64_t waiting = -1;
+    assert_int_equal (agent_store_outbox_held (store, &waiting, NULL), CII_OK);
+    assert_int_equal (waiting, 0);
 
     cii_bundle_t config;
     assert_int_equal (agent_store_config_get (store, &config, NULL), CII_OK);
@@ -1050,6 +1405,91 @@ test_state_of_release_0_1_0 (void **state)
     free (copy);
 }
 
+//  A state as cii-agent 0.2.0 left it (schema 2): a delivered signal, a pending one with its
+//  outbox entry, a notice held in epoch 0 and one in a later epoch, its status.
+static void
+test_state_of_release_0_2_0 (void **state)
+{
+    s_fixture_t *fx = *state;
+    char *path = unit_agent_state_at (fx->agent, 2);
+    unit_agent_sql (path,
+        "INSERT INTO signals (id, message_id, canton, title, description, institutions, target_groups,"
+        " national_reason, language, created_at, delivered_at, hub_ref, hub_received_at)"
+        " VALUES (1, '6a1b7f0e-1111-4c1e-9a57-1e0d2b3c4d5e', 'VS', 'Übergänge für spät zugewanderte Jugendliche',"
+        " 'Die Jugendlichen fallen zwischen RAV und Sozialhilfe.', 'unemployment,social-aid',"
+        " 'late-arriving-youth', 'Bundesrecht.', 'de', 1760000000000, 1760000001000, 'SIG-9', 1760000000500);"
+        "INSERT INTO signals (id, message_id, canton, title, description, institutions, target_groups,"
+        " national_reason, language, created_at)"
+        " VALUES (2, '6a1b7f0e-2222-4c1e-9a57-1e0d2b3c4d5e', 'VD', 'Accès à l''apprentissage',"
+        " 'Les jeunes arrivés tardivement n''accèdent pas à l''apprentissage.', 'vocational-training,migration',"
+        " 'late-arriving-youth', '', 'fr', 1760000002000);"
+        "INSERT INTO outbox (message_id, kind, ref_id, body, created_at, attempts, next_attempt_ms)"
+        " VALUES ('6a1b7f0e-2222-4c1e-9a57-1e0d2b3c4d5e', 'signal', 2, x'0801', 1760000002000, 3, 0);"
+        "INSERT INTO streams (id, epoch, resume_seq, started_at) VALUES (2, 4294967297, 1, 1760000003000);"
+        "INSERT INTO inbox (id, stream, seq, kind, body, received_at) VALUES"
+        " (1, 1, 1, 'notice', x'0801', 1760000000000), (2, 2, 2, 'notice', x'0802', 1760000004000);"
+        "INSERT INTO notices (inbox_id, seq, notice_id, title, text, networks, issued_at, received_at) VALUES"
+        " (1, 1, 7, 'Séance du CDC', 'Texte', '', 1, 1760000000000),"
+        " (2, 2, 8, 'Rapport', 'Text', 'lemanique', 2, 1760000004000);"
+        "INSERT INTO status (key, value) VALUES ('status', 'stopped'), ('detail', 'daemon stopped');");
+    static const char *rows [] = {
+        "SELECT * FROM config ORDER BY 1",
+        "SELECT * FROM cantons ORDER BY 1",
+        "SELECT * FROM signals ORDER BY 1",
+        "SELECT * FROM outbox ORDER BY 1",
+        "SELECT * FROM status ORDER BY 1",
+        "SELECT * FROM streams ORDER BY 1",
+        "SELECT * FROM inbox ORDER BY 1",
+        "SELECT * FROM notices ORDER BY 1",
+    };
+    size_t n_rows = sizeof rows / sizeof rows [0];
+    char *before = s_dump (path, rows, n_rows);
+
+    cii_err_t err;
+    agent_store_t *store = agent_store_open (fx->agent->state, &err);
+    if (!store)
+        fail_msg ("open: %s", err.text);
+    int version = 0;
+    assert_int_equal (agent_store_schema_version (store, &version, NULL), CII_OK);
+    assert_int_equal (version, 3);
+    //  What it held reads as before: position, notices, signals, the pending entry due
+    uint64_t epoch = 0;
+    int64_t seq = 0;
+    assert_int_equal (agent_store_inbox_position (store, &epoch, &seq, NULL), CII_OK);
+    assert_true (epoch == 4294967297ULL);
+    assert_int_equal (seq, 2);
+    s_signals_t c;
+    assert_int_equal (s_signals (store, &c), 2);
+    assert_string_equal (c.hub_ref [0], "SIG-9");
+    s_due_t due;
+    memset (&due, 0, sizeof due);
+    assert_int_equal (agent_store_outbox_due (store, cii_util_now_ms (), 10, s_collect_kind_only, &due, NULL, NULL),
+                      CII_OK);
+    assert_int_equal (due.count, 1);
+    //  Both signals indexed, accents and umlauts folded
+    char hits [256] = "";
+    assert_int_equal (agent_store_search_match (store, "signals", "\"ubergange\"", 10, s_hit_ids, hits, NULL), CII_OK);
+    assert_string_equal (hits, "1");
+    hits [0] = '\0';
+    assert_int_equal (agent_store_search_match (store, "signals", "\"acces\"", 10, s_hit_ids, hits, NULL), CII_OK);
+    assert_string_equal (hits, "2");
+    //  Requests can be kept over its signals
+    agent_request_row_t row = { .state = "draft", .title = "Jugendliche", .summary = "s", .language = "de",
+                                .created_at_ms = 1, .updated_at_ms = 1 };
+    int64_t id = 0;
+    assert_int_equal (agent_store_request_insert (store, &row, &id, NULL), CII_OK);
+    int64_t ids [] = { 1, 2 };
+    assert_int_equal (agent_store_request_signals_set (store, id, ids, 2, NULL), CII_OK);
+    agent_store_destroy (&store);
+
+    //  Byte for byte, every row it held is as the release left it
+    char *after = s_dump (path, rows, n_rows);
+    assert_string_equal (after, before);
+    free (after);
+    free (before);
+    free (path);
+}
+
 int
 main (void)
 {
@@ -1066,7 +1506,11 @@ main (void)
         cmocka_unit_test_setup_teardown (test_status, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_two_handles, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_durability, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_outbox_held, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_requests_rows, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_search, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_state_of_release_0_1_0, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_state_of_release_0_2_0, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
