@@ -1,5 +1,6 @@
 /*  agent_kinds.c — the agent's handlers of domain message kinds and their dispatch (see
-    agent_kinds.h): the compiled kinds' handlers (notice down, signal up) in two small tables,
+    agent_kinds.h): the compiled kinds' handlers (notice and status down; signal, request and
+    withdraw up) in two small tables,
     room for kinds registered at run time, and the generic DELIVER / RECEIPT / ERROR paths. */
 #include "agent_kinds.h"
 
@@ -8,6 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "agent_requests.h"
 #include "agent_store_inbox.h"
 #include "agent_store_notices.h"
 #include "agent_store_outbox.h"
@@ -33,6 +35,18 @@ s_store_notice (agent_store_t *store, int64_t seq, const ProtobufCMessage *item,
 }
 
 //  --------------------------------------------------------------------------------------------
+//  Downward: status (a request changed state at the national level)
+
+static cii_rc_t
+s_store_status (agent_store_t *store, int64_t seq, const ProtobufCMessage *item, cii_err_t *err)
+{
+    cii_status_t status;
+    cii_criterion_t criteria [CII_MAX_CRITERIA];
+    cii_wire_status_view ((const Cii__Status *) item, &status, criteria);
+    return agent_requests_on_status (store, seq, &status, err);
+}
+
+//  --------------------------------------------------------------------------------------------
 //  Upward: signal
 
 static cii_rc_t
@@ -49,14 +63,47 @@ s_signal_refused (agent_store_t *store, int64_t ref_id, int code, const char *te
 }
 
 //  --------------------------------------------------------------------------------------------
+//  Upward: request (its receipt carries the national reference) and withdraw
+
+static cii_rc_t
+s_request_delivered (agent_store_t *store, int64_t ref_id, const char *hub_ref, int64_t hub_received_at_ms,
+                     cii_err_t *err)
+{
+    return agent_requests_on_receipt (store, ref_id, hub_ref, hub_received_at_ms, err);
+}
+
+static cii_rc_t
+s_request_refused (agent_store_t *store, int64_t ref_id, int code, const char *text, cii_err_t *err)
+{
+    return agent_requests_on_refusal (store, ref_id, code, text, err);
+}
+
+static cii_rc_t
+s_withdraw_delivered (agent_store_t *store, int64_t ref_id, const char *hub_ref, int64_t hub_received_at_ms,
+                      cii_err_t *err)
+{
+    (void) hub_ref;
+    return agent_requests_on_withdraw_receipt (store, ref_id, hub_received_at_ms, err);
+}
+
+static cii_rc_t
+s_withdraw_refused (agent_store_t *store, int64_t ref_id, int code, const char *text, cii_err_t *err)
+{
+    return agent_requests_on_withdraw_refusal (store, ref_id, code, text, err);
+}
+
+//  --------------------------------------------------------------------------------------------
 //  The tables: one entry per compiled kind, then those registered at run time
 
 static const agent_down_handler_t s_down [] = {
     { "notice", s_store_notice },
+    { "status", s_store_status },
 };
 
 static const agent_up_handler_t s_up [] = {
     { "signal", s_signal_delivered, s_signal_refused },
+    { "request", s_request_delivered, s_request_refused },
+    { "withdraw", s_withdraw_delivered, s_withdraw_refused },
 };
 
 static const agent_down_handler_t *s_down_registered [S_MAX_REGISTERED];

@@ -1,6 +1,6 @@
 /*  agent_intake.c — signal intake: `signal add` and `signal import` as use cases (see
     agent_intake.h). The rule "a signal's canton is one of this network's cantons" is
-    s_in_network, used by both. */
+    agent_intake_in_network, used by both and by the requests' supporting cantons. */
 #include "agent_intake.h"
 
 #include <assert.h>
@@ -15,8 +15,8 @@
 
 //  The rule: canton (one of the 26, upper case) must be one of the network's cantons, as the
 //  hub's last WELCOME (or the bundle) gave them. CII_REFUSED with the network's list otherwise.
-static cii_rc_t
-s_in_network (const cii_bundle_t *config, const char *canton, cii_err_t *err)
+cii_rc_t
+agent_intake_in_network (const cii_bundle_t *config, const char *canton, cii_err_t *err)
 {
     for (const char *p = config->cantons; *p; ) {
         size_t len = strcspn (p, ",");
@@ -35,7 +35,7 @@ s_in_network (const cii_bundle_t *config, const char *canton, cii_err_t *err)
 static cii_rc_t
 s_import_canton (const char *canton, void *arg, cii_err_t *err)
 {
-    return s_in_network ((const cii_bundle_t *) arg, canton, err);
+    return agent_intake_in_network ((const cii_bundle_t *) arg, canton, err);
 }
 
 cii_rc_t
@@ -52,7 +52,7 @@ agent_intake_add (agent_store_t *store, const agent_signal_input_t *input, agent
     if (rc == CII_OK)
         rc = agent_import_input_canton (&in, input->canton, err);
     if (rc == CII_OK)
-        rc = s_in_network (&config, in.signal.canton, err);
+        rc = agent_intake_in_network (&config, in.signal.canton, err);
     if (rc == CII_OK)
         rc = agent_import_input_list (&in, input->institutions ? input->institutions : "",
                                       agent_import_input_institution, err);

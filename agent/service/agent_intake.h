@@ -7,6 +7,7 @@
 #define AGENT_INTAKE_H_INCLUDED
 
 #include "agent_store.h"
+#include "cii_bundle.h"
 
 /*  One signal as a user gives it (strings as typed; all borrowed). */
 typedef struct {
@@ -35,6 +36,12 @@ typedef struct {
     bytes", "signal refused: signal.title: 201 bytes, limit 200". Nothing is stored then. */
 cii_rc_t agent_intake_add (agent_store_t *store, const agent_signal_input_t *input, agent_queued_t *queued,
                            cii_err_t *err);
+
+/*  The rule every use case applies to a canton it is given (signals, a request's supporting
+    cantons): canton (one of the 26, upper case) must be one of the network's cantons as the hub's
+    last WELCOME (or the bundle) gave them in config. CII_REFUSED "canton ZH is not in network
+    lemanique (VD, VS, GE)" otherwise. */
+cii_rc_t agent_intake_in_network (const cii_bundle_t *config, const char *canton, cii_err_t *err);
 
 /*  Reads the import document at path (at most AGENT_IMPORT_MAX_BYTES, refused before it is read
     when larger), checks every entry (the document, then each entry's canton against the network

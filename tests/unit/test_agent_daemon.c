@@ -5,8 +5,11 @@
     a gap not stored and answered with HELLO, a new stream epoch announced in WELCOME (the hub's
     database restored) entered at its resume point, PING at the heartbeat and a reconnect when the hub
     is silent, the next endpoint when one does not answer, NO_SESSION, SESSION_REPLACED, REVOKED
-    stopping the daemon, test-only kinds both ways through the real code, and the pending signal of
-    a state made by cii-agent 0.1.0 still sent. */
+    stopping the daemon, test-only kinds both ways through the real code, the pending signal of
+    a state made by cii-agent 0.1.0 still sent, and requests: a REQUEST held in the outbox until
+    every one of its signals is receipted, its RECEIPT with the national reference, STATUS items
+    stored in order (duplicates and gaps as for any item), a WITHDRAW, and the refusals
+    (UNKNOWN_REFERENCE for a request whose signal the hub refused). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -23,6 +26,7 @@
 #include "agent_intake.h"
 #include "agent_kinds.h"
 #include "agent_link.h"
+#include "agent_requests.h"
 #include "agent_setup.h"
 #include "agent_store_config.h"
 #include "agent_store_inbox.h"
@@ -757,8 +761,7 @@ test_kinds_both_ways (void **state)
     //  Every compiled kind has its handlers
     const cii_kind_t *kind;
     for (size_t i = 0; (kind = cii_kind_index (i)) != NULL; i++)
-        if (cii_kind_compiled (kind) && !streq (kind->name, "request") && !streq (kind->name, "withdraw")
-            && !streq (kind->name, "status"))    //  issue 7: their agent handlers come with the requests
+        if (cii_kind_compiled (kind))
             assert_non_null (kind->direction == CII_UP ? (const void *) agent_kinds_up (kind->name)
                                                        : (const void *) agent_kinds_down (kind->name));
 
@@ -865,6 +868,211 @@ test_release_0_1_0_pending_signal_sent (void **state)
     free (copy);
 }
 
+//  --- requests ------------------------------------------------------------------------------------
+
+static void
+s_send_status (s_hub_t *hub, uint64_t seq, const char *ref, const char *request_id, const char *state_name,
+               const char *organ, const char *note, size_t n_criteria)
+{
+    Cii__Criterion c [2] = { CII__CRITERION__INIT, CII__CRITERION__INIT };
+    Cii__Criterion *criteria [2] = { &c [0], &c [1] };
+    c [0].id = (char *) "C1";
+    c [0].met = true;
+    c [0].reason = (char *) "3 institutions";
+    c [1].id = (char *) "C2";
+    c [1].reason = (char *) "no general objective";
+    Cii__Status status = CII__STATUS__INIT;
+    status.ref = (char *) ref;
+    status.request_id = (char *) request_id;
+    status.state = (char *) state_name;
+    status.organ = (char *) organ;
+    status.at_ms = 1790000000000 + (int64_t) seq;
+    status.note = (char *) note;
+    status.criteria = criteria;
+    status.n_criteria = n_criteria;
+    Cii__Deliver deliver = CII__DELIVER__INIT;
+    deliver.seq = seq;
+    deliver.item_case = CII__DELIVER__ITEM_STATUS;
+    deliver.status = &status;
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    env.body_case = CII__ENVELOPE__BODY_DELIVER;
+    env.deliver = &deliver;
+    s_send (hub, &env);
+}
+
+typedef struct {
+    char state [40];
+    char ref [32];
+    int refused_code;
+} s_request_fate_t;
+
+static bool
+s_request_fate_row (const agent_request_row_t *row, void *arg)
+{
+    s_request_fate_t *fate = arg;
+    snprintf (fate->state, sizeof fate->state, "%s", row->state);
+    snprintf (fate->ref, sizeof fate->ref, "%s", row->hub_ref ? row->hub_ref : "");
+    fate->refused_code = row->refused ? row->refused_code : 0;
+    return false;
+}
+
+//  Polls request id until it is in state (true) or the deadline (false); its fate in *fate.
+static bool
+s_wait_request (s_hub_t *hub, int64_t id, const char *state_name, s_request_fate_t *fate)
+{
+    int64_t deadline = cii_util_mono_ms () + S_WAIT_MS;
+    while (cii_util_mono_ms () < deadline) {
+        memset (fate, 0, sizeof *fate);
+        if (agent_requests_get (hub->store, id, s_request_fate_row, fate, NULL) == CII_OK
+            && streq (fate->state, state_name))
+            return true;
+        zclock_sleep (20);
+    }
+    return false;
+}
+
+static bool
+s_history_row (const agent_history_row_t *row, void *arg)
+{
+    char *text = arg;
+    size_t len = strlen (text);
+    snprintf (text + len, 256 - len, "%s%s/%s", len ? ";" : "", row->state, row->organ);
+    return true;
+}
+
+static bool
+s_withdrawal_row (const agent_withdrawal_row_t *row, void *arg)
+{
+    int *code = arg;
+    *code = row->refused ? row->refused_code : row->delivered_at_ms > 0 ? -1 : 0;
+    return true;
+}
+
+//  A draft over signals (comma list of ids), forwarded; its REQUEST's message id into mid.
+static int64_t
+s_request_forward (s_hub_t *hub, const char *signals, char *mid)
+{
+    agent_request_input_t input = { .title = "Coordination AI / aide sociale", .summary = "Deux cantons signalent.",
+                                    .signals = signals, .objectives = "system-coordination" };
+    int64_t id = 0;
+    cii_err_t err;
+    if (agent_requests_new (hub->store, &input, &id, &err) != CII_OK)
+        fail_msg ("request new: %s", err.text);
+    agent_forwarded_t forwarded;
+    if (agent_requests_forward (hub->store, id, &forwarded, &err) != CII_OK)
+        fail_msg ("request forward: %s", err.text);
+    snprintf (mid, AGENT_MESSAGE_ID_SIZE, "%s", forwarded.message_id);
+    return id;
+}
+
+static void
+test_requests (void **state)
+{
+    s_hub_t *hub = *state;
+    s_agent_init (hub, NULL);
+    char mid1 [AGENT_MESSAGE_ID_SIZE], mid2 [AGENT_MESSAGE_ID_SIZE], request_mid [AGENT_MESSAGE_ID_SIZE];
+    s_signal_add (hub, "VD", "Signal vaudois", mid1);
+    s_signal_add (hub, "GE", "Signal genevois", mid2);
+    int64_t id = s_request_forward (hub, "1,2", request_mid);
+    s_daemon_start (hub);
+    s_open_session (hub, 0, S_HEARTBEAT_MS);
+
+    //  The signals go up; the REQUEST waits for both their receipts (the hub would refuse a
+    //  request naming a signal it does not hold)
+    Cii__Envelope *env = s_expect (hub, CII__ENVELOPE__BODY_SIGNAL, S_WAIT_MS);
+    assert_string_equal (env->message_id, mid1);
+    cii_codec_free (&env);
+    env = s_expect (hub, CII__ENVELOPE__BODY_SIGNAL, S_WAIT_MS);
+    assert_string_equal (env->message_id, mid2);
+    cii_codec_free (&env);
+    s_expect_quiet (hub, 700);
+    s_send_receipt (hub, mid1, "SIG-1");
+    s_expect_quiet (hub, 700);
+    s_send_receipt (hub, mid2, "SIG-2");
+    env = s_expect (hub, CII__ENVELOPE__BODY_REQUEST, S_WAIT_MS);
+    assert_string_equal (env->message_id, request_mid);
+    assert_int_equal (env->request->n_signal_ids, 2);
+    assert_string_equal (env->request->signal_ids [0], mid1);
+    assert_string_equal (env->request->signal_ids [1], mid2);
+    cii_codec_free (&env);
+
+    //  UNAVAILABLE: sent again after its backoff, with the same id; then the RECEIPT carries the
+    //  national reference
+    s_send_error (hub, CII__ERROR_CODE__ERROR_UNAVAILABLE, request_mid, "database down");
+    env = s_expect (hub, CII__ENVELOPE__BODY_REQUEST, S_WAIT_MS);
+    assert_string_equal (env->message_id, request_mid);
+    cii_codec_free (&env);
+    s_send_receipt (hub, request_mid, "CII-2027-0042");
+    s_request_fate_t fate;
+    assert_true (s_wait_request (hub, id, "received", &fate));
+    assert_string_equal (fate.ref, "CII-2027-0042");
+
+    //  STATUS items: stored in order, acknowledged; a duplicate is re-acked and not stored
+    //  twice; a gap is not stored and the agent says HELLO to be replayed from what it holds
+    s_send_status (hub, 1, "CII-2027-0042", request_mid, "received", "hub", "", 2);
+    s_send_status (hub, 2, "CII-2027-0042", request_mid, "admissible", "bureau", "Recevable.", 0);
+    s_expect_ack (hub, 2);
+    s_send_status (hub, 2, "CII-2027-0042", request_mid, "admissible", "bureau", "Recevable.", 0);
+    assert_int_equal (s_expect_ack (hub, 2), 1);
+    s_send_status (hub, 4, "CII-2027-0042", request_mid, "cdc-agenda", "cdc", "", 0);
+    Cii__Envelope *hello = s_expect (hub, CII__ENVELOPE__BODY_HELLO, S_WAIT_MS);
+    assert_int_equal (hello->hello->last_seq, 2);
+    cii_codec_free (&hello);
+    s_send_welcome (hub, s_lemanique, 3, S_HEARTBEAT_MS, 4);
+    s_send_status (hub, 3, "CII-2027-0042", request_mid, "grouped", "bureau", "", 0);
+    s_send_status (hub, 4, "CII-2027-0042", request_mid, "cdc-agenda", "cdc", "", 0);
+    s_expect_ack (hub, 4);
+    assert_true (s_wait_request (hub, id, "cdc-agenda", &fate));
+    char history [256] = "";
+    assert_int_equal (agent_requests_history (hub->store, id, s_history_row, history, NULL), CII_OK);
+    assert_string_equal (history, "received/hub;admissible/bureau;grouped/bureau;cdc-agenda/cdc");
+
+    //  A WITHDRAW goes up at once (its REQUEST is receipted); the hub's refusal is recorded
+    char withdraw_mid [AGENT_MESSAGE_ID_SIZE];
+    cii_err_t err;
+    assert_int_equal (agent_requests_withdraw (hub->store, id, "Le canton a trouvé une solution.", withdraw_mid, &err),
+                      CII_OK);
+    env = s_expect (hub, CII__ENVELOPE__BODY_WITHDRAW, S_WAIT_MS);
+    assert_string_equal (env->message_id, withdraw_mid);
+    assert_string_equal (env->withdraw->request_id, request_mid);
+    assert_string_equal (env->withdraw->reason, "Le canton a trouvé une solution.");
+    cii_codec_free (&env);
+    s_send_error (hub, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, withdraw_mid, "already decided");
+    int code = 0;
+    int64_t deadline = cii_util_mono_ms () + S_WAIT_MS;
+    while (code == 0 && cii_util_mono_ms () < deadline) {
+        agent_requests_withdrawals (hub->store, id, s_withdrawal_row, &code, NULL);
+        zclock_sleep (20);
+    }
+    assert_int_equal (code, CII__ERROR_CODE__ERROR_NOT_AUTHORISED);
+
+    //  A request whose signal the hub refuses after the forward: the REQUEST is no longer held,
+    //  the hub refuses it (UNKNOWN_REFERENCE) and the agent records it refused, code and text
+    char mid3 [AGENT_MESSAGE_ID_SIZE], second_mid [AGENT_MESSAGE_ID_SIZE];
+    s_signal_add (hub, "VS", "Signal valaisan", mid3);
+    env = s_expect (hub, CII__ENVELOPE__BODY_SIGNAL, S_WAIT_MS);
+    cii_codec_free (&env);
+    int64_t second = s_request_forward (hub, "3", second_mid);
+    s_expect_quiet (hub, 700);
+    s_send_error (hub, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, mid3, "canton VS belongs to network x");
+    env = s_expect (hub, CII__ENVELOPE__BODY_REQUEST, S_WAIT_MS);
+    assert_string_equal (env->message_id, second_mid);
+    cii_codec_free (&env);
+    s_send_error (hub, CII__ERROR_CODE__ERROR_UNKNOWN_REFERENCE, second_mid, "signal not held by the hub");
+    assert_true (s_wait_request (hub, second, "refused", &fate));
+    assert_int_equal (fate.refused_code, CII__ERROR_CODE__ERROR_UNKNOWN_REFERENCE);
+    assert_int_equal (unit_agent_outbox (hub->store), 0);
+
+    //  A STATUS about a request this agent does not know is stored and shown all the same
+    s_send_status (hub, 5, "CII-2027-0001", "0b5d0c1e-0000-4000-8000-000000000001", "inadmissible", "bureau",
+                   "Un seul canton.", 0);
+    s_expect_ack (hub, 5);
+    int64_t unknown = 0;
+    assert_int_equal (agent_requests_resolve (hub->store, "CII-2027-0001", &unknown, NULL), CII_OK);
+    assert_true (s_wait_request (hub, unknown, "inadmissible", &fate));
+    zactor_destroy (&hub->daemon);
+}
+
 int
 main (void)
 {
@@ -878,6 +1086,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_state_not_initialised, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_kinds_both_ways, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_release_0_1_0_pending_signal_sent, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_requests, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
