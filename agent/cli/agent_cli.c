@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent_setup.h"
+#include "agent_similar.h"
 #include "cii_domain.h"
 
 #define S_PROGRAM  "cii-agent"
@@ -46,6 +47,84 @@ static const cii_cli_opt_t s_opts_add [] = {
     { NULL, NULL, NULL, false }
 };
 
+static const cii_cli_opt_t s_opts_request_new [] = {
+    { "title", "TEXT", "a title, up to " S_TEXT (CII_MAX_TITLE) " bytes (required)", false },
+    { "summary", "TEXT", "the summary, up to " S_TEXT (CII_MAX_TEXT) " bytes (or --summary-file)", false },
+    { "summary-file", "FILE", "a UTF-8 file holding the summary", false },
+    { "signals", "ID,...", "the signals it consolidates: ids of `signals`, or hub references (required)", false },
+    { "objective", "NAME", "labour-market-integration or system-coordination (may be repeated)", true },
+    { "priority", "P1|P2|P3", "a content priority (may be repeated)", true },
+    { "assessment", "TEXT", "the coordinator's assessment, up to " S_TEXT (CII_MAX_REASON) " bytes", false },
+    { "support", "CODE,...", "more supporting cantons of this network (the signals' cantons always are)", false },
+    { "lang", "fr|de|it|rm", "the language of its texts (default: most of its signals')", false },
+    { "json", NULL, "print JSON (one line): {\"id\": N, ...}", false },
+    { NULL, NULL, NULL, false }
+};
+
+static const cii_cli_opt_t s_opts_request_edit [] = {
+    { "title", "TEXT", "a new title", false },
+    { "summary", "TEXT", "a new summary (or --summary-file)", false },
+    { "summary-file", "FILE", "a UTF-8 file holding the new summary", false },
+    { "assessment", "TEXT", "a new assessment", false },
+    { "add-signals", "ID,...", "signals to add", false },
+    { "remove-signals", "ID,...", "signals to take out (one must stay)", false },
+    { "objective", "NAME", "the objectives, replacing the list (may be repeated; none: no objective)", true },
+    { "priority", "P1|P2|P3", "the priorities, replacing the list (may be repeated; none: no priority)", true },
+    { "support", "CODE,...", "the added supporting cantons, replacing the list (none: no addition)", false },
+    { "lang", "fr|de|it|rm", "the language of its texts", false },
+    { "json", NULL, "print JSON (one line)", false },
+    { NULL, NULL, NULL, false }
+};
+
+static const cii_cli_opt_t s_opts_request_merge [] = {
+    { "title", "TEXT", "a title for the merged request (default: the first one's)", false },
+    { "json", NULL, "print JSON (one line)", false },
+    { NULL, NULL, NULL, false }
+};
+
+static const cii_cli_opt_t s_opts_request_split [] = {
+    { "signals", "ID,...", "the signals that go to the new draft (required)", false },
+    { "title", "TEXT", "the new draft's title (required)", false },
+    { "summary", "TEXT", "the new draft's summary (default: a copy of the first one's)", false },
+    { "json", NULL, "print JSON (one line): {\"id\": N, ...}", false },
+    { NULL, NULL, NULL, false }
+};
+
+static const cii_cli_opt_t s_opts_request_withdraw [] = {
+    { "reason", "TEXT", "why the network withdraws it, up to " S_TEXT (CII_MAX_REASON) " bytes (required)", false },
+    { "json", NULL, "print JSON (one line)", false },
+    { NULL, NULL, NULL, false }
+};
+
+static const cii_cli_opt_t s_opts_requests [] = {
+    { "state", "STATE", "only requests in this state (draft, forwarded, received, ...); the state directory "
+      "then goes before the command (cii-agent --state DIR requests ...) or in $CII_AGENT_STATE", false },
+    { "canton", "CODE", "only what this canton signalled or supports", false },
+    { "json", NULL, "print JSON (one line)", false },
+    { NULL, NULL, NULL, false }
+};
+
+static const cii_cli_opt_t s_opts_similar [] = {
+    { "limit", "N", "at most N hits (default " S_TEXT (AGENT_SIMILAR_LIMIT) ")", false },
+    { "json", NULL, "print JSON (one line)", false },
+    { NULL, NULL, NULL, false }
+};
+
+static const cii_cli_verb_t s_request_verbs [] = {
+    { "new", agent_cli_request_new, NULL, s_opts_request_new, "", 0, 0, "draft a request from the network's signals" },
+    { "edit", agent_cli_request_edit, NULL, s_opts_request_edit, "ID", 1, 1,
+      "change a draft (a refused request becomes a draft again)" },
+    { "merge", agent_cli_request_merge, NULL, s_opts_request_merge, "ID OTHER", 2, 2,
+      "fold draft OTHER into draft ID (lineage kept)" },
+    { "split", agent_cli_request_split, NULL, s_opts_request_split, "ID", 1, 1,
+      "move some signals of draft ID into a new draft (lineage kept)" },
+    { "forward", agent_cli_request_forward, NULL, s_opts_json, "ID", 1, 1,
+      "freeze a draft and send it to the hub (after its signals are receipted)" },
+    { "withdraw", agent_cli_request_withdraw, NULL, s_opts_request_withdraw, "ID", 1, 1,
+      "ask the hub to withdraw a forwarded request" },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
+};
+
 static const cii_cli_verb_t s_signal_verbs [] = {
     { "add", agent_cli_signal_add, NULL, s_opts_add, "", 0, 0, "queue a cantonal signal for the hub" },
     { "import", agent_cli_signal_import, NULL, s_opts_json, "FILE.json", 1, 1,
@@ -60,6 +139,13 @@ static const cii_cli_verb_t s_verbs [] = {
     { "signal", NULL, s_signal_verbs, NULL, "", 0, 0, "signals: add, import" },
     { "signals", agent_cli_signals, NULL, s_opts_json, "", 0, 0, "list signals with their delivery state" },
     { "notices", agent_cli_notices, NULL, s_opts_json, "", 0, 0, "list notices received from the bureau" },
+    { "request", NULL, s_request_verbs, NULL, "", 0, 0, "requests: new, edit, merge, split, forward, withdraw" },
+    { "requests", agent_cli_requests, NULL, s_opts_requests, "", 0, 0,
+      "list requests with their state (by state, by canton)" },
+    { "show", agent_cli_show, NULL, s_opts_json, "ID|REF", 1, 1,
+      "one request: fields, signals, lineage, criteria, the hub's history" },
+    { "similar", agent_cli_similar, NULL, s_opts_similar, "SIGNAL", 1, 1,
+      "the network's signals and requests that look like a signal, with why" },
     { "status", agent_cli_status, NULL, s_opts_json, "", 0, 0, "network, hub, daemon state, outbox and inbox" },
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
 };
@@ -86,10 +172,52 @@ static const cii_cli_program_t s_program = {
     .before = s_before,
 };
 
+//  What the words before the verb say. Only the common options may come there (--state DIR),
+//  with --help and --version, so the first word that is no option is the verb.
+typedef struct {
+    const char *state_before;         //  --state DIR given before the verb
+} s_app_t;
+
+static void
+s_scan_before_verb (int argc, char **argv, s_app_t *app)
+{
+    for (int i = 1; i < argc && argv [i]; i++) {
+        const char *word = argv [i];
+        if (strcmp (word, "--") == 0 || word [0] != '-' || strcmp (word, "-") == 0)
+            return;                   //  the verb (or what stands for it) comes now
+        if (strcmp (word, "--state") == 0 && i + 1 < argc)
+            app->state_before = argv [++i];
+        else
+        if (strncmp (word, "--state=", 8) == 0)
+            app->state_before = word + 8;
+    }
+}
+
 int
 agent_cli_run (int argc, char **argv, FILE *out, FILE *err)
 {
-    return cii_cli_run (&s_program, argc, argv, out, err, NULL);
+    s_app_t app = { NULL };
+    s_scan_before_verb (argc, argv, &app);
+    return cii_cli_run (&s_program, argc, argv, out, err, &app);
+}
+
+//  True for the verbs with an option of their own called --state.
+static bool
+s_own_state (cii_cli_t *cli)
+{
+    return strcmp (cii_cli_verb (cli), "requests") == 0;
+}
+
+const char *
+agent_cli_state_filter (cii_cli_t *cli)
+{
+    if (!s_own_state (cli))
+        return NULL;
+    const s_app_t *app = cii_cli_app (cli);
+    int count = cii_cli_opt_count (cli, "state");
+    //  The values in command-line order: the one before the verb (if any) first
+    int after = app && app->state_before ? 1 : 0;
+    return count > after ? cii_cli_opt_at (cli, "state", count - 1) : NULL;
 }
 
 int
@@ -101,7 +229,8 @@ agent_cli_main (int argc, char **argv)
 const char *
 agent_cli_state_dir (cii_cli_t *cli, int *code_p)
 {
-    const char *dir = cii_cli_opt (cli, "state");
+    const s_app_t *app = cii_cli_app (cli);
+    const char *dir = !s_own_state (cli) ? cii_cli_opt (cli, "state") : app ? app->state_before : NULL;
     if (!dir || !*dir)
         dir = getenv ("CII_AGENT_STATE");
     if (!dir || !*dir) {
@@ -120,8 +249,22 @@ agent_cli_listing_add (agent_cli_listing_t *listing, json_t *entry)
     return !listing->no_memory;
 }
 
+//  agent_cli_query_arg_fn over an agent_cli_query_fn.
+static cii_rc_t
+s_query_plain (agent_store_t *store, agent_cli_listing_t *listing, void *arg, cii_err_t *err)
+{
+    agent_cli_query_fn **query = arg;
+    return (*query) (store, listing, err);
+}
+
 int
 agent_cli_list (cii_cli_t *cli, agent_cli_query_fn *query, const char *empty)
+{
+    return agent_cli_list_arg (cli, s_query_plain, &query, empty);
+}
+
+int
+agent_cli_list_arg (cii_cli_t *cli, agent_cli_query_arg_fn *query, void *arg, const char *empty)
 {
     int code = CII_CLI_OK;
     agent_store_t *store = agent_cli_open (cli, NULL, &code);
@@ -129,7 +272,7 @@ agent_cli_list (cii_cli_t *cli, agent_cli_query_fn *query, const char *empty)
         return code;
     agent_cli_listing_t listing = { cii_cli_out (cli), cii_cli_json (cli) ? json_array () : NULL, false, 0 };
     cii_err_t err;
-    cii_rc_t rc = query (store, &listing, &err);
+    cii_rc_t rc = query (store, &listing, arg, &err);
     agent_store_destroy (&store);
     if (rc != CII_OK || listing.no_memory) {
         json_decref (listing.json);

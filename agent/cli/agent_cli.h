@@ -1,7 +1,8 @@
 /*  agent_cli.h — the cii-agent command line on the common framework (common/cii_cli.h): the
     verb table of the program (agent_cli.c) and one small file per verb group (agent_cli_setup.c:
     init, run, status; agent_cli_signal.c: signal add, signal import, signals;
-    agent_cli_notices.c: notices). Every verb parses, calls a service (agent/service) and prints;
+    agent_cli_notices.c: notices; agent_cli_request.c: request new|edit|merge|split|forward|
+    withdraw, requests, show, similar). Every verb parses, calls a service (agent/service) and prints;
     all but `run` work on the SQLite state directly, whether the daemon runs or not. */
 #ifndef AGENT_CLI_H_INCLUDED
 #define AGENT_CLI_H_INCLUDED

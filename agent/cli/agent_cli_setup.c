@@ -73,6 +73,7 @@ s_status_json (const agent_status_t *status)
     }
     cii_json_set (result, "daemon", daemon);
     cii_json_set (result, "outbox", json_integer (status->outbox));
+    cii_json_set (result, "outbox_held", json_integer (status->outbox_held));
     cii_json_set (result, "last_seq", json_integer (status->last_seq));
     char epoch [24];
     snprintf (epoch, sizeof epoch, "%" PRIu64, status->epoch);
@@ -122,7 +123,11 @@ agent_cli_status (cii_cli_t *cli)
                  "last at %s: is the same enrollment bundle initialised twice? Run one cii-agent per bundle "
                  "(stop the other one)\n", daemon->replaced_count, daemon->replaced_count == 1 ? "" : "s", last);
     }
-    fprintf (out, "outbox    %" PRId64 " waiting\n", status.outbox);
+    if (status.outbox_held > 0)
+        fprintf (out, "outbox    %" PRId64 " waiting (%" PRId64 " held until the signals they name are receipted)\n",
+                 status.outbox, status.outbox_held);
+    else
+        fprintf (out, "outbox    %" PRId64 " waiting\n", status.outbox);
     if (status.epoch != 0)
         fprintf (out, "last seq  %" PRId64 " (stream epoch %" PRIu64 ")\n", status.last_seq, status.epoch);
     else

@@ -20,9 +20,25 @@ int agent_cli_signals (cii_cli_t *cli);
 /*  agent_cli_notices.c */
 int agent_cli_notices (cii_cli_t *cli);
 
+/*  agent_cli_request.c */
+int agent_cli_request_new (cii_cli_t *cli);
+int agent_cli_request_edit (cii_cli_t *cli);
+int agent_cli_request_merge (cii_cli_t *cli);
+int agent_cli_request_split (cii_cli_t *cli);
+int agent_cli_request_forward (cii_cli_t *cli);
+int agent_cli_request_withdraw (cii_cli_t *cli);
+int agent_cli_requests (cii_cli_t *cli);
+int agent_cli_show (cii_cli_t *cli);
+int agent_cli_similar (cii_cli_t *cli);
+
 /*  The state directory: --state DIR, else CII_AGENT_STATE; NULL after a usage error (exit 2,
-    which *code_p receives). */
+    which *code_p receives). For a verb with an option of its own called --state (`requests
+    --state S`: the contract's names), only a --state before the verb names the directory. */
 const char *agent_cli_state_dir (cii_cli_t *cli, int *code_p);
+
+/*  The value of the verb's own --state option (given after the verb), for the verbs that have
+    one; NULL when not given. */
+const char *agent_cli_state_filter (cii_cli_t *cli);
 
 /*  Opens the state named by --state / CII_AGENT_STATE, with its configuration in *config (may be
     NULL). NULL after a usage error or a refusal; *code_p receives the exit code. */
@@ -45,5 +61,10 @@ bool agent_cli_listing_add (agent_cli_listing_t *listing, json_t *entry);
     then prints the JSON array, or empty (e.g. "no signals") when a text listing saw no entry. */
 typedef cii_rc_t (agent_cli_query_fn) (agent_store_t *store, agent_cli_listing_t *listing, cii_err_t *err);
 int agent_cli_list (cii_cli_t *cli, agent_cli_query_fn *query, const char *empty);
+
+/*  The same for a query that needs an argument (the verb's options, a key). */
+typedef cii_rc_t (agent_cli_query_arg_fn) (agent_store_t *store, agent_cli_listing_t *listing, void *arg,
+                                           cii_err_t *err);
+int agent_cli_list_arg (cii_cli_t *cli, agent_cli_query_arg_fn *query, void *arg, const char *empty);
 
 #endif

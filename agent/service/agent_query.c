@@ -47,6 +47,8 @@ agent_query_status (agent_store_t *store, agent_status_t *status, cii_err_t *err
     if (rc == CII_OK)
         rc = agent_store_outbox_count (store, &status->outbox, err);
     if (rc == CII_OK)
+        rc = agent_store_outbox_held (store, &status->outbox_held, err);
+    if (rc == CII_OK)
         rc = agent_store_inbox_position (store, &status->epoch, &status->last_seq, err);
     if (rc == CII_OK)
         rc = agent_store_schema_version (store, &status->schema_version, err);

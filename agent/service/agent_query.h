@@ -28,7 +28,9 @@ typedef struct {
     bool running;                     /* the recording process is alive */
     bool dead;                        /* it is not, though its last record says it runs: it was
                                          killed outright (not "stopped", "revoked") */
-    int64_t outbox;                   /* upward messages waiting for a receipt */
+    int64_t outbox;                   /* upward messages waiting for a receipt ... */
+    int64_t outbox_held;              /* ... of which held until others have theirs (a REQUEST
+                                         until its signals are receipted) */
     int64_t last_seq;                 /* the position in the downward stream: highest item held ... */
     uint64_t epoch;                   /* ... in this stream epoch (0 until a hub restore) */
     bool replaced_recently;           /* another process with this agent's key took the session

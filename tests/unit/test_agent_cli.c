@@ -1,6 +1,8 @@
 /*  test_agent_cli.c — unit tests of agent/agent_cli: the command-line contract (exit codes 0/1/2,
     one-line reasons, --help, --state / CII_AGENT_STATE), `init`, `signal add` checks in order,
-    --body-file UTF-8, `signal import` all-or-nothing, and the JSON of the listings. */
+    --body-file UTF-8, `signal import` all-or-nothing, the JSON of the listings, and the
+    consolidation verbs: `request new|edit|merge|split|forward|withdraw`, `requests`, `show`,
+    `similar`, in text and JSON. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +16,7 @@
 
 #include "agent_cli.h"
 #include "agent_kinds.h"
+#include "agent_requests.h"
 #include "agent_setup.h"
 #include "agent_store_notices.h"
 #include "agent_store_outbox.h"
@@ -46,6 +49,8 @@ s_run (s_fixture_t *fx, ...)
     fx->status = fx->run.status;
     fx->out = fx->run.out;
     fx->err = fx->run.err;
+    if (getenv ("CII_TEST_SHOW"))
+        fprintf (stderr, "[%d]\n%s%s", fx->status, fx->out, fx->err);
     return fx->status;
 }
 
@@ -474,6 +479,271 @@ test_notices_listing (void **state)
     assert_non_null (strstr (fx->out, "connected"));
 }
 
+//  --- requests ------------------------------------------------------------------------------------
+
+//  The keys of a JSON object, in order, joined with ','.
+static const char *
+s_keys_of (const json_t *object)
+{
+    static char keys [512];
+    keys [0] = '\0';
+    const char *key;
+    json_t *value;
+    size_t len = 0;
+    json_object_foreach ((json_t *) object, key, value)
+        len += (size_t) snprintf (keys + len, sizeof keys - len, "%s%s", len ? "," : "", key);
+    return keys;
+}
+
+static void
+test_requests (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_init (fx);
+    const char *st = fx->agent->state;
+    assert_int_equal (s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title",
+                             "Accès des admis provisoires à l'apprentissage", "--body", "Les jeunes arrivés tard.",
+                             "--institutions", "vocational-training,migration", "--target-groups",
+                             "provisionally-admitted-and-refugees", "--reason", "Permis F: droit fédéral.", NULL), 0);
+    assert_int_equal (s_run (fx, "signal", "add", "--state", st, "--canton", "GE", "--title",
+                             "Apprentissage et admission provisoire", "--body", "Pas d'accès à l'apprentissage.",
+                             "--institutions", "vocational-training", NULL), 0);
+    assert_int_equal (s_run (fx, "signal", "add", "--state", st, "--canton", "VS", "--lang", "de", "--title",
+                             "Lehre für vorläufig Aufgenommene", "--body", "Kein Zugang zur Lehre.",
+                             "--institutions", "migration", NULL), 0);
+
+    //  new: a draft, {"id", "state"} with --json
+    assert_int_equal (s_run (fx, "request", "new", "--state", st, "--title", "Accès à l'apprentissage", "--summary",
+                             "Deux cantons.", "--signals", "1,2", "--objective", "labour-market-integration",
+                             "--objective", "system-coordination", "--priority", "P2", "--support", "VS", "--json",
+                             NULL), 0);
+    json_t *result = s_json (fx->out);
+    assert_string_equal (s_keys_of (result), "id,state");
+    s_json_member (result, "id", "1");
+    s_json_member (result, "state", "\"draft\"");
+    json_decref (result);
+    assert_int_equal (s_run (fx, "request", "new", "--state", st, "--title", "Autre", "--summary", "S.", "--signals",
+                             "2", NULL), 0);
+    assert_string_equal (fx->out, "request 2 drafted (cii-agent show 2)\n");
+    //  Usage and refusals: exit 2 for the command line, 1 with one line for a rule
+    assert_int_equal (s_run (fx, "request", "new", "--state", st, "--summary", "S.", "--signals", "1", NULL), 2);
+    assert_int_equal (s_run (fx, "request", "new", "--state", st, "--title", "T", "--summary", "S.", "--summary-file",
+                             fx->agent->file, "--signals", "1", NULL), 2);
+    assert_int_equal (s_run (fx, "request", "new", "--state", st, "--title", "T", "--summary", "S.", NULL), 2);
+    assert_int_equal (s_run (fx, "request", "new", "--state", st, "--title", "T", "--summary", "S.", "--signals", "9",
+                             NULL), 1);
+    assert_int_equal (s_lines (fx->err), 1);
+    assert_string_equal (fx->err, "cii-agent request new: no signal '9' in this agent (give a signal id of cii-agent "
+                                  "signals, or its hub reference)\n");
+    assert_int_equal (s_run (fx, "request", "new", "--state", st, "--title", "T", "--summary", "S.", "--signals", "1",
+                             "--support", "ZH", NULL), 1);
+    assert_string_equal (fx->err, "cii-agent request new: canton ZH is not in network lemanique (VD, VS, GE)\n");
+    assert_int_equal (s_run (fx, "request", "edit", "--state", st, "x1", "--title", "T", NULL), 2);
+    assert_int_equal (s_run (fx, "request", "edit", "--state", st, "1", NULL), 1);
+    assert_string_equal (fx->err, "cii-agent request edit: nothing to change\n");
+
+    //  edit, split, merge
+    assert_int_equal (s_run (fx, "request", "edit", "--state", st, "1", "--add-signals", "3", "--json", NULL), 0);
+    result = s_json (fx->out);
+    s_json_member (result, "reopened", "false");
+    json_decref (result);
+    assert_int_equal (s_run (fx, "request", "split", "--state", st, "1", "--signals", "3", "--title", "Valais",
+                             "--json", NULL), 0);
+    result = s_json (fx->out);
+    s_json_member (result, "id", "3");
+    s_json_member (result, "split_from", "1");
+    json_decref (result);
+    assert_int_equal (s_run (fx, "request", "merge", "--state", st, "1", "2", "--title", "Accès à l'apprentissage",
+                             NULL), 0);
+    assert_string_equal (fx->out, "request 2 merged into request 1\n");
+    assert_int_equal (s_run (fx, "request", "merge", "--state", st, "1", "2", NULL), 1);
+    assert_string_equal (fx->err, "cii-agent request merge: request 2 is merged: only drafts are merged\n");
+
+    //  requests: the listing's fields; by canton, by state (its own --state: the directory then
+    //  goes before the verb, or in CII_AGENT_STATE)
+    assert_int_equal (s_run (fx, "--state", st, "requests", "--json", NULL), 0);
+    json_t *listing = s_json (fx->out);
+    assert_int_equal (json_array_size (listing), 3);
+    const json_t *first = json_array_get (listing, 0);
+    assert_string_equal (s_keys_of (first), "id,ref,title,state,cantons,signals,updated_at");
+    s_json_member (first, "ref", "null");
+    s_json_member (first, "cantons", "[\"GE\",\"VD\",\"VS\"]");
+    s_json_member (first, "signals", "[1,2]");
+    s_json_member (json_array_get (listing, 1), "state", "\"merged\"");
+    s_json_member (json_array_get (listing, 2), "signals", "[3]");
+    json_decref (listing);
+    assert_int_equal (s_run (fx, "--state", st, "requests", "--canton", "vs", "--json", NULL), 0);
+    listing = s_json (fx->out);
+    assert_int_equal (json_array_size (listing), 2);              //  1 (support), 3 (its signal)
+    json_decref (listing);
+    assert_int_equal (s_run (fx, "--state", st, "requests", "--canton", "XX", NULL), 1);
+    assert_int_equal (s_run (fx, "--state", st, "requests", "--state", "merged", NULL), 0);
+    assert_int_equal (s_lines (fx->out), 2);
+    assert_non_null (strstr (fx->out, "merged"));
+    assert_int_equal (s_run (fx, "--state=" , "requests", NULL), 2);
+    setenv ("CII_AGENT_STATE", st, 1);
+    assert_int_equal (s_run (fx, "requests", "--state", "answered", NULL), 0);
+    assert_string_equal (fx->out, "no requests\n");
+    assert_int_equal (s_run (fx, "requests", "--state", "draft", "--canton", "GE", NULL), 0);
+    assert_int_equal (s_lines (fx->out), 2);
+    unsetenv ("CII_AGENT_STATE");
+    //  The directory after the verb is taken for the filter, and said so
+    assert_int_equal (s_run (fx, "requests", "--state", st, NULL), 2);
+    assert_int_equal (s_run (fx, "--state", st, "requests", "--state", "Draft!", NULL), 1);
+    assert_string_equal (fx->err, "cii-agent requests: 'Draft!' is not a state name (e.g. draft, forwarded, received)\n");
+
+    //  show: every field, lineage, signals
+    assert_int_equal (s_run (fx, "show", "--state", st, "1", "--json", NULL), 0);
+    json_t *shown = s_json (fx->out);
+    assert_string_equal (s_keys_of (shown), "id,ref,state,origin,title,summary,assessment,language,cantons,support,"
+                                            "institutions,target_groups,objectives,priorities,national_reason,theme,"
+                                            "message_id,created_at,updated_at,forwarded_at,hub_received_at,refused,"
+                                            "signals,lineage,withdrawals,criteria,history");
+    s_json_member (shown, "title", "\"Accès à l'apprentissage\"");
+    s_json_member (shown, "summary", "\"Deux cantons.\\n\\nS.\"");
+    s_json_member (shown, "objectives", "[\"labour-market-integration\",\"system-coordination\"]");
+    s_json_member (shown, "priorities", "[\"P2\"]");
+    s_json_member (shown, "institutions", "[\"vocational-training\",\"migration\"]");
+    s_json_member (shown, "target_groups", "[\"provisionally-admitted-and-refugees\"]");
+    s_json_member (shown, "national_reason", "\"VD: Permis F: droit fédéral.\"");
+    s_json_member (shown, "support", "[\"VS\"]");
+    s_json_member (shown, "refused", "null");
+    s_json_member (shown, "history", "[]");
+    const json_t *lineage = json_object_get (shown, "lineage");
+    assert_int_equal (json_array_size (lineage), 2);
+    s_json_member (json_array_get (lineage, 0), "relation", "\"split-into\"");
+    s_json_member (json_array_get (lineage, 0), "request", "3");
+    s_json_member (json_array_get (lineage, 1), "relation", "\"merged-from\"");
+    s_json_member (json_array_get (lineage, 1), "title", "\"Autre\"");
+    const json_t *signals = json_object_get (shown, "signals");
+    assert_int_equal (json_array_size (signals), 2);
+    s_json_member (json_array_get (signals, 0), "canton", "\"VD\"");
+    s_json_member (json_array_get (signals, 0), "state", "\"pending\"");
+    json_decref (shown);
+    assert_int_equal (s_run (fx, "show", "--state", st, "1", NULL), 0);
+    assert_non_null (strstr (fx->out, "request 1  (no reference yet)  draft\n"));
+    assert_non_null (strstr (fx->out, "  summary         Deux cantons.\n\n                  S.\n"));
+    assert_non_null (strstr (fx->out, "  lineage         split into request 3 ("));
+    assert_non_null (strstr (fx->out, "merged from request 2 ("));
+    assert_int_equal (s_run (fx, "show", "--state", st, "CII-2027-0042", NULL), 1);
+    assert_string_equal (fx->err, "cii-agent show: no request 'CII-2027-0042' in this agent\n");
+
+    //  similar: the other canton's signal and the draft holding it
+    assert_int_equal (s_run (fx, "similar", "--state", st, "2", "--json", NULL), 0);
+    listing = s_json (fx->out);
+    assert_true (json_array_size (listing) >= 2);
+    first = json_array_get (listing, 0);
+    assert_string_equal (s_keys_of (first), "kind,id,title,state,cantons,ref,score,why");
+    s_json_member (first, "kind", "\"request\"");
+    s_json_member (json_object_get (first, "why"), "contains", "true");
+    s_json_member (json_array_get (listing, 1), "kind", "\"signal\"");
+    s_json_member (json_array_get (listing, 1), "id", "1");
+    s_json_member (json_array_get (listing, 1), "score", "233");
+    s_json_member (json_object_get (json_array_get (listing, 1), "why"), "institutions", "[\"vocational-training\"]");
+    json_decref (listing);
+    assert_int_equal (s_run (fx, "similar", "--state", st, "2", NULL), 0);
+    assert_non_null (strstr (fx->out, "why: consolidates this signal already"));
+    assert_non_null (strstr (fx->out, "   233 signal  1     pending    VD              Accès des admis provisoires à "
+                                      "l'apprentissage\n       why: words acces,apprentissage; institutions "
+                                      "vocational-training\n"));
+    assert_int_equal (s_run (fx, "similar", "--state", st, "99", NULL), 1);
+    assert_int_equal (s_run (fx, "similar", "--state", st, "2", "--limit", "0", NULL), 2);
+
+    //  forward: frozen, held until its signals are receipted; once only
+    assert_int_equal (s_run (fx, "request", "forward", "--state", st, "1", "--json", NULL), 0);
+    result = s_json (fx->out);
+    s_json_member (result, "state", "\"forwarded\"");
+    s_json_member (result, "waiting_for_signals", "[1,2]");
+    s_json_member (result, "notes", "[]");
+    char request_mid [AGENT_MESSAGE_ID_SIZE];
+    snprintf (request_mid, sizeof request_mid, "%s", json_string_value (json_object_get (result, "message_id")));
+    json_decref (result);
+    assert_int_equal (s_run (fx, "request", "forward", "--state", st, "1", NULL), 1);
+    assert_string_equal (fx->err, "cii-agent request forward: request 1 is forwarded: only drafts are forwarded\n");
+    assert_int_equal (s_run (fx, "status", "--state", st, NULL), 0);
+    assert_non_null (strstr (fx->out, "outbox    4 waiting (1 held until the signals they name are receipted)\n"));
+    assert_int_equal (s_run (fx, "status", "--state", st, "--json", NULL), 0);
+    result = s_json (fx->out);
+    s_json_member (result, "outbox", "4");
+    s_json_member (result, "outbox_held", "1");
+    json_decref (result);
+    assert_int_equal (s_run (fx, "request", "forward", "--state", st, "3", NULL), 0);
+    assert_non_null (strstr (fx->out, "; it goes up once the hub has receipted signal 3\n"));
+    assert_non_null (strstr (fx->out, "note: one institution involved: criterion C1"));
+    assert_non_null (strstr (fx->out, "note: one supporting canton: criterion C3"));
+
+    //  withdraw: a reason is required; a draft has nothing to withdraw
+    assert_int_equal (s_run (fx, "request", "withdraw", "--state", st, "1", NULL), 2);
+    assert_int_equal (s_run (fx, "request", "withdraw", "--state", st, "2", "--reason", "x", NULL), 1);
+    assert_int_equal (s_run (fx, "request", "withdraw", "--state", st, "1", "--reason", "Réglé au niveau cantonal.",
+                             "--json", NULL), 0);
+    result = s_json (fx->out);
+    s_json_member (result, "queued", "true");
+    json_decref (result);
+
+    //  What the hub says shows in requests and show, by id or reference
+    agent_store_t *store = s_open (fx);
+    Cii__Receipt receipt = CII__RECEIPT__INIT;
+    receipt.message_id = request_mid;
+    receipt.ref = (char *) "CII-2027-0042";
+    receipt.received_at_ms = 1790000000000;
+    assert_int_equal (agent_kinds_receipt (store, &receipt, NULL), CII_OK);
+    Cii__Criterion criterion = CII__CRITERION__INIT;
+    Cii__Criterion *criteria [] = { &criterion };
+    criterion.id = (char *) "C3";
+    criterion.met = true;
+    criterion.reason = (char *) "3 supporting cantons";
+    Cii__Status status = CII__STATUS__INIT;
+    status.ref = (char *) "CII-2027-0042";
+    status.request_id = request_mid;
+    status.state = (char *) "admissible";
+    status.organ = (char *) "bureau";
+    status.at_ms = 1790000100000;
+    status.note = (char *) "Recevable.\nÀ l'ordre du jour du CDC.";
+    status.criteria = criteria;
+    status.n_criteria = 1;
+    Cii__Deliver deliver = CII__DELIVER__INIT;
+    deliver.seq = 1;
+    deliver.item_case = CII__DELIVER__ITEM_STATUS;
+    deliver.status = &status;
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    env.body_case = CII__ENVELOPE__BODY_DELIVER;
+    env.deliver = &deliver;
+    agent_inbox_outcome_t outcome;
+    assert_int_equal (agent_kinds_deliver (store, &env, &outcome, NULL), CII_OK);
+    agent_store_destroy (&store);
+    assert_int_equal (s_run (fx, "show", "--state", st, "cii-2027-0042", "--json", NULL), 0);
+    shown = s_json (fx->out);
+    s_json_member (shown, "id", "1");
+    s_json_member (shown, "ref", "\"CII-2027-0042\"");
+    s_json_member (shown, "state", "\"admissible\"");
+    s_json_member (shown, "hub_received_at", "\"2026-09-21T14:13:20.000Z\"");
+    s_json_member (shown, "criteria", "[{\"id\":\"C3\",\"met\":true,\"reason\":\"3 supporting cantons\"}]");
+    s_json_member (shown, "history", "[{\"state\":\"admissible\",\"organ\":\"bureau\",\"at\":\"2026-09-21T14:15:00.000Z\","
+                                     "\"note\":\"Recevable.\\nÀ l'ordre du jour du CDC.\",\"theme\":null}]");
+    s_json_member (json_array_get (json_object_get (shown, "withdrawals"), 0), "state", "\"pending\"");
+    json_decref (shown);
+    assert_int_equal (s_run (fx, "show", "--state", st, "CII-2027-0042", NULL), 0);
+    assert_non_null (strstr (fx->out, "request 1  CII-2027-0042  admissible\n"));
+    assert_non_null (strstr (fx->out, "  criteria        C3   met     3 supporting cantons\n"));
+    assert_non_null (strstr (fx->out, "  history         2026-09-21T14:15:00.000Z admissible   bureau Recevable.\n"
+                                      "                  À l'ordre du jour du CDC.\n"));
+    assert_int_equal (s_run (fx, "--state", st, "requests", NULL), 0);
+    assert_non_null (strstr (fx->out, "CII-2027-0042  admissible"));
+    //  --help of every new verb
+    const char *verbs [][2] = { { "request", "new" }, { "request", "edit" }, { "request", "merge" },
+                                { "request", "split" }, { "request", "forward" }, { "request", "withdraw" },
+                                { "requests", NULL }, { "show", NULL }, { "similar", NULL } };
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs [0]; i++) {
+        if (verbs [i][1])
+            s_run (fx, verbs [i][0], verbs [i][1], "--help", NULL);
+        else
+            s_run (fx, verbs [i][0], "--help", NULL);
+        assert_int_equal (fx->status, 0);
+        assert_non_null (strstr (fx->out, "usage: cii-agent"));
+    }
+}
+
 int
 main (void)
 {
@@ -484,6 +754,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_signal_add_and_list, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_signal_import, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_notices_listing, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_requests, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
