@@ -552,7 +552,7 @@ s_show_history (const agent_history_row_t *row, void *arg)
         return !show->no_memory;
     }
     char line [S_LINE_MAX];
-    snprintf (line, sizeof line, "%s %-12s %-6s %s", s_time (row->at_ms, at), row->state, row->organ, row->note);
+    snprintf (line, sizeof line, "%s %-12s %-7s %s", s_time (row->at_ms, at), row->state, row->organ, row->note);
     for (size_t len = strlen (line); len > 0 && line [len - 1] == ' '; len--)
         line [len - 1] = '\0';             //  no note: no trailing spaces
     s_field (show->out, show->count++ ? "" : "history", line);
