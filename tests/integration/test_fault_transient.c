@@ -72,8 +72,8 @@ static void s_transient (void **state, const char *sqlstate)
     assert_int_equal (it_sql_exec (f, "COMMIT", NULL), 0);
 
     //  Stored later, exactly once each; none refused
-    assert_true (it_wait_sql (f, 60000, N_SIGNALS, "SELECT count(*) FROM signals", NULL));
-    assert_true (it_wait_delivered (f, agent, N_SIGNALS, 30000));
+    assert_true (it_wait_sql (f, 30000, N_SIGNALS, "SELECT count(*) FROM signals", NULL));
+    assert_true (it_wait_delivered (f, agent, N_SIGNALS, 20000));
     assert_int_equal (
         it_agent_sql_long (agent, "SELECT count(*) FROM signals WHERE refused_code IS NOT NULL"),
         0);
