@@ -530,6 +530,19 @@ static void s_count_notices (run_t *run, notices_ctx_t *ctx)
     s_strs_free (&ok);
 }
 
+//  Lines of a log containing text (0 when it cannot be read).
+static long s_count_lines (const char *path, const char *text)
+{
+    FILE *f = fopen (path, "r");
+    if (!f) return 0;
+    char line[2048];
+    long n = 0;
+    while (fgets (line, sizeof line, f))
+        n += strstr (line, text) != NULL;
+    fclose (f);
+    return n;
+}
+
 static void s_usage (FILE *out)
 {
     fprintf (
@@ -695,6 +708,14 @@ int main (int argc, char **argv)
         "accepted but not queued %ld\n",
         notices.ok, notices_failed, fig.items, fig.held, fig.missing, fig.doubled_items,
         fig.disorder, fig.extra, notices.unqueued);
+    //  Evidence that the kills hit messages in flight (from the logs; 0 if their wording changes)
+    long resent = 0;
+    for (size_t i = 0; i < f->agent_count; i++)
+        resent += s_count_lines (f->agents[i].log, "resent signal");
+    printf (
+        "in flight: %ld signal resends by the agents, %ld answered as already stored (the hub's "
+        "log)\n",
+        resent, s_count_lines (f->hub_log, "resent, already stored"));
     printf ("processes: %d exited on their own, %d restarts failed, %d did not stop cleanly\n",
             run.unexpected, run.restart_failures, stop_failures);
     bool ok = settled && fig.lost == 0 && fig.doubled == 0 && fig.phantom == 0 &&
