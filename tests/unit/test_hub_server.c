@@ -29,279 +29,10 @@
 #include "hub_store_registry.h"
 #include "hub_store_schema.h"
 #include "test_kinds.h"
-
-#define S_WAIT_MS 5000
-
-typedef struct {
-    char dbname [64];
-    char conninfo [128];
-    char dir [128];
-    zactor_t *server;
-    char endpoint [256];
-    char hub_public [41];
-    zcert_t *agents [3];          //  lemanique, ticino, zuerich
-    PGconn *pg;
-} s_fixture_t;
-
-static const char *s_networks [] = { "lemanique", "ticino", "zuerich" };
-
-static void
-s_quiet (void *arg, const char *message)
-{
-    (void) arg;
-    (void) message;
-}
-
-static void
-s_admin (const char *sql)
-{
-    PGconn *conn = PQconnectdb ("");
-    assert_int_equal (PQstatus (conn), CONNECTION_OK);
-    PQsetNoticeProcessor (conn, s_quiet, NULL);
-    PGresult *res = PQexec (conn, sql);
-    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
-        fail_msg ("%s: %s", sql, PQerrorMessage (conn));
-    PQclear (res);
-    PQfinish (conn);
-}
-
-static long
-s_query_long (s_fixture_t *fx, const char *sql)
-{
-    PGresult *res = PQexec (fx->pg, sql);
-    if (PQresultStatus (res) != PGRES_TUPLES_OK)
-        fail_msg ("%s: %s", sql, PQerrorMessage (fx->pg));
-    long value = PQntuples (res) > 0 && !PQgetisnull (res, 0, 0) ? strtol (PQgetvalue (res, 0, 0), NULL, 10) : -1;
-    PQclear (res);
-    return value;
-}
-
-static void
-s_exec (s_fixture_t *fx, const char *sql)
-{
-    PGresult *res = PQexec (fx->pg, sql);
-    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
-        fail_msg ("%s: %s", sql, PQerrorMessage (fx->pg));
-    PQclear (res);
-}
-
-static void
-s_server_start (s_fixture_t *fx)
-{
-    hub_server_config_t config = { .conninfo = fx->conninfo, .certs_dir = fx->dir, .bind = "tcp://127.0.0.1:*",
-                                   .refusal_log_ms = 1000, .replaced_log_ms = 1000 };
-    fx->server = zactor_new (hub_server_actor, &config);
-    assert_non_null (fx->server);
-    char *status = NULL, *endpoint = NULL, *key = NULL;
-    assert_int_equal (zsock_recv (fx->server, "sss", &status, &endpoint, &key), 0);
-    if (!streq (status, "READY"))
-        fail_msg ("server did not start: %s", endpoint ? endpoint : "?");
-    snprintf (fx->endpoint, sizeof fx->endpoint, "%s", endpoint);
-    assert_string_equal (key, fx->hub_public);
-    zstr_free (&status);
-    zstr_free (&endpoint);
-    zstr_free (&key);
-}
-
-static int
-s_setup (void **state)
-{
-    static int counter = 0;
-    s_fixture_t *fx = calloc (1, sizeof *fx);
-    snprintf (fx->dbname, sizeof fx->dbname, "cii_hubsrv_%d_%d", (int) getpid (), counter++);
-    snprintf (fx->conninfo, sizeof fx->conninfo, "dbname=%s", fx->dbname);
-    char sql [160];
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", fx->dbname);
-    s_admin (sql);
-    snprintf (fx->dir, sizeof fx->dir, "/tmp/cii-hubsrv-XXXXXX");
-    assert_non_null (mkdtemp (fx->dir));
-
-    cii_err_t err;
-    hub_store_t *store = hub_store_new (fx->conninfo, &err);
-    assert_non_null (store);
-    int version = 0;
-    if (hub_store_migrate (store, &version, &err) != CII_OK)
-        fail_msg ("migrate: %s", err.text);
-    zcert_t *hub = zcert_new ();
-    char path [256];
-    snprintf (path, sizeof path, "%s/hub.cert", fx->dir);
-    assert_int_equal (zcert_save (hub, path), 0);
-    snprintf (fx->hub_public, sizeof fx->hub_public, "%s", zcert_public_txt (hub));
-    assert_int_equal (hub_store_setting_set (store, "hub_public_key", fx->hub_public), CII_OK);
-    zcert_destroy (&hub);
-    for (int i = 0; i < 3; i++) {
-        fx->agents [i] = zcert_new ();
-        int64_t id = 0;
-        assert_int_equal (hub_store_enroll (store, s_networks [i], zcert_public_txt (fx->agents [i]), &id, &err),
-                          CII_OK);
-    }
-    hub_store_destroy (&store);
-    fx->pg = PQconnectdb (fx->conninfo);
-    assert_int_equal (PQstatus (fx->pg), CONNECTION_OK);
-    PQsetNoticeProcessor (fx->pg, s_quiet, NULL);
-    s_server_start (fx);
-    *state = fx;
-    return 0;
-}
-
-static int
-s_teardown (void **state)
-{
-    s_fixture_t *fx = *state;
-    zactor_destroy (&fx->server);
-    PQfinish (fx->pg);
-    for (int i = 0; i < 3; i++)
-        zcert_destroy (&fx->agents [i]);
-    char sql [160];
-    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", fx->dbname);
-    s_admin (sql);
-    char command [300];
-    snprintf (command, sizeof command, "rm -rf '%s'", fx->dir);
-    assert_int_equal (system (command), 0);
-    free (fx);
-    return 0;
-}
+#include "unit_pg.h"
+#include "unit_server.h"
 
 //  --- a test agent: a CURVE DEALER -----------------------------------------------------------
-
-static zsock_t *
-s_agent (s_fixture_t *fx, int index)
-{
-    zsock_t *dealer = zsock_new (ZMQ_DEALER);
-    assert_non_null (dealer);
-    zcert_apply (fx->agents [index], dealer);
-    zsock_set_curve_serverkey (dealer, fx->hub_public);
-    zsock_set_linger (dealer, 0);
-    zsock_set_sndtimeo (dealer, S_WAIT_MS);
-    assert_int_equal (zsock_connect (dealer, "%s", fx->endpoint), 0);
-    return dealer;
-}
-
-static void
-s_send (zsock_t *dealer, Cii__Envelope *env, const char *message_id)
-{
-    env->version = CII_PROTOCOL_VERSION;
-    env->message_id = (char *) message_id;
-    uint8_t *data = NULL;
-    size_t size = 0;
-    assert_int_equal (cii_codec_encode (env, &data, &size, NULL), CII_OK);
-    assert_int_equal (zmq_send (zsock_resolve (dealer), data, size, 0), (int) size);
-    free (data);
-}
-
-static void
-s_send_bytes (zsock_t *dealer, const uint8_t *data, size_t size)
-{
-    assert_int_equal (zmq_send (zsock_resolve (dealer), data, size, 0), (int) size);
-}
-
-//  The next frame (skipping PONGs when skip_pong), decoded; NULL after timeout_ms.
-static Cii__Envelope *
-s_recv (zsock_t *dealer, int timeout_ms, bool skip_pong)
-{
-    int64_t deadline = zclock_mono () + timeout_ms;
-    while (zclock_mono () < deadline) {
-        zsock_set_rcvtimeo (dealer, (int) (deadline - zclock_mono ()) + 1);
-        zframe_t *frame = zframe_recv (dealer);
-        if (!frame)
-            return NULL;
-        Cii__Envelope *env = NULL;
-        cii_rc_t rc = cii_codec_decode (zframe_data (frame), zframe_size (frame), &env, NULL);
-        zframe_destroy (&frame);
-        assert_int_equal (rc, CII_OK);
-        if (skip_pong && env->body_case == CII__ENVELOPE__BODY_PONG) {
-            cii_codec_free (&env);
-            continue;
-        }
-        return env;
-    }
-    return NULL;
-}
-
-static Cii__Envelope *
-s_expect (zsock_t *dealer, Cii__Envelope__BodyCase body)
-{
-    Cii__Envelope *env = s_recv (dealer, S_WAIT_MS, true);
-    if (!env)
-        fail_msg ("expected %d, got nothing", (int) body);
-    if (env->body_case != body)
-        fail_msg ("expected body %d, got %s%s%s", (int) body, cii_codec_body_name (env),
-                  env->body_case == CII__ENVELOPE__BODY_ERROR ? ": " : "",
-                  env->body_case == CII__ENVELOPE__BODY_ERROR ? env->error->text : "");
-    return env;
-}
-
-static void
-s_expect_error (zsock_t *dealer, Cii__ErrorCode code, const char *message_id)
-{
-    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_ERROR);
-    if (env->error->code != code)
-        fail_msg ("expected error %s, got %s: %s", cii_codec_error_name (code), cii_codec_error_name (env->error->code),
-                  env->error->text);
-    if (message_id)
-        assert_string_equal (env->error->message_id, message_id);
-    cii_codec_free (&env);
-}
-
-static void
-s_hello (zsock_t *dealer, const char *id, uint64_t last_seq)
-{
-    Cii__Envelope env = CII__ENVELOPE__INIT;
-    Cii__Hello hello = CII__HELLO__INIT;
-    hello.last_seq = last_seq;
-    hello.agent_version = "test";
-    env.body_case = CII__ENVELOPE__BODY_HELLO;
-    env.hello = &hello;
-    s_send (dealer, &env, id);
-}
-
-static void
-s_ping (zsock_t *dealer, const char *id)
-{
-    Cii__Envelope env = CII__ENVELOPE__INIT;
-    Cii__Ping ping = CII__PING__INIT;
-    ping.sent_at_ms = 42;
-    env.body_case = CII__ENVELOPE__BODY_PING;
-    env.ping = &ping;
-    s_send (dealer, &env, id);
-}
-
-static void
-s_ack (zsock_t *dealer, const char *id, uint64_t seq)
-{
-    Cii__Envelope env = CII__ENVELOPE__INIT;
-    Cii__Ack ack = CII__ACK__INIT;
-    ack.seq = seq;
-    env.body_case = CII__ENVELOPE__BODY_ACK;
-    env.ack = &ack;
-    s_send (dealer, &env, id);
-}
-
-static void
-s_signal (zsock_t *dealer, const char *id, const char *canton, const char *title)
-{
-    cii_signal_t signal = { .title = title, .description = "Les mesures AI ne sont pas ouvertes à l'aide sociale.",
-                            .institutions = { CII_INSTITUTION_SOCIAL_AID, CII_INSTITUTION_INVALIDITY },
-                            .n_institutions = 2, .language = "fr", .created_at_ms = 1764355337000 };
-    snprintf (signal.canton, sizeof signal.canton, "%s", canton);
-    uint8_t *data = NULL;
-    size_t size = 0;
-    assert_int_equal (cii_wire_signal_envelope (&signal, id, &data, &size, NULL), CII_OK);
-    s_send_bytes (dealer, data, size);
-    free (data);
-}
-
-//  Opens a session: HELLO, expects WELCOME.
-static zsock_t *
-s_session (s_fixture_t *fx, int index, uint64_t last_seq)
-{
-    zsock_t *dealer = s_agent (fx, index);
-    s_hello (dealer, "hello-1", last_seq);
-    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_WELCOME);
-    assert_string_equal (env->welcome->network, s_networks [index]);
-    cii_codec_free (&env);
-    return dealer;
-}
 
 //  HELLO with a stream epoch; without one (has_epoch false) as an agent older than epochs.
 static void
@@ -317,7 +48,7 @@ s_hello_epoch (zsock_t *dealer, const char *id, uint64_t last_seq, bool has_epoc
     }
     env.body_case = CII__ENVELOPE__BODY_HELLO;
     env.hello = &hello;
-    s_send (dealer, &env, id);
+    unit_send (dealer, &env, id);
 }
 
 //  What a WELCOME said about the stream.
@@ -330,7 +61,7 @@ typedef struct {
 static s_welcome_t
 s_expect_welcome (zsock_t *dealer)
 {
-    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_WELCOME);
+    Cii__Envelope *env = unit_expect (dealer, CII__ENVELOPE__BODY_WELCOME);
     assert_int_equal (env->welcome->stream_case, CII__WELCOME__STREAM_EPOCH);
     s_welcome_t welcome = { env->welcome->epoch, env->welcome->resume_seq, env->welcome->last_seq };
     cii_codec_free (&env);
@@ -339,58 +70,28 @@ s_expect_welcome (zsock_t *dealer)
 
 //  A new connection of agent index saying HELLO (epoch, last_seq); its WELCOME into *welcome.
 static zsock_t *
-s_session_at (s_fixture_t *fx, int index, uint64_t last_seq, bool has_epoch, uint64_t epoch, s_welcome_t *welcome)
+s_session_at (unit_server_t *fx, int index, uint64_t last_seq, bool has_epoch, uint64_t epoch, s_welcome_t *welcome)
 {
-    zsock_t *dealer = s_agent (fx, index);
+    zsock_t *dealer = unit_server_dealer (fx, index);
     s_hello_epoch (dealer, "hello-at", last_seq, has_epoch, epoch);
     *welcome = s_expect_welcome (dealer);
     return dealer;
 }
 
-static void
-s_expect_deliver (zsock_t *dealer, uint64_t seq)
-{
-    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
-    if (env->deliver->seq != seq)
-        fail_msg ("expected DELIVER %" PRIu64 ", got %" PRIu64, seq, env->deliver->seq);
-    cii_codec_free (&env);
-}
-
-//  Nothing but PONGs for ms.
-static void
-s_expect_nothing (zsock_t *dealer, int ms)
-{
-    Cii__Envelope *env = s_recv (dealer, ms, true);
-    if (env)
-        fail_msg ("unexpected %s", cii_codec_body_name (env));
-}
-
-//  Polls sql until it returns expected (the control worker writes soon, not at once).
-static void
-s_wait_long (s_fixture_t *fx, const char *sql, long expected)
-{
-    int64_t deadline = zclock_mono () + S_WAIT_MS;
-    while (s_query_long (fx, sql) != expected && zclock_mono () < deadline)
-        zclock_sleep (20);
-    long got = s_query_long (fx, sql);
-    if (got != expected)
-        fail_msg ("%s: %ld, expected %ld", sql, got, expected);
-}
-
 //  The hub database put back as a backup taken when ticino had been assigned `at` would have it:
 //  restored with the hub stopped, as an operator does.
 static void
-s_restore_ticino (s_fixture_t *fx, int at)
+s_restore_ticino (unit_server_t *fx, int at)
 {
-    zactor_destroy (&fx->server);
+    unit_server_stop (fx);
     char sql [200];
     snprintf (sql, sizeof sql, "DELETE FROM downward WHERE agent_id = (SELECT id FROM agents WHERE network = "
                                "'ticino') AND seq > %d", at);
-    s_exec (fx, sql);
+    unit_server_exec (fx, sql);
     snprintf (sql, sizeof sql, "UPDATE agents SET last_seq = %d, acked_seq = least (acked_seq, %d) "
                                "WHERE network = 'ticino'", at, at);
-    s_exec (fx, sql);
-    s_server_start (fx);
+    unit_server_exec (fx, sql);
+    unit_server_start (fx);
 }
 
 #define S_TICINO_EPOCH "SELECT epoch FROM agents WHERE network = 'ticino'"
@@ -400,30 +101,30 @@ s_restore_ticino (s_fixture_t *fx, int at)
 static void
 test_session (void **state)
 {
-    s_fixture_t *fx = *state;
-    zsock_t *dealer = s_agent (fx, 0);
+    unit_server_t *fx = *state;
+    zsock_t *dealer = unit_server_dealer (fx, 0);
     //  Before HELLO: no session
-    s_ping (dealer, "early-ping");
-    s_expect_error (dealer, CII__ERROR_CODE__ERROR_NO_SESSION, "early-ping");
-    s_hello (dealer, "hello-1", 0);
-    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_WELCOME);
+    unit_ping (dealer, "early-ping");
+    unit_expect_error (dealer, CII__ERROR_CODE__ERROR_NO_SESSION, "early-ping");
+    unit_hello (dealer, "hello-1", 0);
+    Cii__Envelope *env = unit_expect (dealer, CII__ENVELOPE__BODY_WELCOME);
     assert_string_equal (env->welcome->network, "lemanique");
     assert_int_equal (env->welcome->n_cantons, 3);
     assert_string_equal (env->welcome->cantons [0], "GE");
     assert_string_equal (env->welcome->cantons [2], "VS");
     assert_int_equal (env->welcome->heartbeat_ms, 1000);
     cii_codec_free (&env);
-    s_ping (dealer, "ping-1");
-    env = s_recv (dealer, S_WAIT_MS, false);
+    unit_ping (dealer, "ping-1");
+    env = unit_recv (dealer, UNIT_WAIT_MS, false);
     assert_non_null (env);
     assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
     assert_int_equal (env->pong->sent_at_ms, 42);
     cii_codec_free (&env);
     //  The session is recorded (by the control worker, soon)
-    int64_t deadline = zclock_mono () + S_WAIT_MS;
-    while (s_query_long (fx, "SELECT count(*) FROM agents WHERE connected") != 1 && zclock_mono () < deadline)
+    int64_t deadline = zclock_mono () + UNIT_WAIT_MS;
+    while (unit_server_long (fx, "SELECT count(*) FROM agents WHERE connected") != 1 && zclock_mono () < deadline)
         zclock_sleep (20);
-    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM agents WHERE connected"), 1);
+    assert_int_equal (unit_server_long (fx, "SELECT count(*) FROM agents WHERE connected"), 1);
     //  An ERROR from the agent, even one with code 0 (refused by the codec), is only logged
     Cii__Error error = CII__ERROR__INIT;
     error.code = CII__ERROR_CODE__ERROR_MALFORMED;
@@ -431,28 +132,28 @@ test_session (void **state)
     Cii__Envelope out = CII__ENVELOPE__INIT;
     out.body_case = CII__ENVELOPE__BODY_ERROR;
     out.error = &error;
-    s_send (dealer, &out, "err-1");
+    unit_send (dealer, &out, "err-1");
     uint8_t raw [] = { 0x08, 0x01, 0x12, 0x05, 'e', 'r', 'r', '-', '0', 0x6a, 0x02, 0x08, 0x00 };
-    s_send_bytes (dealer, raw, sizeof raw);           //  Error{code 0}: malformed, yet no answer
-    s_ping (dealer, "ping-2");
-    env = s_recv (dealer, S_WAIT_MS, false);
+    unit_send_bytes (dealer, raw, sizeof raw);           //  Error{code 0}: malformed, yet no answer
+    unit_ping (dealer, "ping-2");
+    env = unit_recv (dealer, UNIT_WAIT_MS, false);
     assert_non_null (env);
     assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);     //  the PONG comes first
     cii_codec_free (&env);
     //  A malformed frame of another kind is answered, with its message id
     uint8_t bad [] = { 0x08, 0x01, 0x12, 0x05, 'b', 'a', 'd', '-', '1', 0xa2, 0x01, 0x01, 0xff };
-    s_send_bytes (dealer, bad, sizeof bad);
-    s_expect_error (dealer, CII__ERROR_CODE__ERROR_MALFORMED, "bad-1");
+    unit_send_bytes (dealer, bad, sizeof bad);
+    unit_expect_error (dealer, CII__ERROR_CODE__ERROR_MALFORMED, "bad-1");
     zsock_destroy (&dealer);
 }
 
 static void
 test_signals (void **state)
 {
-    s_fixture_t *fx = *state;
-    zsock_t *dealer = s_session (fx, 0, 0);
-    s_signal (dealer, "sig-1", "VD", "Accès à la formation");
-    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
+    unit_server_t *fx = *state;
+    zsock_t *dealer = unit_session (fx, 0, 0);
+    unit_signal (dealer, "sig-1", "VD", "Accès à la formation");
+    Cii__Envelope *env = unit_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
     assert_string_equal (env->receipt->message_id, "sig-1");
     assert_false (env->receipt->duplicate);
     char ref [32];
@@ -460,32 +161,32 @@ test_signals (void **state)
     assert_true (strncmp (ref, "SIG-", 4) == 0);
     cii_codec_free (&env);
     //  The same message id again: the original receipt, flagged duplicate; stored once
-    s_signal (dealer, "sig-1", "VD", "Accès à la formation");
-    env = s_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
+    unit_signal (dealer, "sig-1", "VD", "Accès à la formation");
+    env = unit_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
     assert_string_equal (env->receipt->ref, ref);
     assert_true (env->receipt->duplicate);
     cii_codec_free (&env);
     //  The same message id with other content is not a resend: ERROR CONFLICT, nothing stored
-    s_signal (dealer, "sig-1", "VD", "Autre chose");
-    s_expect_error (dealer, CII__ERROR_CODE__ERROR_CONFLICT, "sig-1");
-    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM signals"), 1);
+    unit_signal (dealer, "sig-1", "VD", "Autre chose");
+    unit_expect_error (dealer, CII__ERROR_CODE__ERROR_CONFLICT, "sig-1");
+    assert_int_equal (unit_server_long (fx, "SELECT count(*) FROM signals"), 1);
     PGresult *res = PQexec (fx->pg, "SELECT title FROM signals");
     assert_string_equal (PQgetvalue (res, 0, 0), "Accès à la formation");
     PQclear (res);
     //  A canton of another network: refused, nothing stored
-    s_signal (dealer, "sig-2", "TI", "Fuori rete");
-    s_expect_error (dealer, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "sig-2");
+    unit_signal (dealer, "sig-2", "TI", "Fuori rete");
+    unit_expect_error (dealer, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "sig-2");
 
     //  The bureau moves VD to ticino: once the hub has reloaded (ticino's WELCOME lists VD), a
     //  resend of a message stored before the move still gets its original receipt, and a new
     //  VD signal from lemanique is refused.
-    s_exec (fx, "UPDATE cantons SET network = 'ticino' WHERE code = 'VD'");
-    s_exec (fx, "SELECT pg_notify ('cii_agents', '0')");
+    unit_server_exec (fx, "UPDATE cantons SET network = 'ticino' WHERE code = 'VD'");
+    unit_server_exec (fx, "SELECT pg_notify ('cii_agents', '0')");
     bool moved = false;
-    for (int64_t deadline = zclock_mono () + S_WAIT_MS; !moved && zclock_mono () < deadline; ) {
-        zsock_t *ticino = s_agent (fx, 1);
-        s_hello (ticino, "hello-t", 0);
-        env = s_recv (ticino, S_WAIT_MS, true);
+    for (int64_t deadline = zclock_mono () + UNIT_WAIT_MS; !moved && zclock_mono () < deadline; ) {
+        zsock_t *ticino = unit_server_dealer (fx, 1);
+        unit_hello (ticino, "hello-t", 0);
+        env = unit_recv (ticino, UNIT_WAIT_MS, true);
         assert_non_null (env);
         if (env->body_case == CII__ENVELOPE__BODY_WELCOME)
             for (size_t i = 0; i < env->welcome->n_cantons; i++)
@@ -498,16 +199,16 @@ test_signals (void **state)
             zclock_sleep (200);
     }
     assert_true (moved);
-    s_signal (dealer, "sig-1", "VD", "Accès à la formation");
-    env = s_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
+    unit_signal (dealer, "sig-1", "VD", "Accès à la formation");
+    env = unit_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
     assert_string_equal (env->receipt->ref, ref);
     assert_true (env->receipt->duplicate);
     cii_codec_free (&env);
-    s_signal (dealer, "sig-1", "VD", "Autre chose encore");     //  refused by the rule, and a reused id
-    s_expect_error (dealer, CII__ERROR_CODE__ERROR_CONFLICT, "sig-1");
-    s_signal (dealer, "sig-4", "VD", "New after the move");
-    s_expect_error (dealer, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "sig-4");
-    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM signals"), 1);
+    unit_signal (dealer, "sig-1", "VD", "Autre chose encore");     //  refused by the rule, and a reused id
+    unit_expect_error (dealer, CII__ERROR_CODE__ERROR_CONFLICT, "sig-1");
+    unit_signal (dealer, "sig-4", "VD", "New after the move");
+    unit_expect_error (dealer, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "sig-4");
+    assert_int_equal (unit_server_long (fx, "SELECT count(*) FROM signals"), 1);
 
     //  A kind the hub does not take
     assert_int_equal (test_kinds_register (), CII_OK);
@@ -516,20 +217,20 @@ test_signals (void **state)
     uint8_t *data = NULL;
     size_t size = 0;
     assert_int_equal (cii_codec_encode_up (&test_kind_probe_up, &probe.base, "probe-1", &data, &size, NULL), CII_OK);
-    s_send_bytes (dealer, data, size);
+    unit_send_bytes (dealer, data, size);
     free (data);
-    s_expect_error (dealer, CII__ERROR_CODE__ERROR_UNEXPECTED, "probe-1");
+    unit_expect_error (dealer, CII__ERROR_CODE__ERROR_UNEXPECTED, "probe-1");
     //  From another connection with the same key, without HELLO: no session
-    zsock_t *other = s_agent (fx, 0);
-    s_signal (other, "sig-5", "GE", "Stranger");
-    s_expect_error (other, CII__ERROR_CODE__ERROR_NO_SESSION, "sig-5");
+    zsock_t *other = unit_server_dealer (fx, 0);
+    unit_signal (other, "sig-5", "GE", "Stranger");
+    unit_expect_error (other, CII__ERROR_CODE__ERROR_NO_SESSION, "sig-5");
     zsock_destroy (&other);
     zsock_destroy (&dealer);
 }
 
 //  Queues a notice for every agent through the store, as the notices service does.
 static void
-s_queue_notice (s_fixture_t *fx, const char *title)
+s_queue_notice (unit_server_t *fx, const char *title)
 {
     cii_err_t err;
     hub_store_t *store = hub_store_new (fx->conninfo, &err);
@@ -548,31 +249,31 @@ s_queue_notice (s_fixture_t *fx, const char *title)
 static void
 test_downward (void **state)
 {
-    s_fixture_t *fx = *state;
-    zsock_t *dealer = s_session (fx, 1, 0);
+    unit_server_t *fx = *state;
+    zsock_t *dealer = unit_session (fx, 1, 0);
     s_queue_notice (fx, "Avviso uno");
-    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
+    Cii__Envelope *env = unit_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
     assert_int_equal (env->deliver->seq, 1);
     assert_int_equal (env->deliver->item_case, CII__DELIVER__ITEM_NOTICE);
     assert_string_equal (env->deliver->notice->title, "Avviso uno");
     cii_codec_free (&env);
     s_queue_notice (fx, "Avviso due");
-    env = s_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
+    env = unit_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
     assert_int_equal (env->deliver->seq, 2);
     cii_codec_free (&env);
     //  ACK beyond what was sent: refused; the cumulative ACK is recorded
-    s_ack (dealer, "ack-9", 9);
-    s_expect_error (dealer, CII__ERROR_CODE__ERROR_BAD_ACK, "ack-9");
-    s_ack (dealer, "ack-2", 2);
-    int64_t deadline = zclock_mono () + S_WAIT_MS;
-    while (s_query_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'") != 2 && zclock_mono () < deadline)
+    unit_ack (dealer, "ack-9", 9);
+    unit_expect_error (dealer, CII__ERROR_CODE__ERROR_BAD_ACK, "ack-9");
+    unit_ack (dealer, "ack-2", 2);
+    int64_t deadline = zclock_mono () + UNIT_WAIT_MS;
+    while (unit_server_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'") != 2 && zclock_mono () < deadline)
         zclock_sleep (20);
-    assert_int_equal (s_query_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'"), 2);
-    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM downward WHERE acked_at IS NOT NULL"), 2);
+    assert_int_equal (unit_server_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'"), 2);
+    assert_int_equal (unit_server_long (fx, "SELECT count(*) FROM downward WHERE acked_at IS NOT NULL"), 2);
     //  A new session replays what comes after what the agent holds
     zsock_destroy (&dealer);
-    dealer = s_session (fx, 1, 1);
-    env = s_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
+    dealer = unit_session (fx, 1, 1);
+    env = unit_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
     assert_int_equal (env->deliver->seq, 2);
     cii_codec_free (&env);
     zsock_destroy (&dealer);
@@ -584,17 +285,17 @@ test_downward (void **state)
 static void
 test_restore_new_epoch (void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_server_t *fx = *state;
     s_welcome_t welcome;
     zsock_t *dealer = s_session_at (fx, 1, 0, true, 0, &welcome);
     assert_true (welcome.epoch == 0);
     assert_true (welcome.resume == 0);
     for (uint64_t seq = 1; seq <= 10; seq++) {
         s_queue_notice (fx, "Avviso");
-        s_expect_deliver (dealer, seq);
+        unit_expect_deliver (dealer, seq);
     }
-    s_ack (dealer, "ack-10", 10);
-    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 10);
+    unit_ack (dealer, "ack-10", 10);
+    unit_server_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 10);
     zsock_destroy (&dealer);
 
     s_restore_ticino (fx, 5);
@@ -606,23 +307,23 @@ test_restore_new_epoch (void **state)
     char sql [160];
     snprintf (sql, sizeof sql, "SELECT count(*) FROM agents WHERE network = 'ticino' AND epoch = %" PRIu64
                                " AND epoch_start = 5 AND last_seq = 5", epoch);
-    s_wait_long (fx, sql, 1);
-    s_expect_nothing (dealer, 300);                    //  nothing it held is sent again
+    unit_server_wait_long (fx, sql, 1);
+    unit_expect_nothing (dealer, 300);                    //  nothing it held is sent again
     s_queue_notice (fx, "Dopo il ripristino");
     s_queue_notice (fx, "Dopo il ripristino, due");
-    s_expect_deliver (dealer, 6);
-    s_expect_deliver (dealer, 7);
-    s_ack (dealer, "ack-7", 7);
-    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 7);
+    unit_expect_deliver (dealer, 6);
+    unit_expect_deliver (dealer, 7);
+    unit_ack (dealer, "ack-7", 7);
+    unit_server_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 7);
     zsock_destroy (&dealer);
     //  Back in the new epoch, the agent resumes where it is
     dealer = s_session_at (fx, 1, 7, true, epoch, &welcome);
     assert_true (welcome.epoch == epoch);
     assert_true (welcome.resume == 7);
-    s_expect_nothing (dealer, 300);
+    unit_expect_nothing (dealer, 300);
     s_queue_notice (fx, "Otto");
-    s_expect_deliver (dealer, 8);
-    assert_int_equal (s_query_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 8);
+    unit_expect_deliver (dealer, 8);
+    assert_int_equal (unit_server_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 8);
     zsock_destroy (&dealer);
 }
 
@@ -632,23 +333,23 @@ test_restore_new_epoch (void **state)
 static void
 test_hostile_positions (void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_server_t *fx = *state;
     s_welcome_t welcome;
     zsock_t *agent = s_session_at (fx, 1, 0, true, 0, &welcome);
     for (uint64_t seq = 1; seq <= 3; seq++) {
         s_queue_notice (fx, "Avviso");
-        s_expect_deliver (agent, seq);
+        unit_expect_deliver (agent, seq);
     }
-    s_ack (agent, "ack-2", 2);                         //  it stored 1 and 2 only
-    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 2);
+    unit_ack (agent, "ack-2", 2);                         //  it stored 1 and 2 only
+    unit_server_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 2);
 
-    zsock_t *hostile = s_agent (fx, 1);
+    zsock_t *hostile = unit_server_dealer (fx, 1);
     s_hello_epoch (hostile, "hello-far", 3 + 1000000, true, 0);
     welcome = s_expect_welcome (hostile);
     uint64_t first = welcome.epoch;
     assert_true (first != 0);
     assert_true (welcome.resume == 3);
-    s_expect_error (agent, CII__ERROR_CODE__ERROR_SESSION_REPLACED, NULL);
+    unit_expect_error (agent, CII__ERROR_CODE__ERROR_SESSION_REPLACED, NULL);
     s_hello_epoch (hostile, "hello-max", UINT64_MAX, true, first);
     welcome = s_expect_welcome (hostile);
     uint64_t second = welcome.epoch;
@@ -661,31 +362,31 @@ test_hostile_positions (void **state)
     s_hello_epoch (hostile, "hello-made-up", 2, true, UINT64_MAX);
     welcome = s_expect_welcome (hostile);
     assert_true (welcome.resume == 2);
-    s_expect_deliver (hostile, 3);                     //  (an epoch it made up, below what was assigned)
+    unit_expect_deliver (hostile, 3);                     //  (an epoch it made up, below what was assigned)
     char sql [160];
     snprintf (sql, sizeof sql, "SELECT count(*) FROM agents WHERE network = 'ticino' AND epoch = %" PRId64
                                " AND epoch_start = 3", (int64_t) second);
-    s_wait_long (fx, sql, 1);
-    assert_int_equal (s_query_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 3);
-    assert_int_equal (s_query_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'"), 2);
+    unit_server_wait_long (fx, sql, 1);
+    assert_int_equal (unit_server_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 3);
+    assert_int_equal (unit_server_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'"), 2);
 
     //  The agent says where it really is (its epoch 0, seq 2): item 3 comes again, then the rest
     s_hello_epoch (agent, "hello-true", 2, true, 0);
     welcome = s_expect_welcome (agent);
     assert_true (welcome.epoch == second);
     assert_true (welcome.resume == 2);
-    s_expect_error (hostile, CII__ERROR_CODE__ERROR_SESSION_REPLACED, NULL);
-    s_expect_deliver (agent, 3);
+    unit_expect_error (hostile, CII__ERROR_CODE__ERROR_SESSION_REPLACED, NULL);
+    unit_expect_deliver (agent, 3);
     s_queue_notice (fx, "Quattro");
-    s_expect_deliver (agent, 4);
-    s_ack (agent, "ack-4", 4);
-    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 4);
+    unit_expect_deliver (agent, 4);
+    unit_ack (agent, "ack-4", 4);
+    unit_server_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 4);
     //  It took the hub's epoch: from there on it resumes in it
     zsock_destroy (&agent);
     agent = s_session_at (fx, 1, 4, true, second, &welcome);
     assert_true (welcome.epoch == second);
     assert_true (welcome.resume == 4);
-    s_expect_nothing (agent, 300);
+    unit_expect_nothing (agent, 300);
     zsock_destroy (&hostile);
     zsock_destroy (&agent);
 }
@@ -696,20 +397,20 @@ test_hostile_positions (void **state)
 static void
 test_agent_without_epoch (void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_server_t *fx = *state;
     s_welcome_t welcome;
     zsock_t *old = s_session_at (fx, 1, 0, false, 0, &welcome);
     assert_true (welcome.epoch == 0 && welcome.resume == 0);
     s_queue_notice (fx, "Uno");
     s_queue_notice (fx, "Due");
-    s_expect_deliver (old, 1);
-    s_expect_deliver (old, 2);
-    s_ack (old, "ack-2", 2);
-    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 2);
+    unit_expect_deliver (old, 1);
+    unit_expect_deliver (old, 2);
+    unit_ack (old, "ack-2", 2);
+    unit_server_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 2);
     zsock_destroy (&old);
     old = s_session_at (fx, 1, 1, false, 0, &welcome);
     assert_true (welcome.resume == 1);
-    s_expect_deliver (old, 2);
+    unit_expect_deliver (old, 2);
     zsock_destroy (&old);
 
     old = s_session_at (fx, 1, 5, false, 0, &welcome);
@@ -717,11 +418,11 @@ test_agent_without_epoch (void **state)
     assert_true (welcome.resume == 2 && welcome.last_seq == 2);
     for (int i = 0; i < 4; i++)
         s_queue_notice (fx, "Dopo");
-    s_expect_deliver (old, 6);
-    s_ack (old, "ack-6", 6);
-    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 6);
-    assert_int_equal (s_query_long (fx, S_TICINO_EPOCH), 0);
-    assert_int_equal (s_query_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 6);
+    unit_expect_deliver (old, 6);
+    unit_ack (old, "ack-6", 6);
+    unit_server_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 6);
+    assert_int_equal (unit_server_long (fx, S_TICINO_EPOCH), 0);
+    assert_int_equal (unit_server_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 6);
     zsock_destroy (&old);
 }
 
@@ -731,34 +432,34 @@ test_agent_without_epoch (void **state)
 static void
 test_new_epoch_not_written (void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_server_t *fx = *state;
     s_welcome_t welcome;
     zsock_t *dealer = s_session_at (fx, 1, 0, true, 0, &welcome);
     s_queue_notice (fx, "Uno");
     s_queue_notice (fx, "Due");
-    s_expect_deliver (dealer, 1);
-    s_expect_deliver (dealer, 2);
-    s_ack (dealer, "ack-2", 2);
-    s_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 2);
+    unit_expect_deliver (dealer, 1);
+    unit_expect_deliver (dealer, 2);
+    unit_ack (dealer, "ack-2", 2);
+    unit_server_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 2);
     zsock_destroy (&dealer);
     s_restore_ticino (fx, 1);
     dealer = s_session_at (fx, 1, 2, true, 0, &welcome);
     uint64_t epoch = welcome.epoch;
     assert_true (epoch != 0 && welcome.resume == 1);
     s_queue_notice (fx, "Due, nuovo");
-    s_expect_deliver (dealer, 2);
-    s_ack (dealer, "ack-2b", 2);
+    unit_expect_deliver (dealer, 2);
+    unit_ack (dealer, "ack-2b", 2);
     zsock_destroy (&dealer);
     //  As if the hub had died before its control worker wrote the epoch
-    zactor_destroy (&fx->server);
-    s_exec (fx, "UPDATE agents SET epoch = 0, epoch_start = 0 WHERE network = 'ticino'");
-    s_server_start (fx);
+    unit_server_stop (fx);
+    unit_server_exec (fx, "UPDATE agents SET epoch = 0, epoch_start = 0 WHERE network = 'ticino'");
+    unit_server_start (fx);
     dealer = s_session_at (fx, 1, 2, true, epoch, &welcome);
     assert_true (welcome.epoch == epoch);              //  the agent keeps its stream
     assert_true (welcome.resume == 2);
-    s_expect_nothing (dealer, 300);
+    unit_expect_nothing (dealer, 300);
     s_queue_notice (fx, "Tre");
-    s_expect_deliver (dealer, 3);
+    unit_expect_deliver (dealer, 3);
     //  Restored once more below what it holds: a new epoch after both
     zsock_destroy (&dealer);
     s_restore_ticino (fx, 1);
@@ -777,21 +478,21 @@ static size_t s_log_size;
 static void
 test_session_replacements (void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_server_t *fx = *state;
     FILE *log = open_memstream (&s_log_text, &s_log_size);
     zsys_set_logstream (log);
-    zsock_t *one = s_agent (fx, 2);
-    zsock_t *two = s_agent (fx, 2);
+    zsock_t *one = unit_server_dealer (fx, 2);
+    zsock_t *two = unit_server_dealer (fx, 2);
     char id [32];
     for (int i = 0; i < 6; i++) {
         snprintf (id, sizeof id, "hello-%d", i);
         s_hello_epoch (i % 2 ? two : one, id, 0, true, 0);
         s_expect_welcome (i % 2 ? two : one);
         if (i > 0)
-            s_expect_error (i % 2 ? one : two, CII__ERROR_CODE__ERROR_SESSION_REPLACED, NULL);
+            unit_expect_error (i % 2 ? one : two, CII__ERROR_CODE__ERROR_SESSION_REPLACED, NULL);
     }
-    s_wait_long (fx, "SELECT replacements FROM agents WHERE network = 'zuerich'", 5);
-    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM agents WHERE last_replaced_at IS NOT NULL"), 1);
+    unit_server_wait_long (fx, "SELECT replacements FROM agents WHERE network = 'zuerich'", 5);
+    assert_int_equal (unit_server_long (fx, "SELECT count(*) FROM agents WHERE last_replaced_at IS NOT NULL"), 1);
     zclock_sleep (2500);            //  the 1 s interval of this test's server, and a tick
     zsys_set_logstream (NULL);
     fflush (log);
@@ -799,7 +500,7 @@ test_session_replacements (void **state)
     const char *found = s_log_text ? strstr (s_log_text, line) : NULL;
     assert_non_null (found);
     assert_null (strstr (found + 1, line));
-    assert_int_equal (s_query_long (fx, "SELECT sum(replacements) FROM agents"), 5);
+    assert_int_equal (unit_server_long (fx, "SELECT sum(replacements) FROM agents"), 5);
     fclose (log);
     free (s_log_text);
     s_log_text = NULL;
@@ -812,28 +513,28 @@ test_session_replacements (void **state)
 static void
 test_database_blocked (void **state)
 {
-    s_fixture_t *fx = *state;
-    zsock_t *dealer = s_session (fx, 0, 0);
-    s_exec (fx, "BEGIN");
-    s_exec (fx, "LOCK TABLE ingest_log IN ACCESS EXCLUSIVE MODE");
-    s_signal (dealer, "blocked-1", "GE", "Pendant le verrou");
+    unit_server_t *fx = *state;
+    zsock_t *dealer = unit_session (fx, 0, 0);
+    unit_server_exec (fx, "BEGIN");
+    unit_server_exec (fx, "LOCK TABLE ingest_log IN ACCESS EXCLUSIVE MODE");
+    unit_signal (dealer, "blocked-1", "GE", "Pendant le verrou");
     zclock_sleep (200);
     int64_t start = zclock_mono ();
-    s_ping (dealer, "ping-blocked");
-    Cii__Envelope *env = s_recv (dealer, S_WAIT_MS, false);
+    unit_ping (dealer, "ping-blocked");
+    Cii__Envelope *env = unit_recv (dealer, UNIT_WAIT_MS, false);
     assert_non_null (env);
     assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);   //  not the RECEIPT: still blocked
     cii_codec_free (&env);
     int64_t pong_ms = zclock_mono () - start;
-    zsock_t *other = s_session (fx, 1, 0);                         //  HELLO answered too
+    zsock_t *other = unit_session (fx, 1, 0);                         //  HELLO answered too
     //  The pending bound: what does not fit is refused at once
     char id [32];
     for (int i = 0; i < 4200; i++) {
         snprintf (id, sizeof id, "flood-%d", i);
-        s_signal (dealer, id, "VD", "Flot");
+        unit_signal (dealer, id, "VD", "Flot");
     }
     int unavailable = 0;
-    while ((env = s_recv (dealer, 2000, true)) != NULL) {
+    while ((env = unit_recv (dealer, 2000, true)) != NULL) {
         assert_int_equal (env->body_case, CII__ENVELOPE__BODY_ERROR);
         assert_int_equal (env->error->code, CII__ERROR_CODE__ERROR_UNAVAILABLE);
         unavailable++;
@@ -841,10 +542,10 @@ test_database_blocked (void **state)
     }
     assert_true (unavailable >= 100);
     assert_true (unavailable <= 4200);
-    s_exec (fx, "COMMIT");
+    unit_server_exec (fx, "COMMIT");
     //  Now everything queued is stored and receipted
     int receipts = 0;
-    while ((env = s_recv (dealer, S_WAIT_MS, true)) != NULL) {
+    while ((env = unit_recv (dealer, UNIT_WAIT_MS, true)) != NULL) {
         if (env->body_case == CII__ENVELOPE__BODY_RECEIPT)
             receipts++;
         cii_codec_free (&env);
@@ -852,7 +553,7 @@ test_database_blocked (void **state)
             break;
     }
     assert_int_equal (receipts, 4201 - unavailable);
-    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM signals"), 4201 - unavailable);
+    assert_int_equal (unit_server_long (fx, "SELECT count(*) FROM signals"), 4201 - unavailable);
     print_message ("      PONG after %" PRId64 " ms with the ingest blocked; %d of 4200 refused UNAVAILABLE\n",
                    pong_ms, unavailable);
     zsock_destroy (&other);
@@ -916,12 +617,12 @@ static hub_upward_kind_t s_probe_handler = {
 static void
 test_kind_both_ways (void **state)
 {
-    s_fixture_t *fx = *state;
-    s_exec (fx, "CREATE TABLE probes (id bigserial PRIMARY KEY, agent_id bigint, text text, number bigint)");
+    unit_server_t *fx = *state;
+    unit_server_exec (fx, "CREATE TABLE probes (id bigserial PRIMARY KEY, agent_id bigint, text text, number bigint)");
     assert_int_equal (test_kinds_register (), CII_OK);
     assert_int_equal (hub_kinds_register_upward (&s_probe_handler), CII_OK);
     assert_int_equal (hub_kinds_register_upward (&s_probe_handler), CII_CONFLICT);
-    zsock_t *dealer = s_session (fx, 0, 0);
+    zsock_t *dealer = unit_session (fx, 0, 0);
     //  Upward: stored by the generic ingest with its own shape, receipted with its reference
     CiiTest__Probe probe = CII_TEST__PROBE__INIT;
     probe.text = "Grüezi aus dem Test";
@@ -929,9 +630,9 @@ test_kind_both_ways (void **state)
     uint8_t *data = NULL;
     size_t size = 0;
     assert_int_equal (cii_codec_encode_up (&test_kind_probe_up, &probe.base, "probe-1", &data, &size, NULL), CII_OK);
-    s_send_bytes (dealer, data, size);
+    unit_send_bytes (dealer, data, size);
     free (data);
-    Cii__Envelope *env = s_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
+    Cii__Envelope *env = unit_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
     assert_true (strncmp (env->receipt->ref, "PRB-", 4) == 0);
     cii_codec_free (&env);
     PGresult *res = PQexec (fx->pg, "SELECT text, number FROM probes");
@@ -939,17 +640,17 @@ test_kind_both_ways (void **state)
     assert_string_equal (PQgetvalue (res, 0, 0), "Grüezi aus dem Test");
     assert_string_equal (PQgetvalue (res, 0, 1), "42");
     PQclear (res);
-    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM ingest_log WHERE kind = 'probe-up'"), 1);
+    assert_int_equal (unit_server_long (fx, "SELECT count(*) FROM ingest_log WHERE kind = 'probe-up'"), 1);
     //  A signal and a probe in one batch, and a refused probe
     probe.number = -1;
     assert_int_equal (cii_codec_encode_up (&test_kind_probe_up, &probe.base, "probe-2", &data, &size, NULL), CII_OK);
-    s_signal (dealer, "sig-with-probe", "GE", "Avec une sonde");
-    s_send_bytes (dealer, data, size);
+    unit_signal (dealer, "sig-with-probe", "GE", "Avec une sonde");
+    unit_send_bytes (dealer, data, size);
     free (data);
-    env = s_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
+    env = unit_expect (dealer, CII__ENVELOPE__BODY_RECEIPT);
     assert_string_equal (env->receipt->message_id, "sig-with-probe");
     cii_codec_free (&env);
-    s_expect_error (dealer, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "probe-2");
+    unit_expect_error (dealer, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "probe-2");
 
     //  Downward: queued as (kind, packed body), delivered as Deliver field 90, decoded back
     CiiTest__Probe down = CII_TEST__PROBE__INIT;
@@ -964,7 +665,7 @@ test_kind_both_ways (void **state)
     assert_int_equal (recipients, 1);
     hub_store_destroy (&store);
     free (data);
-    env = s_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
+    env = unit_expect (dealer, CII__ENVELOPE__BODY_DELIVER);
     assert_int_equal (env->deliver->seq, 1);
     assert_ptr_equal (cii_codec_kind (env), &test_kind_probe_down);
     ProtobufCMessage *owned = NULL;
@@ -974,12 +675,12 @@ test_kind_both_ways (void **state)
     assert_int_equal (got->number, 7);
     cii_codec_item_free (&owned);
     cii_codec_free (&env);
-    s_ack (dealer, "ack-probe", 1);
-    int64_t deadline = zclock_mono () + S_WAIT_MS;
-    while (s_query_long (fx, "SELECT count(*) FROM downward WHERE subject = 'probe:1' AND acked_at IS NOT NULL") != 1
+    unit_ack (dealer, "ack-probe", 1);
+    int64_t deadline = zclock_mono () + UNIT_WAIT_MS;
+    while (unit_server_long (fx, "SELECT count(*) FROM downward WHERE subject = 'probe:1' AND acked_at IS NOT NULL") != 1
            && zclock_mono () < deadline)
         zclock_sleep (20);
-    assert_int_equal (s_query_long (fx, "SELECT count(*) FROM downward WHERE subject = 'probe:1' AND acked_at IS NOT NULL"),
+    assert_int_equal (unit_server_long (fx, "SELECT count(*) FROM downward WHERE subject = 'probe:1' AND acked_at IS NOT NULL"),
                       1);
     zsock_destroy (&dealer);
     hub_kinds_unregister_upward (&s_probe_handler);
@@ -991,17 +692,17 @@ test_kind_both_ways (void **state)
 static void
 test_hello_throttle (void **state)
 {
-    s_fixture_t *fx = *state;
-    zsock_t *other = s_session (fx, 1, 0);
-    zsock_t *dealer = s_agent (fx, 0);
+    unit_server_t *fx = *state;
+    zsock_t *other = unit_session (fx, 1, 0);
+    zsock_t *dealer = unit_server_dealer (fx, 0);
     char id [32];
     for (int i = 0; i < 30; i++) {
         snprintf (id, sizeof id, "hello-%d", i);
-        s_hello (dealer, id, 0);
+        unit_hello (dealer, id, 0);
     }
     int welcomes = 0, throttled = 0;
     Cii__Envelope *env;
-    while ((env = s_recv (dealer, 1000, true)) != NULL) {
+    while ((env = unit_recv (dealer, 1000, true)) != NULL) {
         if (env->body_case == CII__ENVELOPE__BODY_WELCOME)
             welcomes++;
         else
@@ -1012,8 +713,8 @@ test_hello_throttle (void **state)
     }
     assert_true (welcomes >= 10 && welcomes <= 12);
     assert_int_equal (welcomes + throttled, 30);
-    s_ping (other, "ping-other");
-    env = s_recv (other, S_WAIT_MS, false);
+    unit_ping (other, "ping-other");
+    env = unit_recv (other, UNIT_WAIT_MS, false);
     assert_non_null (env);
     assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
     cii_codec_free (&env);
@@ -1028,26 +729,26 @@ test_hello_throttle (void **state)
 static void
 test_frame_bounds (void **state)
 {
-    s_fixture_t *fx = *state;
-    zsock_t *other = s_session (fx, 1, 0);
-    zsock_t *dealer = s_session (fx, 0, 0);
+    unit_server_t *fx = *state;
+    zsock_t *other = unit_session (fx, 1, 0);
+    zsock_t *dealer = unit_session (fx, 0, 0);
     uint8_t *big = calloc (1, 8 << 20);
     assert_non_null (big);
-    s_send_bytes (dealer, big, CII_MAX_FRAME + 100);
-    s_expect_error (dealer, CII__ERROR_CODE__ERROR_TOO_LARGE, NULL);
-    s_send_bytes (dealer, big, 8 << 20);
+    unit_send_bytes (dealer, big, CII_MAX_FRAME + 100);
+    unit_expect_error (dealer, CII__ERROR_CODE__ERROR_TOO_LARGE, NULL);
+    unit_send_bytes (dealer, big, 8 << 20);
     free (big);
     //  The connection was dropped: the session is over (libzmq reconnects on a new routing id,
     //  which has no session); nothing is answered for the big frame.
     zclock_sleep (300);
-    s_ping (dealer, "ping-after-big");
-    Cii__Envelope *env = s_recv (dealer, 2000, false);
+    unit_ping (dealer, "ping-after-big");
+    Cii__Envelope *env = unit_recv (dealer, 2000, false);
     assert_non_null (env);
     assert_int_equal (env->body_case, CII__ENVELOPE__BODY_ERROR);
     assert_int_equal (env->error->code, CII__ERROR_CODE__ERROR_NO_SESSION);
     cii_codec_free (&env);
-    s_ping (other, "ping-other");
-    env = s_recv (other, S_WAIT_MS, false);
+    unit_ping (other, "ping-other");
+    env = unit_recv (other, UNIT_WAIT_MS, false);
     assert_non_null (env);
     assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
     cii_codec_free (&env);
@@ -1059,7 +760,7 @@ test_frame_bounds (void **state)
 static void
 test_refusal_log (void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_server_t *fx = *state;
     FILE *log = open_memstream (&s_log_text, &s_log_size);
     zsys_set_logstream (log);
     for (int i = 0; i < 40; i++) {
@@ -1069,7 +770,7 @@ test_refusal_log (void **state)
         zsock_set_curve_serverkey (stranger, fx->hub_public);
         zsock_set_linger (stranger, 0);
         zsock_connect (stranger, "%s", fx->endpoint);
-        s_hello (stranger, "hello-x", 0);
+        unit_hello (stranger, "hello-x", 0);
         zclock_sleep (20);
         zsock_destroy (&stranger);
         zcert_destroy (&cert);
@@ -1099,19 +800,19 @@ main (void)
     zsys_init ();
     zsys_set_logstream (getenv ("CII_TEST_VERBOSE") ? stderr : NULL);
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_session, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_signals, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_downward, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_restore_new_epoch, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_hostile_positions, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_agent_without_epoch, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_new_epoch_not_written, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_session_replacements, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_database_blocked, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_kind_both_ways, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_hello_throttle, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_frame_bounds, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_refusal_log, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_session, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_signals, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_downward, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_restore_new_epoch, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_hostile_positions, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_agent_without_epoch, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_new_epoch_not_written, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_session_replacements, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_database_blocked, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_kind_both_ways, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_hello_throttle, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_frame_bounds, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_refusal_log, unit_server_setup, unit_server_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
