@@ -111,6 +111,9 @@ else
   what="the working tree at $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD || echo ' + local changes')"
 fi
 cp -a "$src" "$pristine"
+# Tests a mutant fails keep their directories for a look: keep them in the scratch directory
+export CII_IT_TMP=$scratch/tmp
+mkdir -p "$CII_IT_TMP"
 echo "run.sh: ${#names[@]} mutants on $what, in $scratch"
 if [ $check -eq 1 ]; then
   stale=0

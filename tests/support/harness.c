@@ -434,6 +434,13 @@ static int s_admin_exec (const char *sql)
     return rc;
 }
 
+//  Where fixtures make their directories: $CII_IT_TMP, else /tmp.
+static const char *s_tmp_root (void)
+{
+    const char *root = getenv ("CII_IT_TMP");
+    return root && *root ? root : "/tmp";
+}
+
 //  Picks a free loopback port: bind to port 0, read it back, close.
 static int s_free_port (void)
 {
@@ -468,7 +475,7 @@ it_fixture_t *it_fixture_new (const char *name)
     snprintf (self->conninfo, sizeof self->conninfo, "dbname=%s", self->dbname);
 
     char tmpl[256];
-    snprintf (tmpl, sizeof tmpl, "/tmp/cii-it-%s-XXXXXX", self->name);
+    snprintf (tmpl, sizeof tmpl, "%s/cii-it-%s-XXXXXX", s_tmp_root (), self->name);
     if (!mkdtemp (tmpl)) {
         fprintf (stderr, "harness: mkdtemp: %s\n", strerror (errno));
         free (self);
@@ -1249,7 +1256,7 @@ it_pg_t *it_pg_new (void)
     snprintf (self->bin, sizeof self->bin, "%s", g.gl_pathv[g.gl_pathc - 1]);
     globfree (&g);
     *strrchr (self->bin, '/') = 0;
-    snprintf (self->dir, sizeof self->dir, "/tmp/cii-it-pg-XXXXXX");
+    snprintf (self->dir, sizeof self->dir, "%s/cii-it-pg-XXXXXX", s_tmp_root ());
     if (!mkdtemp (self->dir)) {
         fprintf (stderr, "harness: mkdtemp: %s\n", strerror (errno));
         free (self);

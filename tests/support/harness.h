@@ -53,7 +53,8 @@ typedef struct {
 /*  --- fixture ----------------------------------------------------------------------------- */
 
 /*  Creates the fixture for test `name`: a database cii_it_<pid>_<n> (CREATE DATABASE over the
-    PG* environment), a temporary directory, a free loopback port, then runs `cii-hub init`.
+    PG* environment), a temporary directory (under $CII_IT_TMP, else /tmp), a free loopback port,
+    then runs `cii-hub init`.
     Returns NULL on failure (reason printed on stderr). Registers an atexit handler that kills
     every process the harness started. */
 it_fixture_t *it_fixture_new (const char *name);
