@@ -2,7 +2,7 @@
     --db and --verbose) over the common CLI framework, and the hook that sets logging up before a
     verb runs. The verbs are in hub_cli_setup.c, hub_cli_agents.c, hub_cli_signals.c,
     hub_cli_notices.c, and for the national gate hub_cli_requests.c, hub_cli_decide.c and
-    hub_cli_themes.c. */
+    hub_cli_themes.c; cross-language matching in hub_cli_match.c. */
 #include "hub_cli.h"
 #include "hub_cli_verbs.h"
 #include "hub_setup.h"
@@ -104,6 +104,31 @@ static const cii_cli_opt_t s_gate_opts [] = {
     { NULL, NULL, NULL, false },
 };
 
+static const cii_cli_opt_t s_similar_opts [] = {
+    { "limit", "N", "at most N hits (1..100, default 10)", false },
+    { "json", NULL, "one JSON array of {ref, kind, network, title, lang, score, why} on stdout", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_concept_add_opts [] = {
+    { "lang", "fr|de|it", "the language of the term (required)", false },
+    { "json", NULL, "print {concept, lang, term, query, tagged, documents} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_concept_list_opts [] = {
+    { "concept", "CONCEPT", "only the terms of this concept", false },
+    { "json", NULL, "one JSON array of {concept, lang, term, query, documents} on stdout", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_verb_t s_concept_verbs [] = {
+    { "add", hub_cli_concept_add, NULL, s_concept_add_opts, "CONCEPT TERM", 2, 2,
+      "add a term (one or more words; WORD* matches a prefix) of a concept" },
+    { "list", hub_cli_concept_list, NULL, s_concept_list_opts, "", 0, 0, "the concepts and their terms" },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
 static const cii_cli_verb_t s_verbs [] = {
     { "init", hub_cli_init, NULL, s_init_opts, "", 0, 0,
       "migrate the schema, seed the registry, create the hub key pair" },
@@ -122,6 +147,9 @@ static const cii_cli_verb_t s_verbs [] = {
     { "theme", NULL, s_theme_verbs, NULL, "", 0, 0, "national themes: new" },
     { "themes", hub_cli_themes, NULL, s_json_opts, "", 0, 0, "national themes, their requests and breadth" },
     { "gate", hub_cli_gate, NULL, s_gate_opts, "", 0, 0, "the admissibility criteria and C3 thresholds (show, set)" },
+    { "similar", hub_cli_similar, NULL, s_similar_opts, "REF", 1, 1,
+      "requests and signals of other networks like request REF, in any language" },
+    { "concept", NULL, s_concept_verbs, NULL, "", 0, 0, "the CII concept thesaurus of similar: add, list" },
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };
 
