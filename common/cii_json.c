@@ -56,7 +56,8 @@ cii_json_print (FILE *out, json_t *value)
 {
     if (!value)
         return -1;
-    int rc = json_dumpf (value, out, JSON_COMPACT | JSON_ENCODE_ANY);
+    //  Numbers with a fraction (scores, thresholds) to 6 significant digits: 0.489, not 0.48899999999999999
+    int rc = json_dumpf (value, out, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION (6));
     json_decref (value);
     if (rc != 0 || fputc ('\n', out) == EOF)
         return -1;

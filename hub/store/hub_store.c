@@ -524,7 +524,7 @@ hub_store_reconnect (hub_store_t *self)
     assert (self);
     if (!hub_store_broken (self))
         return CII_OK;
-    char reason [512];
+    char reason [256];                      //  a reason of its own, shorter than self->error
     PGconn *conn = s_connect (self->conninfo, reason, sizeof reason);
     if (!conn) {
         hub_store_set_error (self, "reconnect", reason);
