@@ -99,7 +99,8 @@ static const cii_cli_verb_t s_theme_verbs [] = {
 
 static const cii_cli_opt_t s_gate_opts [] = {
     { "c3-min-cantons", "N", "set C3's threshold of supporting cantons (1..26)", false },
-    { "c3-min-networks", "N", "set C3's threshold of networks over a theme (1..64)", false },
+    { "c3-min-networks", "N", "set C3's threshold of networks raising it, with a similar request or over a theme (1..64)", false },
+    { "c3-min-similarity", "X", "set the score at which another network's request counts as similar for C3 (0.05..1)", false },
     { "json", NULL, "print the thresholds and the criteria as JSON", false },
     { NULL, NULL, NULL, false },
 };

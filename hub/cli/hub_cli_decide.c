@@ -1,6 +1,6 @@
 /*  hub_cli_decide.c — `cii-hub decide REF --to STATE --organ ORGAN [--note TEXT] [--json]` (one
     transition of a request, or of each request of a theme: hub_flow_decide) and `cii-hub gate
-    [--c3-min-cantons N] [--c3-min-networks N] [--json]` (the admissibility criteria and the bureau's
+    [--c3-min-cantons N] [--c3-min-networks N] [--c3-min-similarity X] [--json]` (the admissibility criteria and the bureau's
     C3 thresholds, shown or set: hub_gate). */
 #include "hub_cli_verbs.h"
 #include "hub_flow.h"
@@ -71,16 +71,38 @@ s_number (cii_cli_t *cli, const char *name, int *value, int *code)
     return true;
 }
 
+//  The same for a decimal number (--c3-min-similarity 0.4).
+static bool
+s_decimal (cii_cli_t *cli, const char *name, double *value, int *code)
+{
+    const char *text = cii_cli_opt (cli, name);
+    if (!text)
+        return false;
+    char *end = NULL;
+    double x = strtod (text, &end);
+    if (end == text || *end || !(x >= -1e6 && x <= 1e6)) {
+        *code = cii_cli_usage (cli, "--%s needs a number such as 0.4", name);
+        return false;
+    }
+    *value = x;
+    return true;
+}
+
 int
 hub_cli_gate (cii_cli_t *cli)
 {
     int code = CII_CLI_OK, cantons = 0, networks = 0;
+    double similarity = 0;
     bool set_cantons = s_number (cli, "c3-min-cantons", &cantons, &code);
     if (code != CII_CLI_OK)
         return code;
     bool set_networks = s_number (cli, "c3-min-networks", &networks, &code);
     if (code != CII_CLI_OK)
         return code;
+    bool set_similarity = s_decimal (cli, "c3-min-similarity", &similarity, &code);
+    if (code != CII_CLI_OK)
+        return code;
+    bool setting = set_cantons || set_networks || set_similarity;
     hub_store_t *store = hub_cli_connect (cli, &code);
     if (!store)
         return code;
@@ -88,9 +110,9 @@ hub_cli_gate (cii_cli_t *cli)
     cii_err_clear (&err);
     hub_gate_thresholds_t thresholds;
     size_t reevaluated = 0;
-    cii_rc_t rc = set_cantons || set_networks
+    cii_rc_t rc = setting
                 ? hub_gate_set_thresholds (store, set_cantons ? &cantons : NULL, set_networks ? &networks : NULL,
-                                           &thresholds, &reevaluated, &err)
+                                           set_similarity ? &similarity : NULL, &thresholds, &reevaluated, &err)
                 : hub_gate_thresholds (store, &thresholds, &err);
     if (rc != CII_OK)
         code = cii_cli_fail (cli, &err);
@@ -99,6 +121,7 @@ hub_cli_gate (cii_cli_t *cli)
         json_t *doc = json_object ();
         cii_json_set (doc, "c3_min_cantons", json_integer (thresholds.min_cantons));
         cii_json_set (doc, "c3_min_networks", json_integer (thresholds.min_networks));
+        cii_json_set (doc, "c3_min_similarity", json_real (thresholds.min_similarity));
         json_t *criteria = json_array ();
         char id [4], text [400];
         for (size_t i = 0; hub_gate_describe (i, &thresholds, id, text, sizeof text); i++) {
@@ -108,7 +131,7 @@ hub_cli_gate (cii_cli_t *cli)
             json_array_append_new (criteria, row);
         }
         cii_json_set (doc, "criteria", criteria);
-        if (set_cantons || set_networks)
+        if (setting)
             cii_json_set (doc, "reevaluated", json_integer ((json_int_t) reevaluated));
         code = cii_cli_print_json (cli, doc);
     }
@@ -117,9 +140,9 @@ hub_cli_gate (cii_cli_t *cli)
         char id [4], text [400];
         for (size_t i = 0; hub_gate_describe (i, &thresholds, id, text, sizeof text); i++)
             fprintf (out, "%-3s %s\n", id, text);
-        fprintf (out, "thresholds: c3_min_cantons %d, c3_min_networks %d\n", thresholds.min_cantons,
-                 thresholds.min_networks);
-        if (set_cantons || set_networks)
+        fprintf (out, "thresholds: c3_min_cantons %d, c3_min_networks %d, c3_min_similarity %.2f\n",
+                 thresholds.min_cantons, thresholds.min_networks, thresholds.min_similarity);
+        if (setting)
             fprintf (out, "criteria re-evaluated for %zu request%s at the gate\n", reevaluated,
                      reevaluated == 1 ? "" : "s");
     }

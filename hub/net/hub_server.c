@@ -8,6 +8,7 @@
     Sessions are a table of (state, event) -> action, next state; nothing else assigns a state. */
 #include "hub_server.h"
 #include "hub_kinds.h"
+#include "hub_match.h"
 #include "hub_registry.h"
 #include "hub_setup.h"
 #include "hub_store_agents.h"
@@ -157,6 +158,7 @@ typedef struct {
     size_t n_fetch;
     bool reset_sessions;
     bool after_commit;               //  run the kinds' after-commit work
+    bool index;                      //  the hub is idle: index for `similar` (hub_match_background)
     uint64_t reload_number;          //  which reload this is (when reload)
     //  out
     cii_rc_t rc_acks, rc_sessions, rc_epochs, rc_replaced, rc_reload, rc_fetch;
@@ -199,6 +201,8 @@ struct _hub_server_t {
     bool fetch_all_wanted;           //  downward items were queued: look at every session
     bool seen_wanted;
     bool after_commit_wanted;        //  a batch stored items of a kind with after-commit work
+    bool ingested;                   //  a batch came back from the ingest worker since the last tick
+    bool index_wanted;               //  no batch during the last tick: time for hub_match_background
     bool reset_wanted;
     int64_t reload_ms;               //  when the last reload was asked for
     uint64_t reloads_started;        //  reload jobs handed to the control worker
@@ -966,6 +970,11 @@ s_control_run (hub_store_t *store, void *arg)
                 zsys_warning ("hub: work after a commit failed (retried): %s", err.text);
         }
     }
+    if (job->index) {
+        cii_err_t err;
+        if (hub_match_background (store, &err) != CII_OK)
+            zsys_warning ("hub: indexing for similar failed (retried): %s", err.text);
+    }
     if (job->reset_sessions)
         hub_store_agents_reset_sessions (store);
     job->rc_epochs = hub_store_agents_epoch (store, job->epoch_ids, job->epochs, job->epoch_starts, job->n_epochs);
@@ -1077,7 +1086,7 @@ static void
 s_control_schedule (hub_server_t *self)
 {
     if (self->control_job || !(self->dirty || self->reload_wanted || self->reset_wanted || self->seen_wanted
-                               || self->after_commit_wanted))
+                               || self->after_commit_wanted || self->index_wanted))
         return;
     size_t n_agents = zhashx_size (self->agents);
     control_job_t *job = calloc (1, sizeof *job);
@@ -1102,6 +1111,7 @@ s_control_schedule (hub_server_t *self)
     }
     job->reload = self->reload_wanted;
     job->after_commit = self->after_commit_wanted;
+    job->index = self->index_wanted;
     if (job->reload)
         job->reload_number = self->reloads_started + 1;
     job->reset_sessions = self->reset_wanted;
@@ -1134,7 +1144,7 @@ s_control_schedule (hub_server_t *self)
             fetch->limit = (int) (DOWN_WINDOW - (agent->sent_seq - agent->acked_seq));
         }
     }
-    if (!job->reload && !job->reset_sessions && !job->after_commit && job->n_acks + job->n_sessions + job->n_epochs + job->n_replaced
+    if (!job->reload && !job->reset_sessions && !job->after_commit && !job->index && job->n_acks + job->n_sessions + job->n_epochs + job->n_replaced
         + job->n_seen
         + job->n_fetch == 0) {
         self->dirty = false;
@@ -1162,6 +1172,7 @@ s_control_schedule (hub_server_t *self)
     self->reset_wanted = false;
     self->seen_wanted = false;
     self->after_commit_wanted = false;
+    self->index_wanted = false;
     self->dirty = false;
     //  A fetch of everything is only complete with the reload in the same job.
     if (job->reload) {
@@ -1184,6 +1195,7 @@ s_on_ingest_worker (zloop_t *loop, zsock_t *reader, void *arg)
     char channel [64], payload [256];
     if (hub_worker_recv (self->ingest, &job, channel, payload) == HUB_WORKER_DONE && job == self->in_flight) {
         self->in_flight = NULL;
+        self->ingested = true;
         if (((ingest_job_t *) job)->after_commit)
             self->after_commit_wanted = true;
         s_ingest_done (self, job);
@@ -1583,6 +1595,10 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
         s_refusals_flush (self);
     //  last_seen of every connected agent moves, so `agents` can tell live from stale
     self->seen_wanted = true;
+    //  Indexing for `similar` only while nothing is being stored (hub_match_background)
+    if (!self->ingested)
+        self->index_wanted = true;
+    self->ingested = false;
     s_ingest_schedule (self);
     s_control_schedule (self);
     return 0;

@@ -13,6 +13,7 @@
 #define S_DEFAULT_MIN        2
 #define S_PENDING_PER_RUN    256     //  requests whose STATUS one run of the after-commit work queues
 #define S_LIST_ITEMS         12      //  entries of a list shown in a reason, then "..."
+#define S_MIN_SIMILARITY     0.05    //  below, every request of another network would count
 
 //  --------------------------------------------------------------------------------------------
 //  The criteria
@@ -64,9 +65,32 @@ s_set (hub_criterion_t *c, const char *id, bool met, const char *format, ...)
     va_end (args);
 }
 
+//  The other networks with a similar request as "ticino CII-2027-0007, zuerich CII-2027-0009" into
+//  buf, at most S_LIST_ITEMS, then "...".
+static void
+s_peers (const hub_match_breadth_t *similar, char *buf, size_t size)
+{
+    buf [0] = 0;
+    if (!similar || !similar->networks)
+        return;
+    size_t used = 0;
+    const char *name = similar->names, *ref = similar->refs;
+    for (int i = 0; *name && used + 8 < size; i++) {
+        size_t name_len = strcspn (name, ","), ref_len = strcspn (ref, ",");
+        if (i == S_LIST_ITEMS || used + name_len + ref_len + 8 >= size) {
+            snprintf (buf + used, size - used, ", ...");
+            return;
+        }
+        used += (size_t) snprintf (buf + used, size - used, "%s%.*s %.*s", i ? ", " : "", (int) name_len, name,
+                                   (int) ref_len, ref);
+        name += name_len + (name [name_len] == ',');
+        ref += ref_len + (ref [ref_len] == ',');
+    }
+}
+
 void
-hub_gate_criteria (const hub_request_facts_t *facts, const hub_gate_thresholds_t *thresholds,
-                   hub_criterion_t out [HUB_GATE_CRITERIA])
+hub_gate_criteria (const hub_request_facts_t *facts, const hub_match_breadth_t *similar,
+                   const hub_gate_thresholds_t *thresholds, hub_criterion_t out [HUB_GATE_CRITERIA])
 {
     assert (facts && thresholds && out);
     char a [160], b [160];
@@ -86,20 +110,32 @@ hub_gate_criteria (const hub_request_facts_t *facts, const hub_gate_thresholds_t
     else
         s_set (&out [1], "C2", false, "linked to no general objective (labour-market-integration or "
                                       "system-coordination)");
-    //  C3: broadly shared
+    //  C3: broadly shared: cantons, networks raising it (a similar request in any language), a theme
     int own = s_count (facts->cantons);
+    int others = similar ? similar->networks : 0;
+    char peers [260];
+    s_peers (similar, peers, sizeof peers);
+    char alike [340];
+    if (others)
+        snprintf (alike, sizeof alike, "%d other network%s with a similar request (%s)", others, others == 1 ? "" : "s",
+                  peers);
+    else
+        snprintf (alike, sizeof alike, "no other network with a similar request");
+    bool met = own >= thresholds->min_cantons || 1 + others >= thresholds->min_networks;
     if (facts->theme && *facts->theme) {
         int cantons = s_count (facts->theme_cantons), networks = s_count (facts->theme_networks);
-        bool met = own >= thresholds->min_cantons || cantons >= thresholds->min_cantons
-                || networks >= thresholds->min_networks;
-        s_set (&out [2], "C3", met, "theme %s: %d network%s (%s), %d canton%s (%s); thresholds %d networks or %d "
-               "cantons", facts->theme, networks, networks == 1 ? "" : "s", s_list (facts->theme_networks, a, sizeof a),
-               cantons, cantons == 1 ? "" : "s", s_list (facts->theme_cantons, b, sizeof b), thresholds->min_networks,
-               thresholds->min_cantons);
+        met = met || cantons >= thresholds->min_cantons || networks >= thresholds->min_networks;
+        s_set (&out [2], "C3", met, "theme %s: %d network%s (%s), %d canton%s (%s); %s; thresholds %d network%s or "
+               "%d canton%s", facts->theme, networks, networks == 1 ? "" : "s",
+               s_list (facts->theme_networks, a, sizeof a), cantons, cantons == 1 ? "" : "s",
+               s_list (facts->theme_cantons, b, sizeof b), alike, thresholds->min_networks,
+               thresholds->min_networks == 1 ? "" : "s", thresholds->min_cantons, thresholds->min_cantons == 1 ? "" : "s");
     }
     else
-        s_set (&out [2], "C3", own >= thresholds->min_cantons, "%d supporting canton%s (%s); threshold %d", own,
-               own == 1 ? "" : "s", s_list (facts->cantons, a, sizeof a), thresholds->min_cantons);
+        s_set (&out [2], "C3", met, "%d supporting canton%s (%s); %s; thresholds %d canton%s or %d network%s", own,
+               own == 1 ? "" : "s", s_list (facts->cantons, a, sizeof a), alike, thresholds->min_cantons,
+               thresholds->min_cantons == 1 ? "" : "s", thresholds->min_networks,
+               thresholds->min_networks == 1 ? "" : "s");
     //  C4: a national or uniform answer needed
     int signals = s_count (facts->reason_signals);
     if (facts->has_reason && signals)
@@ -128,9 +164,12 @@ hub_gate_describe (size_t index, const hub_gate_thresholds_t *t, char id [4], ch
             snprintf (buf, size, "linked to a general objective (labour-market-integration, system-coordination)");
             break;
         case 2:
-            snprintf (buf, size, "broadly shared: at least %d supporting canton%s, or, in a theme, at least %d canton%s "
-                      "or %d network%s over the theme", t->min_cantons, t->min_cantons == 1 ? "" : "s",
-                      t->min_cantons, t->min_cantons == 1 ? "" : "s", t->min_networks, t->min_networks == 1 ? "" : "s");
+            snprintf (buf, size, "broadly shared: at least %d supporting canton%s, or at least %d network%s raising it "
+                      "(its own and those with a request scoring %.2f or more against it, in any language), or, in "
+                      "a theme, at least %d canton%s or %d network%s over the theme", t->min_cantons,
+                      t->min_cantons == 1 ? "" : "s", t->min_networks, t->min_networks == 1 ? "" : "s",
+                      t->min_similarity, t->min_cantons, t->min_cantons == 1 ? "" : "s", t->min_networks,
+                      t->min_networks == 1 ? "" : "s");
             break;
         case 3:
             snprintf (buf, size, "needs a national or uniform answer: a reason given, by the request or its signals");
@@ -170,12 +209,13 @@ hub_gate_thresholds (hub_store_t *store, hub_gate_thresholds_t *out, cii_err_t *
     cii_rc_t rc = CII_OK;
     out->min_cantons = s_setting (store, "c3_min_cantons", CII_CANTON_COUNT, &rc);
     out->min_networks = s_setting (store, "c3_min_networks", CII_MAX_NETWORKS, &rc);
+    out->min_similarity = hub_match_c3_threshold (store);
     return rc == CII_OK ? CII_OK : hub_store_fail (store, err);
 }
 
 cii_rc_t
 hub_gate_set_thresholds (hub_store_t *store, const int *min_cantons, const int *min_networks,
-                         hub_gate_thresholds_t *out, size_t *reevaluated, cii_err_t *err)
+                         const double *min_similarity, hub_gate_thresholds_t *out, size_t *reevaluated, cii_err_t *err)
 {
     assert (store && out);
     if (reevaluated)
@@ -185,6 +225,10 @@ hub_gate_set_thresholds (hub_store_t *store, const int *min_cantons, const int *
     if (min_networks && (*min_networks < 1 || *min_networks > CII_MAX_NETWORKS))
         return cii_err_set (err, CII_BAD_INPUT, "c3_min_networks must be 1..%d (got %d)", CII_MAX_NETWORKS,
                             *min_networks);
+    if (min_similarity && !(*min_similarity >= S_MIN_SIMILARITY && *min_similarity <= 1))
+        return cii_err_set (err, CII_BAD_INPUT, "c3_min_similarity must be %.2f..1 (got %g)", S_MIN_SIMILARITY,
+                            *min_similarity);
+    bool changed = min_cantons || min_networks || min_similarity;
     bool own = false;
     if (hub_store_tx_begin (store, "thresholds", &own) != CII_OK)
         return hub_store_fail (store, err);
@@ -200,9 +244,14 @@ hub_gate_set_thresholds (hub_store_t *store, const int *min_cantons, const int *
         if (hub_store_setting_set (store, "c3_min_networks", number) != CII_OK)
             rc = hub_store_fail (store, err);
     }
+    if (rc == CII_OK && min_similarity) {
+        snprintf (number, sizeof number, "%.2f", *min_similarity);
+        if (hub_store_setting_set (store, "c3_min_similarity", number) != CII_OK)
+            rc = hub_store_fail (store, err);
+    }
     int64_t *ids = NULL;
     size_t count = 0;
-    if (rc == CII_OK && (min_cantons || min_networks)) {
+    if (rc == CII_OK && changed) {
         const char *gate [8];
         size_t n = hub_flow_states_with (HUB_STATE_GATE, gate, 8);
         if (hub_store_requests_in_states (store, gate, n, &ids, &count) != CII_OK)
@@ -217,9 +266,9 @@ hub_gate_set_thresholds (hub_store_t *store, const int *min_cantons, const int *
         rc = hub_store_fail (store, err);
     if (rc == CII_OK && reevaluated)
         *reevaluated = count;
-    if (rc == CII_OK && (min_cantons || min_networks))
-        zsys_info ("hub: C3 thresholds now %d cantons, %d networks; %zu request%s re-evaluated", out->min_cantons,
-                   out->min_networks, count, count == 1 ? "" : "s");
+    if (rc == CII_OK && changed)
+        zsys_info ("hub: C3 thresholds now %d cantons, %d networks, similarity %.2f; %zu request%s re-evaluated",
+                   out->min_cantons, out->min_networks, out->min_similarity, count, count == 1 ? "" : "s");
     return rc;
 }
 
@@ -242,8 +291,14 @@ hub_gate_evaluate (hub_store_t *store, int64_t request_id, cii_err_t *err)
         return cii_err_set (err, rc, "no request %" PRId64, request_id);
     if (rc != CII_OK)
         return hub_store_fail (store, err);
+    hub_match_breadth_t similar;
+    rc = hub_match_networks (store, NULL, request_id, thresholds.min_similarity, &similar, err);
+    if (rc != CII_OK) {
+        hub_request_facts_clear (&facts);
+        return rc;
+    }
     hub_criterion_t criteria [HUB_GATE_CRITERIA];
-    hub_gate_criteria (&facts, &thresholds, criteria);
+    hub_gate_criteria (&facts, &similar, &thresholds, criteria);
     cii_criterion_t list [HUB_GATE_CRITERIA];
     int met = 0;
     for (size_t i = 0; i < HUB_GATE_CRITERIA; i++) {
@@ -292,6 +347,59 @@ hub_gate_authorise_withdraw (const hub_registry_t *registry, const char *network
 //  --------------------------------------------------------------------------------------------
 //  After the commit
 
+//  hub_criterion_fn: counts.
+static bool
+s_count_row (const hub_criterion_row_t *row, void *arg)
+{
+    (void) row;
+    (*(size_t *) arg)++;
+    return true;
+}
+
+cii_rc_t
+hub_gate_refresh_similar (hub_store_t *store, int64_t request_id, cii_err_t *err)
+{
+    assert (store);
+    hub_gate_thresholds_t thresholds;
+    cii_rc_t rc = hub_gate_thresholds (store, &thresholds, err);
+    hub_match_breadth_t similar;
+    bool own = false;
+    if (rc == CII_OK && hub_store_tx_begin (store, "similar", &own) != CII_OK)
+        rc = hub_store_fail (store, err);
+    else
+    if (rc == CII_OK) {
+        rc = hub_match_networks (store, NULL, request_id, thresholds.min_similarity, &similar, err);
+        if (hub_store_tx_end (store, "similar", own, rc == CII_OK) != CII_OK && rc == CII_OK)
+            rc = hub_store_fail (store, err);
+    }
+    //  Each peer in a transaction of its own, its row locked first as a decision locks it: never
+    //  two requests held at once, so no order to keep.
+    const char *ref = rc == CII_OK && similar.networks ? similar.refs : "";
+    while (rc == CII_OK && *ref) {
+        char peer [HUB_MAX_REF];
+        size_t len = strcspn (ref, ",");
+        snprintf (peer, sizeof peer, "%.*s", (int) (len < sizeof peer ? len : sizeof peer - 1), ref);
+        ref += len + (ref [len] == ',');
+        if (hub_store_tx_begin (store, "similar", &own) != CII_OK)
+            return hub_store_fail (store, err);
+        hub_request_lock_t request;
+        rc = hub_store_request_lock (store, peer, &request);
+        if (rc == CII_NOT_FOUND)
+            rc = CII_OK;                //  not a request (the breadth names requests only): nothing to do
+        else
+        if (rc != CII_OK)
+            hub_store_fail (store, err);
+        else {
+            const hub_state_t *state = hub_flow_state (request.state);
+            if (state && (state->flags & HUB_STATE_GATE))
+                rc = hub_gate_evaluate (store, request.id, err);
+        }
+        if (hub_store_tx_end (store, "similar", own, rc == CII_OK) != CII_OK && rc == CII_OK)
+            rc = hub_store_fail (store, err);
+    }
+    return rc;
+}
+
 cii_rc_t
 hub_gate_after_commit (hub_store_t *store, cii_err_t *err)
 {
@@ -304,8 +412,16 @@ hub_gate_after_commit (hub_store_t *store, cii_err_t *err)
         size_t count = 0;
         if (hub_store_requests_pending (store, S_PENDING_PER_RUN, &ids, &count) != CII_OK)
             return hub_store_fail (store, err);
-        for (size_t i = 0; rc == CII_OK && i < count; i++)
-            rc = hub_flow_queue (store, ids [i], err);
+        for (size_t i = 0; rc == CII_OK && i < count; i++) {
+            //  A request evaluated here for the first time may make others broadly shared (C3)
+            size_t criteria = 0;
+            if (hub_store_criteria (store, ids [i], s_count_row, &criteria) != CII_OK)
+                rc = hub_store_fail (store, err);
+            if (rc == CII_OK)
+                rc = hub_flow_queue (store, ids [i], err);
+            if (rc == CII_OK && criteria == 0)
+                rc = hub_gate_refresh_similar (store, ids [i], err);
+        }
         free (ids);
         if (count < S_PENDING_PER_RUN)
             break;

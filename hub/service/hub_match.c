@@ -1,6 +1,7 @@
 /*  hub_match.c — cross-language matching: the score, the candidates, the C3 breadth and the
     thesaurus rules (see hub_match.h). */
 #include "hub_match.h"
+#include "hub_flow.h"
 #include "hub_store_registry.h"
 
 #include <assert.h>
@@ -33,13 +34,11 @@
 #define S_SMALL_INDEX       2000
 //  Documents read per transaction by the catch-up; candidates whose texts are compared, at most.
 #define S_CATCH_UP_CHUNK    2000
-//  Documents one after-commit run reads at most (about 0.1 s), so that the serving hub's control
-//  worker is never held long; what is left waits for the next run or for `similar`.
-#define S_AFTER_COMMIT_DOCS 512
+//  Documents one background run reads at most (about 0.3 s of PostgreSQL's CPU): the serving hub
+//  runs it from its housekeeping when no batch was stored in the last second, so that indexing never
+//  competes with storing (see hub_match_background).
+#define S_BACKGROUND_DOCS   1024
 #define S_TEXT_MAX          1000
-
-//  Requests in these states no longer count (the network took them back).
-static const char *s_left_states [] = { "withdrawn" };
 
 //  --------------------------------------------------------------------------------------------
 //  Small sets of names (comma lists)
@@ -469,9 +468,11 @@ s_run (s_run_t *run, hub_store_t *store, const char *ref, int64_t id, bool signa
         .n_concepts = n_open,
         .title_trigrams = n_open == 0,          //  a text without any concept: by its title
         .signals = signals,
-        .skip_states = s_left_states,
-        .n_skip_states = sizeof s_left_states / sizeof s_left_states [0],
     };
+    //  Requests the network took back (HUB_STATE_LEFT) no longer count
+    const char *left [8];
+    filter.n_skip_states = hub_flow_states_with (HUB_STATE_LEFT, left, 8);
+    filter.skip_states = left;
     hub_match_doc_t query = { .kind = run->kind, .id = run->id, .network = run->network };
     rc = hub_store_match_candidates (store, &query, &filter, s_cand_row, run);
     free (order);
@@ -733,17 +734,16 @@ hub_match_index (hub_store_t *store, int64_t max_docs, int64_t *indexed, cii_err
 }
 
 cii_rc_t
-hub_match_after_commit (hub_store_t *store, cii_err_t *err)
+hub_match_background (hub_store_t *store, cii_err_t *err)
 {
-    return hub_match_index (store, S_AFTER_COMMIT_DOCS, NULL, err);
+    return hub_match_index (store, S_BACKGROUND_DOCS, NULL, err);
 }
 
 //  --------------------------------------------------------------------------------------------
 //  C3
 
-//  The bureau's threshold (settings c3_min_similarity), or the default.
-static double
-s_c3_threshold (hub_store_t *store)
+double
+hub_match_c3_threshold (hub_store_t *store)
 {
     char *value = NULL;
     double threshold = HUB_MATCH_C3_DEFAULT;
@@ -769,7 +769,7 @@ hub_match_networks (hub_store_t *store, const char *ref, int64_t request_id, dou
     if (ref && !s_request_ref_valid (ref))
         return cii_err_set (err, CII_BAD_INPUT, "\"%s\" is not a request reference (CII-YYYY-NNNN)",
                             cii_domain_sanitize (ref, buf));
-    out->threshold = threshold < 0 ? s_c3_threshold (store) : threshold;
+    out->threshold = threshold < 0 ? hub_match_c3_threshold (store) : threshold;
     s_run_t run;
     cii_rc_t rc = s_run (&run, store, ref, request_id, false, S_BUDGET, err);
     if (rc == CII_OK) {

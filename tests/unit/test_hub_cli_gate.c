@@ -196,7 +196,8 @@ test_show (void **state)
     assert_int_equal (json_array_size (criteria), 4);
     s_json_member (json_array_get (criteria, 2), "id", "\"C3\"");
     s_json_member (json_array_get (criteria, 2), "met", "false");
-    s_json_member (json_array_get (criteria, 2), "reason", "\"1 supporting canton (VD); threshold 2\"");
+    s_json_member (json_array_get (criteria, 2), "reason", "\"1 supporting canton (VD); no other network with a similar "
+                                                           "request; thresholds 2 cantons or 2 networks\"");
     json_t *history = json_object_get (doc, "history");
     assert_int_equal (json_array_size (history), 1);
     s_json_member (json_array_get (history, 0), "state", "\"received\"");
@@ -314,7 +315,18 @@ test_gate (void **state)
     s_two (fx);
     assert_int_equal (s_run (fx, "gate", NULL), 0);
     assert_non_null (strstr (fx->run.out, "C1  CII understanding"));
-    assert_non_null (strstr (fx->run.out, "thresholds: c3_min_cantons 2, c3_min_networks 2\n"));
+    assert_non_null (strstr (fx->run.out, "thresholds: c3_min_cantons 2, c3_min_networks 2, c3_min_similarity 0.40\n"));
+    s_run (fx, "gate", "--c3-min-similarity", "1.5", NULL);
+    s_assert_refused (fx, "cii-hub gate: c3_min_similarity must be 0.05..1 (got 1.5)");
+    assert_int_equal (s_run (fx, "gate", "--c3-min-similarity", "high", NULL), 2);
+    assert_string_equal (s_err_line (fx, 0), "cii-hub gate: --c3-min-similarity needs a number such as 0.4");
+    assert_int_equal (s_run (fx, "gate", "--c3-min-similarity", "0.55", "--json", NULL), 0);
+    json_t *set = s_json (fx->run.out);
+    s_json_member (set, "c3_min_similarity", "0.55");
+    s_json_member (set, "reevaluated", "2");
+    json_decref (set);
+    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM settings WHERE key = 'c3_min_similarity' "
+                                                "AND value = '0.55'"), 1);
     s_run (fx, "gate", "--c3-min-networks", "0", NULL);
     s_assert_refused (fx, "cii-hub gate: c3_min_networks must be 1..64 (got 0)");
     assert_int_equal (s_run (fx, "gate", "--c3-min-cantons", "1", "--json", NULL), 0);

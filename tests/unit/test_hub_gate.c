@@ -93,7 +93,7 @@ static void
 test_criteria (void **state)
 {
     (void) state;
-    hub_gate_thresholds_t two = { 2, 2 };
+    hub_gate_thresholds_t two = { 2, 2, 0.4 };
     hub_criterion_t c [HUB_GATE_CRITERIA];
     hub_request_facts_t facts = {
         .ref = (char *) "CII-2027-0001", .institutions = (char *) "health,social-aid",
@@ -101,14 +101,15 @@ test_criteria (void **state)
         .reason_signals = (char *) "SIG-1", .theme = (char *) "", .theme_cantons = (char *) "",
         .theme_networks = (char *) "",
     };
-    hub_gate_criteria (&facts, &two, c);
+    hub_gate_criteria (&facts, NULL, &two, c);
     assert_string_equal (c [0].id, "C1");
     assert_true (c [0].met);
     assert_string_equal (c [0].reason, "2 institutions involved: health, social-aid");
     assert_true (c [1].met);
     assert_string_equal (c [1].reason, "linked to labour-market-integration");
     assert_true (c [2].met);
-    assert_string_equal (c [2].reason, "2 supporting cantons (GE, VD); threshold 2");
+    assert_string_equal (c [2].reason, "2 supporting cantons (GE, VD); no other network with a similar request; "
+                                       "thresholds 2 cantons or 2 networks");
     assert_true (c [3].met);
     assert_string_equal (c [3].reason, "reason given by the request and by signal SIG-1");
     //  Nothing met.
@@ -117,39 +118,55 @@ test_criteria (void **state)
         .cantons = (char *) "VD", .has_reason = false, .reason_signals = (char *) "", .theme = (char *) "",
         .theme_cantons = (char *) "", .theme_networks = (char *) "",
     };
-    hub_gate_criteria (&poor, &two, c);
+    hub_gate_criteria (&poor, NULL, &two, c);
     assert_false (c [0].met || c [1].met || c [2].met || c [3].met);
     assert_string_equal (c [0].reason, "1 institution involved (health): CII needs at least 2");
     assert_string_equal (c [1].reason, "linked to no general objective (labour-market-integration or "
                                        "system-coordination)");
-    assert_string_equal (c [2].reason, "1 supporting canton (VD); threshold 2");
+    assert_string_equal (c [2].reason, "1 supporting canton (VD); no other network with a similar request; "
+                                       "thresholds 2 cantons or 2 networks");
     assert_string_equal (c [3].reason, "no reason given why it needs a national or uniform answer");
+    //  One canton, but another network raised the same problem (a similar request, any language)
+    hub_match_breadth_t similar = { .networks = 1, .names = "ticino", .refs = "CII-2027-0007", .threshold = 0.4 };
+    hub_gate_criteria (&poor, &similar, &two, c);
+    assert_true (c [2].met);
+    assert_string_equal (c [2].reason, "1 supporting canton (VD); 1 other network with a similar request "
+                                       "(ticino CII-2027-0007); thresholds 2 cantons or 2 networks");
+    hub_gate_thresholds_t three_networks = { 2, 3, 0.4 };
+    hub_gate_criteria (&poor, &similar, &three_networks, c);
+    assert_false (c [2].met);
+    hub_match_breadth_t two_others = { .networks = 2, .names = "ticino,zuerich", .refs = "CII-2027-0007,CII-2027-0011",
+                                       .threshold = 0.4 };
+    hub_gate_criteria (&poor, &two_others, &three_networks, c);
+    assert_true (c [2].met);
+    assert_string_equal (c [2].reason, "1 supporting canton (VD); 2 other networks with a similar request "
+                                       "(ticino CII-2027-0007, zuerich CII-2027-0011); thresholds 2 cantons or 3 networks");
     poor.institutions = (char *) "";
     poor.reason_signals = (char *) "SIG-4,SIG-9";
     poor.objectives = (char *) "labour-market-integration,system-coordination";
-    hub_gate_criteria (&poor, &two, c);
+    hub_gate_criteria (&poor, NULL, &two, c);
     assert_string_equal (c [0].reason, "no institution named: CII needs at least 2");
     assert_string_equal (c [1].reason, "linked to labour-market-integration, system-coordination");
     assert_true (c [3].met);
     assert_string_equal (c [3].reason, "reason given by signals SIG-4, SIG-9");
     //  In a theme: broad over the theme.
-    hub_gate_thresholds_t three = { 3, 2 };
+    hub_gate_thresholds_t three = { 3, 2, 0.4 };
     poor.theme = (char *) "NT-2027-01";
     poor.theme_cantons = (char *) "VD,ZH";
     poor.theme_networks = (char *) "lemanique,zuerich";
-    hub_gate_criteria (&poor, &three, c);
+    hub_gate_criteria (&poor, NULL, &three, c);
     assert_true (c [2].met);
     assert_string_equal (c [2].reason, "theme NT-2027-01: 2 networks (lemanique, zuerich), 2 cantons (VD, ZH); "
-                                       "thresholds 2 networks or 3 cantons");
-    hub_gate_thresholds_t strict = { 3, 3 };
-    hub_gate_criteria (&poor, &strict, c);
+                                       "no other network with a similar request; thresholds 2 networks or 3 cantons");
+    hub_gate_thresholds_t strict = { 3, 3, 0.4 };
+    hub_gate_criteria (&poor, NULL, &strict, c);
     assert_false (c [2].met);
     //  Long lists are cut, reasons stay within their limit and on one line.
     poor.theme_cantons = (char *) "AG,AI,AR,BE,BL,BS,FR,GE,GL,GR,JU,LU,NE,NW,OW,SG,SH,SO,SZ,TG,TI,UR,VD,VS,ZG,ZH";
     poor.theme_networks = (char *) "network-number-one-with-a-long-name,network-number-two-with-a-long-name,"
                                    "network-number-three-with-a-long,network-number-four-with-a-long-n,"
                                    "network-number-five-with-a-long-n,network-number-six-with-a-long-na";
-    hub_gate_criteria (&poor, &strict, c);
+    hub_gate_criteria (&poor, NULL, &strict, c);
     assert_true (c [2].met);
     for (int i = 0; i < HUB_GATE_CRITERIA; i++) {
         assert_true (strlen (c [i].reason) <= HUB_GATE_REASON);
@@ -179,7 +196,8 @@ test_after_commit (void **state)
     assert_string_equal (down.lines [0], line);
     assert_string_equal (down.criteria [0], "C1+2 institutions involved: health, social-aid|"
                                             "C2+linked to labour-market-integration|"
-                                            "C3-1 supporting canton (VD); threshold 2|"
+                                            "C3-1 supporting canton (VD); no other network with a similar request; "
+                                            "thresholds 2 cantons or 2 networks|"
                                             "C4+reason given by the request and by signal SIG-1");
     //  Idempotent: nothing more.
     s_after_commit (hub);
@@ -406,8 +424,7 @@ test_theme (void **state)
     snprintf (expect, sizeof expect, "grouped/bureau/%s/%s/4/%s (networks lemanique, zuerich): Santé et aide sociale", a,
               made.ref, made.ref);
     assert_string_equal (down.lines [1], expect);
-    snprintf (expect, sizeof expect, "C3+theme %s: 2 networks (lemanique, zuerich), 2 cantons (VD, ZH); thresholds 2 "
-              "networks or 2 cantons", made.ref);
+    snprintf (expect, sizeof expect, "C3+theme %s: 2 networks (lemanique, zuerich), 2 cantons (VD, ZH); ", made.ref);
     assert_non_null (strstr (down.criteria [1], expect));
     assert_int_equal (s_down (hub, zh).count, 2);
     assert_int_equal (s_down (hub, ti).count, 1);
@@ -589,21 +606,22 @@ test_thresholds (void **state)
     assert_int_equal (t.min_networks, 2);
     int zero = 0, big = 27, many = 65, one = 1;
     size_t count = 99;
-    S_REFUSED (hub_gate_set_thresholds (hub->store, &zero, NULL, &t, &count, &e_), CII_BAD_INPUT,
+    S_REFUSED (hub_gate_set_thresholds (hub->store, &zero, NULL, NULL, &t, &count, &e_), CII_BAD_INPUT,
                "c3_min_cantons must be 1..26 (got 0)");
-    S_REFUSED (hub_gate_set_thresholds (hub->store, &big, NULL, &t, &count, &e_), CII_BAD_INPUT,
+    S_REFUSED (hub_gate_set_thresholds (hub->store, &big, NULL, NULL, &t, &count, &e_), CII_BAD_INPUT,
                "c3_min_cantons must be 1..26 (got 27)");
-    S_REFUSED (hub_gate_set_thresholds (hub->store, NULL, &many, &t, &count, &e_), CII_BAD_INPUT,
+    S_REFUSED (hub_gate_set_thresholds (hub->store, NULL, &many, NULL, &t, &count, &e_), CII_BAD_INPUT,
                "c3_min_networks must be 1..64 (got 65)");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT value::int FROM settings WHERE key = 'c3_min_cantons'"), 2);
     //  One canton is enough now: the request at the gate is re-evaluated, the decided one is not.
-    assert_int_equal (hub_gate_set_thresholds (hub->store, &one, NULL, &t, &count, &err), CII_OK);
+    assert_int_equal (hub_gate_set_thresholds (hub->store, &one, NULL, NULL, &t, &count, &err), CII_OK);
     assert_int_equal (t.min_cantons, 1);
     assert_int_equal (t.min_networks, 2);
     assert_int_equal (count, 1);
     char *reason = unit_pg_text (hub->pg, "SELECT c.met || ' ' || c.reason FROM request_criteria c "
                                           "JOIN requests r ON r.id = c.request_id WHERE r.ref = '%s' AND c.id = 'C3'", a);
-    assert_string_equal (reason, "true 1 supporting canton (SG); threshold 1");
+    assert_string_equal (reason, "true 1 supporting canton (SG); no other network with a similar request; "
+                                 "thresholds 1 canton or 2 networks");
     free (reason);
     reason = unit_pg_text (hub->pg, "SELECT c.met::text FROM request_criteria c "
                                     "JOIN requests r ON r.id = c.request_id WHERE r.ref = '%s' AND c.id = 'C3'", b);
@@ -616,8 +634,9 @@ test_thresholds (void **state)
     char id [4], text [400];
     assert_true (hub_gate_describe (2, &t, id, text, sizeof text));
     assert_string_equal (id, "C3");
-    assert_string_equal (text, "broadly shared: at least 1 supporting canton, or, in a theme, at least 1 canton or 2 "
-                               "networks over the theme");
+    assert_string_equal (text, "broadly shared: at least 1 supporting canton, or at least 2 networks raising it (its "
+                               "own and those with a request scoring 0.40 or more against it, in any language), or, "
+                               "in a theme, at least 1 canton or 2 networks over the theme");
     assert_false (hub_gate_describe (4, &t, id, text, sizeof text));
 }
 
@@ -704,6 +723,103 @@ test_listing (void **state)
                "unknown theme NT-1999-01");
 }
 
+//  --- C3 across languages ----------------------------------------------------------------------
+
+//  A request of network (one signal of canton) with its own title, summary and language, about
+//  late-arriving youth and vocational training; its reference into ref.
+static void
+s_youth (unit_hub_t *hub, int64_t agent, const char *network, const char *canton, const char *id, const char *lang,
+         const char *title, const char *summary, char ref [HUB_MAX_REF])
+{
+    char signal_id [80];
+    snprintf (signal_id, sizeof signal_id, "sig-%s", id);
+    ug_signal (hub, agent, network, signal_id, canton);
+    const char *signals [] = { signal_id };
+    const char *cantons [] = { canton };
+    cii_request_t request;
+    ug_request (&request, title, signals, 1, cantons, 1);
+    request.summary = summary;
+    request.institutions [0] = CII_INSTITUTION_VOCATIONAL_TRAINING;
+    request.institutions [1] = CII_INSTITUTION_MIGRATION;
+    snprintf (request.language, sizeof request.language, "%s", lang);
+    hub_ingest_item_t item = ug_ingest_request (hub, agent, network, id, &request);
+    assert_true (item.stored);
+    snprintf (ref, HUB_MAX_REF, "%s", item.ref);
+}
+
+static char *
+s_c3 (unit_hub_t *hub, const char *ref)
+{
+    return unit_pg_text (hub->pg, "SELECT c.met || ' ' || c.reason FROM request_criteria c JOIN requests r "
+                                  "ON r.id = c.request_id WHERE r.ref = '%s' AND c.id = 'C3'", ref);
+}
+
+//  One canton each, but the same problem raised by two networks in two languages: C3 is met for
+//  both, the first re-evaluated when the second arrives (no STATUS for that); a withdrawn twin no
+//  longer counts for a request evaluated afterwards.
+static void
+test_c3_similar (void **state)
+{
+    unit_hub_t *hub = *state;
+    int64_t leman = unit_hub_enrol (hub, "lemanique");
+    int64_t zh = unit_hub_enrol (hub, "zuerich");
+    int64_t ti = unit_hub_enrol (hub, "ticino");
+    char a [HUB_MAX_REF], b [HUB_MAX_REF], c [HUB_MAX_REF];
+    s_youth (hub, leman, "lemanique", "VD", "req-fr", "fr",
+             "Accès à la formation professionnelle pour les jeunes arrivés en Suisse après 16 ans",
+             "De nombreux jeunes arrivés en Suisse après l'âge de la scolarité obligatoire n'atteignent pas le niveau "
+             "de français exigé pour signer un contrat d'apprentissage. Les classes d'accueil s'arrêtent à 18 ans.", a);
+    s_after_commit (hub);
+    char *reason = s_c3 (hub, a);
+    assert_string_equal (reason, "false 1 supporting canton (VD); no other network with a similar request; "
+                                 "thresholds 2 cantons or 2 networks");
+    free (reason);
+    s_youth (hub, zh, "zuerich", "ZH", "req-de", "de", "Spät eingereiste Jugendliche ohne Anschluss an die Berufsbildung",
+             "Wer mit 17 oder 18 Jahren in die Schweiz kommt, ist für die Volksschule zu alt; für eine Lehrstelle "
+             "fehlen Deutschkenntnisse. Die Integrationsangebote enden häufig mit dem 20. Altersjahr.", b);
+    s_after_commit (hub);
+    char expect [400];
+    reason = s_c3 (hub, b);
+    snprintf (expect, sizeof expect, "true 1 supporting canton (ZH); 1 other network with a similar request "
+              "(lemanique %s); thresholds 2 cantons or 2 networks", a);
+    assert_string_equal (reason, expect);
+    free (reason);
+    //  The first one counts the second now, without a STATUS of its own for it
+    reason = s_c3 (hub, a);
+    snprintf (expect, sizeof expect, "true 1 supporting canton (VD); 1 other network with a similar request "
+              "(zuerich %s); thresholds 2 cantons or 2 networks", b);
+    assert_string_equal (reason, expect);
+    free (reason);
+    assert_int_equal (s_down (hub, leman).count, 1);
+    //  A problem of its own stays alone
+    char other [HUB_MAX_REF];
+    ug_simple (hub, ti, "ticino", "TI", "req-it", other);
+    s_after_commit (hub);
+    reason = s_c3 (hub, other);
+    assert_non_null (strstr (reason, "false 1 supporting canton (TI); no other network"));
+    free (reason);
+    //  An Italian twin counts the French one; once lemanique withdraws it, it no longer counts
+    s_youth (hub, ti, "ticino", "TI", "req-it2", "it", "Ragazzi giunti in Ticino dopo i 15 anni: quale strada verso un "
+             "mestiere?", "Ragazze e ragazzi che arrivano nel cantone dopo la scuola dell'obbligo, con un italiano "
+             "ancora fragile: nessuna azienda formatrice li assume per un tirocinio.", c);
+    s_after_commit (hub);
+    reason = s_c3 (hub, c);
+    snprintf (expect, sizeof expect, "(lemanique %s", a);
+    assert_non_null (strstr (reason, expect));
+    free (reason);
+    hub_ingest_item_t withdrawn = s_withdraw (hub, leman, "lemanique", "w-1", "req-fr", "Résolu au niveau cantonal");
+    assert_true (withdrawn.stored);
+    s_after_commit (hub);
+    size_t n = 0;
+    cii_err_t err;
+    hub_gate_thresholds_t t;
+    int two = 2;
+    assert_int_equal (hub_gate_set_thresholds (hub->store, NULL, &two, NULL, &t, &n, &err), CII_OK);
+    reason = s_c3 (hub, c);
+    assert_null (strstr (reason, "lemanique"));
+    free (reason);
+}
+
 int
 main (void)
 {
@@ -718,6 +834,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_withdraw, unit_hub_setup, unit_hub_teardown),
         cmocka_unit_test_setup_teardown (test_thresholds, unit_hub_setup, unit_hub_teardown),
         cmocka_unit_test_setup_teardown (test_listing, unit_hub_setup, unit_hub_teardown),
+        cmocka_unit_test_setup_teardown (test_c3_similar, unit_hub_setup, unit_hub_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

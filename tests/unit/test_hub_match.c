@@ -408,7 +408,7 @@ test_index (void **state)
     assert_int_equal (hub_match_index (hub->store, 7, &indexed, &err), CII_OK);
     assert_int_equal (indexed, 7);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count (*) FROM match_docs WHERE kind = 'request'"), 6);
-    assert_int_equal (hub_match_after_commit (hub->store, &err), CII_OK);
+    assert_int_equal (hub_match_background (hub->store, &err), CII_OK);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count (*) FROM match_docs"), 11);
     assert_int_equal (hub_match_index (hub->store, 0, &indexed, &err), CII_OK);
     assert_int_equal (indexed, 0);

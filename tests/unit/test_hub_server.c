@@ -173,6 +173,8 @@ test_signals (void **state)
     PGresult *res = PQexec (fx->pg, "SELECT title FROM signals");
     assert_string_equal (PQgetvalue (res, 0, 0), "Accès à la formation");
     PQclear (res);
+    //  Nothing more is stored for a second: the hub indexes the signal for `similar` by itself
+    unit_server_wait_long (fx, "SELECT count(*) FROM match_docs WHERE kind = 'signal'", 1);
     //  A canton of another network: refused, nothing stored
     unit_signal (dealer, "sig-2", "TI", "Fuori rete");
     unit_expect_error (dealer, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "sig-2");
