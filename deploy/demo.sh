@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh — the main job: builds cii-hub and cii-agent, runs a throwaway PostgreSQL, a hub and seven
-# regional agents on loopback, sends cantonal signals up and a bureau notice down, shows both sides,
+# regional agents on loopback, sends cantonal signals up and a bureau notice down, consolidates
+# signals into requests (merge, split), forwards them for national references and criteria, finds a
+# cross-language twin, groups and decides at the national gate, shows the decisions at the agents,
 # checks every expected outcome (exit 1 if one is missing) and removes everything it started.
 set -euo pipefail
 
@@ -165,7 +167,63 @@ for n in "${networks[@]}"; do wait_for "$n: notice stored" has_notice "$n" || tr
 no_backlog() { [ "$(count '"backlog": *0([^0-9]|$)' "$(hub agents --json)")" -eq ${#networks[@]} ]; }
 wait_for "hub: every agent acknowledged (backlog 0)" no_backlog || true
 
-# --- 7. both sides -------------------------------------------------------------------------------
+# --- 7. the upward loop at the national level ---------------------------------------------------
+say "consolidation: the coordinators turn signals into requests"
+agent() { local n=$1; shift; "$agent_bin" --state "$work/agents/$n" "$@"; }
+signal_id() {   # signal_id NETWORK TITLE-PREFIX: the local id of the first signal whose title starts so
+  agent "$1" signals --json | tr '{' '\n' | grep -F "\"title\":\"$2" | grep -oE '"id": *[0-9]+' | grep -oE '[0-9]+' | head -n 1
+}
+json_num() { grep -oE "\"$1\": *[0-9]+" | head -n 1 | grep -oE '[0-9]+$'; }
+json_str() { grep -oE "\"$1\": *\"[^\"]*\"" | head -n 1 | sed -E 's/.*: *"([^"]*)"/\1/'; }
+ge=$(signal_id lemanique "Échange de données"); vd=$(signal_id lemanique "Accès des personnes")
+ti=$(signal_id ticino "Collaborazione tra URC"); zh=$(signal_id zuerich "Koordination zwischen IV")
+# lemanique drafts two requests, merges them, then splits the training part out again (lineage kept)
+d1=$(agent lemanique request new --title "Fin de droits : échange de données ORP – aide sociale" \
+     --summary "En fin de droits, l'aide sociale reprend les dossiers sans les informations de l'ORP." \
+     --signals "$ge" --objective system-coordination --json | json_num id)
+d2=$(agent lemanique request new --title "Formation des personnes admises à titre provisoire" \
+     --summary "L'accès à la formation dépend du statut fédéral." --signals "$vd" \
+     --objective labour-market-integration --json | json_num id)
+agent lemanique request merge "$d1" "$d2" >/dev/null
+d3=$(agent lemanique request split "$d1" --signals "$vd" --title "Formation des personnes admises à titre provisoire" \
+     --json | json_num id)
+agent lemanique request edit "$d1" --support VD >/dev/null
+t1=$(agent ticino request new --title "URC e assistenza sociale: scambio d'informazioni a fine diritto" \
+     --summary "L'assistenza sociale riprende i casi senza le informazioni dell'URC." --signals "$ti" \
+     --objective labour-market-integration --json | json_num id)
+z1=$(agent zuerich request new --title "IV-Stelle und Sozialdienst: Zuständigkeiten bei der Wiedereingliederung" \
+     --summary "Die Zuständigkeiten zwischen IV und Sozialhilfe sind unklar." --signals "$zh" --json | json_num id)
+say "lemanique: cii-agent show $d1 (draft, with its lineage)"; agent lemanique show "$d1"
+say "forward: the requests go up and get their national references"
+agent lemanique request forward "$d1"; agent lemanique request forward "$d3"
+agent ticino request forward "$t1"; agent zuerich request forward "$z1"
+ref_of() { agent "$1" show "$2" --json | json_str ref; }
+has_ref() { [ -n "$(ref_of "$1" "$2")" ]; }
+for pair in "lemanique $d1" "lemanique $d3" "ticino $t1" "zuerich $z1"; do
+  wait_for "$pair: national reference received" has_ref $pair || true
+done
+ref_fr=$(ref_of lemanique "$d1"); ref_it=$(ref_of ticino "$t1"); ref_de=$(ref_of zuerich "$z1")
+echo "demo: references $ref_fr (lemanique), $ref_it (ticino), $ref_de (zuerich)"
+say "hub: cii-hub requests (criteria C1 CII understanding, C2 objective, C3 broadly shared, C4 national answer)"
+hub requests
+say "hub: cii-hub similar $ref_fr (other networks, across languages)"
+hub similar "$ref_fr" --limit 3
+hub similar "$ref_fr" --limit 3 --json | grep -qF "\"$ref_it\"" \
+  && echo "demo: ok: the Italian twin $ref_it is among the first three for $ref_fr" \
+  || fail "the Italian twin $ref_it is not among the first three for $ref_fr"
+say "hub: a national theme of the twins, decided admissible; the Zurich request inadmissible"
+theme=$(hub theme new --title "Fin de droits : ORP/URC et aide sociale" "$ref_fr" "$ref_it" --json | json_str ref)
+hub decide "$theme" --to admissible --organ bureau --note "Problème partagé par deux réseaux"
+hub decide "$ref_de" --to inadmissible --organ bureau --note "Kein Bezug zu einem allgemeinen Ziel der IIZ (C2)"
+state_is() { [ "$(agent "$1" show "$2" --json | json_str state)" = "$3" ]; }
+wait_for "lemanique holds $ref_fr as admissible" state_is lemanique "$d1" admissible || true
+wait_for "ticino holds $ref_it as admissible" state_is ticino "$t1" admissible || true
+wait_for "zuerich holds $ref_de as inadmissible" state_is zuerich "$z1" inadmissible || true
+say "hub: cii-hub show $theme"; hub show "$theme"
+say "ticino: cii-agent show $ref_it (its history, as the hub sent it down)"; agent ticino show "$ref_it"
+say "zuerich: cii-agent requests"; agent zuerich requests
+
+# --- 8. both sides -------------------------------------------------------------------------------
 say "hub: cii-hub signals";  hub signals
 say "hub: cii-hub agents";   hub agents
 say "hub: cii-hub notices";  hub notices
@@ -174,7 +232,7 @@ for n in "${networks[@]}"; do
   say "agent $n: cii-agent notices"; "$agent_bin" notices --state "$work/agents/$n"
 done
 
-# --- 8. verdict ----------------------------------------------------------------------------------
+# --- 9. verdict ----------------------------------------------------------------------------------
 for n in "${networks[@]}"; do
   kill -0 "${agent_pid[$n]}" 2>/dev/null || fail "agent $n is no longer running"
 done
@@ -185,4 +243,5 @@ if [ "$failures" -ne 0 ]; then
   exit 1
 fi
 echo "demo: $total signals from $(printf '%s\n' "${!expected[@]}" | wc -l) networks delivered and stored once;" \
-     "1 notice delivered to ${#networks[@]} agents; 1 refusal. All good."
+     "1 notice delivered to ${#networks[@]} agents; 1 refusal; 4 requests referenced, a cross-language" \
+     "twin found, a theme decided, every decision held by its network. All good."

@@ -5,6 +5,8 @@
 #   bench_e2e     latency at 500 msg/s, throughput, one notice acked by 1,000 agents, hub memory
 #                 with 5,000 connected agents (simulated agents, real hub)
 #   idle agent    resident memory of a real `cii-agent run`, connected and idle
+#   bench_similar_quality  cross-language matching: recall of the other-language twins in the top 3
+#   bench_similar `similar` and the C3 breadth with 100,000 signals and 10,000 requests stored
 set -euo pipefail
 build=$(cd "${1:?build directory}" && pwd); mode=${2:-full}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,3 +53,13 @@ agent_pid=$!
 sleep 5
 echo "idle agent (connected, 5 s): $(grep VmRSS /proc/$agent_pid/status | tr -s ' ')"
 "$build/cii-agent" status --state "$dir/agent" | head -3
+
+echo "== bench_similar_quality"
+"$build/tests/bench_similar_quality" 2>&1 | quiet
+
+echo "== bench_similar"
+if [ "$mode" = quick ]; then
+  "$build/tests/bench_similar" --signals 10000 --requests 1000 --queries 30 2>&1 | quiet
+else
+  "$build/tests/bench_similar" 2>&1 | quiet
+fi
