@@ -78,6 +78,24 @@ s_signal_id (it_fixture_t *f, it_agent_t *agent, const char *title)
     return id;
 }
 
+//  A draft of the agent's one delivered signal titled signal_title (waits for its delivery): its
+//  local id, also as text in ids[24]. objective may be NULL.
+static long
+s_draft_of (it_fixture_t *f, it_agent_t *agent, const char *signal_title, const char *title, const char *summary,
+            const char *objective, char *ids)
+{
+    assert_true (it_wait_delivered (f, agent, 1, S_WAIT_MS));
+    char sig [24];
+    snprintf (sig, sizeof sig, "%ld", s_signal_id (f, agent, signal_title));
+    long id = objective
+            ? s_agent_id (f, agent, "request new", "request", "new", "--title", title, "--summary", summary,
+                          "--signals", sig, "--objective", objective, "--json", NULL)
+            : s_agent_id (f, agent, "request new", "request", "new", "--title", title, "--summary", summary,
+                          "--signals", sig, "--json", NULL);
+    snprintf (ids, 24, "%ld", id);
+    return id;
+}
+
 typedef struct {
     it_fixture_t *f;
     it_agent_t *agent;
@@ -314,13 +332,8 @@ test_hub_killed (void **state)
     it_result_t r;
     assert_int_equal (it_signal_add (f, ti, "TI", "Segnale per la richiesta", NULL, "it", &r), 0);
     it_result_free (&r);
-    assert_true (it_wait_delivered (f, ti, 1, S_WAIT_MS));
-    char sig [24];
-    snprintf (sig, sizeof sig, "%ld", s_signal_id (f, ti, "Segnale per la richiesta"));
-    long id = s_agent_id (f, ti, "request new", "request", "new", "--title", "Richiesta", "--summary", "Sintesi.",
-                          "--signals", sig, "--json", NULL);
     char ids [24];
-    snprintf (ids, sizeof ids, "%ld", id);
+    long id = s_draft_of (f, ti, "Segnale per la richiesta", "Richiesta", "Sintesi.", NULL, ids);
     //  The ingest is held (a lock on requests) so that the hub dies with the request in flight
     assert_int_equal (it_sql_exec (f, "BEGIN", NULL), 0);
     assert_int_equal (it_sql_exec (f, "LOCK TABLE requests IN ACCESS EXCLUSIVE MODE", NULL), 0);
@@ -352,13 +365,8 @@ test_offline_agent (void **state)
     assert_int_equal (it_agent_cli (f, zh, &r, "signal", "add", "--canton", "ZH", "--lang", "de", "--title", "Signal",
                                     "--body", "Text.", "--institutions", "unemployment,social-aid", NULL), 0);
     it_result_free (&r);
-    assert_true (it_wait_delivered (f, zh, 1, S_WAIT_MS));
-    char sig [24];
-    snprintf (sig, sizeof sig, "%ld", s_signal_id (f, zh, "Signal"));
-    long id = s_agent_id (f, zh, "request new", "request", "new", "--title", "Antrag", "--summary", "Zusammenfassung.",
-                          "--signals", sig, "--objective", "system-coordination", "--json", NULL);
     char ids [24];
-    snprintf (ids, sizeof ids, "%ld", id);
+    long id = s_draft_of (f, zh, "Signal", "Antrag", "Zusammenfassung.", "system-coordination", ids);
     assert_int_equal (s_agent (f, zh, &r, "request", "forward", ids, NULL), 0);
     it_result_free (&r);
     char ref [40];
