@@ -356,6 +356,16 @@ s_count_row (const hub_criterion_row_t *row, void *arg)
     return true;
 }
 
+//  hub_history_fn: whether a row not yet sent down leaves the gate for good (withdrawn).
+static bool
+s_left_row (const hub_history_row_t *row, void *arg)
+{
+    const hub_state_t *state = hub_flow_state (row->state);
+    if (state && (state->flags & HUB_STATE_LEFT))
+        *(bool *) arg = true;
+    return true;
+}
+
 cii_rc_t
 hub_gate_refresh_similar (hub_store_t *store, int64_t request_id, cii_err_t *err)
 {
@@ -413,13 +423,17 @@ hub_gate_after_commit (hub_store_t *store, cii_err_t *err)
         if (hub_store_requests_pending (store, S_PENDING_PER_RUN, &ids, &count) != CII_OK)
             return hub_store_fail (store, err);
         for (size_t i = 0; rc == CII_OK && i < count; i++) {
-            //  A request evaluated here for the first time may make others broadly shared (C3)
+            //  A request evaluated here for the first time may make others broadly shared (C3);
+            //  one withdrawn no longer does: either way its similar peers at the gate are evaluated
+            //  again (after its STATUS is queued, so that a failure there does not hold that back).
             size_t criteria = 0;
-            if (hub_store_criteria (store, ids [i], s_count_row, &criteria) != CII_OK)
+            bool left = false;
+            if (hub_store_criteria (store, ids [i], s_count_row, &criteria) != CII_OK
+            ||  hub_store_request_history (store, ids [i], true, s_left_row, &left) != CII_OK)
                 rc = hub_store_fail (store, err);
             if (rc == CII_OK)
                 rc = hub_flow_queue (store, ids [i], err);
-            if (rc == CII_OK && criteria == 0)
+            if (rc == CII_OK && (criteria == 0 || left))
                 rc = hub_gate_refresh_similar (store, ids [i], err);
         }
         free (ids);

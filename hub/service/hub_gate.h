@@ -70,9 +70,10 @@ cii_rc_t hub_gate_set_thresholds (hub_store_t *store, const int *min_cantons, co
 /*  Evaluates the criteria of request_id now and stores them (joins the caller's transaction). */
 cii_rc_t hub_gate_evaluate (hub_store_t *store, int64_t request_id, cii_err_t *err);
 
-/*  After request_id was evaluated for the first time: re-evaluates, each in a transaction of its
-    own, the requests of other networks still at the gate that it is similar to, so that their C3
-    counts it too (no STATUS goes down for it: the next change carries the criteria). */
+/*  After request_id was evaluated for the first time, or withdrawn: re-evaluates, each in a
+    transaction of its own, the requests of other networks still at the gate that it is similar to,
+    so that their C3 counts it (or no longer does). No STATUS goes down for that: the next change
+    carries the criteria. */
 cii_rc_t hub_gate_refresh_similar (hub_store_t *store, int64_t request_id, cii_err_t *err);
 
 /*  May the agent of network send request? Every supporting canton must be in the registry

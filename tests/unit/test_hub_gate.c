@@ -810,6 +810,13 @@ test_c3_similar (void **state)
     hub_ingest_item_t withdrawn = s_withdraw (hub, leman, "lemanique", "w-1", "req-fr", "Résolu au niveau cantonal");
     assert_true (withdrawn.stored);
     s_after_commit (hub);
+    //  The withdrawal re-evaluates its peers at the gate at once
+    reason = s_c3 (hub, c);
+    assert_non_null (strstr (reason, "false 1 supporting canton (TI); no other network with a similar request"));
+    free (reason);
+    reason = s_c3 (hub, b);
+    assert_null (strstr (reason, "lemanique"));
+    free (reason);
     size_t n = 0;
     cii_err_t err;
     hub_gate_thresholds_t t;
