@@ -573,5 +573,8 @@ cii_status_check (const cii_status_t *status, const char *prefix, cii_err_t *err
     if (!s_ref_valid (status->theme, false))
         return cii_err_set (err, CII_BAD_INPUT, "%s.theme: \"%s\" is not a reference", prefix,
                             cii_domain_sanitize (status->theme, buf));
+    if (status->meeting && !s_ref_valid (status->meeting, false))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.meeting: \"%s\" is not a reference", prefix,
+                            cii_domain_sanitize (status->meeting, buf));
     return CII_OK;
 }

@@ -138,6 +138,7 @@ typedef struct {
     const cii_criterion_t *criteria;                   /* 0..CII_MAX_CRITERIA */
     size_t n_criteria;
     const char *theme;                                 /* "" or "NT-2027-03" */
+    const char *meeting;                               /* "" (or NULL) or the meeting, "M-2027-02" */
 } cii_status_t;
 
 /*  Objective and priority names <-> enums ("labour-market-integration", "P1"); as for institutions. */

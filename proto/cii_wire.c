@@ -217,6 +217,7 @@ cii_wire_status_view (const Cii__Status *wire, cii_status_t *out, cii_criterion_
     out->at_ms = wire->at_ms;
     out->note = wire->note;
     out->theme = wire->theme;
+    out->meeting = wire->meeting;
     out->n_criteria = wire->criteria ? wire->n_criteria : 0;
     for (size_t i = 0; i < out->n_criteria && i < CII_MAX_CRITERIA; i++) {
         criteria [i].id = wire->criteria [i]->id;
@@ -279,6 +280,7 @@ cii_wire_status_pack (const cii_status_t *status, uint8_t **data_p, size_t *size
     wire.criteria = pointers;
     wire.n_criteria = n;
     wire.theme = (char *) (status->theme ? status->theme : "");
+    wire.meeting = (char *) (status->meeting ? status->meeting : "");
     cii_codec_error_t cerr;
     cii_rc_t rc = cii_codec_item_pack (cii_kind_find ("status"), &wire.base, data_p, size_p, &cerr);
     if (rc != CII_OK)

@@ -2,7 +2,8 @@
     --db and --verbose) over the common CLI framework, and the hook that sets logging up before a
     verb runs. The verbs are in hub_cli_setup.c, hub_cli_agents.c, hub_cli_signals.c,
     hub_cli_notices.c, and for the national gate hub_cli_requests.c, hub_cli_decide.c and
-    hub_cli_themes.c; cross-language matching in hub_cli_match.c. */
+    hub_cli_themes.c; cross-language matching in hub_cli_match.c; meetings of the national processing
+    in hub_cli_meeting.c. */
 #include "hub_cli.h"
 #include "hub_cli_verbs.h"
 #include "hub_setup.h"
@@ -78,10 +79,13 @@ static const cii_cli_opt_t s_show_opts [] = {
 };
 
 static const cii_cli_opt_t s_decide_opts [] = {
-    { "to", "STATE", "the state to move it to (admissible, inadmissible, ...)", false },
-    { "organ", "ORGAN", "the organ that decides (bureau, ...)", false },
-    { "note", "TEXT", "the note (required where the table says: the reason of inadmissible)", false },
-    { "json", NULL, "print {ref, state, organ, at, requests} as JSON", false },
+    { "to", "STATE", "the state to move it to (admissible, scheduled, referred-to-cp, answered, ...)", false },
+    { "organ", "ORGAN", "the organ that decides (bureau, cdc, cp, wg)", false },
+    { "meeting", "M-YYYY-NN", "the meeting it is decided in (one of that organ; a joint one for the cdc or the cp)",
+      false },
+    { "note", "TEXT", "the note (required where the table says: the reason of inadmissible or declined, "
+      "the answer of answered)", false },
+    { "json", NULL, "print {ref, state, organ, meeting, at, requests} as JSON", false },
     { NULL, NULL, NULL, false },
 };
 
@@ -130,6 +134,36 @@ static const cii_cli_verb_t s_concept_verbs [] = {
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };
 
+// National processing (hub_cli_meeting.c)
+static const cii_cli_opt_t s_meeting_new_opts [] = {
+    { "organ", "cdc|cp", "the organ that meets (required)", false },
+    { "date", "YYYY-MM-DD", "the date of the meeting (required)", false },
+    { "joint", NULL, "a joint meeting of the CDC and the CP (the last of the year)", false },
+    { "json", NULL, "print {ref, organ, joint, date, created_at} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_meeting_plan_opts [] = {
+    { "year", "YYYY", "the year to plan (required)", false },
+    { "json", NULL, "one JSON array of {organ, joint, date} on stdout", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_verb_t s_meeting_verbs [] = {
+    { "new", hub_cli_meeting_new, NULL, s_meeting_new_opts, "", 0, 0,
+      "a meeting of the CDC or the CP: M-YYYY-NN" },
+    { "plan", hub_cli_meeting_plan, NULL, s_meeting_plan_opts, "", 0, 0,
+      "propose a year's calendar: four CDC and four CP meetings, the last joint (nothing created)" },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+static const cii_cli_opt_t s_meetings_opts [] = {
+    { "year", "YYYY", "only the meetings of this year", false },
+    { "check", NULL, "warn where a year departs from the plan (four of each, the last joint); exit 0", false },
+    { "json", NULL, "one JSON array on stdout", false },
+    { NULL, NULL, NULL, false },
+};
+
 static const cii_cli_verb_t s_verbs [] = {
     { "init", hub_cli_init, NULL, s_init_opts, "", 0, 0,
       "migrate the schema, seed the registry, create the hub key pair" },
@@ -151,6 +185,9 @@ static const cii_cli_verb_t s_verbs [] = {
     { "similar", hub_cli_similar, NULL, s_similar_opts, "REF", 1, 1,
       "requests and signals of other networks like request REF, in any language" },
     { "concept", NULL, s_concept_verbs, NULL, "", 0, 0, "the CII concept thesaurus of similar: add, list" },
+    { "meeting", NULL, s_meeting_verbs, NULL, "", 0, 0, "meetings of the CDC and the CP: new, plan" },
+    { "meetings", hub_cli_meetings, NULL, s_meetings_opts, "", 0, 0,
+      "meetings of the CDC and the CP, or with --check the calendar's warnings" },
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };
 

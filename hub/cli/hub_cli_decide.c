@@ -1,5 +1,6 @@
-/*  hub_cli_decide.c — `cii-hub decide REF --to STATE --organ ORGAN [--note TEXT] [--json]` (one
-    transition of a request, or of each request of a theme: hub_flow_decide) and `cii-hub gate
+/*  hub_cli_decide.c — `cii-hub decide REF --to STATE --organ ORGAN [--meeting M-YYYY-NN] [--note TEXT]
+    [--json]` (one transition of a request, or of each request of a theme, in a meeting or not:
+    hub_flow_decide_in) and `cii-hub gate
     [--c3-min-cantons N] [--c3-min-networks N] [--c3-min-similarity X] [--json]` (the admissibility criteria and the bureau's
     C3 thresholds, shown or set: hub_gate). */
 #include "hub_cli_verbs.h"
@@ -25,7 +26,8 @@ hub_cli_decide (cii_cli_t *cli)
     cii_err_t err;
     cii_err_clear (&err);
     hub_decision_t decision;
-    if (hub_flow_decide (store, ref, to, organ, cii_cli_opt (cli, "note"), &decision, &err) != CII_OK)
+    if (hub_flow_decide_in (store, ref, to, organ, cii_cli_opt (cli, "meeting"), cii_cli_opt (cli, "note"), &decision,
+                            &err) != CII_OK)
         code = cii_cli_fail (cli, &err);
     else
     if (cii_cli_json (cli)) {
@@ -33,6 +35,7 @@ hub_cli_decide (cii_cli_t *cli)
         cii_json_set (doc, "ref", cii_json_str (decision.ref));
         cii_json_set (doc, "state", cii_json_str (decision.to));
         cii_json_set (doc, "organ", cii_json_str (decision.organ));
+        cii_json_set (doc, "meeting", cii_json_str (*decision.meeting ? decision.meeting : NULL));
         cii_json_set (doc, "at", cii_json_time (decision.at_ms));
         json_t *moved = json_array ();
         for (size_t i = 0; i < decision.count; i++) {
@@ -46,8 +49,8 @@ hub_cli_decide (cii_cli_t *cli)
     }
     else
         for (size_t i = 0; i < decision.count; i++)
-            fprintf (cii_cli_out (cli), "%s: %s -> %s (%s)\n", decision.moved [i].ref, decision.moved [i].from,
-                     decision.to, decision.organ);
+            fprintf (cii_cli_out (cli), "%s: %s -> %s (%s%s%s)\n", decision.moved [i].ref, decision.moved [i].from,
+                     decision.to, decision.organ, *decision.meeting ? ", " : "", decision.meeting);
     hub_decision_clear (&decision);
     hub_store_destroy (&store);
     return code;

@@ -239,9 +239,10 @@ s_print_request (FILE *out, const json_t *doc)
     fprintf (out, "history\n");
     json_array_foreach (json_object_get (doc, "history"), index, row) {
         const char *note = json_string_value (json_object_get (row, "note"));
-        fprintf (out, "  %-24s  %-12s  %-8s  %s\n", json_string_value (json_object_get (row, "at")),
+        const char *meeting = json_string_value (json_object_get (row, "meeting"));
+        fprintf (out, "  %-24s  %-12s  %-8s  %s%s%s\n", json_string_value (json_object_get (row, "at")),
                  json_string_value (json_object_get (row, "state")), json_string_value (json_object_get (row, "organ")),
-                 note ? note : "");
+                 meeting ? meeting : "", meeting ? "  " : "", note ? note : "");
     }
 }
 

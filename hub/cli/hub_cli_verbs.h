@@ -27,6 +27,9 @@ int hub_cli_themes (cii_cli_t *cli);
 int hub_cli_similar (cii_cli_t *cli);       /* hub_cli_match.c: similar, concept add|list */
 int hub_cli_concept_add (cii_cli_t *cli);
 int hub_cli_concept_list (cii_cli_t *cli);
+int hub_cli_meeting_new (cii_cli_t *cli);   /* hub_cli_meeting.c: meeting new|plan, meetings */
+int hub_cli_meeting_plan (cii_cli_t *cli);
+int hub_cli_meetings (cii_cli_t *cli);
 
 /*  The store of --db (else the PG* environment), its schema checked (hub_setup_connect). NULL
     after printing the refusal; *code then holds the exit code. */

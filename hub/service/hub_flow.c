@@ -1,8 +1,9 @@
 /*  hub_flow.c — the states, organs and transitions of a request at the national level, and the
-    one transition function (see hub_flow.h). The three tables below are the whole state machine:
-    the national processing of the next issue (CDC and CP meetings, working groups) adds rows. */
+    one transition function (see hub_flow.h). The three tables below are the whole state machine,
+    the gate and the national processing (CDC and CP meetings, working groups) alike. */
 #include "hub_flow.h"
 #include "hub_gate.h"
+#include "hub_meeting.h"
 #include "hub_requests.h"
 #include "hub_store_downward.h"
 
@@ -25,6 +26,17 @@ static const hub_state_t s_states [] = {
     { "admissible", 0, "admitted by the bureau: goes on to national processing" },
     { "inadmissible", HUB_STATE_CLOSED, "not admitted by the bureau, with the reason" },
     { "withdrawn", HUB_STATE_CLOSED | HUB_STATE_LEFT, "withdrawn by its network before a decision" },
+    //  National processing (plan 2.1-2.4): the CDC examines, the CP decides, working groups report
+    { "scheduled", 0, "on a CDC agenda (or a CP agenda, where the bureau sends it straight on)" },
+    { "answered", HUB_STATE_CLOSED, "answered by the CDC or the CP, with the answer" },
+    { "wg-mandated", 0, "a working group is mandated (by the CDC or the CP) to work on it" },
+    { "referred-to-cp", 0, "referred by the CDC to the CP, for its next agenda" },
+    { "deferred", 0, "deferred by the CDC or the CP: back to the pool for a later agenda" },
+    { "declined", HUB_STATE_CLOSED, "declined by the CP, with the reason" },
+    { "project", 0, "the CP adds it to its work programme as a project" },
+    { "recommendation-planned", 0, "the CP plans a recommendation on it" },
+    { "returned-to-cdc", 0, "returned by the CP to the CDC, for its next agenda" },
+    { "wg-reported", 0, "the working group reported: back to the organ that mandated it" },
 };
 
 static const hub_organ_t s_organs [] = {
@@ -36,15 +48,58 @@ static const hub_organ_t s_organs [] = {
     { "network", false, "the regional network that raised the request (its WITHDRAW)" },
 };
 
-//  from, to, organ, how, note (NULL: optional; else required and what it is)
+//  from, to, organ, how, note (NULL: optional; else required and what it is), only the mandating organ
 static const hub_transition_t s_transitions [] = {
-    { "received", "admissible", "bureau", HUB_BY_DECIDE, NULL },
-    { "received", "inadmissible", "bureau", HUB_BY_DECIDE, "the reason" },
-    { "received", "grouped", "bureau", HUB_BY_THEME, NULL },
-    { "grouped", "admissible", "bureau", HUB_BY_DECIDE, NULL },
-    { "grouped", "inadmissible", "bureau", HUB_BY_DECIDE, "the reason" },
-    { "received", "withdrawn", "network", HUB_BY_NETWORK, "the reason" },
-    { "grouped", "withdrawn", "network", HUB_BY_NETWORK, "the reason" },
+    { "received", "admissible", "bureau", HUB_BY_DECIDE, NULL, false },
+    { "received", "inadmissible", "bureau", HUB_BY_DECIDE, "the reason", false },
+    { "received", "grouped", "bureau", HUB_BY_THEME, NULL, false },
+    { "grouped", "admissible", "bureau", HUB_BY_DECIDE, NULL, false },
+    { "grouped", "inadmissible", "bureau", HUB_BY_DECIDE, "the reason", false },
+    { "received", "withdrawn", "network", HUB_BY_NETWORK, "the reason", false },
+    { "grouped", "withdrawn", "network", HUB_BY_NETWORK, "the reason", false },
+    //  National processing: the bureau puts it on an agenda (again, when deferred)
+    { "admissible", "scheduled", "bureau", HUB_BY_DECIDE, NULL, false },
+    { "deferred", "scheduled", "bureau", HUB_BY_DECIDE, NULL, false },
+    //  the CDC, on its agenda
+    { "scheduled", "answered", "cdc", HUB_BY_DECIDE, "the answer", false },
+    { "scheduled", "wg-mandated", "cdc", HUB_BY_DECIDE, NULL, false },
+    { "scheduled", "referred-to-cp", "cdc", HUB_BY_DECIDE, NULL, false },
+    { "scheduled", "deferred", "cdc", HUB_BY_DECIDE, NULL, false },
+    //  the CDC, on what the CP returned to it
+    { "returned-to-cdc", "answered", "cdc", HUB_BY_DECIDE, "the answer", false },
+    { "returned-to-cdc", "wg-mandated", "cdc", HUB_BY_DECIDE, NULL, false },
+    { "returned-to-cdc", "referred-to-cp", "cdc", HUB_BY_DECIDE, NULL, false },
+    { "returned-to-cdc", "deferred", "cdc", HUB_BY_DECIDE, NULL, false },
+    //  the CP, on its agenda (the bureau sent it straight on)
+    { "scheduled", "answered", "cp", HUB_BY_DECIDE, "the answer", false },
+    { "scheduled", "declined", "cp", HUB_BY_DECIDE, "the reason", false },
+    { "scheduled", "project", "cp", HUB_BY_DECIDE, NULL, false },
+    { "scheduled", "recommendation-planned", "cp", HUB_BY_DECIDE, NULL, false },
+    { "scheduled", "returned-to-cdc", "cp", HUB_BY_DECIDE, NULL, false },
+    { "scheduled", "wg-mandated", "cp", HUB_BY_DECIDE, NULL, false },
+    { "scheduled", "deferred", "cp", HUB_BY_DECIDE, NULL, false },
+    //  the CP, on what the CDC referred to it
+    { "referred-to-cp", "answered", "cp", HUB_BY_DECIDE, "the answer", false },
+    { "referred-to-cp", "declined", "cp", HUB_BY_DECIDE, "the reason", false },
+    { "referred-to-cp", "project", "cp", HUB_BY_DECIDE, NULL, false },
+    { "referred-to-cp", "recommendation-planned", "cp", HUB_BY_DECIDE, NULL, false },
+    { "referred-to-cp", "returned-to-cdc", "cp", HUB_BY_DECIDE, NULL, false },
+    { "referred-to-cp", "wg-mandated", "cp", HUB_BY_DECIDE, NULL, false },
+    { "referred-to-cp", "deferred", "cp", HUB_BY_DECIDE, NULL, false },
+    //  a working group reports to the organ that mandated it, which takes it up again (only that organ:
+    //  the last wg-mandated row of its history names it)
+    { "wg-mandated", "wg-reported", "wg", HUB_BY_DECIDE, NULL, false },
+    { "wg-reported", "answered", "cdc", HUB_BY_DECIDE, "the answer", true },
+    { "wg-reported", "wg-mandated", "cdc", HUB_BY_DECIDE, NULL, true },
+    { "wg-reported", "referred-to-cp", "cdc", HUB_BY_DECIDE, NULL, true },
+    { "wg-reported", "deferred", "cdc", HUB_BY_DECIDE, NULL, true },
+    { "wg-reported", "answered", "cp", HUB_BY_DECIDE, "the answer", true },
+    { "wg-reported", "declined", "cp", HUB_BY_DECIDE, "the reason", true },
+    { "wg-reported", "project", "cp", HUB_BY_DECIDE, NULL, true },
+    { "wg-reported", "recommendation-planned", "cp", HUB_BY_DECIDE, NULL, true },
+    { "wg-reported", "returned-to-cdc", "cp", HUB_BY_DECIDE, NULL, true },
+    { "wg-reported", "wg-mandated", "cp", HUB_BY_DECIDE, NULL, true },
+    { "wg-reported", "deferred", "cp", HUB_BY_DECIDE, NULL, true },
 };
 
 #define S_COUNT(a) (sizeof (a) / sizeof (a) [0])
@@ -228,11 +283,41 @@ hub_flow_check (const char *ref, const char *from, const hub_move_t *move, const
                         buf, move->to);
 }
 
+cii_rc_t
+hub_flow_check_more (hub_store_t *store, const hub_request_lock_t *request, const hub_move_t *move, cii_err_t *err)
+{
+    assert (store && request && move);
+    for (size_t i = 0; i < S_COUNT (s_transitions); i++) {
+        const hub_transition_t *t = &s_transitions [i];
+        if (!t->mandating || !streq (t->from, request->state) || !streq (t->to, move->to)
+        ||  !streq (t->organ, move->organ) || t->by != move->by || streq (request->mandated_by, move->organ))
+            continue;
+        //  The table allows it to this organ in general, but the group reports to the other one.
+        const char *mandator = *request->mandated_by ? request->mandated_by : "?";
+        const char *targets [S_COUNT (s_transitions)];
+        size_t n = 0;
+        for (size_t j = 0; j < S_COUNT (s_transitions); j++)
+            if (s_transitions [j].mandating && streq (s_transitions [j].from, request->state)
+            &&  streq (s_transitions [j].organ, mandator))
+                targets [n++] = s_transitions [j].to;
+        char buf [CII_ERR_TEXT];
+        size_t used = 0;
+        buf [0] = 0;
+        s_join (buf, sizeof buf, &used, targets, n);
+        return cii_err_set (err, CII_REFUSED, "%s is %s: its working group was mandated by the %s, so only the %s may "
+                            "move it (to %s)", request->ref, request->state, mandator, mandator, n ? buf : "nothing");
+    }
+    if (move->meeting && *move->meeting)
+        return hub_meeting_allows (store, move->meeting, move->organ, err);
+    return CII_OK;
+}
+
 //  --------------------------------------------------------------------------------------------
 //  The STATUS outbox
 
 typedef struct {
     int64_t id;
+    char meeting [HUB_MAX_REF];
     char state [CII_MAX_STATE + 1];
     char organ [CII_MAX_STATE + 1];
     int64_t at_ms;
@@ -264,6 +349,7 @@ s_pending_row (const hub_history_row_t *row, void *arg)
     p->id = row->id;
     snprintf (p->state, sizeof p->state, "%s", row->state);
     snprintf (p->organ, sizeof p->organ, "%s", row->organ);
+    snprintf (p->meeting, sizeof p->meeting, "%s", row->meeting ? row->meeting : "");
     p->at_ms = row->at_ms;
     p->note = strdup (row->note);
     if (!p->note) {
@@ -319,6 +405,7 @@ s_queue_one (hub_store_t *store, const hub_request_lock_t *request, const s_pend
         .criteria = list,
         .n_criteria = n,
         .theme = request->theme,
+        .meeting = row->meeting,
     };
     uint8_t *body = NULL;
     size_t size = 0;
@@ -395,6 +482,8 @@ hub_flow_move (hub_store_t *store, const hub_request_lock_t *requests, size_t co
     assert (store && (count == 0 || requests) && move);
     for (size_t i = 0; i < count; i++) {
         cii_rc_t rc = hub_flow_check (requests [i].ref, requests [i].state, move, NULL, err);
+        if (rc == CII_OK)
+            rc = hub_flow_check_more (store, &requests [i], move, err);
         if (rc != CII_OK)
             return rc;
     }
@@ -435,8 +524,9 @@ hub_flow_move (hub_store_t *store, const hub_request_lock_t *requests, size_t co
     if (rc != CII_OK)
         return rc;
     for (size_t i = 0; i < count; i++)
-        zsys_info ("hub: %s (%s): %s -> %s by the %s", requests [i].ref, requests [i].network, requests [i].state,
-                   move->to, move->organ);
+        zsys_info ("hub: %s (%s): %s -> %s by the %s%s%s", requests [i].ref, requests [i].network, requests [i].state,
+                   move->to, move->organ, move->meeting && *move->meeting ? " in " : "",
+                   move->meeting ? move->meeting : "");
     if (at_ms)
         *at_ms = when;
     return CII_OK;
@@ -473,9 +563,18 @@ cii_rc_t
 hub_flow_decide (hub_store_t *store, const char *ref, const char *to, const char *organ, const char *note,
                  hub_decision_t *out, cii_err_t *err)
 {
+    return hub_flow_decide_in (store, ref, to, organ, NULL, note, out, err);
+}
+
+cii_rc_t
+hub_flow_decide_in (hub_store_t *store, const char *ref, const char *to, const char *organ, const char *meeting,
+                    const char *note, hub_decision_t *out, cii_err_t *err)
+{
     assert (store && ref && out);
     memset (out, 0, sizeof *out);
-    hub_move_t move = { .to = to, .organ = organ, .by = HUB_BY_DECIDE, .note = note };
+    if (meeting && !*meeting)
+        meeting = NULL;
+    hub_move_t move = { .to = to, .organ = organ, .by = HUB_BY_DECIDE, .note = note, .meeting = meeting };
     cii_rc_t rc = s_check_move (&move, err);
     if (rc != CII_OK)
         return rc;
@@ -533,6 +632,7 @@ hub_flow_decide (hub_store_t *store, const char *ref, const char *to, const char
         snprintf (out->ref, sizeof out->ref, "%s", ref);
         snprintf (out->to, sizeof out->to, "%s", to);
         snprintf (out->organ, sizeof out->organ, "%s", organ);
+        snprintf (out->meeting, sizeof out->meeting, "%s", meeting ? meeting : "");
         for (size_t i = 0; i < count; i++) {
             snprintf (out->moved [i].ref, sizeof out->moved [i].ref, "%s", requests [i].ref);
             snprintf (out->moved [i].from, sizeof out->moved [i].from, "%s", requests [i].state);

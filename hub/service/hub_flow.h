@@ -4,8 +4,9 @@
     network's WITHDRAW; whether a note is required), and one transition function, hub_flow_move,
     that checks a move against the table, writes the history row, updates the state and queues
     the STATUS down to the network that raised the request, in one transaction. Nothing else
-    assigns a state. A new step of the national processing (CDC, CP, working groups) is a row of
-    the tables in hub_flow.c: its state (with its flags), its organ, its transitions. */
+    assigns a state. The national processing (the bureau schedules, the CDC examines, the CP
+    decides, working groups report back to the organ that mandated them; plan 2.1-2.4) is rows of
+    the same tables in hub_flow.c: its states (with their flags), its organs, its transitions. */
 #ifndef HUB_FLOW_H_INCLUDED
 #define HUB_FLOW_H_INCLUDED
 
@@ -53,6 +54,8 @@ typedef struct {
     hub_by_t by;
     const char *note;                   /* NULL: a note is optional; else it is required and this says
                                            what it is ("the reason") */
+    bool mandating;                     /* only the organ that mandated the request's working group (the
+                                           organ of the last wg-mandated row of its history) may take it */
 } hub_transition_t;
 
 /*  The tables, by index (NULL past the end), and lookups by name (NULL when unknown). */
@@ -86,6 +89,15 @@ typedef struct {
 cii_rc_t hub_flow_check (const char *ref, const char *from, const hub_move_t *move, const hub_transition_t **row_p,
                          cii_err_t *err);
 
+/*  The checks of a move that need the request's history and the meetings, after hub_flow_check
+    allowed it by the table (hub_flow_move runs them): a row marked mandating is open only to the
+    organ that mandated the working group, CII_REFUSED "CII-2027-0001 is wg-reported: its working
+    group was mandated by the cdc, so only the cdc may move it (to answered, ...)"; a move with a
+    meeting needs a meeting of the acting organ (a joint meeting counts for the cdc and the cp):
+    hub_meeting_allows's refusals. */
+cii_rc_t hub_flow_check_more (hub_store_t *store, const hub_request_lock_t *request, const hub_move_t *move,
+                              cii_err_t *err);
+
 /*  Leave the STATUS to the work after the commit (hub_gate_after_commit): for a move inside a batch
     ingest, which holds no agent rows and must not wait for them. */
 #define HUB_FLOW_DEFER 0x01u
@@ -118,6 +130,7 @@ typedef struct {
     char ref [HUB_MAX_REF];             /* as given: a request or a theme */
     char to [CII_MAX_STATE + 1];
     char organ [CII_MAX_STATE + 1];
+    char meeting [HUB_MAX_REF];         /* "" or the meeting it was taken in, "M-2027-02" */
     int64_t at_ms;
     hub_moved_t *moved;                 /* the requests moved, in reference order */
     size_t count;
@@ -132,6 +145,12 @@ void hub_decision_clear (hub_decision_t *decision);
     REF" / "unknown theme REF", CII_REFUSED "NT-2027-01 has no open request". */
 cii_rc_t hub_flow_decide (hub_store_t *store, const char *ref, const char *to, const char *organ, const char *note,
                           hub_decision_t *out, cii_err_t *err);
+
+/*  The same, taken in meeting (NULL or "": outside a meeting): each history row records it and its
+    STATUS carries it. The meeting must exist and be of organ (a joint one: of the cdc or the cp),
+    else hub_meeting_allows's refusal and nothing is changed. */
+cii_rc_t hub_flow_decide_in (hub_store_t *store, const char *ref, const char *to, const char *organ,
+                             const char *meeting, const char *note, hub_decision_t *out, cii_err_t *err);
 
 /*  The ingest shape of kind "withdraw" (hub_ingest_item_t.item is a const cii_withdraw_t *). It
     lives here, not in hub/store, because a withdrawal is a transition: per item, in the batch's

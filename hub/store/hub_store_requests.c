@@ -67,18 +67,26 @@ hub_store_requests_log (hub_store_t *self, int64_t agent_id, const char *message
 cii_rc_t
 hub_store_ref_next (hub_store_t *self, const char *prefix, int digits, char ref [HUB_MAX_REF])
 {
+    return hub_store_ref_next_year (self, prefix, 0, digits, ref);
+}
+
+cii_rc_t
+hub_store_ref_next_year (hub_store_t *self, const char *prefix, int year, int digits, char ref [HUB_MAX_REF])
+{
     assert (self && prefix && ref);
-    char width [8];
+    char width [8], which [16];
     snprintf (width, sizeof width, "%d", digits);
-    const char *values [] = { prefix, width };
+    snprintf (which, sizeof which, "%d", year);
+    const char *values [] = { prefix, width, which };
     //  The counter row is locked until the caller's transaction ends: gapless, in order.
     hub_rows_t *rows = hub_store_query (self, "reference",
-        "WITH n AS (INSERT INTO ref_counters (prefix, year, last) VALUES ($1, " S_YEAR ", 1) "
+        "WITH n AS (INSERT INTO ref_counters (prefix, year, last) "
+        "           VALUES ($1, CASE WHEN $3::int > 0 THEN $3::int ELSE " S_YEAR " END, 1) "
         "           ON CONFLICT (prefix, year) DO UPDATE SET last = ref_counters.last + 1 RETURNING year, last) "
         "SELECT $1 || '-' || year || '-' || "
         "       CASE WHEN length (last::text) < $2::int THEN lpad (last::text, $2::int, '0') ELSE last::text END "
         "FROM n",
-        2, values);
+        3, values);
     if (!rows)
         return hub_store_rc (self);
     cii_rc_t rc = CII_FAILED;
@@ -298,7 +306,9 @@ const hub_ingest_shape_t hub_store_request_shape = {
 //  Locked requests
 
 #define S_LOCK_COLUMNS                                                                            \
-    "SELECT r.id, r.ref, r.network, r.message_id, r.state, coalesce (r.theme_id, 0), coalesce (t.ref, '') " \
+    "SELECT r.id, r.ref, r.network, r.message_id, r.state, coalesce (r.theme_id, 0), coalesce (t.ref, ''), " \
+    "       coalesce ((SELECT h.organ FROM request_history h WHERE h.request_id = r.id " \
+    "                  AND h.state = 'wg-mandated' ORDER BY h.id DESC LIMIT 1), '') " \
     "FROM requests r LEFT JOIN themes t ON t.id = r.theme_id "
 
 static void
@@ -312,6 +322,7 @@ s_lock_row (hub_rows_t *rows, hub_request_lock_t *out)
     hub_rows_copy (rows, 4, out->state, sizeof out->state);
     out->theme_id = hub_rows_i64 (rows, 5);
     hub_rows_copy (rows, 6, out->theme, sizeof out->theme);
+    hub_rows_copy (rows, 7, out->mandated_by, sizeof out->mandated_by);
 }
 
 //  Runs a locking query; the rows into a new array.

@@ -41,6 +41,11 @@ cii_rc_t hub_store_requests_log (hub_store_t *self, int64_t agent_id, const char
     digits 2 (more digits once the year needs them). Gapless: a rollback returns the number. */
 cii_rc_t hub_store_ref_next (hub_store_t *self, const char *prefix, int digits, char ref [HUB_MAX_REF]);
 
+/*  The same for calendar year `year` (2000..9999) instead of the current one: "M-2028-01" for a
+    meeting of 2028 created in 2027. */
+cii_rc_t hub_store_ref_next_year (hub_store_t *self, const char *prefix, int year, int digits,
+                                  char ref [HUB_MAX_REF]);
+
 /*  --- one request as the transition function needs it --------------------------------------- */
 
 typedef struct {
@@ -51,6 +56,8 @@ typedef struct {
     char state [CII_MAX_STATE + 1];
     int64_t theme_id;                       /* 0: in no theme */
     char theme [HUB_MAX_REF];               /* "" or "NT-2027-03" */
+    char mandated_by [CII_MAX_STATE + 1];   /* "" or the organ of the last wg-mandated row of its history:
+                                               the organ its working group reports to */
 } hub_request_lock_t;
 
 /*  Locks requests FOR UPDATE, in id order (so that two transactions never wait on each other):

@@ -162,7 +162,8 @@ test_requests (void **state)
     assert_string_equal (fx->run.out, "no requests\n");
     s_run (fx, "requests", "--state", "decided", NULL);
     s_assert_refused (fx, "cii-hub requests: unknown state \"decided\" (received, grouped, admissible, inadmissible, "
-                          "withdrawn)");
+                          "withdrawn, scheduled, answered, wg-mandated, referred-to-cp, deferred, declined, project, "
+                          "recommendation-planned, returned-to-cdc, wg-reported)");
     s_run (fx, "requests", "--network", "atlantis", "--json", NULL);
     s_assert_refused (fx, "cii-hub requests: unknown network atlantis");
     s_run (fx, "requests", "--canton", "XX", NULL);
@@ -228,9 +229,14 @@ test_decide (void **state)
     s_run (fx, "decide", fx->a, "--to", "inadmissible", "--organ", "bureau", NULL);
     snprintf (expect, sizeof expect, "cii-hub decide: a note is required to move %s to inadmissible (the reason)", fx->a);
     s_assert_refused (fx, expect);
+    s_run (fx, "decide", fx->a, "--to", "decided", "--organ", "bureau", NULL);
+    s_assert_refused (fx, "cii-hub decide: unknown state \"decided\" (received, grouped, admissible, inadmissible, "
+                          "withdrawn, scheduled, answered, wg-mandated, referred-to-cp, deferred, declined, project, "
+                          "recommendation-planned, returned-to-cdc or wg-reported)");
     s_run (fx, "decide", fx->a, "--to", "scheduled", "--organ", "bureau", NULL);
-    s_assert_refused (fx, "cii-hub decide: unknown state \"scheduled\" (received, grouped, admissible, inadmissible or "
-                          "withdrawn)");
+    snprintf (expect, sizeof expect, "cii-hub decide: %s is received: the bureau may move it to admissible or "
+              "inadmissible", fx->a);
+    s_assert_refused (fx, expect);
     s_run (fx, "decide", fx->a, "--to", "admissible", "--organ", "cp", NULL);
     snprintf (expect, sizeof expect, "cii-hub decide: %s is received: the bureau may move it to admissible or "
               "inadmissible", fx->a);
