@@ -548,11 +548,14 @@ s_show_history (const agent_history_row_t *row, void *arg)
         cii_json_set (entry, "at", cii_json_time (row->at_ms));
         cii_json_set (entry, "note", cii_json_str (row->note));
         cii_json_set (entry, "theme", cii_json_str (*row->theme ? row->theme : NULL));
+        if (*row->meeting)
+            cii_json_set (entry, "meeting", cii_json_str (row->meeting));
         s_append (show, entry);
         return !show->no_memory;
     }
     char line [S_LINE_MAX];
-    snprintf (line, sizeof line, "%s %-12s %-7s %s", s_time (row->at_ms, at), row->state, row->organ, row->note);
+    snprintf (line, sizeof line, "%s %-12s %-7s %s%s%s", s_time (row->at_ms, at), row->state, row->organ, row->meeting,
+              *row->meeting ? "  " : "", row->note);
     for (size_t len = strlen (line); len > 0 && line [len - 1] == ' '; len--)
         line [len - 1] = '\0';             //  no note: no trailing spaces
     s_field (show->out, show->count++ ? "" : "history", line);

@@ -454,7 +454,8 @@ static const struct {
     { C_HUB,       EV_WITHDRAW, S_SAME },
 };
 
-static const char *s_final_states [] = { "withdrawn", "inadmissible", "declined", "closed" };
+//  The hub's closed states (hub_flow.c: HUB_STATE_CLOSED), and "closed" of an older hub.
+static const char *s_final_states [] = { "withdrawn", "inadmissible", "declined", "answered", "closed" };
 
 bool
 agent_requests_final (const char *state)

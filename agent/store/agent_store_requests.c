@@ -402,8 +402,8 @@ agent_store_request_history_add (agent_store_t *self, int64_t request_id, int64_
 {
     assert (self && status);
     sqlite3_stmt *stmt = agent_store_prepare (self, "INSERT INTO request_history (inbox_id, request_id, ref, state,"
-                                                    " organ, at, note, theme, received_at)"
-                                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err);
+                                                    " organ, at, note, theme, received_at, meeting)"
+                                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", err);
     if (!stmt)
         return CII_FAILED;
     sqlite3_bind_int64 (stmt, 1, inbox_id);
@@ -415,6 +415,7 @@ agent_store_request_history_add (agent_store_t *self, int64_t request_id, int64_
     s_bind_text (stmt, 7, status->note, false);
     s_bind_text (stmt, 8, status->theme, false);
     sqlite3_bind_int64 (stmt, 9, cii_util_now_ms ());
+    s_bind_text (stmt, 10, status->meeting, false);
     return agent_store_run (self, stmt, "insert history", err);
 }
 
@@ -472,6 +473,7 @@ s_history_row (sqlite3_stmt *row, void *arg)
         .note = agent_store_text (row, 4),
         .theme = agent_store_text (row, 5),
         .received_at_ms = sqlite3_column_int64 (row, 6),
+        .meeting = agent_store_text (row, 7),
     };
     return each->fn (&history, each->arg);
 }
@@ -481,8 +483,8 @@ agent_store_request_history_each (agent_store_t *self, int64_t id, agent_history
                                   cii_err_t *err)
 {
     assert (self && fn);
-    sqlite3_stmt *stmt = agent_store_prepare (self, "SELECT ref, state, organ, at, note, theme, received_at"
-                                                    " FROM request_history WHERE request_id = ?1 ORDER BY inbox_id",
+    sqlite3_stmt *stmt = agent_store_prepare (self, "SELECT ref, state, organ, at, note, theme, received_at,"
+                                                    " meeting FROM request_history WHERE request_id = ?1 ORDER BY inbox_id",
                                               err);
     if (!stmt)
         return CII_FAILED;

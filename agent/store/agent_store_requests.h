@@ -140,6 +140,7 @@ typedef struct {
     const char *note;
     const char *theme;
     int64_t received_at_ms;
+    const char *meeting;          /* "" or the CDC or CP meeting it was decided in, "M-2027-02" */
 } agent_history_row_t;
 
 /*  The history of request id in the order it was received. */

@@ -730,6 +730,57 @@ test_requests (void **state)
                                       "                  À l'ordre du jour du CDC.\n"));
     assert_int_equal (s_run (fx, "--state", st, "requests", NULL), 0);
     assert_non_null (strstr (fx->out, "CII-2027-0042  admissible"));
+    //  The national processing (issue 8): states the CDC and the CP decide in a meeting, stored and
+    //  shown with the meeting; "answered" is final
+    store = s_open (fx);
+    const char *steps [][4] = { { "scheduled", "bureau", "", "" },
+                                { "referred-to-cp", "cdc", "M-2027-01", "Au CP." },
+                                { "answered", "cp", "M-2027-02", "Réponse du CP." } };
+    for (int i = 0; i < 3; i++) {
+        Cii__Status step = CII__STATUS__INIT;
+        step.ref = (char *) "CII-2027-0042";
+        step.request_id = request_mid;
+        step.state = (char *) steps [i][0];
+        step.organ = (char *) steps [i][1];
+        step.meeting = (char *) steps [i][2];
+        step.note = (char *) steps [i][3];
+        step.at_ms = 1790000200000 + i * 1000;
+        deliver.seq = 2 + (uint64_t) i;
+        deliver.status = &step;
+        assert_int_equal (agent_kinds_deliver (store, &env, &outcome, NULL), CII_OK);
+        if (i == 1) {
+            agent_store_destroy (&store);
+            assert_int_equal (s_run (fx, "--state", st, "requests", "--state", "referred-to-cp", NULL), 0);
+            assert_non_null (strstr (fx->out, "CII-2027-0042  referred-to-cp"));
+            store = s_open (fx);
+        }
+    }
+    agent_store_destroy (&store);
+    assert_int_equal (s_run (fx, "show", "--state", st, "CII-2027-0042", "--json", NULL), 0);
+    shown = s_json (fx->out);
+    s_json_member (shown, "state", "\"answered\"");
+    json_t *history = json_object_get (shown, "history");
+    assert_int_equal (json_array_size (history), 4);
+    s_json_member (json_array_get (history, 2), "meeting", "\"M-2027-01\"");
+    s_json_member (json_array_get (history, 3), "state", "\"answered\"");
+    s_json_member (json_array_get (history, 3), "organ", "\"cp\"");
+    s_json_member (json_array_get (history, 3), "meeting", "\"M-2027-02\"");
+    assert_null (json_object_get (json_array_get (history, 1), "meeting"));
+    json_decref (shown);
+    assert_int_equal (s_run (fx, "show", "--state", st, "CII-2027-0042", NULL), 0);
+    assert_non_null (strstr (fx->out, "request 1  CII-2027-0042  answered\n"));
+    assert_non_null (strstr (fx->out, "2026-09-21T14:16:40.000Z scheduled    bureau\n"));
+    assert_non_null (strstr (fx->out, "2026-09-21T14:16:41.000Z referred-to-cp cdc     M-2027-01  Au CP.\n"));
+    assert_non_null (strstr (fx->out, "2026-09-21T14:16:42.000Z answered     cp      M-2027-02  Réponse du CP.\n"));
+    assert_int_equal (s_run (fx, "--state", st, "requests", "--state", "answered", NULL), 0);
+    assert_non_null (strstr (fx->out, "CII-2027-0042  answered"));
+    assert_int_equal (s_run (fx, "--state", st, "requests", "--state", "recommendation-planned", NULL), 0);
+    assert_int_equal (s_run (fx, "--state", st, "requests", "--state", "Answered!", NULL), 1);
+    assert_string_equal (fx->err, "cii-agent requests: 'Answered!' is not a state name (e.g. draft, forwarded, "
+                                  "received)\n");
+    //  Final: nothing left to withdraw
+    assert_int_equal (s_run (fx, "request", "withdraw", "--state", st, "1", "--reason", "Plus d'actualité.", NULL), 1);
+    assert_string_equal (fx->err, "cii-agent request withdraw: request 1 is in a final state: nothing to withdraw\n");
     //  --help of every new verb
     const char *verbs [][2] = { { "request", "new" }, { "request", "edit" }, { "request", "merge" },
                                 { "request", "split" }, { "request", "forward" }, { "request", "withdraw" },

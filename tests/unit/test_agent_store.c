@@ -1317,15 +1317,15 @@ test_state_of_release_0_1_0 (void **state)
     char *before = s_dump (copy, s_rows, n_rows);
 
     //  Opens with today's code and migrates in place (schema 2: the inbox per stream epoch;
-    //  3: requests and the full-text indexes)
+    //  3: requests and the full-text indexes; 4: the meeting of a STATUS)
     cii_err_t err;
     agent_store_t *store = agent_store_open (fx->agent->state, &err);
     if (!store)
         fail_msg ("open: %s", err.text);
     int version = 0;
     assert_int_equal (agent_store_schema_version (store, &version, NULL), CII_OK);
-    assert_int_equal (version, 3);
-    assert_int_equal (cii_migration_latest (agent_migrations, agent_migrations_count), 3);
+    assert_int_equal (version, 4);
+    assert_int_equal (cii_migration_latest (agent_migrations, agent_migrations_count), 4);
     //  Its signals are indexed: "Accès à la formation des adultes peu qualifiés" is signal 1
     char hits [256] = "";
     assert_int_equal (agent_store_search_match (store, "signals", "\"acces\"", 10, s_hit_ids, hits, NULL), CII_OK);
@@ -1451,7 +1451,7 @@ test_state_of_release_0_2_0 (void **state)
         fail_msg ("open: %s", err.text);
     int version = 0;
     assert_int_equal (agent_store_schema_version (store, &version, NULL), CII_OK);
-    assert_int_equal (version, 3);
+    assert_int_equal (version, 4);
     //  What it held reads as before: position, notices, signals, the pending entry due
     uint64_t epoch = 0;
     int64_t seq = 0;
