@@ -3,8 +3,8 @@
     referenced CII-YYYY-NNNN in its RECEIPT and resent as a duplicate, refused for an unknown signal
     (UNKNOWN_REFERENCE), another network's signal or canton (NOT_AUTHORISED) or a reused id
     (CONFLICT) with nothing stored, STATUS items arriving in order with their criteria (received,
-    then a bureau decision picked up from the database, a withdrawal), and an agent offline during a
-    decision getting its STATUS after reconnecting. */
+    then a bureau decision picked up from the database, a withdrawal), and an agent offline during
+    decisions getting their STATUS after reconnecting, in order (a CDC decision with its meeting). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +22,7 @@
 #include "cii_util.h"
 #include "cii_wire.h"
 #include "hub_flow.h"
+#include "hub_meeting.h"
 #include "hub_server.h"
 #include "hub_store.h"
 #include "hub_store_agents.h"
@@ -268,6 +269,30 @@ test_offline_decision (void **state)
     s_decide (fx, ref, "admissible", NULL);
     dealer = unit_session (fx, 1, 1);
     env = s_expect_status (dealer, 2, ref, "admissible", "bureau", 0);
+    assert_string_equal (env->deliver->status->meeting, "");
+    cii_codec_free (&env);
+    unit_server_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 2);
+    zsock_destroy (&dealer);
+    //  The national processing while it is away again: scheduled, then referred to the CP in a
+    //  CDC meeting; both come in order after its HELLO, the second naming the meeting.
+    cii_err_t err;
+    hub_store_t *store = hub_store_new (fx->conninfo, &err);
+    assert_non_null (store);
+    hub_meeting_t meeting;
+    assert_int_equal (hub_meeting_new (store, "cdc", "2031-03-10", false, &meeting, &err), CII_OK);
+    hub_decision_t decision;
+    assert_int_equal (hub_flow_decide_in (store, ref, "scheduled", "bureau", NULL, NULL, &decision, &err), CII_OK);
+    hub_decision_clear (&decision);
+    assert_int_equal (hub_flow_decide_in (store, ref, "referred-to-cp", "cdc", meeting.ref, "Al CP.", &decision, &err),
+                      CII_OK);
+    hub_decision_clear (&decision);
+    hub_store_destroy (&store);
+    dealer = unit_session (fx, 1, 2);
+    env = s_expect_status (dealer, 3, ref, "scheduled", "bureau", 0);
+    cii_codec_free (&env);
+    env = s_expect_status (dealer, 4, ref, "referred-to-cp", "cdc", 0);
+    assert_string_equal (env->deliver->status->meeting, "M-2031-01");
+    assert_string_equal (env->deliver->status->note, "Al CP.");
     cii_codec_free (&env);
     unit_ping (dealer, "ping");
     unit_expect_nothing (dealer, 300);
