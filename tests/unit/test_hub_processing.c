@@ -202,6 +202,15 @@ s_down (unit_hub_t *hub, int64_t agent)
     return down;
 }
 
+//  Asserts that the one value of query is expected.
+static void
+s_text_is (unit_hub_t *hub, const char *query, const char *expected)
+{
+    char *text = unit_pg_text (hub->pg, "%s", query);
+    assert_string_equal (text, expected);
+    free (text);
+}
+
 //  Decides; fails the test when refused.
 static void
 s_decide (unit_hub_t *hub, const char *ref, const char *to, const char *organ, const char *meeting, const char *note,
@@ -286,7 +295,7 @@ test_path (void **state)
         //  "received" goes with the first decision (its criteria evaluated then)
         assert_string_equal (down.lines [i], line);
     }
-    assert_string_equal (unit_pg_text (hub->pg, "SELECT state FROM requests"), "answered");
+    s_text_is (hub, "SELECT state FROM requests", "answered");
 }
 
 //  Declined needs its reason; a project and a recommendation stay open; returned to the CDC.
@@ -364,8 +373,7 @@ test_meeting_refused (void **state)
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM meetings"), 3);
     //  The joint meeting counts for the CDC (and the CP: test_path).
     s_decide (hub, ref, "referred-to-cp", "cdc", "M-2031-03", NULL, 1);
-    assert_string_equal (unit_pg_text (hub->pg, "SELECT meeting FROM request_history ORDER BY id DESC LIMIT 1"),
-                         "M-2031-03");
+    s_text_is (hub, "SELECT meeting FROM request_history ORDER BY id DESC LIMIT 1", "M-2031-03");
 }
 
 //  A decision on a theme moves each of its open requests, every network told, with the meeting.
@@ -417,7 +425,7 @@ test_theme (void **state)
     assert_string_equal (down.lines [down.count - 2], line);
     snprintf (line, sizeof line, "declined/cp/%s/M-2031-02/Non.", b);
     assert_string_equal (down.lines [down.count - 1], line);
-    assert_string_equal (unit_pg_text (hub->pg, "SELECT state FROM themes"), "declined");
+    s_text_is (hub, "SELECT state FROM themes", "declined");
 }
 
 //  --- meetings ----------------------------------------------------------------------------------
