@@ -36,7 +36,7 @@ static const hub_state_t s_states [] = {
     { "project", 0, "the CP adds it to its work programme as a project" },
     { "recommendation-planned", 0, "the CP plans a recommendation on it" },
     { "returned-to-cdc", 0, "returned by the CP to the CDC, for its next agenda" },
-    { "wg-reported", 0, "the working group reported: back to the organ that mandated it" },
+    { "wg-reported", HUB_STATE_MANDATOR, "the working group reported: back to the organ that mandated it" },
 };
 
 static const hub_organ_t s_organs [] = {
@@ -48,58 +48,58 @@ static const hub_organ_t s_organs [] = {
     { "network", false, "the regional network that raised the request (its WITHDRAW)" },
 };
 
-//  from, to, organ, how, note (NULL: optional; else required and what it is), only the mandating organ
+//  from, to, organ, how, note (NULL: optional; else required and what it is)
 static const hub_transition_t s_transitions [] = {
-    { "received", "admissible", "bureau", HUB_BY_DECIDE, NULL, false },
-    { "received", "inadmissible", "bureau", HUB_BY_DECIDE, "the reason", false },
-    { "received", "grouped", "bureau", HUB_BY_THEME, NULL, false },
-    { "grouped", "admissible", "bureau", HUB_BY_DECIDE, NULL, false },
-    { "grouped", "inadmissible", "bureau", HUB_BY_DECIDE, "the reason", false },
-    { "received", "withdrawn", "network", HUB_BY_NETWORK, "the reason", false },
-    { "grouped", "withdrawn", "network", HUB_BY_NETWORK, "the reason", false },
+    { "received", "admissible", "bureau", HUB_BY_DECIDE, NULL },
+    { "received", "inadmissible", "bureau", HUB_BY_DECIDE, "the reason" },
+    { "received", "grouped", "bureau", HUB_BY_THEME, NULL },
+    { "grouped", "admissible", "bureau", HUB_BY_DECIDE, NULL },
+    { "grouped", "inadmissible", "bureau", HUB_BY_DECIDE, "the reason" },
+    { "received", "withdrawn", "network", HUB_BY_NETWORK, "the reason" },
+    { "grouped", "withdrawn", "network", HUB_BY_NETWORK, "the reason" },
     //  National processing: the bureau puts it on an agenda (again, when deferred)
-    { "admissible", "scheduled", "bureau", HUB_BY_DECIDE, NULL, false },
-    { "deferred", "scheduled", "bureau", HUB_BY_DECIDE, NULL, false },
+    { "admissible", "scheduled", "bureau", HUB_BY_DECIDE, NULL },
+    { "deferred", "scheduled", "bureau", HUB_BY_DECIDE, NULL },
     //  the CDC, on its agenda
-    { "scheduled", "answered", "cdc", HUB_BY_DECIDE, "the answer", false },
-    { "scheduled", "wg-mandated", "cdc", HUB_BY_DECIDE, NULL, false },
-    { "scheduled", "referred-to-cp", "cdc", HUB_BY_DECIDE, NULL, false },
-    { "scheduled", "deferred", "cdc", HUB_BY_DECIDE, NULL, false },
+    { "scheduled", "answered", "cdc", HUB_BY_DECIDE, "the answer" },
+    { "scheduled", "wg-mandated", "cdc", HUB_BY_DECIDE, NULL },
+    { "scheduled", "referred-to-cp", "cdc", HUB_BY_DECIDE, NULL },
+    { "scheduled", "deferred", "cdc", HUB_BY_DECIDE, NULL },
     //  the CDC, on what the CP returned to it
-    { "returned-to-cdc", "answered", "cdc", HUB_BY_DECIDE, "the answer", false },
-    { "returned-to-cdc", "wg-mandated", "cdc", HUB_BY_DECIDE, NULL, false },
-    { "returned-to-cdc", "referred-to-cp", "cdc", HUB_BY_DECIDE, NULL, false },
-    { "returned-to-cdc", "deferred", "cdc", HUB_BY_DECIDE, NULL, false },
+    { "returned-to-cdc", "answered", "cdc", HUB_BY_DECIDE, "the answer" },
+    { "returned-to-cdc", "wg-mandated", "cdc", HUB_BY_DECIDE, NULL },
+    { "returned-to-cdc", "referred-to-cp", "cdc", HUB_BY_DECIDE, NULL },
+    { "returned-to-cdc", "deferred", "cdc", HUB_BY_DECIDE, NULL },
     //  the CP, on its agenda (the bureau sent it straight on)
-    { "scheduled", "answered", "cp", HUB_BY_DECIDE, "the answer", false },
-    { "scheduled", "declined", "cp", HUB_BY_DECIDE, "the reason", false },
-    { "scheduled", "project", "cp", HUB_BY_DECIDE, NULL, false },
-    { "scheduled", "recommendation-planned", "cp", HUB_BY_DECIDE, NULL, false },
-    { "scheduled", "returned-to-cdc", "cp", HUB_BY_DECIDE, NULL, false },
-    { "scheduled", "wg-mandated", "cp", HUB_BY_DECIDE, NULL, false },
-    { "scheduled", "deferred", "cp", HUB_BY_DECIDE, NULL, false },
+    { "scheduled", "answered", "cp", HUB_BY_DECIDE, "the answer" },
+    { "scheduled", "declined", "cp", HUB_BY_DECIDE, "the reason" },
+    { "scheduled", "project", "cp", HUB_BY_DECIDE, NULL },
+    { "scheduled", "recommendation-planned", "cp", HUB_BY_DECIDE, NULL },
+    { "scheduled", "returned-to-cdc", "cp", HUB_BY_DECIDE, NULL },
+    { "scheduled", "wg-mandated", "cp", HUB_BY_DECIDE, NULL },
+    { "scheduled", "deferred", "cp", HUB_BY_DECIDE, NULL },
     //  the CP, on what the CDC referred to it
-    { "referred-to-cp", "answered", "cp", HUB_BY_DECIDE, "the answer", false },
-    { "referred-to-cp", "declined", "cp", HUB_BY_DECIDE, "the reason", false },
-    { "referred-to-cp", "project", "cp", HUB_BY_DECIDE, NULL, false },
-    { "referred-to-cp", "recommendation-planned", "cp", HUB_BY_DECIDE, NULL, false },
-    { "referred-to-cp", "returned-to-cdc", "cp", HUB_BY_DECIDE, NULL, false },
-    { "referred-to-cp", "wg-mandated", "cp", HUB_BY_DECIDE, NULL, false },
-    { "referred-to-cp", "deferred", "cp", HUB_BY_DECIDE, NULL, false },
+    { "referred-to-cp", "answered", "cp", HUB_BY_DECIDE, "the answer" },
+    { "referred-to-cp", "declined", "cp", HUB_BY_DECIDE, "the reason" },
+    { "referred-to-cp", "project", "cp", HUB_BY_DECIDE, NULL },
+    { "referred-to-cp", "recommendation-planned", "cp", HUB_BY_DECIDE, NULL },
+    { "referred-to-cp", "returned-to-cdc", "cp", HUB_BY_DECIDE, NULL },
+    { "referred-to-cp", "wg-mandated", "cp", HUB_BY_DECIDE, NULL },
+    { "referred-to-cp", "deferred", "cp", HUB_BY_DECIDE, NULL },
     //  a working group reports to the organ that mandated it, which takes it up again (only that organ:
     //  the last wg-mandated row of its history names it)
-    { "wg-mandated", "wg-reported", "wg", HUB_BY_DECIDE, NULL, false },
-    { "wg-reported", "answered", "cdc", HUB_BY_DECIDE, "the answer", true },
-    { "wg-reported", "wg-mandated", "cdc", HUB_BY_DECIDE, NULL, true },
-    { "wg-reported", "referred-to-cp", "cdc", HUB_BY_DECIDE, NULL, true },
-    { "wg-reported", "deferred", "cdc", HUB_BY_DECIDE, NULL, true },
-    { "wg-reported", "answered", "cp", HUB_BY_DECIDE, "the answer", true },
-    { "wg-reported", "declined", "cp", HUB_BY_DECIDE, "the reason", true },
-    { "wg-reported", "project", "cp", HUB_BY_DECIDE, NULL, true },
-    { "wg-reported", "recommendation-planned", "cp", HUB_BY_DECIDE, NULL, true },
-    { "wg-reported", "returned-to-cdc", "cp", HUB_BY_DECIDE, NULL, true },
-    { "wg-reported", "wg-mandated", "cp", HUB_BY_DECIDE, NULL, true },
-    { "wg-reported", "deferred", "cp", HUB_BY_DECIDE, NULL, true },
+    { "wg-mandated", "wg-reported", "wg", HUB_BY_DECIDE, NULL },
+    { "wg-reported", "answered", "cdc", HUB_BY_DECIDE, "the answer" },
+    { "wg-reported", "wg-mandated", "cdc", HUB_BY_DECIDE, NULL },
+    { "wg-reported", "referred-to-cp", "cdc", HUB_BY_DECIDE, NULL },
+    { "wg-reported", "deferred", "cdc", HUB_BY_DECIDE, NULL },
+    { "wg-reported", "answered", "cp", HUB_BY_DECIDE, "the answer" },
+    { "wg-reported", "declined", "cp", HUB_BY_DECIDE, "the reason" },
+    { "wg-reported", "project", "cp", HUB_BY_DECIDE, NULL },
+    { "wg-reported", "recommendation-planned", "cp", HUB_BY_DECIDE, NULL },
+    { "wg-reported", "returned-to-cdc", "cp", HUB_BY_DECIDE, NULL },
+    { "wg-reported", "wg-mandated", "cp", HUB_BY_DECIDE, NULL },
+    { "wg-reported", "deferred", "cp", HUB_BY_DECIDE, NULL },
 };
 
 #define S_COUNT(a) (sizeof (a) / sizeof (a) [0])
@@ -287,19 +287,16 @@ cii_rc_t
 hub_flow_check_more (hub_store_t *store, const hub_request_lock_t *request, const hub_move_t *move, cii_err_t *err)
 {
     assert (store && request && move);
-    for (size_t i = 0; i < S_COUNT (s_transitions); i++) {
-        const hub_transition_t *t = &s_transitions [i];
-        if (!t->mandating || !streq (t->from, request->state) || !streq (t->to, move->to)
-        ||  !streq (t->organ, move->organ) || t->by != move->by || streq (request->mandated_by, move->organ))
-            continue;
+    const hub_state_t *state = hub_flow_state (request->state);
+    if (state && (state->flags & HUB_STATE_MANDATOR) && !streq (request->mandated_by, move->organ)) {
         //  The table allows it to this organ in general, but the group reports to the other one.
         const char *mandator = *request->mandated_by ? request->mandated_by : "?";
         const char *targets [S_COUNT (s_transitions)];
         size_t n = 0;
-        for (size_t j = 0; j < S_COUNT (s_transitions); j++)
-            if (s_transitions [j].mandating && streq (s_transitions [j].from, request->state)
-            &&  streq (s_transitions [j].organ, mandator))
-                targets [n++] = s_transitions [j].to;
+        for (size_t i = 0; i < S_COUNT (s_transitions); i++)
+            if (streq (s_transitions [i].from, request->state) && streq (s_transitions [i].organ, mandator)
+            &&  s_transitions [i].by == move->by)
+                targets [n++] = s_transitions [i].to;
         char buf [CII_ERR_TEXT];
         size_t used = 0;
         buf [0] = 0;

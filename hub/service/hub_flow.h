@@ -25,6 +25,8 @@
 #define HUB_STATE_EVALUATE  0x04u   /* entering it (re-)evaluates the criteria; its STATUS carries them */
 #define HUB_STATE_CLOSED    0x08u   /* no transition leaves it; a decision on a theme passes it by */
 #define HUB_STATE_LEFT      0x10u   /* the network took it back: it no longer counts for a theme's breadth */
+#define HUB_STATE_MANDATOR  0x20u   /* only the organ that mandated the request's working group (the organ
+                                       of the last wg-mandated row of its history) may move it on */
 
 typedef struct {
     const char *name;                   /* [a-z-], as STATUS and the CLI carry it */
@@ -54,8 +56,6 @@ typedef struct {
     hub_by_t by;
     const char *note;                   /* NULL: a note is optional; else it is required and this says
                                            what it is ("the reason") */
-    bool mandating;                     /* only the organ that mandated the request's working group (the
-                                           organ of the last wg-mandated row of its history) may take it */
 } hub_transition_t;
 
 /*  The tables, by index (NULL past the end), and lookups by name (NULL when unknown). */
@@ -90,8 +90,8 @@ cii_rc_t hub_flow_check (const char *ref, const char *from, const hub_move_t *mo
                          cii_err_t *err);
 
 /*  The checks of a move that need the request's history and the meetings, after hub_flow_check
-    allowed it by the table (hub_flow_move runs them): a row marked mandating is open only to the
-    organ that mandated the working group, CII_REFUSED "CII-2027-0001 is wg-reported: its working
+    allowed it by the table (hub_flow_move runs them): a state flagged HUB_STATE_MANDATOR is left
+    only by the organ that mandated the working group, CII_REFUSED "CII-2027-0001 is wg-reported: its working
     group was mandated by the cdc, so only the cdc may move it (to answered, ...)"; a move with a
     meeting needs a meeting of the acting organ (a joint meeting counts for the cdc and the cp):
     hub_meeting_allows's refusals. */
