@@ -327,6 +327,16 @@ test_restore_new_epoch (void **state)
     unit_expect_deliver (dealer, 8);
     assert_int_equal (unit_server_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 8);
     zsock_destroy (&dealer);
+    //  A copy of the agent still in the old epoch (it died before storing the new one) says it
+    //  holds 10: of this stream it holds only what came before the new epoch began (5), so it gets
+    //  6, 7 and 8 again, not "everything after 10"
+    dealer = s_session_at (fx, 1, 10, true, 0, &welcome);
+    assert_true (welcome.epoch == epoch);
+    assert_true (welcome.resume == 5);
+    unit_expect_deliver (dealer, 6);
+    unit_expect_deliver (dealer, 7);
+    unit_expect_deliver (dealer, 8);
+    zsock_destroy (&dealer);
 }
 
 //  Whatever another connection with the key claims (far beyond what was assigned, 2^64 - 1, with
