@@ -321,10 +321,10 @@ s_request_line (const agent_request_row_t *row, void *arg)
     }
     FILE *out = listing->out;
     if (listing->count == 0)
-        fprintf (out, "%-5s %-14s %-12s %-15s %-12s %-24s %s\n", "ID", "REF", "STATE", "CANTONS", "SIGNALS",
+        fprintf (out, "%-5s %-14s %-22s %-15s %-12s %-24s %s\n", "ID", "REF", "STATE", "CANTONS", "SIGNALS",
                  "UPDATED", "TITLE");
     char updated [32];
-    fprintf (out, "%-5" PRId64 " %-14s %-12s %-15s %-12s %-24s %s\n", row->id, row->hub_ref ? row->hub_ref : "-",
+    fprintf (out, "%-5" PRId64 " %-14s %-22s %-15s %-12s %-24s %s\n", row->id, row->hub_ref ? row->hub_ref : "-",
              row->state, *row->cantons ? row->cantons : "-", *row->signals ? row->signals : "-",
              s_time (row->updated_at_ms, updated),
              strcmp (row->origin, "hub") == 0 ? "(known only from the hub's status)" : row->title);
@@ -554,7 +554,7 @@ s_show_history (const agent_history_row_t *row, void *arg)
         return !show->no_memory;
     }
     char line [S_LINE_MAX];
-    snprintf (line, sizeof line, "%s %-12s %-7s %s%s%s", s_time (row->at_ms, at), row->state, row->organ, row->meeting,
+    snprintf (line, sizeof line, "%s %-22s %-7s %s%s%s", s_time (row->at_ms, at), row->state, row->organ, row->meeting,
               *row->meeting ? "  " : "", row->note);
     for (size_t len = strlen (line); len > 0 && line [len - 1] == ' '; len--)
         line [len - 1] = '\0';             //  no note: no trailing spaces

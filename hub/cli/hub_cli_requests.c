@@ -65,11 +65,11 @@ s_request_row (const hub_request_row_t *r, void *arg)
         return hub_cli_listing_add (listing, s_request_json (r));
     FILE *out = cii_cli_out (listing->cli);
     if (listing->rows++ == 0)
-        fprintf (out, "%-14s  %-12s  %-12s  %-8s  %-24s  %-24s  %s\n", "REF", "NETWORK", "STATE", "CRITERIA",
+        fprintf (out, "%-14s  %-12s  %-22s  %-8s  %-24s  %-24s  %s\n", "REF", "NETWORK", "STATE", "CRITERIA",
                  "CANTONS", "RECEIVED", "TITLE");
     char received [32], met [16];
     hub_cli_time (r->received_at_ms, received);
-    fprintf (out, "%-14s  %-12s  %-12s  %-8s  %-24s  %-24s  %s\n", r->ref, r->network, r->state, s_met (r, met),
+    fprintf (out, "%-14s  %-12s  %-22s  %-8s  %-24s  %-24s  %s\n", r->ref, r->network, r->state, s_met (r, met),
              r->cantons, received, r->title);
     return true;
 }
@@ -240,7 +240,7 @@ s_print_request (FILE *out, const json_t *doc)
     json_array_foreach (json_object_get (doc, "history"), index, row) {
         const char *note = json_string_value (json_object_get (row, "note"));
         const char *meeting = json_string_value (json_object_get (row, "meeting"));
-        fprintf (out, "  %-24s  %-12s  %-8s  %s%s%s\n", json_string_value (json_object_get (row, "at")),
+        fprintf (out, "  %-24s  %-22s  %-8s  %s%s%s\n", json_string_value (json_object_get (row, "at")),
                  json_string_value (json_object_get (row, "state")), json_string_value (json_object_get (row, "organ")),
                  meeting ? meeting : "", meeting ? "  " : "", note ? note : "");
     }
@@ -257,7 +257,7 @@ s_print_theme (FILE *out, const json_t *doc)
     json_t *row;
     json_array_foreach (json_object_get (doc, "requests"), index, row) {
         char *cantons = s_joined (json_object_get (row, "cantons"));
-        fprintf (out, "  %-14s  %-12s  %-12s  %-24s  %s\n", json_string_value (json_object_get (row, "ref")),
+        fprintf (out, "  %-14s  %-12s  %-22s  %-24s  %s\n", json_string_value (json_object_get (row, "ref")),
                  json_string_value (json_object_get (row, "network")), json_string_value (json_object_get (row, "state")),
                  cantons ? cantons : "", json_string_value (json_object_get (row, "title")));
         free (cantons);

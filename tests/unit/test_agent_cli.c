@@ -726,7 +726,7 @@ test_requests (void **state)
     assert_int_equal (s_run (fx, "show", "--state", st, "CII-2027-0042", NULL), 0);
     assert_non_null (strstr (fx->out, "request 1  CII-2027-0042  admissible\n"));
     assert_non_null (strstr (fx->out, "  criteria        C3   met     3 supporting cantons\n"));
-    assert_non_null (strstr (fx->out, "  history         2026-09-21T14:15:00.000Z admissible   bureau  Recevable.\n"
+    assert_non_null (strstr (fx->out, "  history         2026-09-21T14:15:00.000Z admissible             bureau  Recevable.\n"
                                       "                  À l'ordre du jour du CDC.\n"));
     assert_int_equal (s_run (fx, "--state", st, "requests", NULL), 0);
     assert_non_null (strstr (fx->out, "CII-2027-0042  admissible"));
@@ -769,9 +769,9 @@ test_requests (void **state)
     json_decref (shown);
     assert_int_equal (s_run (fx, "show", "--state", st, "CII-2027-0042", NULL), 0);
     assert_non_null (strstr (fx->out, "request 1  CII-2027-0042  answered\n"));
-    assert_non_null (strstr (fx->out, "2026-09-21T14:16:40.000Z scheduled    bureau\n"));
-    assert_non_null (strstr (fx->out, "2026-09-21T14:16:41.000Z referred-to-cp cdc     M-2027-01  Au CP.\n"));
-    assert_non_null (strstr (fx->out, "2026-09-21T14:16:42.000Z answered     cp      M-2027-02  Réponse du CP.\n"));
+    assert_non_null (strstr (fx->out, "2026-09-21T14:16:40.000Z scheduled              bureau\n"));
+    assert_non_null (strstr (fx->out, "2026-09-21T14:16:41.000Z referred-to-cp         cdc     M-2027-01  Au CP.\n"));
+    assert_non_null (strstr (fx->out, "2026-09-21T14:16:42.000Z answered               cp      M-2027-02  Réponse du CP.\n"));
     assert_int_equal (s_run (fx, "--state", st, "requests", "--state", "answered", NULL), 0);
     assert_non_null (strstr (fx->out, "CII-2027-0042  answered"));
     assert_int_equal (s_run (fx, "--state", st, "requests", "--state", "recommendation-planned", NULL), 0);

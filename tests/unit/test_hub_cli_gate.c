@@ -211,7 +211,7 @@ test_show (void **state)
     assert_non_null (strstr (fx->run.out, "criteria\n  C1  met      2 institutions involved"));
     assert_non_null (strstr (fx->run.out, "  C3  not met  1 supporting canton (VD)"));
     assert_non_null (strstr (fx->run.out, "history\n"));
-    assert_non_null (strstr (fx->run.out, "received      hub"));
+    assert_non_null (strstr (fx->run.out, "received                hub"));
     s_run (fx, "show", "CII-1999-0001", NULL);
     s_assert_refused (fx, "cii-hub show: unknown request CII-1999-0001");
     s_run (fx, "show", "NT-1999-01", "--json", NULL);

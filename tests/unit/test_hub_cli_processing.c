@@ -254,8 +254,8 @@ test_decide_in_meeting (void **state)
     assert_null (json_object_get (json_array_get (history, 2), "meeting"));
     json_decref (doc);
     assert_int_equal (s_run (fx, "show", fx->a, NULL), 0);
-    assert_non_null (strstr (fx->run.out, "referred-to-cp  cdc       M-2031-01  Au CP.\n"));
-    assert_non_null (strstr (fx->run.out, "answered      cp        M-2031-02  Réponse du CP.\n"));
+    assert_non_null (strstr (fx->run.out, "referred-to-cp          cdc       M-2031-01  Au CP.\n"));
+    assert_non_null (strstr (fx->run.out, "answered                cp        M-2031-02  Réponse du CP.\n"));
     assert_int_equal (s_run (fx, "requests", "--state", "answered", "--json", NULL), 0);
     doc = s_json (fx->run.out);
     assert_int_equal (json_array_size (doc), 1);
