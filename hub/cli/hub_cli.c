@@ -164,6 +164,20 @@ static const cii_cli_opt_t s_meetings_opts [] = {
     { NULL, NULL, NULL, false },
 };
 
+// Agendas and minutes (hub_cli_agenda.c)
+static const cii_cli_opt_t s_agenda_opts [] = {
+    { "publish", NULL, "send it down to every network as a notice (again only when it changed)", false },
+    { "json", NULL, "print {meeting, organ, joint, date, built_on, items[, published]} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_minutes_opts [] = {
+    { "file", "OUTCOMES.json", "the outcomes: [{\"ref\", \"to\", \"note\", \"organ\" (a joint meeting)}, ...] "
+      "(required)", false },
+    { "json", NULL, "print {meeting, outcomes} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
 static const cii_cli_verb_t s_verbs [] = {
     { "init", hub_cli_init, NULL, s_init_opts, "", 0, 0,
       "migrate the schema, seed the registry, create the hub key pair" },
@@ -188,6 +202,10 @@ static const cii_cli_verb_t s_verbs [] = {
     { "meeting", NULL, s_meeting_verbs, NULL, "", 0, 0, "meetings of the CDC and the CP: new, plan" },
     { "meetings", hub_cli_meetings, NULL, s_meetings_opts, "", 0, 0,
       "meetings of the CDC and the CP, or with --check the calendar's warnings" },
+    { "agenda", hub_cli_agenda, NULL, s_agenda_opts, "MEETING", 1, 1,
+      "the agenda of a meeting, built from what waits for its organ (--publish: send it to every network)" },
+    { "minutes", hub_cli_minutes, NULL, s_minutes_opts, "MEETING", 1, 1,
+      "record a meeting's outcomes, one transition per item, all or none" },
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };
 
