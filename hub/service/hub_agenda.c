@@ -50,6 +50,32 @@ s_append (char **s, const char *format, ...)
     return true;
 }
 
+//  A growing text whose length is known (the agenda as text: thousands of appends).
+typedef struct {
+    char *text;
+    size_t len;
+    size_t cap;
+} s_text_t;
+
+static bool
+s_text_add (s_text_t *t, const char *part, size_t len)
+{
+    if (t->len + len + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (t->len + len + 1 > cap)
+            cap *= 2;
+        char *grown = realloc (t->text, cap);
+        if (!grown)
+            return false;
+        t->text = grown;
+        t->cap = cap;
+    }
+    memcpy (t->text + t->len, part, len);
+    t->len += len;
+    t->text [t->len] = 0;
+    return true;
+}
+
 //  Adds the entries of comma list `more` to the sorted comma list *list (no repeats); *n its count.
 static bool
 s_set_add (char **list, int *n, const char *more)
@@ -383,47 +409,47 @@ char *
 hub_agenda_text (const hub_agenda_t *agenda, size_t max_bytes)
 {
     assert (agenda);
-    char *text = NULL;
-    if (!s_append (&text, "Agenda of %s, %s on %s (built on %s): %zu item%s\n", agenda->meeting.ref,
-                   s_meeting_words (&agenda->meeting), agenda->meeting.date, agenda->today, agenda->count,
-                   agenda->count == 1 ? "" : "s"))
-        return NULL;
-    if (agenda->count == 0 && !s_append (&text, "\nNothing waits for this meeting.\n")) {
-        free (text);
-        return NULL;
-    }
+    s_text_t t = { NULL, 0, 0 };
+    char *part = NULL;
+    bool ok = s_append (&part, "Agenda of %s, %s on %s (built on %s): %zu item%s\n", agenda->meeting.ref,
+                        s_meeting_words (&agenda->meeting), agenda->meeting.date, agenda->today, agenda->count,
+                        agenda->count == 1 ? "" : "s")
+           && (agenda->count > 0 || s_append (&part, "\nNothing waits for this meeting.\n"))
+           && s_text_add (&t, part, strlen (part));
+    free (part);
     //  Room kept for the last line that counts what did not fit.
     const size_t reserve = 96;
-    for (size_t i = 0; i < agenda->count; i++) {
+    for (size_t i = 0; ok && i < agenda->count; i++) {
         const hub_agenda_item_t *item = &agenda->items [i];
         char *networks = s_spaced (item->networks, "-"), *cantons = s_spaced (item->cantons, "-");
         char *criteria = s_spaced (item->criteria_met, "none");
         char *block = NULL;
-        bool ok = networks && cantons && criteria
-               && s_append (&block, "\n%zu. %s (%s): %s\n   networks: %s; cantons: %s; criteria met: %s; waiting %d "
-                            "day%s\n   why: %s\n", i + 1, item->ref, item->kind, item->title, networks, cantons,
-                            criteria, item->waiting_days, item->waiting_days == 1 ? "" : "s", item->why);
+        ok = networks && cantons && criteria
+          && s_append (&block, "\n%zu. %s (%s): %s\n   networks: %s; cantons: %s; criteria met: %s; waiting %d "
+                       "day%s\n   why: %s\n", i + 1, item->ref, item->kind, item->title, networks, cantons,
+                       criteria, item->waiting_days, item->waiting_days == 1 ? "" : "s", item->why);
         free (networks);
         free (cantons);
         free (criteria);
-        if (ok && max_bytes && strlen (text) + strlen (block) + reserve > max_bytes) {
+        size_t len = block ? strlen (block) : 0;
+        if (ok && max_bytes && t.len + len + reserve > max_bytes) {
             free (block);
+            block = NULL;
             size_t left = agenda->count - i;
-            if (!s_append (&text, "\n... and %zu more item%s: the bureau holds the whole agenda.\n", left,
-                           left == 1 ? "" : "s")) {
-                free (text);
-                return NULL;
-            }
-            return text;
+            ok = s_append (&block, "\n... and %zu more item%s: the bureau holds the whole agenda.\n", left,
+                           left == 1 ? "" : "s")
+              && s_text_add (&t, block, strlen (block));
+            free (block);
+            break;
         }
-        ok = ok && s_append (&text, "%s", block);
+        ok = ok && s_text_add (&t, block, len);
         free (block);
-        if (!ok) {
-            free (text);
-            return NULL;
-        }
     }
-    return text;
+    if (!ok) {
+        free (t.text);
+        return NULL;
+    }
+    return t.text;
 }
 
 //  What a publication is compared on: "REF|organs|why" per item (not the waiting days, which grow).
