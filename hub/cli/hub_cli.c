@@ -3,7 +3,7 @@
     verb runs. The verbs are in hub_cli_setup.c, hub_cli_agents.c, hub_cli_signals.c,
     hub_cli_notices.c, and for the national gate hub_cli_requests.c, hub_cli_decide.c and
     hub_cli_themes.c; cross-language matching in hub_cli_match.c; meetings of the national processing
-    in hub_cli_meeting.c. */
+    in hub_cli_meeting.c; working groups in hub_cli_wg.c; the work programme in hub_cli_programme.c. */
 #include "hub_cli.h"
 #include "hub_cli_verbs.h"
 #include "hub_setup.h"
@@ -134,6 +134,98 @@ static const cii_cli_verb_t s_concept_verbs [] = {
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };
 
+// Working groups (hub_cli_wg.c) and the work programme (hub_cli_programme.c)
+static const cii_cli_opt_t s_wg_new_opts [] = {
+    { "mandated-by", "cdc|cp", "the organ that mandates the group (required)", false },
+    { "refs", "REF,...", "the requests it works on (required): moved to wg-mandated, or linked when already there",
+      false },
+    { "meeting", "M-YYYY-NN", "the meeting of that organ that mandates it", false },
+    { "title", "TITLE", "the group's title (one line, required)", false },
+    { "context", "TEXT", "the mandate: the context and the question (required)", false },
+    { "objective", "TEXT", "the mandate: the objective (required)", false },
+    { "deliverables", "TEXT", "the mandate: what it delivers (required)", false },
+    { "process", "TEXT", "the mandate: the process (required)", false },
+    { "composition", "TEXT", "the mandate: the composition (required)", false },
+    { "communication", "TEXT", "the mandate: the communication (required)", false },
+    { "financing", "TEXT", "the mandate: the financing (required)", false },
+    { "lead", "TEXT", "the mandate: who leads it (one line, required)", false },
+    { "staffing", "TEXT", "the mandate: the staff it needs (required)", false },
+    { "until", "YYYY-MM-DD", "when its result is due (required)", false },
+    { "json", NULL, "print {ref, mandated_by, meeting, until, at, requests} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_wg_report_opts [] = {
+    { "file", "RESULT.md", "the group's result, UTF-8 text (required)", false },
+    { "json", NULL, "print {ref, mandated_by, reported_at, bytes, requests} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_verb_t s_wg_verbs [] = {
+    { "new", hub_cli_wg_new, NULL, s_wg_new_opts, "", 0, 0,
+      "mandate a working group on requests: WG-YYYY-NN (plan 2.4: every part of the mandate)" },
+    { "report", hub_cli_wg_report, NULL, s_wg_report_opts, "WG", 1, 1,
+      "hand a group's result to the organ that mandated it (once)" },
+    { "show", hub_cli_wg_show, NULL, s_show_opts, "WG", 1, 1, "one working group: its mandate, requests, result" },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+static const cii_cli_opt_t s_wgs_opts [] = {
+    { "overdue", NULL, "only the groups past their date without a report", false },
+    { "json", NULL, "one JSON array on stdout", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_programme_new_opts [] = {
+    { "from", "YYYY", "the first of its two years (required)", false },
+    { "to", "YYYY", "the second (required)", false },
+    { "presidency", "OFAS|SEFRI|SECO|SEM", "the federal office presiding the CP (required)", false },
+    { "json", NULL, "print {ref, from, to, presidency, created_at, warnings} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_programme_show_opts [] = {
+    { "year", "YYYY", "the programme covering this year (default: the current one)", false },
+    { "json", NULL, "one JSON object on stdout", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_verb_t s_programme_verbs [] = {
+    { "new", hub_cli_programme_new, NULL, s_programme_new_opts, "", 0, 0,
+      "adopt the two-year work programme WP-YYYY-YYYY (warns where the presidency breaks the rotation)" },
+    { "show", hub_cli_programme_show, NULL, s_programme_show_opts, "", 0, 0,
+      "a programme: CII projects and associated projects, their milestones and requests" },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+static const cii_cli_opt_t s_project_add_opts [] = {
+    { "kind", "cii|associated", "a CII project or an associated project (required)", false },
+    { "title", "TITLE", "the title (one line, required)", false },
+    { "lead", "TEXT", "who leads it (one line, required)", false },
+    { "financing", "TEXT", "how it is financed (required)", false },
+    { "objective", "TEXT", "its objective (required)", false },
+    { "refs", "REF,...", "the requests it answers", false },
+    { "milestone", "YYYY-MM-DD:TEXT", "a milestone (repeat for several)", true },
+    { "json", NULL, "print {ref, programme, kind, title} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_project_set_opts [] = {
+    { "lead", "TEXT", "who leads it, as the partners communicated it", false },
+    { "financing", "TEXT", "how it is financed", false },
+    { "objective", "TEXT", "its objective", false },
+    { "json", NULL, "print {ref} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_verb_t s_project_verbs [] = {
+    { "add", hub_cli_project_add, NULL, s_project_add_opts, "", 0, 0,
+      "add a project to the programme covering the current year: PR-YYYY-NN" },
+    { "set", hub_cli_project_set, NULL, s_project_set_opts, "PR", 1, 1,
+      "record a project's lead, financing or objective (a CP project decision leaves them to the partners)" },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
 // National processing (hub_cli_meeting.c)
 static const cii_cli_opt_t s_meeting_new_opts [] = {
     { "organ", "cdc|cp", "the organ that meets (required)", false },
@@ -199,6 +291,10 @@ static const cii_cli_verb_t s_verbs [] = {
     { "similar", hub_cli_similar, NULL, s_similar_opts, "REF", 1, 1,
       "requests and signals of other networks like request REF, in any language" },
     { "concept", NULL, s_concept_verbs, NULL, "", 0, 0, "the CII concept thesaurus of similar: add, list" },
+    { "wg", NULL, s_wg_verbs, NULL, "", 0, 0, "working groups mandated by the CDC or the CP: new, report, show" },
+    { "wgs", hub_cli_wgs, NULL, s_wgs_opts, "", 0, 0, "working groups, their dates and reports (--overdue)" },
+    { "programme", NULL, s_programme_verbs, NULL, "", 0, 0, "the CP's two-year work programme: new, show" },
+    { "project", NULL, s_project_verbs, NULL, "", 0, 0, "projects of the work programme: add, set" },
     { "meeting", NULL, s_meeting_verbs, NULL, "", 0, 0, "meetings of the CDC and the CP: new, plan" },
     { "meetings", hub_cli_meetings, NULL, s_meetings_opts, "", 0, 0,
       "meetings of the CDC and the CP, or with --check the calendar's warnings" },

@@ -22,6 +22,14 @@ int hub_cli_requests (cii_cli_t *cli);      /* hub_cli_requests.c: requests, sho
 int hub_cli_show (cii_cli_t *cli);
 int hub_cli_decide (cii_cli_t *cli);        /* hub_cli_decide.c: decide, gate */
 int hub_cli_gate (cii_cli_t *cli);
+int hub_cli_wg_new (cii_cli_t *cli);        /* hub_cli_wg.c: wg new|report|show, wgs */
+int hub_cli_wg_report (cii_cli_t *cli);
+int hub_cli_wg_show (cii_cli_t *cli);
+int hub_cli_wgs (cii_cli_t *cli);
+int hub_cli_programme_new (cii_cli_t *cli); /* hub_cli_programme.c: programme new|show, project add|set */
+int hub_cli_programme_show (cii_cli_t *cli);
+int hub_cli_project_add (cii_cli_t *cli);
+int hub_cli_project_set (cii_cli_t *cli);
 int hub_cli_theme_new (cii_cli_t *cli);     /* hub_cli_themes.c: theme new, themes */
 int hub_cli_themes (cii_cli_t *cli);
 int hub_cli_similar (cii_cli_t *cli);       /* hub_cli_match.c: similar, concept add|list */

@@ -4,6 +4,7 @@
 #include "hub_flow.h"
 #include "hub_gate.h"
 #include "hub_meeting.h"
+#include "hub_programme.h"
 #include "hub_requests.h"
 #include "hub_store_downward.h"
 
@@ -33,7 +34,7 @@ static const hub_state_t s_states [] = {
     { "referred-to-cp", 0, "referred by the CDC to the CP, for its next agenda" },
     { "deferred", 0, "deferred by the CDC or the CP: back to the pool for a later agenda" },
     { "declined", HUB_STATE_CLOSED, "declined by the CP, with the reason" },
-    { "project", 0, "the CP adds it to its work programme as a project" },
+    { "project", HUB_STATE_PROGRAMME, "the CP adds it to its work programme as a project" },
     { "recommendation-planned", 0, "the CP plans a recommendation on it" },
     { "returned-to-cdc", 0, "returned by the CP to the CDC, for its next agenda" },
     { "wg-reported", HUB_STATE_MANDATOR, "the working group reported: back to the organ that mandated it" },
@@ -496,6 +497,8 @@ hub_flow_move (hub_store_t *store, const hub_request_lock_t *requests, size_t co
         if (rc != CII_OK)
             hub_store_fail (store, err);
     }
+    if (rc == CII_OK && (target->flags & HUB_STATE_PROGRAMME))
+        rc = hub_programme_on_project (store, requests, count, move->organ, NULL, err);
     if (rc == CII_OK && !(flags & HUB_FLOW_DEFER) && count > 1) {
         //  The STATUS items go to several networks one by one: their agents locked first, in the
         //  order every other queueing transaction locks them.

@@ -27,6 +27,8 @@
 #define HUB_STATE_LEFT      0x10u   /* the network took it back: it no longer counts for a theme's breadth */
 #define HUB_STATE_MANDATOR  0x20u   /* only the organ that mandated the request's working group (the organ
                                        of the last wg-mandated row of its history) may move it on */
+#define HUB_STATE_PROGRAMME 0x40u   /* entering it adds a project to the work programme, linked to the requests
+                                       moved (hub_programme_on_project, in the move's transaction) */
 
 typedef struct {
     const char *name;                   /* [a-z-], as STATUS and the CLI carry it */

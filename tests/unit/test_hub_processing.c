@@ -321,6 +321,13 @@ test_cp_outcomes (void **state)
     snprintf (expect, sizeof expect, "a note is required to move %s to declined (the reason)", a);
     S_REFUSED (hub_flow_decide_in (hub->store, a, "declined", "cp", NULL, "", &d, &e_), CII_BAD_INPUT, expect);
     s_decide (hub, a, "declined", "cp", NULL, "Hors du champ de la CII.", 1);
+    //  A project goes into the work programme covering this year: there must be one (test_hub_wg).
+    snprintf (expect, sizeof expect, "no work programme covers %d: a project decision adds the request to it "
+              "(cii-hub programme new first)", ug_year (hub));
+    S_REFUSED (hub_flow_decide_in (hub->store, b, "project", "cp", NULL, NULL, &d, &e_), CII_REFUSED, expect);
+    unit_pg_exec (hub->pg, "INSERT INTO programmes (ref, year_from, year_to, presidency) "
+                           "SELECT 'WP-' || y || '-' || (y + 1), y, y + 1, 'SECO' FROM "
+                           "(SELECT extract (year FROM now () AT TIME ZONE 'Europe/Zurich')::int AS y) n");
     s_decide (hub, b, "project", "cp", NULL, NULL, 1);
     s_decide (hub, c, "returned-to-cdc", "cp", NULL, "À préciser.", 1);
     s_decide (hub, c, "deferred", "cdc", NULL, NULL, 1);
