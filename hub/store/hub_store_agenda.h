@@ -35,7 +35,8 @@ typedef struct {
 typedef bool (hub_agenda_row_fn) (const hub_agenda_row_t *row, void *arg);
 
 /*  Calls fn for each request in one of states[0..n-1], the requests of one theme one after the
-    other: ordered by theme (those in none first), then by id. */
+    other: ordered by theme (those in none first), then by id. Runs with JIT off, in the caller's
+    transaction (its JIT setting put back) or its own. */
 cii_rc_t hub_store_agenda_candidates (hub_store_t *self, const char *const *states, size_t n, hub_agenda_row_fn *fn,
                                       void *arg);
 
