@@ -16,136 +16,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "it_loop.h"
 
 #define S_WAIT_MS 60000
-
-//  `cii-agent --state DIR ARGS...` (the state before the verb: `requests --state S` is a filter).
-static int
-s_agent_v (it_fixture_t *f, it_agent_t *agent, it_result_t *r, va_list args)
-{
-    const char *argv [32] = { CII_AGENT_BIN, "--state", agent->state };
-    int argc = 3;
-    const char *arg;
-    while ((arg = va_arg (args, const char *)) != NULL && argc < 31)
-        argv [argc++] = arg;
-    argv [argc] = NULL;
-    memset (r, 0, sizeof *r);
-    return it_run (f, r, argv);
-}
-
-static int
-s_agent (it_fixture_t *f, it_agent_t *agent, it_result_t *r, ...)
-{
-    va_list args;
-    va_start (args, r);
-    int status = s_agent_v (f, agent, r, args);
-    va_end (args);
-    return status;
-}
-
-//  Runs the agent command (what names it in a failure), expects exit 0 and a JSON object on
-//  stdout: its "id" (or -1).
-static long
-s_agent_id (it_fixture_t *f, it_agent_t *agent, const char *what, ...)
-{
-    it_result_t r;
-    va_list args;
-    va_start (args, what);
-    int status = s_agent_v (f, agent, &r, args);
-    va_end (args);
-    if (status != 0)
-        print_message ("%s: exit %d: %s\n", what, status, r.err);
-    assert_int_equal (status, 0);
-    json_t *doc = it_json (r.out);
-    long id = it_json_long (doc, "id");
-    json_decref (doc);
-    it_result_free (&r);
-    return id;
-}
-
-//  The local id of the agent's signal titled title.
-static long
-s_signal_id (it_fixture_t *f, it_agent_t *agent, const char *title)
-{
-    it_result_t r;
-    assert_int_equal (s_agent (f, agent, &r, "signals", "--json", NULL), 0);
-    json_t *list = it_json_array (r.out);
-    json_t *signal = it_json_find (list, "title", title);
-    assert_non_null (signal);
-    long id = it_json_long (signal, "id");
-    json_decref (list);
-    it_result_free (&r);
-    return id;
-}
-
-//  A draft of the agent's one delivered signal titled signal_title (waits for its delivery): its
-//  local id, also as text in ids[24]. objective may be NULL.
-static long
-s_draft_of (it_fixture_t *f, it_agent_t *agent, const char *signal_title, const char *title, const char *summary,
-            const char *objective, char *ids)
-{
-    assert_true (it_wait_delivered (f, agent, 1, S_WAIT_MS));
-    char sig [24];
-    snprintf (sig, sizeof sig, "%ld", s_signal_id (f, agent, signal_title));
-    long id = objective
-            ? s_agent_id (f, agent, "request new", "request", "new", "--title", title, "--summary", summary,
-                          "--signals", sig, "--objective", objective, "--json", NULL)
-            : s_agent_id (f, agent, "request new", "request", "new", "--title", title, "--summary", summary,
-                          "--signals", sig, "--json", NULL);
-    snprintf (ids, 24, "%ld", id);
-    return id;
-}
-
-typedef struct {
-    it_fixture_t *f;
-    it_agent_t *agent;
-    long id;                      //  local request id
-    const char *state;            //  the state to wait for
-    char ref [40];                //  out: its reference
-} s_req_wait_t;
-
-//  True when the agent's request id is in state (and has a reference).
-static bool
-s_request_in_state (void *arg)
-{
-    s_req_wait_t *w = arg;
-    it_result_t r;
-    char id [24];
-    snprintf (id, sizeof id, "%ld", w->id);
-    bool ok = false;
-    if (s_agent (w->f, w->agent, &r, "show", id, "--json", NULL) == 0) {
-        json_t *doc = it_json (r.out);
-        const char *state = it_json_str (doc, "state");
-        const char *ref = it_json_str (doc, "ref");
-        ok = state && ref && *ref && streq (state, w->state);
-        if (ok)
-            snprintf (w->ref, sizeof w->ref, "%s", ref);
-        json_decref (doc);
-    }
-    it_result_free (&r);
-    return ok;
-}
-
-static void
-s_wait_state (it_fixture_t *f, it_agent_t *agent, long id, const char *state, char ref [40])
-{
-    s_req_wait_t w = { f, agent, id, state, "" };
-    if (!it_wait_until (S_WAIT_MS, s_request_in_state, &w))
-        fail_msg ("request %ld of %s never reached state %s", id, agent->network, state);
-    if (ref)
-        snprintf (ref, 40, "%s", w.ref);
-}
-
-//  The hub's JSON of `show REF`.
-static json_t *
-s_hub_show (it_fixture_t *f, const char *ref)
-{
-    it_result_t r;
-    assert_int_equal (it_hub_cli (f, &r, "show", ref, "--json", NULL), 0);
-    json_t *doc = it_json (r.out);
-    it_result_free (&r);
-    return doc;
-}
 
 static void
 test_three_networks (void **state)
@@ -193,58 +66,58 @@ test_three_networks (void **state)
 
     //  lemanique: two drafts, merged, then split again (lineage kept)
     char sig_ge [24], sig_vd [24];
-    snprintf (sig_ge, sizeof sig_ge, "%ld", s_signal_id (f, lem, fr_title));
+    snprintf (sig_ge, sizeof sig_ge, "%ld", it_agent_signal_id (f, lem, fr_title));
     snprintf (sig_vd, sizeof sig_vd, "%ld",
-              s_signal_id (f, lem, "Accès à la formation pour les personnes admises à titre provisoire"));
-    long d1 = s_agent_id (f, lem, "request new", "request", "new", "--title", "Fin de droits : échange ORP – aide sociale",
-                          "--summary", "Les ORP et l'aide sociale n'échangent pas les données utiles en fin de droits.",
-                          "--signals", sig_ge, "--objective", "system-coordination", "--json", NULL);
-    long d2 = s_agent_id (f, lem, "request new", "request", "new", "--title", "Formation des admis provisoires",
-                          "--summary", "Accès à la formation.", "--signals", sig_vd, "--json", NULL);
+              it_agent_signal_id (f, lem, "Accès à la formation pour les personnes admises à titre provisoire"));
+    long d1 = it_agent_run_id (f, lem, "request new", "request", "new", "--title", "Fin de droits : échange ORP – aide sociale",
+                               "--summary", "Les ORP et l'aide sociale n'échangent pas les données utiles en fin de droits.",
+                               "--signals", sig_ge, "--objective", "system-coordination", "--json", NULL);
+    long d2 = it_agent_run_id (f, lem, "request new", "request", "new", "--title", "Formation des admis provisoires",
+                               "--summary", "Accès à la formation.", "--signals", sig_vd, "--json", NULL);
     char d1s [24], d2s [24];
     snprintf (d1s, sizeof d1s, "%ld", d1);
     snprintf (d2s, sizeof d2s, "%ld", d2);
-    assert_int_equal (s_agent (f, lem, &r, "request", "merge", d1s, d2s, "--json", NULL), 0);
+    assert_int_equal (it_agent_run (f, lem, &r, "request", "merge", d1s, d2s, "--json", NULL), 0);
     it_result_free (&r);
-    long split = s_agent_id (f, lem, "request split", "request", "split", d1s, "--signals", sig_vd, "--title",
-                             "Formation des admis provisoires", "--json", NULL);
+    long split = it_agent_run_id (f, lem, "request split", "request", "split", d1s, "--signals", sig_vd, "--title",
+                                  "Formation des admis provisoires", "--json", NULL);
     assert_true (split > 0 && split != d1);
-    assert_int_equal (s_agent (f, lem, &r, "show", d1s, "--json", NULL), 0);
+    assert_int_equal (it_agent_run (f, lem, &r, "show", d1s, "--json", NULL), 0);
     assert_non_null (strstr (r.out, "split"));          //  the lineage says so
     it_result_free (&r);
-    assert_int_equal (s_agent (f, lem, &r, "request", "edit", d1s, "--support", "VD", "--json", NULL), 0);
+    assert_int_equal (it_agent_run (f, lem, &r, "request", "edit", d1s, "--support", "VD", "--json", NULL), 0);
     it_result_free (&r);
 
     //  ticino and zuerich: one request each
     char sig_ti [24], sig_zh [24];
-    snprintf (sig_ti, sizeof sig_ti, "%ld", s_signal_id (f, ti, it_title));
-    snprintf (sig_zh, sizeof sig_zh, "%ld", s_signal_id (f, zh, de_title));
-    long t1 = s_agent_id (f, ti, "request new", "request", "new", "--title", "URC e assistenza sociale a fine diritto",
-                          "--summary", "Manca lo scambio d'informazioni tra URC e assistenza sociale.", "--signals", sig_ti,
-                          "--objective", "labour-market-integration", "--support", "TI", "--json", NULL);
-    long z1 = s_agent_id (f, zh, "request new", "request", "new", "--title", "RAV und Sozialhilfe bei Aussteuerung",
-                          "--summary", "Kein Informationsfluss vom RAV zur Sozialhilfe.", "--signals", sig_zh, "--json", NULL);
+    snprintf (sig_ti, sizeof sig_ti, "%ld", it_agent_signal_id (f, ti, it_title));
+    snprintf (sig_zh, sizeof sig_zh, "%ld", it_agent_signal_id (f, zh, de_title));
+    long t1 = it_agent_run_id (f, ti, "request new", "request", "new", "--title", "URC e assistenza sociale a fine diritto",
+                               "--summary", "Manca lo scambio d'informazioni tra URC e assistenza sociale.", "--signals", sig_ti,
+                               "--objective", "labour-market-integration", "--support", "TI", "--json", NULL);
+    long z1 = it_agent_run_id (f, zh, "request new", "request", "new", "--title", "RAV und Sozialhilfe bei Aussteuerung",
+                               "--summary", "Kein Informationsfluss vom RAV zur Sozialhilfe.", "--signals", sig_zh, "--json", NULL);
     char t1s [24], z1s [24];
     snprintf (t1s, sizeof t1s, "%ld", t1);
     snprintf (z1s, sizeof z1s, "%ld", z1);
 
     //  Forwarded: national references and criteria
-    assert_int_equal (s_agent (f, lem, &r, "request", "forward", d1s, NULL), 0);
+    assert_int_equal (it_agent_run (f, lem, &r, "request", "forward", d1s, NULL), 0);
     it_result_free (&r);
-    assert_int_equal (s_agent (f, ti, &r, "request", "forward", t1s, NULL), 0);
+    assert_int_equal (it_agent_run (f, ti, &r, "request", "forward", t1s, NULL), 0);
     it_result_free (&r);
-    assert_int_equal (s_agent (f, zh, &r, "request", "forward", z1s, NULL), 0);
+    assert_int_equal (it_agent_run (f, zh, &r, "request", "forward", z1s, NULL), 0);
     it_result_free (&r);
     //  Forwarding twice is refused (no longer a draft)
-    assert_int_equal (s_agent (f, lem, &r, "request", "forward", d1s, NULL), 1);
+    assert_int_equal (it_agent_run (f, lem, &r, "request", "forward", d1s, NULL), 1);
     it_result_free (&r);
     char ref_fr [40], ref_it [40], ref_de [40];
-    s_wait_state (f, lem, d1, "received", ref_fr);
-    s_wait_state (f, ti, t1, "received", ref_it);
-    s_wait_state (f, zh, z1, "received", ref_de);
+    it_wait_request_state (f, lem, d1, "received", ref_fr);
+    it_wait_request_state (f, ti, t1, "received", ref_it);
+    it_wait_request_state (f, zh, z1, "received", ref_de);
     assert_true (strncmp (ref_fr, "CII-", 4) == 0 && strncmp (ref_it, "CII-", 4) == 0);
     assert_string_not_equal (ref_fr, ref_it);
-    json_t *doc = s_hub_show (f, ref_fr);
+    json_t *doc = it_hub_show (f, ref_fr);
     assert_string_equal (it_json_str (doc, "network"), "lemanique");
     json_t *criteria = json_object_get (doc, "criteria");
     assert_true (json_is_array (criteria) && json_array_size (criteria) == 4);
@@ -252,7 +125,7 @@ test_three_networks (void **state)
     assert_true (json_is_true (json_object_get (it_json_find (criteria, "id", "C2"), "met")));   //  an objective
     assert_true (json_is_true (json_object_get (it_json_find (criteria, "id", "C3"), "met")));   //  GE + VD
     json_decref (doc);
-    doc = s_hub_show (f, ref_de);
+    doc = it_hub_show (f, ref_de);
     criteria = json_object_get (doc, "criteria");
     assert_true (json_is_false (json_object_get (it_json_find (criteria, "id", "C2"), "met")));  //  no objective
     json_decref (doc);
@@ -295,10 +168,10 @@ test_three_networks (void **state)
     it_result_free (&r);
 
     //  Each agent holds the right history
-    s_wait_state (f, lem, d1, "admissible", NULL);
-    s_wait_state (f, ti, t1, "admissible", NULL);
-    s_wait_state (f, zh, z1, "inadmissible", NULL);
-    assert_int_equal (s_agent (f, zh, &r, "show", ref_de, "--json", NULL), 0);
+    it_wait_request_state (f, lem, d1, "admissible", NULL);
+    it_wait_request_state (f, ti, t1, "admissible", NULL);
+    it_wait_request_state (f, zh, z1, "inadmissible", NULL);
+    assert_int_equal (it_agent_run (f, zh, &r, "show", ref_de, "--json", NULL), 0);
     doc = it_json (r.out);
     json_t *history = json_object_get (doc, "history");
     assert_true (json_is_array (history) && json_array_size (history) >= 2);
@@ -307,12 +180,12 @@ test_three_networks (void **state)
     assert_string_equal (it_json_str (last, "note"), "Kein Bezug zu einem allgemeinen Ziel der IIZ");
     json_decref (doc);
     it_result_free (&r);
-    assert_int_equal (s_agent (f, ti, &r, "show", t1s, "--json", NULL), 0);
+    assert_int_equal (it_agent_run (f, ti, &r, "show", t1s, "--json", NULL), 0);
     assert_non_null (strstr (r.out, "grouped"));
     assert_non_null (strstr (r.out, theme));
     it_result_free (&r);
     //  The per-canton view: what GE signalled or supports
-    assert_int_equal (s_agent (f, lem, &r, "requests", "--canton", "GE", "--json", NULL), 0);
+    assert_int_equal (it_agent_run (f, lem, &r, "requests", "--canton", "GE", "--json", NULL), 0);
     json_t *list = it_json_array (r.out);
     assert_non_null (it_json_find (list, "ref", ref_fr));
     json_decref (list);
@@ -333,11 +206,11 @@ test_hub_killed (void **state)
     assert_int_equal (it_signal_add (f, ti, "TI", "Segnale per la richiesta", NULL, "it", &r), 0);
     it_result_free (&r);
     char ids [24];
-    long id = s_draft_of (f, ti, "Segnale per la richiesta", "Richiesta", "Sintesi.", NULL, ids);
+    long id = it_draft_of (f, ti, "Segnale per la richiesta", "Richiesta", "Sintesi.", NULL, ids);
     //  The ingest is held (a lock on requests) so that the hub dies with the request in flight
     assert_int_equal (it_sql_exec (f, "BEGIN", NULL), 0);
     assert_int_equal (it_sql_exec (f, "LOCK TABLE requests IN ACCESS EXCLUSIVE MODE", NULL), 0);
-    assert_int_equal (s_agent (f, ti, &r, "request", "forward", ids, NULL), 0);
+    assert_int_equal (it_agent_run (f, ti, &r, "request", "forward", ids, NULL), 0);
     it_result_free (&r);
     usleep (1500 * 1000);              //  sent; the batch waits for the lock
     assert_int_equal (it_hub_kill (f), 0);
@@ -345,7 +218,7 @@ test_hub_killed (void **state)
     assert_int_equal (it_sql_long (f, "SELECT count(*) FROM requests", NULL), 0);
     assert_int_equal (it_hub_start (f), 0);
     char ref [40];
-    s_wait_state (f, ti, id, "received", ref);
+    it_wait_request_state (f, ti, id, "received", ref);
     assert_int_equal (it_sql_long (f, "SELECT count(*) FROM requests", NULL), 1);
     assert_int_equal (it_sql_long (f, "SELECT last FROM ref_counters WHERE prefix = 'CII'", NULL), 1);
     assert_true (strstr (ref, "-0001") != NULL);
@@ -366,19 +239,19 @@ test_offline_agent (void **state)
                                     "--body", "Text.", "--institutions", "unemployment,social-aid", NULL), 0);
     it_result_free (&r);
     char ids [24];
-    long id = s_draft_of (f, zh, "Signal", "Antrag", "Zusammenfassung.", "system-coordination", ids);
-    assert_int_equal (s_agent (f, zh, &r, "request", "forward", ids, NULL), 0);
+    long id = it_draft_of (f, zh, "Signal", "Antrag", "Zusammenfassung.", "system-coordination", ids);
+    assert_int_equal (it_agent_run (f, zh, &r, "request", "forward", ids, NULL), 0);
     it_result_free (&r);
     char ref [40];
-    s_wait_state (f, zh, id, "received", ref);
+    it_wait_request_state (f, zh, id, "received", ref);
     assert_int_equal (it_agent_stop (f, zh), 0);
     assert_int_equal (it_hub_cli (f, &r, "decide", ref, "--to", "admissible", "--organ", "bureau", "--note",
                                   "Entscheid während das Netz offline ist", NULL), 0);
     it_result_free (&r);
     usleep (1000 * 1000);
     assert_int_equal (it_agent_start (f, zh), 0);
-    s_wait_state (f, zh, id, "admissible", NULL);
-    assert_int_equal (s_agent (f, zh, &r, "show", ids, "--json", NULL), 0);
+    it_wait_request_state (f, zh, id, "admissible", NULL);
+    assert_int_equal (it_agent_run (f, zh, &r, "show", ids, "--json", NULL), 0);
     assert_non_null (strstr (r.out, "Entscheid während das Netz offline ist"));
     it_result_free (&r);
     assert_int_equal (it_hub_stop (f), 0);
@@ -423,12 +296,12 @@ test_concurrent_themes (void **state)
             snprintf (sig, sizeof sig, "%ld", it_json_long (doc, "id"));
             json_decref (doc);
             it_result_free (&r);
-            long id = s_agent_id (f, agents [a], "request new", "request", "new", "--title", title, "--summary",
-                                  "Sintesi.", "--signals", sig, "--json", NULL);
+            long id = it_agent_run_id (f, agents [a], "request new", "request", "new", "--title", title, "--summary",
+                                       "Sintesi.", "--signals", sig, "--json", NULL);
             char ids [24];
             snprintf (ids, sizeof ids, "%ld", id);
             //  forwarded at once: held in the outbox until its signal is receipted
-            assert_int_equal (s_agent (f, agents [a], &r, "request", "forward", ids, NULL), 0);
+            assert_int_equal (it_agent_run (f, agents [a], &r, "request", "forward", ids, NULL), 0);
             it_result_free (&r);
         }
     }
