@@ -616,6 +616,42 @@ s_check_outcome (hub_store_t *store, const hub_agenda_t *agenda, const hub_outco
     return cii_err_set (err, CII_REFUSED, "%s is not on the agenda of %s (it is %s)", who, m->ref, state);
 }
 
+//  An item the bureau has not yet scheduled (admissible, deferred: on the agenda because it waits
+//  for the organ) is scheduled for this meeting first, by the bureau, so that the meeting's outcome
+//  is a move the table allows (scheduled -> answered, ...): only when the outcome is not allowed
+//  from the item's state as it is, and is from scheduled.
+static cii_rc_t
+s_schedule_first (hub_store_t *store, const hub_agenda_t *agenda, const hub_outcome_t *o, const char *organ,
+                  cii_err_t *err)
+{
+    //  A theme's requests share its state: the first of its requests on the agenda tells it
+    const char *request = o->ref;
+    char first [HUB_MAX_REF];
+    for (size_t i = 0; i < agenda->count; i++)
+        if (streq (agenda->items [i].ref, o->ref) && strcmp (agenda->items [i].kind, "theme") == 0) {
+            const char *list = agenda->items [i].requests ? agenda->items [i].requests : "";
+            size_t len = strcspn (list, ",");
+            snprintf (first, sizeof first, "%.*s", (int) (len < sizeof first ? len : sizeof first - 1), list);
+            request = first;
+        }
+    char state [CII_MAX_STATE + 1];
+    if (!*request || hub_store_agenda_request_state (store, request, state, sizeof state) != CII_OK)
+        return CII_OK;                  //  the decision itself names what is wrong
+    //  Which moves the table allows (a required note is the decision's to check, and to name)
+    hub_move_t outcome = { .to = o->to, .organ = organ, .by = HUB_BY_DECIDE, .note = "-" };
+    hub_move_t schedule = { .to = "scheduled", .organ = "bureau", .by = HUB_BY_DECIDE };
+    if (hub_flow_check (o->ref, state, &outcome, NULL, NULL) == CII_OK
+    ||  hub_flow_check (o->ref, state, &schedule, NULL, NULL) != CII_OK
+    ||  hub_flow_check (o->ref, "scheduled", &outcome, NULL, NULL) != CII_OK)
+        return CII_OK;
+    char note [64];
+    snprintf (note, sizeof note, "on the agenda of %s", agenda->meeting.ref);
+    hub_decision_t decision;
+    cii_rc_t rc = hub_flow_decide_in (store, o->ref, "scheduled", "bureau", NULL, note, &decision, err);
+    hub_decision_clear (&decision);
+    return rc;
+}
+
 cii_rc_t
 hub_agenda_minutes (hub_store_t *store, const char *ref, const hub_outcome_t *outcomes, size_t n, hub_minutes_t *out,
                     cii_err_t *err)
@@ -637,6 +673,8 @@ hub_agenda_minutes (hub_store_t *store, const char *ref, const hub_outcome_t *ou
     for (size_t i = 0; rc == CII_OK && i < n; i++) {
         const char *organ = NULL;
         rc = s_check_outcome (store, &agenda, outcomes, i, &organ, err);
+        if (rc == CII_OK)
+            rc = s_schedule_first (store, &agenda, &outcomes [i], organ, err);
         if (rc == CII_OK)
             rc = hub_flow_decide_in (store, outcomes [i].ref, outcomes [i].to, organ, agenda.meeting.ref,
                                      outcomes [i].note, &out->decisions [i], err);

@@ -456,8 +456,8 @@ test_minutes (void **state)
     assert_string_equal (after, before);
     free (after);
     free (before);
-    //  The good minutes: each through hub_flow, with the meeting, STATUS down.
-    s_decide (hub, w.t, "scheduled", "bureau", NULL, NULL);
+    //  The good minutes: each through hub_flow, with the meeting, STATUS down. Theme T is admissible,
+    //  not yet scheduled: the minutes schedule it for the meeting first (by the bureau).
     hub_outcome_t good [] = {
         { w.f, "referred-to-cp", NULL, "Au CP." },
         { w.k, "answered", "cdc", "Réponse." },
@@ -481,6 +481,13 @@ test_minutes (void **state)
               w.f);
     char *last = unit_pg_text (hub->pg, "%s", sql);
     assert_string_equal (last, "referred-to-cp/cdc/M-2031-01/Au CP./true");
+    free (last);
+    char sql2 [512];
+    snprintf (sql2, sizeof sql2, "SELECT string_agg (h.state || '/' || h.organ || '/' || coalesce (h.meeting, '') || '/' || "
+              "h.note, ' ; ' ORDER BY h.id) FROM request_history h JOIN requests r ON r.id = h.request_id "
+              "WHERE r.ref = '%s' AND h.state IN ('scheduled', 'wg-mandated')", w.d);
+    last = unit_pg_text (hub->pg, "%s", sql2);
+    assert_string_equal (last, "scheduled/bureau//on the agenda of M-2031-01 ; wg-mandated/cdc/M-2031-01/");
     free (last);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM requests WHERE state = 'wg-mandated'"), 2);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM request_history WHERE NOT queued"), 0);

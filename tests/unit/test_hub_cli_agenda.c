@@ -259,13 +259,14 @@ test_minutes_file (void **state)
     s_run (fx, "minutes", "M-2031-01", "--file", missing, NULL);
     assert_int_equal (fx->run.status, 1);
     free (missing);
-    //  All or none: the second item is not on the agenda's terms (admissible: the bureau's).
+    //  All or none: the second item (admissible: it would be scheduled for the meeting first) lacks
+    //  the answer its outcome needs; nothing is written, not the first item, not the scheduling.
     snprintf (text, sizeof text, "[{\"ref\": \"%s\", \"to\": \"referred-to-cp\", \"note\": \"Au CP.\"},\n"
-              " {\"ref\": \"%s\", \"to\": \"referred-to-cp\"}]", fx->a, fx->b);
+              " {\"ref\": \"%s\", \"to\": \"answered\"}]", fx->a, fx->b);
     unit_write_text (fx->file, text);
     s_run (fx, "minutes", "M-2031-01", "--file", fx->file, NULL);
-    snprintf (expect, sizeof expect, "cii-hub minutes: item 2 (%s): %s is admissible: the bureau may move it to "
-              "scheduled", fx->b, fx->b);
+    snprintf (expect, sizeof expect, "cii-hub minutes: item 2 (%s): a note is required to move %s to answered (the "
+              "answer)", fx->b, fx->b);
     s_assert_refused (fx, expect);
     assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM request_history"), history);
     s_run (fx, "minutes", "M-2031-07", "--file", fx->file, NULL);
