@@ -2,7 +2,8 @@
 # demo.sh — the main job: builds cii-hub and cii-agent, runs a throwaway PostgreSQL, a hub and seven
 # regional agents on loopback, sends cantonal signals up and a bureau notice down, consolidates
 # signals into requests (merge, split), forwards them for national references and criteria, finds a
-# cross-language twin, groups and decides at the national gate, shows the decisions at the agents,
+# cross-language twin, groups and decides at the national gate, plays CDC and CP meetings (agendas,
+# minutes, a working group, a project of the work programme), shows the decisions at the agents,
 # checks every expected outcome (exit 1 if one is missing) and removes everything it started.
 set -euo pipefail
 
@@ -223,7 +224,91 @@ say "hub: cii-hub show $theme"; hub show "$theme"
 say "ticino: cii-agent show $ref_it (its history, as the hub sent it down)"; agent ticino show "$ref_it"
 say "zuerich: cii-agent requests"; agent zuerich requests
 
-# --- 8. both sides -------------------------------------------------------------------------------
+# --- 8. national processing: a CDC and a CP meeting, a working group, the work programme --------
+say "meetings of next year: two of the CDC, one of the CP (cii-hub meeting new)"
+year=$(( $(date +%Y) + 1 ))
+m_cdc1=$(hub meeting new --organ cdc --date "$year-03-10" --json | json_str ref)
+m_cdc2=$(hub meeting new --organ cdc --date "$year-06-10" --json | json_str ref)
+m_cp=$(hub meeting new --organ cp --date "$year-06-24" --json | json_str ref)
+hub meetings --year "$year"
+[ -n "$m_cdc1" ] && [ -n "$m_cdc2" ] && [ -n "$m_cp" ] || fail "meeting new: no M- reference"
+ref_d3=$(ref_of lemanique "$d3")
+say "bureau: $ref_d3 admissible; the theme and $ref_d3 scheduled for the CDC"
+hub decide "$ref_d3" --to admissible --organ bureau \
+  --note "Formation des personnes admises à titre provisoire : compétence partagée Confédération – cantons"
+hub decide "$theme" --to scheduled --organ bureau
+hub decide "$ref_d3" --to scheduled --organ bureau
+say "hub: cii-hub agenda $m_cdc1 (broadest first, each item with why it is there)"
+hub agenda "$m_cdc1"
+[ "$(hub agenda "$m_cdc1" --json | json_str ref)" = "$theme" ] \
+  && echo "demo: ok: the theme of two networks, $theme, heads the agenda of $m_cdc1" \
+  || fail "the agenda of $m_cdc1 does not start with the theme $theme"
+say "hub: cii-hub agenda $m_cdc1 --publish (to every network: the coordinators sit on the CDC)"
+hub agenda "$m_cdc1" --publish >/dev/null
+has_agenda() { agent "$1" notices --json | grep -qF "\"title\":\"Agenda $m_cdc1"; }
+for n in "${networks[@]}"; do wait_for "$n: agenda of $m_cdc1 received as a notice" has_agenda "$n" || true; done
+
+say "CDC $m_cdc1: minutes (the theme referred to the CP, $ref_d3 to a working group)"
+cat >"$work/minutes-cdc1.json" <<JSON
+[{"ref": "$theme", "to": "referred-to-cp", "note": "Le CDC recommande une solution nationale ; décision au CP. Der TAK empfiehlt eine nationale Lösung."},
+ {"ref": "$ref_d3", "to": "wg-mandated", "note": "Un groupe de travail examine les passerelles vers la formation."}]
+JSON
+hub minutes "$m_cdc1" --file "$work/minutes-cdc1.json"
+wg=$(hub wg new --mandated-by cdc --refs "$ref_d3" --meeting "$m_cdc1" \
+  --title "Passerelles vers la formation pour les personnes admises à titre provisoire" \
+  --context "Les jeunes adultes admis à titre provisoire restent souvent sans formation certifiante." \
+  --objective "Proposer des passerelles communes entre l'intégration, l'orientation et la formation professionnelle." \
+  --deliverables "Un rapport au CDC avec des recommandations et un modèle de convention cantonale." \
+  --process "Quatre séances, une consultation des réseaux régionaux." \
+  --composition "SEM, SEFRI, deux cantons romands, un canton alémanique, le Tessin." \
+  --communication "Rapport au CDC ; synthèse aux réseaux par le bureau." \
+  --financing "Chaque partenaire prend en charge ses frais ; secrétariat par le bureau CII." \
+  --lead "SEM" --staffing "Bureau national CII, 10 % d'un poste" --until "$year-05-31" --json | json_str ref)
+[ -n "$wg" ] || fail "wg new: no WG- reference"
+hub wg show "$wg"
+wait_for "lemanique holds $ref_d3 as wg-mandated" state_is lemanique "$d3" wg-mandated || true
+wait_for "ticino holds $ref_it as referred-to-cp" state_is ticino "$t1" referred-to-cp || true
+
+say "working group $wg reports to the CDC"
+cat >"$work/wg-result.md" <<'MD'
+# Passerelles vers la formation
+
+Le groupe recommande une année préparatoire commune (intégration, orientation, formation
+professionnelle) financée par le forfait d'intégration, et un modèle de convention cantonale.
+MD
+hub wg report "$wg" --file "$work/wg-result.md"
+say "hub: cii-hub agenda $m_cdc2 (the group's result back to the CDC)"
+hub agenda "$m_cdc2"
+hub agenda "$m_cdc2" --json | grep -qF "\"$ref_d3\"" \
+  && echo "demo: ok: $ref_d3 is back on the agenda of $m_cdc2" || fail "$ref_d3 is not on the agenda of $m_cdc2"
+cat >"$work/minutes-cdc2.json" <<JSON
+[{"ref": "$ref_d3", "to": "referred-to-cp", "note": "Le CDC transmet le rapport du groupe au CP et propose un projet CII."}]
+JSON
+hub minutes "$m_cdc2" --file "$work/minutes-cdc2.json"
+
+say "the work programme $(date +%Y)-$(( $(date +%Y) + 1 )) (cii-hub programme new), before the CP decides"
+hub programme new --from "$(date +%Y)" --to "$(( $(date +%Y) + 1 ))" --presidency SECO
+say "hub: cii-hub agenda $m_cp"
+hub agenda "$m_cp"
+cat >"$work/minutes-cp.json" <<JSON
+[{"ref": "$theme", "to": "answered", "note": "Le CP adopte un échange de données ORP – aide sociale dès la fin de droits. Der Lenkungsausschuss beschliesst einen Datenaustausch RAV – Sozialhilfe. Il CP adotta uno scambio di dati URC – assistenza sociale."},
+ {"ref": "$ref_d3", "to": "project", "note": "Projet CII : passerelles vers la formation, selon le rapport du groupe de travail."}]
+JSON
+say "CP $m_cp: minutes (the theme answered, $ref_d3 a project of the work programme)"
+hub minutes "$m_cp" --file "$work/minutes-cp.json"
+say "hub: cii-hub programme show"; hub programme show
+hub programme show --json | grep -qF "\"$ref_d3\"" \
+  && echo "demo: ok: a CII project of the work programme answers $ref_d3" || fail "no project for $ref_d3 in the work programme"
+
+say "the statuses at the agents"
+wait_for "lemanique holds $ref_fr as answered" state_is lemanique "$d1" answered || true
+wait_for "ticino holds $ref_it as answered" state_is ticino "$t1" answered || true
+wait_for "lemanique holds $ref_d3 as project" state_is lemanique "$d3" project || true
+say "lemanique: cii-agent requests"; agent lemanique requests
+say "lemanique: cii-agent show $ref_d3 (CDC, working group, CDC, CP)"; agent lemanique show "$ref_d3"
+say "ticino: cii-agent show $ref_it"; agent ticino show "$ref_it"
+
+# --- 9. both sides -------------------------------------------------------------------------------
 say "hub: cii-hub signals";  hub signals
 say "hub: cii-hub agents";   hub agents
 say "hub: cii-hub notices";  hub notices
@@ -232,7 +317,7 @@ for n in "${networks[@]}"; do
   say "agent $n: cii-agent notices"; "$agent_bin" notices --state "$work/agents/$n"
 done
 
-# --- 9. verdict ----------------------------------------------------------------------------------
+# --- 10. verdict ---------------------------------------------------------------------------------
 for n in "${networks[@]}"; do
   kill -0 "${agent_pid[$n]}" 2>/dev/null || fail "agent $n is no longer running"
 done
@@ -244,4 +329,5 @@ if [ "$failures" -ne 0 ]; then
 fi
 echo "demo: $total signals from $(printf '%s\n' "${!expected[@]}" | wc -l) networks delivered and stored once;" \
      "1 notice delivered to ${#networks[@]} agents; 1 refusal; 4 requests referenced, a cross-language" \
-     "twin found, a theme decided, every decision held by its network. All good."
+     "twin found, a theme decided, CDC and CP meetings with a published agenda, minutes, a working group" \
+     "and a project, every decision held by its network. All good."
