@@ -284,6 +284,8 @@ static const cii_cli_verb_t s_verbs [] = {
     { "requests", hub_cli_requests, NULL, s_requests_opts, "", 0, 0, "requests received at the gate, with criteria met" },
     { "show", hub_cli_show, NULL, s_show_opts, "REF", 1, 1,
       "one request in full (criteria, history, lineage), or a theme and its requests" },
+    { "trace", hub_cli_trace, NULL, s_show_opts, "REF", 1, 1,
+      "the lineage of a request, a theme or a signal: signals, requests, theme, decisions, groups, projects" },
     { "decide", hub_cli_decide, NULL, s_decide_opts, "REF", 1, 1, "move a request, or each request of a theme" },
     { "theme", NULL, s_theme_verbs, NULL, "", 0, 0, "national themes: new" },
     { "themes", hub_cli_themes, NULL, s_json_opts, "", 0, 0, "national themes, their requests and breadth" },
