@@ -144,6 +144,8 @@ static const cii_cli_verb_t s_verbs [] = {
       "list requests with their state (by state, by canton)" },
     { "show", agent_cli_show, NULL, s_opts_json, "ID|REF", 1, 1,
       "one request: fields, signals, lineage, criteria, the hub's history" },
+    { "trace", agent_cli_trace, NULL, s_opts_json, "ID|REF", 1, 1,
+      "one request's lineage: its signals, merges and splits, reference, theme, every decision received" },
     { "similar", agent_cli_similar, NULL, s_opts_similar, "SIGNAL", 1, 1,
       "the network's signals and requests that look like a signal, with why" },
     { "status", agent_cli_status, NULL, s_opts_json, "", 0, 0, "network, hub, daemon state, outbox and inbox" },

@@ -29,6 +29,7 @@ int agent_cli_request_forward (cii_cli_t *cli);
 int agent_cli_request_withdraw (cii_cli_t *cli);
 int agent_cli_requests (cii_cli_t *cli);
 int agent_cli_show (cii_cli_t *cli);
+int agent_cli_trace (cii_cli_t *cli);           /* agent_cli_trace.c */
 int agent_cli_similar (cii_cli_t *cli);
 
 /*  The state directory: --state DIR, else CII_AGENT_STATE; NULL after a usage error (exit 2,
