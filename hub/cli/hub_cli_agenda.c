@@ -6,13 +6,12 @@
 #include "hub_cli_verbs.h"
 
 #include "cii_domain.h"
+#include "cii_util.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define S_MINUTES_MAX_BYTES  (1024 * 1024)     /* an OUTCOMES.json larger than this is refused unread */
-#define S_MINUTES_MAX_ITEMS  10000
 
 static json_t *
 s_item_json (const hub_agenda_item_t *item)
@@ -105,48 +104,6 @@ hub_cli_agenda (cii_cli_t *cli)
     return code;
 }
 
-//  The outcomes of the minutes file doc into outcomes (borrowed from doc): CII_OK or CII_BAD_INPUT
-//  naming the item.
-static cii_rc_t
-s_outcomes (const json_t *doc, hub_outcome_t *outcomes, size_t *n, cii_err_t *err)
-{
-    if (!json_is_array (doc))
-        return cii_err_set (err, CII_BAD_INPUT, "the minutes must be a JSON array of {\"ref\", \"to\", \"organ\", "
-                            "\"note\"} objects");
-    if (json_array_size (doc) > S_MINUTES_MAX_ITEMS)
-        return cii_err_set (err, CII_BAD_INPUT, "at most %d items in the minutes (got %zu)", S_MINUTES_MAX_ITEMS,
-                            json_array_size (doc));
-    static const char *const keys [] = { "ref", "to", "organ", "note" };
-    size_t index;
-    json_t *item;
-    json_array_foreach (doc, index, item) {
-        if (!json_is_object (item))
-            return cii_err_set (err, CII_BAD_INPUT, "item %zu: not an object", index + 1);
-        const char *key;
-        json_t *value;
-        json_object_foreach ((json_t *) item, key, value) {
-            bool known = false;
-            for (size_t k = 0; k < 4 && !known; k++)
-                known = strcmp (key, keys [k]) == 0;
-            if (!known) {
-                char shown [12];
-                return cii_err_set (err, CII_BAD_INPUT, "item %zu: unknown key \"%s\" (ref, to, organ, note)",
-                                    index + 1, cii_domain_sanitize (key, shown));
-            }
-            if (!json_is_string (value))
-                return cii_err_set (err, CII_BAD_INPUT, "item %zu: \"%s\" must be a string", index + 1, key);
-        }
-        outcomes [index] = (hub_outcome_t) {
-            .ref = json_string_value (json_object_get (item, "ref")),
-            .to = json_string_value (json_object_get (item, "to")),
-            .organ = json_string_value (json_object_get (item, "organ")),
-            .note = json_string_value (json_object_get (item, "note")),
-        };
-    }
-    *n = json_array_size (doc);
-    return CII_OK;
-}
-
 int
 hub_cli_minutes (cii_cli_t *cli)
 {
@@ -156,25 +113,20 @@ hub_cli_minutes (cii_cli_t *cli)
         return cii_cli_usage (cli, "--file is required");
     cii_err_t err;
     cii_err_clear (&err);
-    json_t *doc = cii_json_load_file (path, S_MINUTES_MAX_BYTES, &err);
-    if (!doc)
+    char *text = NULL;
+    size_t size = 0;
+    if (cii_util_read_file_max (path, HUB_MINUTES_MAX_BYTES, &text, &size, &err) != CII_OK)
         return cii_cli_fail (cli, &err);
-    size_t n = 0;
-    hub_outcome_t *outcomes = calloc (json_is_array (doc) && json_array_size (doc) ? json_array_size (doc) : 1,
-                                      sizeof *outcomes);
-    if (!outcomes) {
-        json_decref (doc);
-        return cii_cli_refuse (cli, "out of memory");
-    }
+    hub_minutes_file_t file;
+    cii_rc_t rc = hub_minutes_parse (path, text, size, &file, &err);
+    free (text);
+    if (rc != CII_OK)
+        return cii_cli_fail (cli, &err);
     int code = CII_CLI_OK;
-    hub_store_t *store = NULL;
+    hub_store_t *store = hub_cli_connect (cli, &code);
     hub_minutes_t minutes;
     memset (&minutes, 0, sizeof minutes);
-    if (s_outcomes (doc, outcomes, &n, &err) != CII_OK)
-        code = cii_cli_fail (cli, &err);
-    else
-        store = hub_cli_connect (cli, &code);
-    if (store && hub_agenda_minutes (store, ref, outcomes, n, &minutes, &err) != CII_OK)
+    if (store && hub_agenda_minutes (store, ref, file.outcomes, file.count, &minutes, &err) != CII_OK)
         code = cii_cli_fail (cli, &err);
     else
     if (store && cii_cli_json (cli)) {
@@ -213,7 +165,6 @@ hub_cli_minutes (cii_cli_t *cli)
     }
     hub_minutes_clear (&minutes);
     hub_store_destroy (&store);
-    free (outcomes);
-    json_decref (doc);
+    hub_minutes_file_clear (&file);
     return code;
 }

@@ -8,12 +8,14 @@
 
 #include <assert.h>
 #include <czmq.h>
+#include <jansson.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cii_domain.h"
+#include "cii_json.h"
 
 //  The organs an item waits for, as a mask.
 #define S_CDC 0x1u
@@ -551,6 +553,82 @@ hub_minutes_clear (hub_minutes_t *minutes)
     free (minutes->decisions);
     minutes->decisions = NULL;
     minutes->count = 0;
+}
+
+cii_rc_t
+hub_minutes_parse (const char *name, const char *text, size_t size, hub_minutes_file_t *out, cii_err_t *err)
+{
+    assert (text && out);
+    memset (out, 0, sizeof *out);
+    if (size > HUB_MINUTES_MAX_BYTES)
+        return cii_err_set (err, CII_BAD_INPUT, "%s%sthe minutes are larger than %d bytes", name ? name : "",
+                            name ? ": " : "", HUB_MINUTES_MAX_BYTES);
+    json_t *doc = cii_json_parse (text, size, err);
+    if (!doc) {
+        if (name)
+            cii_err_prefix (err, "%s", name);
+        return CII_BAD_INPUT;
+    }
+    cii_rc_t rc = CII_OK;
+    if (!json_is_array (doc))
+        rc = cii_err_set (err, CII_BAD_INPUT, "the minutes must be a JSON array of {\"ref\", \"to\", \"organ\", "
+                          "\"note\"} objects");
+    else
+    if (json_array_size (doc) > HUB_MINUTES_MAX_ITEMS)
+        rc = cii_err_set (err, CII_BAD_INPUT, "at most %d items in the minutes (got %zu)", HUB_MINUTES_MAX_ITEMS,
+                          json_array_size (doc));
+    else
+    if (!(out->outcomes = calloc (json_array_size (doc) + 1, sizeof *out->outcomes)))
+        rc = cii_err_set (err, CII_NO_MEMORY, "out of memory");
+    static const char *const keys [] = { "ref", "to", "organ", "note" };
+    size_t index;
+    json_t *item;
+    if (rc == CII_OK)
+        json_array_foreach (doc, index, item) {
+            if (!json_is_object (item)) {
+                rc = cii_err_set (err, CII_BAD_INPUT, "item %zu: not an object", index + 1);
+                break;
+            }
+            const char *key;
+            json_t *value;
+            json_object_foreach (item, key, value) {
+                bool known = false;
+                for (size_t k = 0; k < sizeof keys / sizeof keys [0] && !known; k++)
+                    known = streq (key, keys [k]);
+                char shown [12];
+                if (!known)
+                    rc = cii_err_set (err, CII_BAD_INPUT, "item %zu: unknown key \"%s\" (ref, to, organ, note)",
+                                      index + 1, cii_domain_sanitize (key, shown));
+                else
+                if (!json_is_string (value))
+                    rc = cii_err_set (err, CII_BAD_INPUT, "item %zu: \"%s\" must be a string", index + 1, key);
+                if (rc != CII_OK)
+                    break;
+            }
+            if (rc != CII_OK)
+                break;
+            out->outcomes [index] = (hub_outcome_t) {
+                .ref = json_string_value (json_object_get (item, "ref")),
+                .to = json_string_value (json_object_get (item, "to")),
+                .organ = json_string_value (json_object_get (item, "organ")),
+                .note = json_string_value (json_object_get (item, "note")),
+            };
+            out->count = index + 1;
+        }
+    out->doc = doc;
+    if (rc != CII_OK)
+        hub_minutes_file_clear (out);
+    return rc;
+}
+
+void
+hub_minutes_file_clear (hub_minutes_file_t *file)
+{
+    if (!file)
+        return;
+    free (file->outcomes);
+    json_decref ((json_t *) file->doc);
+    memset (file, 0, sizeof *file);
 }
 
 //  True if ref is an item of agenda, or a request of one.

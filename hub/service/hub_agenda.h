@@ -96,6 +96,28 @@ typedef struct {
     const char *note;                       /* NULL or the note (required where the table says) */
 } hub_outcome_t;
 
+/*  A minutes file (`cii-hub minutes M --file OUTCOMES.json`): a JSON array of {"ref", "to",
+    "organ", "note"} objects, every value a string, no other key. */
+#define HUB_MINUTES_MAX_BYTES  (1024 * 1024)    /* a larger file is refused unread */
+#define HUB_MINUTES_MAX_ITEMS  10000
+
+typedef struct {
+    hub_outcome_t *outcomes;                /* strings borrowed from the document it keeps */
+    size_t count;
+    void *doc;                              /* the parsed document (jansson) */
+} hub_minutes_file_t;
+
+/*  Reads a minutes file's text (size bytes, at most HUB_MINUTES_MAX_BYTES) into *out (cleared
+    first; hub_minutes_file_clear frees it): CII_OK with count >= 0 (an empty array too: the minutes
+    refuse it), or CII_BAD_INPUT with one line: "NAME: line L, column C: REASON" (NAME: the file's
+    name, left out when NULL) for text that is not JSON, else "the minutes must be a JSON array of
+    {...} objects", "at most 10000 items in the minutes (got N)", "item N: not an object", "item N:
+    unknown key \"K\" (ref, to, organ, note)", "item N: \"KEY\" must be a string". CII_NO_MEMORY. */
+cii_rc_t hub_minutes_parse (const char *name, const char *text, size_t size, hub_minutes_file_t *out, cii_err_t *err);
+
+/*  Frees what a minutes file holds (safe twice, and on a zeroed one). */
+void hub_minutes_file_clear (hub_minutes_file_t *file);
+
 /*  What hub_agenda_minutes recorded: one decision per outcome, in order. */
 typedef struct {
     char meeting [HUB_MAX_REF];
