@@ -188,6 +188,7 @@ d2=$(agent lemanique request new --title "Formation des personnes admises à tit
 agent lemanique request merge "$d1" "$d2" >/dev/null
 d3=$(agent lemanique request split "$d1" --signals "$vd" --title "Formation des personnes admises à titre provisoire" \
      --json | json_num id)
+agent lemanique request edit "$d3" --summary "L'accès à la formation des personnes admises à titre provisoire dépend du statut fédéral." >/dev/null
 agent lemanique request edit "$d1" --support VD >/dev/null
 t1=$(agent ticino request new --title "URC e assistenza sociale: scambio d'informazioni a fine diritto" \
      --summary "L'assistenza sociale riprende i casi senza le informazioni dell'URC." --signals "$ti" \
