@@ -20,31 +20,21 @@
 #include "unit_fs.h"
 #include "unit_gate.h"
 #include "unit_hub.h"
+#include "unit_hub_cli.h"
 #include "unit_json.h"
 
 typedef struct {
-    unit_hub_t *hub;
-    unit_cli_t run;
-    char line [1024];
+    unit_hub_cli_t cli;         //  hub, last run, line buffer
     char *dir;
     char *file;                 //  the minutes file
     char a [HUB_MAX_REF];       //  lemanique VD, scheduled
     char b [HUB_MAX_REF];       //  zuerich ZH, admissible
 } s_fixture_t;
 
-static int
-s_run (s_fixture_t *fx, ...) __attribute__ ((sentinel));
-
-static int
-s_run (s_fixture_t *fx, ...)
-{
-    const char *head [] = { "cii-hub", "--db", fx->hub->pg->conninfo, NULL };
-    va_list args;
-    va_start (args, fx);
-    int status = unit_cli_run_va (&fx->run, hub_cli_run, head, args);
-    va_end (args);
-    return status;
-}
+//  The shared cii-hub fixture (unit_hub_cli.h) under this file's names.
+#define s_run(fx, ...) unit_hub_cli_run (&(fx)->cli, __VA_ARGS__)
+#define s_err_line(fx, n) unit_hub_cli_err_line (&(fx)->cli, n)
+#define s_assert_refused(fx, expect) unit_hub_cli_assert_refused (&(fx)->cli, expect)
 
 static void
 s_decide (s_fixture_t *fx, const char *ref, const char *to)
@@ -52,7 +42,7 @@ s_decide (s_fixture_t *fx, const char *ref, const char *to)
     cii_err_t err;
     cii_err_clear (&err);
     hub_decision_t d;
-    if (hub_flow_decide (fx->hub->store, ref, to, "bureau", NULL, &d, &err) != CII_OK)
+    if (hub_flow_decide (fx->cli.hub->store, ref, to, "bureau", NULL, &d, &err) != CII_OK)
         fail_msg ("%s: %s", ref, err.text);
     hub_decision_clear (&d);
 }
@@ -62,15 +52,15 @@ s_setup (void **state)
 {
     s_fixture_t *fx = calloc (1, sizeof *fx);
     assert_non_null (fx);
-    fx->hub = unit_hub_new ("agendacli", true);
-    int64_t leman = unit_hub_enrol (fx->hub, "lemanique");
-    int64_t zh = unit_hub_enrol (fx->hub, "zuerich");
-    ug_simple (fx->hub, leman, "lemanique", "VD", "req-a", fx->a);
-    ug_simple (fx->hub, zh, "zuerich", "ZH", "req-b", fx->b);
+    unit_hub_cli_init (&fx->cli, "agendacli", true);
+    int64_t leman = unit_hub_enrol (fx->cli.hub, "lemanique");
+    int64_t zh = unit_hub_enrol (fx->cli.hub, "zuerich");
+    ug_simple (fx->cli.hub, leman, "lemanique", "VD", "req-a", fx->a);
+    ug_simple (fx->cli.hub, zh, "zuerich", "ZH", "req-b", fx->b);
     s_decide (fx, fx->a, "admissible");
     s_decide (fx, fx->a, "scheduled");
     s_decide (fx, fx->b, "admissible");
-    unit_pg_exec (fx->hub->pg, "UPDATE request_history SET at = now () - interval '9 days' WHERE request_id = "
+    unit_pg_exec (fx->cli.hub->pg, "UPDATE request_history SET at = now () - interval '9 days' WHERE request_id = "
                                "(SELECT id FROM requests WHERE ref = '%s')", fx->b);
     fx->dir = unit_dir_new ("agendacli");
     fx->file = unit_path (fx->dir, "outcomes.json");
@@ -82,34 +72,18 @@ static int
 s_teardown (void **state)
 {
     s_fixture_t *fx = *state;
-    unit_cli_free (&fx->run);
-    unit_hub_destroy (&fx->hub);
+    unit_hub_cli_clear (&fx->cli);
     free (fx->file);
     unit_dir_destroy (&fx->dir);
     free (fx);
     return 0;
 }
 
-static const char *
-s_err_line (s_fixture_t *fx, int n)
-{
-    return unit_line (fx->run.err, n, fx->line, sizeof fx->line);
-}
-
-static void
-s_assert_refused (s_fixture_t *fx, const char *expect)
-{
-    if (fx->run.status != 1 || strcmp (s_err_line (fx, 0), expect) != 0)
-        fail_msg ("exit %d, stderr \"%s\", expected 1 \"%s\"", fx->run.status, fx->run.err, expect);
-    assert_string_equal (fx->run.out, "");
-    assert_int_equal (unit_lines (fx->run.err), 1);
-}
-
 static void
 s_meeting (s_fixture_t *fx, const char *organ, const char *date, bool joint)
 {
     if (s_run (fx, "meeting", "new", "--organ", organ, "--date", date, joint ? "--joint" : NULL, NULL) != 0)
-        fail_msg ("meeting: %s", fx->run.err);
+        fail_msg ("meeting: %s", fx->cli.run.err);
 }
 
 static void
@@ -117,13 +91,13 @@ test_help_and_usage (void **state)
 {
     s_fixture_t *fx = *state;
     assert_int_equal (s_run (fx, "agenda", "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "usage: cii-hub agenda"));
-    assert_non_null (strstr (fx->run.out, "--publish"));
+    assert_non_null (strstr (fx->cli.run.out, "usage: cii-hub agenda"));
+    assert_non_null (strstr (fx->cli.run.out, "--publish"));
     assert_int_equal (s_run (fx, "minutes", "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "--file OUTCOMES.json"));
+    assert_non_null (strstr (fx->cli.run.out, "--file OUTCOMES.json"));
     assert_int_equal (s_run (fx, "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "agenda"));
-    assert_non_null (strstr (fx->run.out, "minutes"));
+    assert_non_null (strstr (fx->cli.run.out, "agenda"));
+    assert_non_null (strstr (fx->cli.run.out, "minutes"));
     assert_int_equal (s_run (fx, "agenda", NULL), 2);
     assert_int_equal (s_run (fx, "minutes", "M-2031-01", NULL), 2);
     assert_string_equal (s_err_line (fx, 0), "cii-hub minutes: --file is required");
@@ -137,7 +111,7 @@ test_agenda (void **state)
     s_meeting (fx, "cdc", "2031-03-10", false);
     s_meeting (fx, "cp", "2031-03-24", false);
     assert_int_equal (s_run (fx, "agenda", "M-2031-01", "--json", NULL), 0);
-    json_t *doc = s_json (fx->run.out);
+    json_t *doc = s_json (fx->cli.run.out);
     s_json_member (doc, "meeting", "\"M-2031-01\"");
     s_json_member (doc, "organ", "\"cdc\"");
     s_json_member (doc, "joint", "false");
@@ -162,13 +136,13 @@ test_agenda (void **state)
     json_decref (doc);
     //  Text.
     assert_int_equal (s_run (fx, "agenda", "M-2031-02", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "Agenda of M-2031-02, meeting of the CP on 2031-03-24"));
-    assert_non_null (strstr (fx->run.out, ": 1 item\n"));
-    assert_non_null (strstr (fx->run.out, ": sent straight on to the CP\n"));
+    assert_non_null (strstr (fx->cli.run.out, "Agenda of M-2031-02, meeting of the CP on 2031-03-24"));
+    assert_non_null (strstr (fx->cli.run.out, ": 1 item\n"));
+    assert_non_null (strstr (fx->cli.run.out, ": sent straight on to the CP\n"));
     //  Refused.
     s_meeting (fx, "cdc", "2020-01-10", false);
     s_run (fx, "agenda", "M-2020-01", NULL);
-    char *today = unit_pg_text (fx->hub->pg, "SELECT to_char ((now () AT TIME ZONE 'Europe/Zurich')::date, "
+    char *today = unit_pg_text (fx->cli.hub->pg, "SELECT to_char ((now () AT TIME ZONE 'Europe/Zurich')::date, "
                                              "'YYYY-MM-DD')");
     char expect [256];
     snprintf (expect, sizeof expect, "cii-hub agenda: M-2020-01 met on 2020-01-10, in the past: its agenda can no "
@@ -178,10 +152,10 @@ test_agenda (void **state)
     s_run (fx, "agenda", "M-2020-01", "--publish", NULL);
     s_assert_refused (fx, expect);
     s_run (fx, "agenda", "M-\x1b[2J; DROP TABLE meetings", NULL);
-    assert_int_equal (fx->run.status, 1);
-    assert_int_equal (unit_lines (fx->run.err), 1);
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM meetings"), 3);
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM notices"), 0);
+    assert_int_equal (fx->cli.run.status, 1);
+    assert_int_equal (unit_lines (fx->cli.run.err), 1);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM meetings"), 3);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM notices"), 0);
 }
 
 static void
@@ -190,10 +164,10 @@ test_publish (void **state)
     s_fixture_t *fx = *state;
     s_meeting (fx, "cdc", "2031-03-10", false);
     assert_int_equal (s_run (fx, "agenda", "M-2031-01", "--publish", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "\npublished as notice 1, queued for 2 agents\n"));
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM downward WHERE kind = 'notice'"), 2);
+    assert_non_null (strstr (fx->cli.run.out, "\npublished as notice 1, queued for 2 agents\n"));
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM downward WHERE kind = 'notice'"), 2);
     assert_int_equal (s_run (fx, "agenda", "M-2031-01", "--publish", "--json", NULL), 0);
-    json_t *doc = s_json (fx->run.out);
+    json_t *doc = s_json (fx->cli.run.out);
     json_t *p = json_object_get (doc, "published");
     s_json_member (p, "sent", "false");
     s_json_member (p, "notice", "1");
@@ -201,17 +175,17 @@ test_publish (void **state)
     assert_int_equal (json_array_size (json_object_get (doc, "items")), 2);
     json_decref (doc);
     assert_int_equal (s_run (fx, "agenda", "M-2031-01", "--publish", NULL), 0);
-    assert_non_null (strstr (fx->run.out, ", unchanged: not sent again\n"));
+    assert_non_null (strstr (fx->cli.run.out, ", unchanged: not sent again\n"));
     s_decide (fx, fx->b, "scheduled");
     assert_int_equal (s_run (fx, "agenda", "M-2031-01", "--publish", "--json", NULL), 0);
-    doc = s_json (fx->run.out);
+    doc = s_json (fx->cli.run.out);
     p = json_object_get (doc, "published");
     s_json_member (p, "sent", "true");
     s_json_member (p, "changed", "true");
     s_json_member (p, "recipients", "2");
     s_json_member (p, "times", "2");
     json_decref (doc);
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM downward WHERE kind = 'notice'"), 4);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM downward WHERE kind = 'notice'"), 4);
 }
 
 static void
@@ -219,12 +193,12 @@ test_minutes_file (void **state)
 {
     s_fixture_t *fx = *state;
     s_meeting (fx, "cdc", "2031-03-10", false);
-    long long history = unit_pg_int (fx->hub->pg, "SELECT count(*) FROM request_history");
+    long long history = unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM request_history");
     char expect [1024], text [1024];
     //  Not JSON: line and column.
     unit_write_text (fx->file, "[{\"ref\": \"x\",\n \"to\": }]");
     s_run (fx, "minutes", "M-2031-01", "--file", fx->file, NULL);
-    assert_int_equal (fx->run.status, 1);
+    assert_int_equal (fx->cli.run.status, 1);
     snprintf (expect, sizeof expect, "cii-hub minutes: %s: line 2, column ", fx->file);
     assert_int_equal (strncmp (s_err_line (fx, 0), expect, strlen (expect)), 0);
     //  The shape, named by item.
@@ -257,7 +231,7 @@ test_minutes_file (void **state)
     s_assert_refused (fx, expect);
     char *missing = unit_path (fx->dir, "none.json");
     s_run (fx, "minutes", "M-2031-01", "--file", missing, NULL);
-    assert_int_equal (fx->run.status, 1);
+    assert_int_equal (fx->cli.run.status, 1);
     free (missing);
     //  All or none: the second item (admissible: it would be scheduled for the meeting first) lacks
     //  the answer its outcome needs; nothing is written, not the first item, not the scheduling.
@@ -268,7 +242,7 @@ test_minutes_file (void **state)
     snprintf (expect, sizeof expect, "cii-hub minutes: item 2 (%s): a note is required to move %s to answered (the "
               "answer)", fx->b, fx->b);
     s_assert_refused (fx, expect);
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM request_history"), history);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM request_history"), history);
     s_run (fx, "minutes", "M-2031-07", "--file", fx->file, NULL);
     s_assert_refused (fx, "cii-hub minutes: unknown meeting M-2031-07");
     //  Recorded.
@@ -276,8 +250,8 @@ test_minutes_file (void **state)
     unit_write_text (fx->file, text);
     assert_int_equal (s_run (fx, "minutes", "M-2031-01", "--file", fx->file, NULL), 0);
     snprintf (expect, sizeof expect, "M-2031-01: 1 outcome recorded\n  %s: scheduled -> referred-to-cp (cdc)\n", fx->a);
-    assert_string_equal (fx->run.out, expect);
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM request_history WHERE meeting = 'M-2031-01'"), 1);
+    assert_string_equal (fx->cli.run.out, expect);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM request_history WHERE meeting = 'M-2031-01'"), 1);
     //  Again: it is no longer on the CDC's agenda.
     s_run (fx, "minutes", "M-2031-01", "--file", fx->file, NULL);
     snprintf (expect, sizeof expect, "cii-hub minutes: item 1 (%s): %s is not on the agenda of M-2031-01 (it is "
@@ -289,7 +263,7 @@ test_minutes_file (void **state)
               fx->a);
     unit_write_text (fx->file, text);
     assert_int_equal (s_run (fx, "minutes", "M-2031-02", "--file", fx->file, "--json", NULL), 0);
-    json_t *doc = s_json (fx->run.out);
+    json_t *doc = s_json (fx->cli.run.out);
     s_json_member (doc, "meeting", "\"M-2031-02\"");
     json_t *row = json_array_get (json_object_get (doc, "outcomes"), 0);
     s_json_member (row, "state", "\"answered\"");

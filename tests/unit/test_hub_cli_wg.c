@@ -20,12 +20,11 @@
 #include "unit_fs.h"
 #include "unit_gate.h"
 #include "unit_hub.h"
+#include "unit_hub_cli.h"
 #include "unit_json.h"
 
 typedef struct {
-    unit_hub_t *hub;
-    unit_cli_t run;
-    char line [1024];
+    unit_hub_cli_t cli;         //  hub, last run, line buffer
     int64_t leman;
     char a [HUB_MAX_REF];
     char b [HUB_MAX_REF];
@@ -33,15 +32,20 @@ typedef struct {
     int year;
 } s_fixture_t;
 
+//  The shared cii-hub fixture (unit_hub_cli.h) under this file's names.
+#define s_run(fx, ...) unit_hub_cli_run (&(fx)->cli, __VA_ARGS__)
+#define s_err_line(fx, n) unit_hub_cli_err_line (&(fx)->cli, n)
+#define s_assert_refused(fx, expect) unit_hub_cli_assert_refused (&(fx)->cli, expect)
+
 static int
 s_setup (void **state)
 {
     s_fixture_t *fx = calloc (1, sizeof *fx);
     assert_non_null (fx);
-    fx->hub = unit_hub_new ("wgcli", true);
-    fx->leman = unit_hub_enrol (fx->hub, "lemanique");
+    unit_hub_cli_init (&fx->cli, "wgcli", true);
+    fx->leman = unit_hub_enrol (fx->cli.hub, "lemanique");
     fx->dir = unit_dir_new ("wgcli");
-    fx->year = ug_year (fx->hub);
+    fx->year = ug_year (fx->cli.hub);
     *state = fx;
     return 0;
 }
@@ -50,46 +54,16 @@ static int
 s_teardown (void **state)
 {
     s_fixture_t *fx = *state;
-    unit_cli_free (&fx->run);
-    unit_hub_destroy (&fx->hub);
+    unit_hub_cli_clear (&fx->cli);
     unit_dir_destroy (&fx->dir);
     free (fx);
     return 0;
 }
 
-static int
-s_run (s_fixture_t *fx, ...) __attribute__ ((sentinel));
-
-static int
-s_run (s_fixture_t *fx, ...)
-{
-    const char *head [] = { "cii-hub", "--db", fx->hub->pg->conninfo, NULL };
-    va_list args;
-    va_start (args, fx);
-    int status = unit_cli_run_va (&fx->run, hub_cli_run, head, args);
-    va_end (args);
-    return status;
-}
-
-static const char *
-s_err_line (s_fixture_t *fx, int n)
-{
-    return unit_line (fx->run.err, n, fx->line, sizeof fx->line);
-}
-
-static void
-s_assert_refused (s_fixture_t *fx, const char *expect)
-{
-    if (fx->run.status != 1 || strcmp (s_err_line (fx, 0), expect) != 0)
-        fail_msg ("exit %d, stderr \"%s\", expected 1 \"%s\"", fx->run.status, fx->run.err, expect);
-    assert_string_equal (fx->run.out, "");
-    assert_int_equal (unit_lines (fx->run.err), 1);
-}
-
 static void
 s_scheduled (s_fixture_t *fx, const char *id, const char *canton, char ref [HUB_MAX_REF])
 {
-    ug_simple (fx->hub, fx->leman, "lemanique", canton, id, ref);
+    ug_simple (fx->cli.hub, fx->leman, "lemanique", canton, id, ref);
     assert_int_equal (s_run (fx, "decide", ref, "--to", "admissible", "--organ", "bureau", NULL), 0);
     assert_int_equal (s_run (fx, "decide", ref, "--to", "scheduled", "--organ", "bureau", NULL), 0);
 }
@@ -109,7 +83,7 @@ s_wg_new (s_fixture_t *fx, const char *skip, const char *const *words)
     size_t n = 0;
     argv [n++] = "cii-hub";
     argv [n++] = "--db";
-    argv [n++] = fx->hub->pg->conninfo;
+    argv [n++] = fx->cli.hub->pg->conninfo;
     for (size_t i = 0; words [i] && n < 62; i++) {
         if (skip && words [i][0] == '-' && strcmp (words [i] + 2, skip) == 0) {
             i++;
@@ -118,7 +92,7 @@ s_wg_new (s_fixture_t *fx, const char *skip, const char *const *words)
         argv [n++] = words [i];
     }
     argv [n] = NULL;
-    return unit_cli_run (&fx->run, hub_cli_run, argv, NULL);
+    return unit_cli_run (&fx->cli.run, hub_cli_run, argv, NULL);
 }
 
 static void
@@ -126,20 +100,20 @@ test_help_and_usage (void **state)
 {
     s_fixture_t *fx = *state;
     assert_int_equal (s_run (fx, "wg", "new", "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "usage: cii-hub wg new"));
-    assert_non_null (strstr (fx->run.out, "--mandated-by cdc|cp"));
-    assert_non_null (strstr (fx->run.out, "--staffing TEXT"));
+    assert_non_null (strstr (fx->cli.run.out, "usage: cii-hub wg new"));
+    assert_non_null (strstr (fx->cli.run.out, "--mandated-by cdc|cp"));
+    assert_non_null (strstr (fx->cli.run.out, "--staffing TEXT"));
     assert_int_equal (s_run (fx, "wg", "report", "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "--file RESULT.md"));
+    assert_non_null (strstr (fx->cli.run.out, "--file RESULT.md"));
     assert_int_equal (s_run (fx, "wgs", "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "--overdue"));
+    assert_non_null (strstr (fx->cli.run.out, "--overdue"));
     assert_int_equal (s_run (fx, "programme", "new", "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "--presidency OFAS|SEFRI|SECO|SEM"));
+    assert_non_null (strstr (fx->cli.run.out, "--presidency OFAS|SEFRI|SECO|SEM"));
     assert_int_equal (s_run (fx, "project", "add", "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "--milestone YYYY-MM-DD:TEXT"));
+    assert_non_null (strstr (fx->cli.run.out, "--milestone YYYY-MM-DD:TEXT"));
     assert_int_equal (s_run (fx, "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "programme"));
-    assert_non_null (strstr (fx->run.out, "wgs"));
+    assert_non_null (strstr (fx->cli.run.out, "programme"));
+    assert_non_null (strstr (fx->cli.run.out, "wgs"));
     assert_int_equal (s_run (fx, "wg", "report", "WG-2031-01", NULL), 2);
     assert_string_equal (s_err_line (fx, 0), "cii-hub wg report: --file is required");
     assert_int_equal (s_run (fx, "programme", "new", "--from", "2031", NULL), 2);
@@ -149,7 +123,7 @@ test_help_and_usage (void **state)
     assert_string_equal (s_err_line (fx, 0), "cii-hub programme new: --from needs a year such as 2027");
     assert_int_equal (s_run (fx, "programme", "show", "--year", "x", NULL), 2);
     assert_int_equal (s_run (fx, "wg", "new", "--until", "2031-01-01", "--until", "2031-01-02", NULL), 2);
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM working_groups"), 0);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM working_groups"), 0);
 }
 
 static void
@@ -175,15 +149,15 @@ test_wg (void **state)
     S_WG_NEW (fx, "cdc", "", "2031-09-30", NULL, "--json");
     s_assert_refused (fx, "cii-hub wg new: a working group needs at least one request (--refs)");
     S_WG_NEW (fx, "cdc", refs, "2031-09-30", NULL, "--title", "x");
-    assert_int_equal (fx->run.status, 2);
+    assert_int_equal (fx->cli.run.status, 2);
     S_WG_NEW (fx, "CDC\x1b[1m", refs, "2031-09-30", NULL, "--json");
     s_assert_refused (fx, "cii-hub wg new: unknown organ \"CDC?[1m\": a working group is mandated by the cdc or "
                           "the cp");
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM working_groups"), 0);
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM requests WHERE state = 'wg-mandated'"), 0);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM working_groups"), 0);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM requests WHERE state = 'wg-mandated'"), 0);
     //  Created: the JSON's ref is the new reference.
     assert_int_equal (S_WG_NEW (fx, "cdc", refs, "2031-09-30", NULL, "--json"), 0);
-    json_t *doc = s_json (fx->run.out);
+    json_t *doc = s_json (fx->cli.run.out);
     snprintf (wg, sizeof wg, "WG-%d-01", fx->year);
     snprintf (expect, sizeof expect, "\"%s\"", wg);
     s_json_member (doc, "ref", expect);
@@ -206,10 +180,10 @@ test_wg (void **state)
     assert_int_equal (S_WG_NEW (fx, "cdc", c, "2001-06-30", NULL, "--meeting", "M-2031-01"), 0);
     snprintf (expect, sizeof expect, "WG-%d-02: mandated by the cdc in M-2031-01, result due by 2001-06-30\n"
               "  %s: wg-mandated already, linked\n", fx->year, c);
-    assert_string_equal (fx->run.out, expect);
+    assert_string_equal (fx->cli.run.out, expect);
     //  Listings: all, overdue (the second is past its date).
     assert_int_equal (s_run (fx, "wgs", "--json", NULL), 0);
-    doc = s_json (fx->run.out);
+    doc = s_json (fx->cli.run.out);
     assert_int_equal (json_array_size (doc), 2);
     s_json_member (json_array_get (doc, 0), "overdue", "false");
     s_json_member (json_array_get (doc, 1), "overdue", "true");
@@ -218,9 +192,9 @@ test_wg (void **state)
     assert_int_equal (s_run (fx, "wgs", "--overdue", NULL), 0);
     snprintf (expect, sizeof expect, "WG-%d-02   cdc  2001-06-30  overdue   %-30s  Passerelles AI – aide sociale\n",
               fx->year, c);
-    if (!strstr (fx->run.out, expect))
-        fail_msg ("got:\n%s\nexpected line:\n%s", fx->run.out, expect);
-    assert_int_equal (unit_lines (fx->run.out), 2);
+    if (!strstr (fx->cli.run.out, expect))
+        fail_msg ("got:\n%s\nexpected line:\n%s", fx->cli.run.out, expect);
+    assert_int_equal (unit_lines (fx->cli.run.out), 2);
     //  The report: file over the limit refused before it is read, bad UTF-8 refused, then once.
     char *big = unit_path (fx->dir, "big.md");
     FILE *f = fopen (big, "w");
@@ -237,41 +211,41 @@ test_wg (void **state)
     s_assert_refused (fx, "cii-hub wg report: the result must be UTF-8 text of at most 200000 bytes (got 5 bytes)");
     char *missing = unit_path (fx->dir, "missing.md");
     s_run (fx, "wg", "report", wg, "--file", missing, NULL);
-    assert_int_equal (fx->run.status, 1);
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM working_groups WHERE result IS NOT NULL"), 0);
+    assert_int_equal (fx->cli.run.status, 1);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM working_groups WHERE result IS NOT NULL"), 0);
     char *result = unit_path (fx->dir, "result.md");
     const char text [] = "# Résultat\r\n\n- point 1\t«guillemets» \"'; DROP TABLE working_groups;--\n";
     unit_write (result, text, sizeof text - 1);
     assert_int_equal (s_run (fx, "wg", "report", wg, "--file", result, "--json", NULL), 0);
-    doc = s_json (fx->run.out);
+    doc = s_json (fx->cli.run.out);
     snprintf (expect, sizeof expect, "\"%s\"", wg);
     s_json_member (doc, "ref", expect);
     s_json_member (doc, "mandated_by", "\"cdc\"");
     assert_int_equal (json_array_size (json_object_get (doc, "requests")), 2);
     json_decref (doc);
     s_run (fx, "wg", "report", wg, "--file", result, NULL);
-    assert_int_equal (fx->run.status, 1);
-    assert_non_null (strstr (fx->run.err, "a group reports once"));
+    assert_int_equal (fx->cli.run.status, 1);
+    assert_non_null (strstr (fx->cli.run.err, "a group reports once"));
     //  show: the result untouched (JSON), the mandate (text).
     assert_int_equal (s_run (fx, "wg", "show", wg, "--json", NULL), 0);
-    doc = s_json (fx->run.out);
+    doc = s_json (fx->cli.run.out);
     assert_string_equal (json_string_value (json_object_get (doc, "result")), text);
     s_json_member (doc, "context", "\"Contexte:\\n\\\"'; DROP TABLE x;--\"");
     assert_true (json_is_string (json_object_get (doc, "reported_at")));
     json_decref (doc);
     assert_int_equal (s_run (fx, "wg", "show", wg, NULL), 0);
-    assert_non_null (strstr (fx->run.out, "lead: OFAS\n"));
-    assert_non_null (strstr (fx->run.out, "staffing: Bureau, 10 %.\n"));
+    assert_non_null (strstr (fx->cli.run.out, "lead: OFAS\n"));
+    assert_non_null (strstr (fx->cli.run.out, "staffing: Bureau, 10 %.\n"));
     s_run (fx, "wg", "show", "WG-1\n2", NULL);
     s_assert_refused (fx, "cii-hub wg show: unknown working group WG-1?2");
     //  Back to the CDC: the requests are wg-reported, and the CP may not take them.
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM requests WHERE state = 'wg-reported'"), 2);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM requests WHERE state = 'wg-reported'"), 2);
     s_run (fx, "decide", fx->a, "--to", "declined", "--organ", "cp", "--note", "Non.", NULL);
     snprintf (expect, sizeof expect, "cii-hub decide: %s is wg-reported: its working group was mandated by the cdc, so "
               "only the cdc may move it (to answered, wg-mandated, referred-to-cp or deferred)", fx->a);
     s_assert_refused (fx, expect);
     assert_int_equal (s_run (fx, "wgs", "--overdue", NULL), 0);
-    assert_int_equal (unit_lines (fx->run.out), 2);
+    assert_int_equal (unit_lines (fx->cli.run.out), 2);
     free (big);
     free (bad);
     free (missing);
@@ -298,16 +272,16 @@ test_programme (void **state)
     //  Adopted: the previous one presided by SECO, this one too: a warning, stored.
     assert_int_equal (s_run (fx, "programme", "new", "--from", "2001", "--to", "2002", "--presidency", "SECO", NULL),
                       0);
-    assert_string_equal (fx->run.out, "WP-2001-2002: work programme 2001-2002, presidency SECO\n");
+    assert_string_equal (fx->cli.run.out, "WP-2001-2002: work programme 2001-2002, presidency SECO\n");
     assert_int_equal (s_run (fx, "programme", "new", "--from", from, "--to", to, "--presidency", "SECO", "--json",
                              NULL), 0);
-    json_t *doc = s_json (fx->run.out);
+    json_t *doc = s_json (fx->cli.run.out);
     snprintf (expect, sizeof expect, "\"WP-%d-%d\"", fx->year, fx->year + 1);
     s_json_member (doc, "ref", expect);
     s_json_member (doc, "presidency", "\"SECO\"");
     assert_int_equal (json_array_size (json_object_get (doc, "warnings")), 2);
     json_decref (doc);
-    assert_non_null (strstr (fx->run.err, "cii-hub programme new: warning: the presidency stays with the SECO "
+    assert_non_null (strstr (fx->cli.run.err, "cii-hub programme new: warning: the presidency stays with the SECO "
                                           "(WP-2001-2002 had it): it changes every two years\n"));
     s_run (fx, "programme", "new", "--from", to, "--to", to, "--presidency", "SEM", NULL);
     snprintf (expect, sizeof expect, "cii-hub programme new: a work programme covers two years: --to must be %d (got %d)",
@@ -315,9 +289,9 @@ test_programme (void **state)
     s_assert_refused (fx, expect);
     snprintf (from, sizeof from, "%d", fx->year - 1);
     s_run (fx, "programme", "new", "--from", from, "--to", to, "--presidency", "SEM", NULL);
-    assert_int_equal (fx->run.status, 1);
+    assert_int_equal (fx->cli.run.status, 1);
     s_run (fx, "programme", "new", "--from", from, "--to", "2099", "--presidency", "SEM", NULL);
-    assert_int_equal (fx->run.status, 1);
+    assert_int_equal (fx->cli.run.status, 1);
     snprintf (to, sizeof to, "%d", fx->year);
     s_run (fx, "programme", "new", "--from", from, "--to", to, "--presidency", "SEM", NULL);
     snprintf (expect, sizeof expect, "cii-hub programme new: WP-%d-%d already covers %d: work programmes may not "
@@ -325,14 +299,14 @@ test_programme (void **state)
     s_assert_refused (fx, expect);
     s_run (fx, "programme", "new", "--from", "2041", "--to", "2042", "--presidency", "SEM\n\x1b[2J", NULL);
     s_assert_refused (fx, "cii-hub programme new: unknown presidency \"SEM??[2J\": OFAS, SEFRI, SECO or SEM");
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM programmes"), 2);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM programmes"), 2);
     //  Projects: a CII one with milestones and a request, an associated one.
-    ug_simple (fx->hub, fx->leman, "lemanique", "VD", "req-a", fx->a);
+    ug_simple (fx->cli.hub, fx->leman, "lemanique", "VD", "req-a", fx->a);
     assert_int_equal (s_run (fx, "project", "add", "--kind", "cii", "--title", "Coaching intégré", "--lead", "SECO",
                              "--financing", "SECO et OFAS", "--objective", "Accompagnement commun.", "--refs", fx->a,
                              "--milestone", "2031-06-30:Rapport intermédiaire", "--milestone",
                              "2031-12-15:Rapport final", "--json", NULL), 0);
-    doc = s_json (fx->run.out);
+    doc = s_json (fx->cli.run.out);
     snprintf (expect, sizeof expect, "\"PR-%d-01\"", fx->year);
     s_json_member (doc, "ref", expect);
     s_json_member (doc, "kind", "\"cii\"");
@@ -340,7 +314,7 @@ test_programme (void **state)
     assert_int_equal (s_run (fx, "project", "add", "--kind", "associated", "--title", "Orientation «pro»", "--lead",
                              "CDIP", "--financing", "CDIP", "--objective", "Orienter.", NULL), 0);
     snprintf (expect, sizeof expect, "PR-%d-02: associated project of WP-%d-%d\n", fx->year, fx->year, fx->year + 1);
-    assert_string_equal (fx->run.out, expect);
+    assert_string_equal (fx->cli.run.out, expect);
     s_run (fx, "project", "add", "--kind", "cii", "--title", "T", "--lead", "L", "--financing", "F", NULL);
     s_assert_refused (fx, "cii-hub project add: a project needs its objective (--objective)");
     s_run (fx, "project", "add", "--kind", "cii", "--title", "T", "--lead", "L", "--financing", "F", "--objective",
@@ -350,13 +324,13 @@ test_programme (void **state)
     s_run (fx, "project", "add", "--kind", "cii", "--title", "T", "--lead", "L", "--financing", "F", "--objective",
            "O", "--refs", "CII-2031-0001,x'--", NULL);
     s_assert_refused (fx, "cii-hub project add: unknown request CII-2031-0001");
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM projects"), 2);
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM projects"), 2);
     //  A CP project decision: a linked project, incomplete until `project set`.
     char b [HUB_MAX_REF];
     s_scheduled (fx, "req-b", "GE", b);
     assert_int_equal (s_run (fx, "decide", b, "--to", "project", "--organ", "cp", NULL), 0);
     assert_int_equal (s_run (fx, "programme", "show", "--json", NULL), 0);
-    doc = s_json (fx->run.out);
+    doc = s_json (fx->cli.run.out);
     json_t *cii = json_object_get (doc, "cii_projects"), *assoc = json_object_get (doc, "associated_projects");
     assert_int_equal (json_array_size (cii), 2);
     assert_int_equal (json_array_size (assoc), 1);
@@ -376,18 +350,18 @@ test_programme (void **state)
     snprintf (pr, sizeof pr, "PR-%d-03", fx->year);
     assert_int_equal (s_run (fx, "project", "set", pr, "--lead", "OFAS", "--financing", "OFAS", "--json", NULL), 0);
     snprintf (expect, sizeof expect, "{\"ref\":\"%s\"}\n", pr);
-    assert_string_equal (fx->run.out, expect);
+    assert_string_equal (fx->cli.run.out, expect);
     s_run (fx, "project", "set", pr, NULL);
     s_assert_refused (fx, "cii-hub project set: nothing to set: --lead, --financing or --objective");
     assert_int_equal (s_run (fx, "programme", "show", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "CII projects:\n"));
-    assert_non_null (strstr (fx->run.out, "Associated projects:\n"));
-    assert_non_null (strstr (fx->run.out, "    2031-06-30  Rapport intermédiaire\n"));
-    assert_non_null (strstr (fx->run.out, "    incomplete: no objective yet (cii-hub project set)\n"));
-    assert_true (strstr (fx->run.out, "CII projects:") < strstr (fx->run.out, "Orientation «pro»"));
-    assert_true (strstr (fx->run.out, "Associated projects:") < strstr (fx->run.out, "Orientation «pro»"));
+    assert_non_null (strstr (fx->cli.run.out, "CII projects:\n"));
+    assert_non_null (strstr (fx->cli.run.out, "Associated projects:\n"));
+    assert_non_null (strstr (fx->cli.run.out, "    2031-06-30  Rapport intermédiaire\n"));
+    assert_non_null (strstr (fx->cli.run.out, "    incomplete: no objective yet (cii-hub project set)\n"));
+    assert_true (strstr (fx->cli.run.out, "CII projects:") < strstr (fx->cli.run.out, "Orientation «pro»"));
+    assert_true (strstr (fx->cli.run.out, "Associated projects:") < strstr (fx->cli.run.out, "Orientation «pro»"));
     assert_int_equal (s_run (fx, "programme", "show", "--year", "2002", NULL), 0);
-    assert_string_equal (fx->run.out, "WP-2001-2002: work programme 2001-2002, presidency SECO\n"
+    assert_string_equal (fx->cli.run.out, "WP-2001-2002: work programme 2001-2002, presidency SECO\n"
                                       "CII projects: none\nAssociated projects: none\n");
 }
 

@@ -16,20 +16,24 @@
 #include "hub_cli.h"
 #include "unit_cli.h"
 #include "unit_hub.h"
+#include "unit_hub_cli.h"
 #include "unit_json.h"
 
 typedef struct {
-    unit_hub_t *hub;
-    unit_cli_t run;
-    char line [1024];
+    unit_hub_cli_t cli;         //  hub, last run, line buffer
 } s_fixture_t;
+
+//  The shared cii-hub fixture (unit_hub_cli.h) under this file's names.
+#define s_run(fx, ...) unit_hub_cli_run (&(fx)->cli, __VA_ARGS__)
+#define s_out_line(fx, n) unit_hub_cli_out_line (&(fx)->cli, n)
+#define s_assert_refused(fx, expect) unit_hub_cli_assert_refused (&(fx)->cli, expect)
 
 static int
 s_setup (void **state)
 {
     s_fixture_t *fx = calloc (1, sizeof *fx);
     assert_non_null (fx);
-    fx->hub = unit_hub_new ("match_cli", true);
+    unit_hub_cli_init (&fx->cli, "match_cli", true);
     *state = fx;
     return 0;
 }
@@ -38,48 +42,16 @@ static int
 s_teardown (void **state)
 {
     s_fixture_t *fx = *state;
-    unit_cli_free (&fx->run);
-    unit_hub_destroy (&fx->hub);
+    unit_hub_cli_clear (&fx->cli);
     free (fx);
     return 0;
-}
-
-static int
-s_run (s_fixture_t *fx, ...) __attribute__ ((sentinel));
-
-static int
-s_run (s_fixture_t *fx, ...)
-{
-    const char *head [] = { "cii-hub", "--db", fx->hub->pg->conninfo, NULL };
-    va_list args;
-    va_start (args, fx);
-    int status = unit_cli_run_va (&fx->run, hub_cli_run, head, args);
-    va_end (args);
-    return status;
-}
-
-static const char *
-s_out_line (s_fixture_t *fx, int n)
-{
-    return unit_line (fx->run.out, n, fx->line, sizeof fx->line);
-}
-
-//  A refusal: exit 1, nothing on stdout, exactly the one line expect on stderr.
-static void
-s_assert_refused (s_fixture_t *fx, const char *expect)
-{
-    assert_int_equal (fx->run.status, 1);
-    assert_string_equal (fx->run.out, "");
-    assert_int_equal (unit_lines (fx->run.err), 1);
-    char line [512];
-    assert_string_equal (unit_line (fx->run.err, 0, line, sizeof line), expect);
 }
 
 static void
 s_request (s_fixture_t *fx, const char *ref, const char *network, const char *lang, const char *title,
            const char *summary, const char *institutions, const char *groups)
 {
-    unit_pg_exec (fx->hub->pg,
+    unit_pg_exec (fx->cli.hub->pg,
                   "INSERT INTO requests (ref, agent_id, network, message_id, title, summary, institutions, "
                   "  target_groups, cantons, language, created_at) "
                   "VALUES ('%s', 1, '%s', 'm-%s', $t$%s$t$, $t$%s$t$, string_to_array ('%s', ','), "
@@ -109,9 +81,9 @@ test_similar (void **state)
     s_fixture_t *fx = *state;
     s_corpus (fx);
     assert_int_equal (s_run (fx, "similar", "CII-2026-0001", NULL), 0);
-    assert_string_equal (fx->run.err, "");
+    assert_string_equal (fx->cli.run.err, "");
     //  A header, then two lines a hit: rank, score, reference, network, language, title; why.
-    assert_int_equal (unit_lines (fx->run.out), 1 + 2 * 3);
+    assert_int_equal (unit_lines (fx->cli.run.out), 1 + 2 * 3);
     assert_non_null (strstr (s_out_line (fx, 0), "RANK"));
     assert_non_null (strstr (s_out_line (fx, 0), "TITLE"));
     const char *first = s_out_line (fx, 1);
@@ -124,11 +96,11 @@ test_similar (void **state)
     assert_non_null (strstr (s_out_line (fx, 2), "; target groups late-arriving-youth"));
     assert_non_null (strstr (s_out_line (fx, 5), "CII-2026-0004"));
     //  UTF-8 titles as they were sent.
-    assert_non_null (strstr (fx->run.out, "Spät zugewanderte Jugendliche finden keine Lehrstelle"));
+    assert_non_null (strstr (fx->cli.run.out, "Spät zugewanderte Jugendliche finden keine Lehrstelle"));
 
     //  --json: one array of {ref, kind, network, title, lang, score, why}.
     assert_int_equal (s_run (fx, "similar", "CII-2026-0001", "--json", "--limit", "2", NULL), 0);
-    json_t *list = s_json (fx->run.out);
+    json_t *list = s_json (fx->cli.run.out);
     assert_true (json_is_array (list));
     assert_int_equal (json_array_size (list), 2);
     json_t *de = s_json_find (list, "ref", "\"CII-2026-0002\"");
@@ -156,9 +128,9 @@ test_similar (void **state)
     //  Nothing in other networks shares anything with it.
     s_request (fx, "CII-2026-0005", "ost", "de", "Allein", "Allein", "health", "");
     assert_int_equal (s_run (fx, "similar", "CII-2026-0005", NULL), 0);
-    assert_string_equal (fx->run.out, "nothing in other networks looks like CII-2026-0005\n");
+    assert_string_equal (fx->cli.run.out, "nothing in other networks looks like CII-2026-0005\n");
     assert_int_equal (s_run (fx, "similar", "CII-2026-0005", "--json", NULL), 0);
-    assert_string_equal (fx->run.out, "[]\n");
+    assert_string_equal (fx->cli.run.out, "[]\n");
 }
 
 static void
@@ -172,8 +144,8 @@ test_similar_refused (void **state)
     s_assert_refused (fx, "cii-hub similar: \"SIG-1\" is not a request reference (CII-YYYY-NNNN)");
     //  Bad usage: exit 2, the usage line.
     assert_int_equal (s_run (fx, "similar", "CII-2026-0001", "--limit", "0", NULL), 2);
-    assert_non_null (strstr (fx->run.err, "cii-hub similar: --limit must be 1..100"));
-    assert_non_null (strstr (fx->run.err, "usage: cii-hub similar"));
+    assert_non_null (strstr (fx->cli.run.err, "cii-hub similar: --limit must be 1..100"));
+    assert_non_null (strstr (fx->cli.run.err, "usage: cii-hub similar"));
     assert_int_equal (s_run (fx, "similar", "CII-2026-0001", "--limit", "ten", NULL), 2);
     assert_int_equal (s_run (fx, "similar", "CII-2026-0001", "--limit", "101", NULL), 2);
     assert_int_equal (s_run (fx, "similar", NULL), 2);
@@ -181,15 +153,15 @@ test_similar_refused (void **state)
     assert_int_equal (s_run (fx, "similar", "CII-2026-0001", "--lang", "fr", NULL), 2);
     //  --help.
     assert_int_equal (s_run (fx, "similar", "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "--limit N"));
-    assert_non_null (strstr (fx->run.out, "--json"));
+    assert_non_null (strstr (fx->cli.run.out, "--limit N"));
+    assert_non_null (strstr (fx->cli.run.out, "--json"));
     assert_int_equal (s_run (fx, "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "similar"));
-    assert_non_null (strstr (fx->run.out, "concept"));
+    assert_non_null (strstr (fx->cli.run.out, "similar"));
+    assert_non_null (strstr (fx->cli.run.out, "concept"));
     //  A database that cannot be reached: a refusal, not a crash.
     const char *head [] = { "cii-hub", "--db", "host=/nonexistent dbname=none", NULL };
-    assert_int_equal (unit_cli_run (&fx->run, hub_cli_run, head, "similar", "CII-2026-0001", NULL), 1);
-    assert_int_equal (unit_lines (fx->run.err), 1);
+    assert_int_equal (unit_cli_run (&fx->cli.run, hub_cli_run, head, "similar", "CII-2026-0001", NULL), 1);
+    assert_int_equal (unit_lines (fx->cli.run.err), 1);
 }
 
 static void
@@ -199,10 +171,10 @@ test_concept (void **state)
     s_request (fx, "CII-2026-0001", "lemanique", "fr", "Le car postal", "Le car postal ne passe plus.", "unemployment", "");
     s_request (fx, "CII-2026-0002", "ticino", "it", "L'autopostale", "L'autopostale non passa più.", "unemployment", "");
     assert_int_equal (s_run (fx, "concept", "add", "mobility", "--lang", "fr", "car postal", NULL), 0);
-    assert_string_equal (fx->run.out, "concept mobility: fr term added (query 'car' <-> 'postal'); 1 more document, 1 "
+    assert_string_equal (fx->cli.run.out, "concept mobility: fr term added (query 'car' <-> 'postal'); 1 more document, 1 "
                          "in all\n");
     assert_int_equal (s_run (fx, "concept", "add", "mobility", "autopostale", "--lang", "it", "--json", NULL), 0);
-    json_t *doc = s_json (fx->run.out);
+    json_t *doc = s_json (fx->cli.run.out);
     s_json_member (doc, "concept", "\"mobility\"");
     s_json_member (doc, "lang", "\"it\"");
     s_json_member (doc, "term", "\"autopostale\"");
@@ -211,19 +183,19 @@ test_concept (void **state)
     s_json_member (doc, "documents", "2");
     json_decref (doc);
     assert_int_equal (s_run (fx, "similar", "CII-2026-0001", "--json", NULL), 0);
-    json_t *list = s_json (fx->run.out);
+    json_t *list = s_json (fx->cli.run.out);
     s_json_member (json_object_get (json_array_get (list, 0), "why"), "concepts", "[\"mobility\"]");
     json_decref (list);
 
     //  The listing: a table, or --json, of a concept or all.
     assert_int_equal (s_run (fx, "concept", "list", "--concept", "mobility", NULL), 0);
-    assert_int_equal (unit_lines (fx->run.out), 3);
+    assert_int_equal (unit_lines (fx->cli.run.out), 3);
     assert_non_null (strstr (s_out_line (fx, 0), "CONCEPT"));
     assert_non_null (strstr (s_out_line (fx, 1), "mobility"));
     assert_non_null (strstr (s_out_line (fx, 1), "car postal"));
     assert_non_null (strstr (s_out_line (fx, 2), "autopostale"));
     assert_int_equal (s_run (fx, "concept", "list", "--json", NULL), 0);
-    list = s_json (fx->run.out);
+    list = s_json (fx->cli.run.out);
     assert_true (json_array_size (list) >= 450);
     json_t *row = s_json_find (list, "term", "\"Sozialhilfe*\"");
     assert_non_null (row);
@@ -245,12 +217,12 @@ test_concept (void **state)
     assert_int_equal (s_run (fx, "concept", "list", "--concept", "nothing-here", NULL), 1);
     s_assert_refused (fx, "cii-hub concept list: no concept nothing-here");
     assert_int_equal (s_run (fx, "concept", "add", "mobility", "bus", NULL), 2);
-    assert_non_null (strstr (fx->run.err, "--lang is required"));
+    assert_non_null (strstr (fx->cli.run.err, "--lang is required"));
     assert_int_equal (s_run (fx, "concept", "add", "mobility", NULL), 2);
     assert_int_equal (s_run (fx, "concept", NULL), 2);
     assert_int_equal (s_run (fx, "concept", "add", "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "--lang fr|de|it"));
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count (*) FROM concept_terms WHERE concept = 'mobility'"), 2);
+    assert_non_null (strstr (fx->cli.run.out, "--lang fr|de|it"));
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count (*) FROM concept_terms WHERE concept = 'mobility'"), 2);
 }
 
 int

@@ -20,14 +20,13 @@
 #include "unit_fs.h"
 #include "unit_gate.h"
 #include "unit_hub.h"
+#include "unit_hub_cli.h"
 #include "unit_json.h"
 
 #define S_HOSTILE "Demande «AI» \"'; DROP TABLE requests;--\x1b[2J"
 
 typedef struct {
-    unit_hub_t *hub;
-    unit_cli_t run;
-    char line [1024];
+    unit_hub_cli_t cli;         //  hub, last run, line buffer
     int64_t leman;
     char a [HUB_MAX_REF];
     char b [HUB_MAX_REF];
@@ -40,24 +39,14 @@ typedef struct {
     int year;
 } s_fixture_t;
 
-static int
-s_run (s_fixture_t *fx, ...) __attribute__ ((sentinel));
-
-static int
-s_run (s_fixture_t *fx, ...)
-{
-    const char *head [] = { "cii-hub", "--db", fx->hub->pg->conninfo, NULL };
-    va_list args;
-    va_start (args, fx);
-    int status = unit_cli_run_va (&fx->run, hub_cli_run, head, args);
-    va_end (args);
-    return status;
-}
+//  The shared cii-hub fixture (unit_hub_cli.h) under this file's names.
+#define s_run(fx, ...) unit_hub_cli_run (&(fx)->cli, __VA_ARGS__)
+#define s_assert_refused(fx, expect) unit_hub_cli_assert_refused (&(fx)->cli, expect)
 
 #define S_OK(fx, ...)                                                                    \
     do {                                                                                 \
         if (s_run (fx, __VA_ARGS__, NULL) != 0)                                          \
-            fail_msg ("exit %d: %s", (fx)->run.status, (fx)->run.err);                   \
+            fail_msg ("exit %d: %s", (fx)->cli.run.status, (fx)->cli.run.err);                   \
     } while (0)
 
 //  A request of lemanique with one signal of canton, title and lineage notes (n of them).
@@ -70,7 +59,7 @@ s_request (s_fixture_t *fx, const char *id, const char *canton, const char *titl
     cii_signal_t signal;
     unit_domain_signal (&signal, canton, title);
     hub_ingest_item_t item = ug_item (fx->leman, "lemanique", signal_id, &hub_store_signal_shape, &signal, signal_id);
-    assert_int_equal (hub_store_ingest (fx->hub->store, &item, 1, NULL), CII_OK);
+    assert_int_equal (hub_store_ingest (fx->cli.hub->store, &item, 1, NULL), CII_OK);
     assert_true (item.stored);
     snprintf (sig, HUB_MAX_REF, "%s", item.ref);
     const char *signals [] = { signal_id };
@@ -79,7 +68,7 @@ s_request (s_fixture_t *fx, const char *id, const char *canton, const char *titl
     ug_request (&request, title, signals, 1, cantons, 1);
     request.lineage = lineage;
     request.n_lineage = n;
-    hub_ingest_item_t stored = ug_ingest_request (fx->hub, fx->leman, "lemanique", id, &request);
+    hub_ingest_item_t stored = ug_ingest_request (fx->cli.hub, fx->leman, "lemanique", id, &request);
     if (!stored.stored)
         fail_msg ("request %s not stored: %s", id, stored.reason);
     snprintf (ref, HUB_MAX_REF, "%s", stored.ref);
@@ -90,10 +79,10 @@ s_setup (void **state)
 {
     s_fixture_t *fx = calloc (1, sizeof *fx);
     assert_non_null (fx);
-    fx->hub = unit_hub_new ("trace", true);
-    fx->leman = unit_hub_enrol (fx->hub, "lemanique");
+    unit_hub_cli_init (&fx->cli, "trace", true);
+    fx->leman = unit_hub_enrol (fx->cli.hub, "lemanique");
     fx->dir = unit_dir_new ("trace");
-    fx->year = ug_year (fx->hub);
+    fx->year = ug_year (fx->cli.hub);
     *state = fx;
     //  The story: a theme of two requests through the bureau, the CDC (M-2031-01) and the CP
     //  (M-2031-02): a project for the first, a working group (reported) for the second.
@@ -131,8 +120,7 @@ static int
 s_teardown (void **state)
 {
     s_fixture_t *fx = *state;
-    unit_cli_free (&fx->run);
-    unit_hub_destroy (&fx->hub);
+    unit_hub_cli_clear (&fx->cli);
     unit_dir_destroy (&fx->dir);
     free (fx);
     return 0;
@@ -145,16 +133,6 @@ s_str (const json_t *obj, const char *key)
     if (!text)
         fail_msg ("%s is not a string", key);
     return text;
-}
-
-static void
-s_assert_refused (s_fixture_t *fx, const char *expect)
-{
-    const char *line = unit_line (fx->run.err, 0, fx->line, sizeof fx->line);
-    if (fx->run.status != 1 || strcmp (line, expect) != 0)
-        fail_msg ("exit %d, stderr \"%s\", expected 1 \"%s\"", fx->run.status, fx->run.err, expect);
-    assert_string_equal (fx->run.out, "");
-    assert_int_equal (unit_lines (fx->run.err), 1);
 }
 
 //  The decisions of doc for request ref, as "state/organ/meeting" joined by spaces.
@@ -181,7 +159,7 @@ test_trace_request_json (void **state)
 {
     s_fixture_t *fx = *state;
     S_OK (fx, "trace", fx->a, "--json");
-    json_t *doc = s_json (fx->run.out);
+    json_t *doc = s_json (fx->cli.run.out);
     assert_string_equal (s_str (doc, "ref"), fx->a);
     assert_string_equal (s_str (doc, "kind"), "request");
     //  signals -> request -> theme
@@ -231,7 +209,7 @@ test_trace_theme_and_signal (void **state)
 {
     s_fixture_t *fx = *state;
     S_OK (fx, "trace", fx->theme, "--json");
-    json_t *doc = s_json (fx->run.out);
+    json_t *doc = s_json (fx->cli.run.out);
     assert_string_equal (s_str (doc, "kind"), "theme");
     assert_int_equal (json_array_size (json_object_get (doc, "signals")), 2);
     assert_int_equal (json_array_size (json_object_get (doc, "requests")), 2);
@@ -243,7 +221,7 @@ test_trace_theme_and_signal (void **state)
     json_decref (doc);
     //  A signal: found through its request.
     S_OK (fx, "trace", fx->sig_b, "--json");
-    doc = s_json (fx->run.out);
+    doc = s_json (fx->cli.run.out);
     assert_string_equal (s_str (doc, "kind"), "signal");
     assert_int_equal (json_array_size (json_object_get (doc, "requests")), 1);
     assert_string_equal (s_str (json_array_get (json_object_get (doc, "requests"), 0), "ref"), fx->b);
@@ -256,10 +234,10 @@ test_trace_theme_and_signal (void **state)
     assert_int_equal (json_array_size (json_object_get (doc, "projects")), 0);
     json_decref (doc);
     //  A signal no request consolidates: itself, nothing else.
-    ug_signal (fx->hub, fx->leman, "lemanique", "sig-alone", "VS");
-    char *alone = unit_pg_text (fx->hub->pg, "SELECT ref FROM signals WHERE message_id = 'sig-alone'");
+    ug_signal (fx->cli.hub, fx->leman, "lemanique", "sig-alone", "VS");
+    char *alone = unit_pg_text (fx->cli.hub->pg, "SELECT ref FROM signals WHERE message_id = 'sig-alone'");
     S_OK (fx, "trace", alone, "--json");
-    doc = s_json (fx->run.out);
+    doc = s_json (fx->cli.run.out);
     assert_int_equal (json_array_size (json_object_get (doc, "signals")), 1);
     assert_string_equal (s_str (json_array_get (json_object_get (doc, "signals"), 0), "canton"), "VS");
     assert_int_equal (json_array_size (json_object_get (json_array_get (json_object_get (doc, "signals"), 0),
@@ -268,7 +246,7 @@ test_trace_theme_and_signal (void **state)
     assert_int_equal (json_array_size (json_object_get (doc, "decisions")), 0);
     json_decref (doc);
     S_OK (fx, "trace", alone);
-    assert_non_null (strstr (fx->run.out, "requests\n  (none)\n"));
+    assert_non_null (strstr (fx->cli.run.out, "requests\n  (none)\n"));
     free (alone);
 }
 
@@ -278,7 +256,7 @@ test_trace_text (void **state)
     s_fixture_t *fx = *state;
     S_OK (fx, "trace", fx->b);
     char expect [512];
-    const char *out = fx->run.out;
+    const char *out = fx->cli.run.out;
     snprintf (expect, sizeof expect, "trace %s (request)\nsignals\n  %s  lemanique  GE  fr  Passerelles AI\n",
               fx->b, fx->sig_b);
     if (strncmp (out, expect, strlen (expect)) != 0)
@@ -294,12 +272,12 @@ test_trace_text (void **state)
     assert_non_null (strstr (out, "projects\n  (none)\n"));
     //  The hostile title and the lineage of the first: control characters shown as '?'.
     S_OK (fx, "trace", fx->a);
-    assert_non_null (strstr (fx->run.out, "Demande «AI» \"'; DROP TABLE requests;--?[2J\n"));
-    assert_null (strchr (fx->run.out, '\x1b'));
-    assert_non_null (strstr (fx->run.out, "    lineage: merged from draft 4 (GE)\n    lineage: split from draft 2\n"));
+    assert_non_null (strstr (fx->cli.run.out, "Demande «AI» \"'; DROP TABLE requests;--?[2J\n"));
+    assert_null (strchr (fx->cli.run.out, '\x1b'));
+    assert_non_null (strstr (fx->cli.run.out, "    lineage: merged from draft 4 (GE)\n    lineage: split from draft 2\n"));
     snprintf (expect, sizeof expect, "projects\n  %s  cii  WP-%d-%d  ", fx->project, fx->year, fx->year + 1);
-    assert_non_null (strstr (fx->run.out, expect));
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM requests"), 2);
+    assert_non_null (strstr (fx->cli.run.out, expect));
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM requests"), 2);
 }
 
 static void
@@ -316,19 +294,19 @@ test_trace_unknown (void **state)
     s_assert_refused (fx, "cii-hub trace: unknown reference WG-2031-01: a request (CII-YYYY-NNNN), a theme "
                           "(NT-YYYY-NN) or a signal (SIG-N)");
     s_run (fx, "trace", "CII-1'; DROP TABLE requests;--", NULL);
-    assert_int_equal (fx->run.status, 1);
-    assert_non_null (strstr (fx->run.err, "cii-hub trace: unknown request "));
-    assert_int_equal (unit_lines (fx->run.err), 1);
+    assert_int_equal (fx->cli.run.status, 1);
+    assert_non_null (strstr (fx->cli.run.err, "cii-hub trace: unknown request "));
+    assert_int_equal (unit_lines (fx->cli.run.err), 1);
     s_run (fx, "trace", "SIG-\n\x1b[2J", NULL);
-    assert_int_equal (fx->run.status, 1);
-    assert_null (strchr (fx->run.err, '\x1b'));
-    assert_int_equal (unit_lines (fx->run.err), 1);
+    assert_int_equal (fx->cli.run.status, 1);
+    assert_null (strchr (fx->cli.run.err, '\x1b'));
+    assert_int_equal (unit_lines (fx->cli.run.err), 1);
     //  Usage: no reference, two.
     assert_int_equal (s_run (fx, "trace", NULL), 2);
     assert_int_equal (s_run (fx, "trace", fx->a, fx->b, NULL), 2);
     assert_int_equal (s_run (fx, "trace", "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "usage: cii-hub trace "));
-    assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM requests"), 2);
+    assert_non_null (strstr (fx->cli.run.out, "usage: cii-hub trace "));
+    assert_int_equal (unit_pg_int (fx->cli.hub->pg, "SELECT count(*) FROM requests"), 2);
 }
 
 int
