@@ -24,34 +24,30 @@
 #include "agent_store_status.h"
 #include "cii_codec.h"
 #include "unit_agent.h"
+#include "unit_agent_cli.h"
 #include "unit_cli.h"
 #include "unit_fs.h"
 #include "unit_json.h"
 
 typedef struct {
-    unit_agent_t *agent;     //  directory, state path, bundle, scratch file (--body-file, import)
-    unit_cli_t run;
+    unit_agent_cli_t cli;    //  the agent's files (directory, state path, bundle, scratch file), the last run
     int status;
     char *out;
     char *err;
 } s_fixture_t;
 
-static const char *const s_program [] = { "cii-agent", NULL };
+//  The shared cii-agent fixture (unit_agent_cli.h) under this file's names; s_run also copies the
+//  run's status, stdout and stderr into fx.
+#define s_run(fx, ...) s_ran ((fx), unit_agent_cli_run (&(fx)->cli, __VA_ARGS__))
+#define s_open(fx) unit_agent_cli_open (&(fx)->cli)
 
-//  Runs `cii-agent ARGS...` (NULL-terminated) in process; captures status, stdout, stderr.
 static int
-s_run (s_fixture_t *fx, ...)
+s_ran (s_fixture_t *fx, int status)
 {
-    va_list args;
-    va_start (args, fx);
-    unit_cli_run_va (&fx->run, agent_cli_run, s_program, args);
-    va_end (args);
-    fx->status = fx->run.status;
-    fx->out = fx->run.out;
-    fx->err = fx->run.err;
-    if (getenv ("CII_TEST_SHOW"))
-        fprintf (stderr, "[%d]\n%s%s", fx->status, fx->out, fx->err);
-    return fx->status;
+    fx->status = status;
+    fx->out = fx->cli.run.out;
+    fx->err = fx->cli.run.err;
+    return status;
 }
 
 static int
@@ -71,8 +67,7 @@ s_setup (void **state)
 {
     s_fixture_t *fx = calloc (1, sizeof *fx);
     assert_non_null (fx);
-    fx->agent = unit_agent_new ("agent-cli", "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7399");
-    unsetenv ("CII_AGENT_STATE");
+    unit_agent_cli_init (&fx->cli, "agent-cli", "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7399");
     *state = fx;
     return 0;
 }
@@ -81,8 +76,7 @@ static int
 s_teardown (void **state)
 {
     s_fixture_t *fx = *state;
-    unit_cli_free (&fx->run);
-    unit_agent_destroy (&fx->agent);
+    unit_agent_cli_clear (&fx->cli);
     free (fx);
     return 0;
 }
@@ -90,17 +84,7 @@ s_teardown (void **state)
 static void
 s_init (s_fixture_t *fx)
 {
-    assert_int_equal (s_run (fx, "init", "--bundle", fx->agent->bundle_path, "--state", fx->agent->state, NULL), 0);
-}
-
-static agent_store_t *
-s_open (s_fixture_t *fx)
-{
-    cii_err_t err;
-    agent_store_t *store = agent_setup_open (fx->agent->state, NULL, &err);
-    if (!store)
-        fail_msg ("open: %s", err.text);
-    return store;
+    assert_int_equal (s_run (fx, "init", "--bundle", fx->cli.agent->bundle_path, "--state", fx->cli.agent->state, NULL), 0);
 }
 
 //  Collects message ids by outbox id (1, 2).
@@ -151,9 +135,9 @@ test_usage_and_help (void **state)
     assert_int_equal (s_run (fx, "signals", "--state", NULL), 2);
     assert_int_equal (s_run (fx, "signals", "--bogus", NULL), 2);
     assert_int_equal (s_run (fx, "signals", "--json=yes", NULL), 2);
-    assert_int_equal (s_run (fx, "init", "--state", fx->agent->state, NULL), 2);   //  no --bundle
+    assert_int_equal (s_run (fx, "init", "--state", fx->cli.agent->state, NULL), 2);   //  no --bundle
     //  State given but never initialised: refused with one line
-    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, NULL), 1);
+    assert_int_equal (s_run (fx, "status", "--state", fx->cli.agent->state, NULL), 1);
     assert_int_equal (s_lines (fx->err), 1);
     assert_non_null (strstr (fx->err, "not initialised"));
 }
@@ -165,16 +149,16 @@ test_init (void **state)
     s_init (fx);
     assert_non_null (strstr (fx->out, "lemanique"));
     assert_non_null (strstr (fx->out, "VD, VS, GE"));
-    assert_int_equal (s_run (fx, "init", "--bundle", fx->agent->bundle_path, "--state", fx->agent->state, NULL), 1);
+    assert_int_equal (s_run (fx, "init", "--bundle", fx->cli.agent->bundle_path, "--state", fx->cli.agent->state, NULL), 1);
     assert_int_equal (s_lines (fx->err), 1);
     assert_non_null (strstr (fx->err, "already exists"));
     //  A missing bundle is refused
     char other[160];
-    snprintf (other, sizeof other, "%s/other", fx->agent->root);
+    snprintf (other, sizeof other, "%s/other", fx->cli.agent->root);
     assert_int_equal (s_run (fx, "init", "--bundle", "/nonexistent/bundle", "--state", other, NULL), 1);
     assert_int_equal (s_lines (fx->err), 1);
     //  CII_AGENT_STATE stands in for --state
-    setenv ("CII_AGENT_STATE", fx->agent->state, 1);
+    setenv ("CII_AGENT_STATE", fx->cli.agent->state, 1);
     assert_int_equal (s_run (fx, "status", "--json", NULL), 0);
     unsetenv ("CII_AGENT_STATE");
     json_t *status = s_json (fx->out);
@@ -187,7 +171,7 @@ test_init (void **state)
     json_decref (status);
     assert_null (strstr (fx->out, "secret"));             //  nowhere in the text, key or value
     //  --state before the verb, as every common option; --version before any verb
-    assert_int_equal (s_run (fx, "--state", fx->agent->state, "status", NULL), 0);
+    assert_int_equal (s_run (fx, "--state", fx->cli.agent->state, "status", NULL), 0);
     assert_non_null (strstr (fx->out, "daemon    never ran\n"));
     assert_int_equal (s_run (fx, "--version", NULL), 0);
     assert_string_equal (fx->out, "cii-agent " CII_VERSION "\n");
@@ -197,9 +181,9 @@ test_init (void **state)
     assert_int_equal (agent_store_exec (store, "UPDATE status SET value = '2147483646' WHERE key = 'pid'", NULL),
                       CII_OK);
     agent_store_destroy (&store);
-    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, NULL), 0);
+    assert_int_equal (s_run (fx, "status", "--state", fx->cli.agent->state, NULL), 0);
     assert_non_null (strstr (fx->out, "daemon    NOT RUNNING (it died; last recorded: connected at "));
-    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, "--json", NULL), 0);
+    assert_int_equal (s_run (fx, "status", "--state", fx->cli.agent->state, "--json", NULL), 0);
     status = s_json (fx->out);
     s_json_member (json_object_get (status, "daemon"), "running", "false");
     s_json_member (json_object_get (status, "daemon"), "status", "\"connected\"");
@@ -216,12 +200,12 @@ test_init (void **state)
     assert_int_equal (agent_store_status_replaced (store, NULL), CII_OK);
     assert_int_equal (agent_store_status_replaced (store, NULL), CII_OK);
     agent_store_destroy (&store);
-    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, NULL), 0);
+    assert_int_equal (s_run (fx, "status", "--state", fx->cli.agent->state, NULL), 0);
     assert_non_null (strstr (fx->out, "\nWARNING   another process with this agent's key took the session over 2 "
                                       "times, last at "));
     assert_non_null (strstr (fx->out, ": is the same enrollment bundle initialised twice? Run one cii-agent per "
                                       "bundle (stop the other one)\n"));
-    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, "--json", NULL), 0);
+    assert_int_equal (s_run (fx, "status", "--state", fx->cli.agent->state, "--json", NULL), 0);
     status = s_json (fx->out);
     s_json_member (json_object_get (status, "daemon"), "replaced", "2");
     s_json_member (json_object_get (status, "daemon"), "replaced_recently", "true");
@@ -234,7 +218,7 @@ test_signal_add_checks (void **state)
 {
     s_fixture_t *fx = *state;
     s_init (fx);
-    const char *st = fx->agent->state;
+    const char *st = fx->cli.agent->state;
     //  Canton first, even when other options are wrong too
     s_run (fx, "signal", "add", "--state", st, "--canton", "ZH", "--title", "T", "--body", "B",
            "--institutions", "nope", NULL);
@@ -271,15 +255,15 @@ test_signal_add_checks (void **state)
            "health", NULL);
     assert_int_equal (fx->status, 2);      //  no body
     s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body", "B",
-           "--body-file", fx->agent->file, "--institutions", "health", NULL);
+           "--body-file", fx->cli.agent->file, "--institutions", "health", NULL);
     assert_int_equal (fx->status, 2);      //  both bodies
     s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body", "B",
            "--institutions", "health", "--created-at", "2026-02-30", NULL);
     assert_int_equal (fx->status, 2);
     //  --body-file with invalid UTF-8
-    s_write (fx->agent->file, "caf\xc3", 4);
+    s_write (fx->cli.agent->file, "caf\xc3", 4);
     s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "T", "--body-file",
-           fx->agent->file, "--institutions", "health", NULL);
+           fx->cli.agent->file, "--institutions", "health", NULL);
     assert_int_equal (fx->status, 1);
     assert_non_null (strstr (fx->err, "UTF-8"));
     //  Nothing of all that was stored
@@ -292,7 +276,7 @@ test_signal_add_and_list (void **state)
 {
     s_fixture_t *fx = *state;
     s_init (fx);
-    const char *st = fx->agent->state;
+    const char *st = fx->cli.agent->state;
     s_run (fx, "signal", "add", "--state", st, "--canton", "vs", "--title", "Übergänge für Jugendliche",
            "--body", "Texte", "--institutions", "social-aid, vocational-training", "--target-groups",
            "late-arriving-youth", "--json", NULL);
@@ -304,9 +288,9 @@ test_signal_add_and_list (void **state)
     s_json_member (added, "queued", "true");
     json_decref (added);
     const char body[] = "Zürich: «ça coince» entre l'AI et l'aide sociale\nzweite Zeile\tmit Tab\n";
-    s_write (fx->agent->file, body, sizeof body - 1);
+    s_write (fx->cli.agent->file, body, sizeof body - 1);
     s_run (fx, "signal", "add", "--state", st, "--canton", "GE", "--title", "Deuxième", "--body-file",
-           fx->agent->file, "--institutions", "invalidity,social-aid", "--lang", "de", "--created-at",
+           fx->cli.agent->file, "--institutions", "invalidity,social-aid", "--lang", "de", "--created-at",
            "2026-03-01T10:00:00Z", NULL);
     assert_int_equal (fx->status, 0);
     assert_non_null (strstr (fx->out, "signal 2 queued (message "));
@@ -375,7 +359,7 @@ test_signal_import (void **state)
 {
     s_fixture_t *fx = *state;
     s_init (fx);
-    const char *st = fx->agent->state;
+    const char *st = fx->cli.agent->state;
     //  The third entry is of another network: nothing is imported
     const char *bad =
         "[{\"canton\":\"VD\",\"title\":\"Un\",\"body\":\"Corps \\u00e9\\ud83d\\ude00\","
@@ -383,8 +367,8 @@ test_signal_import (void **state)
         " {\"canton\":\"GE\",\"title\":\"Deux\",\"body\":\"x\",\"institutions\":[\"migration\"],"
         "\"target_groups\":[\"provisionally-admitted-and-refugees\"],\"reason\":\"r\",\"lang\":\"fr\"},\n"
         " {\"canton\":\"TI\",\"title\":\"Tre\",\"body\":\"x\",\"institutions\":[\"health\"]}]";
-    s_write (fx->agent->file, bad, strlen (bad));
-    assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->agent->file, NULL), 1);
+    s_write (fx->cli.agent->file, bad, strlen (bad));
+    assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->cli.agent->file, NULL), 1);
     assert_int_equal (s_lines (fx->err), 1);
     assert_non_null (strstr (fx->err, "cii-agent signal import: "));
     assert_non_null (strstr (fx->err, ": signal 3: canton TI is not in network lemanique (VD, VS, GE) (nothing imported)"));
@@ -396,8 +380,8 @@ test_signal_import (void **state)
                             "[{\"canton\":\"VD\",\"titel\":\"x\"}]", "[\"\\ud800\"]",
                             "[{\"canton\":\"VD\",\"canton\":\"GE\"}]", "[] x"};
     for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
-        s_write (fx->agent->file, broken[i], strlen (broken[i]));
-        assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->agent->file, NULL), 1);
+        s_write (fx->cli.agent->file, broken[i], strlen (broken[i]));
+        assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->cli.agent->file, NULL), 1);
         assert_int_equal (s_lines (fx->err), 1);
     }
 
@@ -407,8 +391,8 @@ test_signal_import (void **state)
         "\"institutions\":[\"health\",\"social-aid\"]},\n"
         " {\"canton\":\"GE\",\"title\":\"Deux \\\"guillemets\\\"\",\"body\":\"x\",\"institutions\":[\"migration\"],"
         "\"target_groups\":[\"provisionally-admitted-and-refugees\"],\"reason\":\"r\",\"lang\":\"it\"}]";
-    s_write (fx->agent->file, good, strlen (good));
-    assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->agent->file, "--json", NULL), 0);
+    s_write (fx->cli.agent->file, good, strlen (good));
+    assert_int_equal (s_run (fx, "signal", "import", "--state", st, fx->cli.agent->file, "--json", NULL), 0);
     json_t *imported = s_json (fx->out);
     assert_int_equal (json_array_size (imported), 2);
     s_json_member (json_array_get (imported, 0), "id", "1");
@@ -428,7 +412,7 @@ test_notices_listing (void **state)
 {
     s_fixture_t *fx = *state;
     s_init (fx);
-    assert_int_equal (s_run (fx, "notices", "--state", fx->agent->state, "--json", NULL), 0);
+    assert_int_equal (s_run (fx, "notices", "--state", fx->cli.agent->state, "--json", NULL), 0);
     assert_string_equal (fx->out, "[]\n");
     agent_store_t *store = s_open (fx);
     Cii__Notice notice = CII__NOTICE__INIT;
@@ -454,7 +438,7 @@ test_notices_listing (void **state)
     assert_int_equal (agent_store_status_set (store, "connected", "tcp://127.0.0.1:7399", NULL), CII_OK);
     agent_store_destroy (&store);
 
-    assert_int_equal (s_run (fx, "notices", "--state", fx->agent->state, "--json", NULL), 0);
+    assert_int_equal (s_run (fx, "notices", "--state", fx->cli.agent->state, "--json", NULL), 0);
     json_t *listing = s_json (fx->out);
     assert_int_equal (json_array_size (listing), 1);
     const json_t *notice_json = json_array_get (listing, 0);
@@ -466,16 +450,16 @@ test_notices_listing (void **state)
     s_json_member (notice_json, "issued_at", "\"2026-03-01T10:00:00.000Z\"");
     assert_true (json_is_string (json_object_get (notice_json, "received_at")));
     json_decref (listing);
-    assert_int_equal (s_run (fx, "notices", "--state", fx->agent->state, NULL), 0);
+    assert_int_equal (s_run (fx, "notices", "--state", fx->cli.agent->state, NULL), 0);
     assert_non_null (strstr (fx->out, "Raccomandazione REC-2026-03"));
-    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, "--json", NULL), 0);
+    assert_int_equal (s_run (fx, "status", "--state", fx->cli.agent->state, "--json", NULL), 0);
     json_t *status = s_json (fx->out);
     const json_t *daemon = json_object_get (status, "daemon");
     s_json_member (daemon, "status", "\"connected\"");
     s_json_member (daemon, "detail", "\"tcp://127.0.0.1:7399\"");
     s_json_member (status, "last_seq", "1");
     json_decref (status);
-    assert_int_equal (s_run (fx, "status", "--state", fx->agent->state, NULL), 0);
+    assert_int_equal (s_run (fx, "status", "--state", fx->cli.agent->state, NULL), 0);
     assert_non_null (strstr (fx->out, "connected"));
 }
 
@@ -500,7 +484,7 @@ test_requests (void **state)
 {
     s_fixture_t *fx = *state;
     s_init (fx);
-    const char *st = fx->agent->state;
+    const char *st = fx->cli.agent->state;
     assert_int_equal (s_run (fx, "signal", "add", "--state", st, "--canton", "VD", "--title",
                              "Accès des admis provisoires à l'apprentissage", "--body", "Les jeunes arrivés tard.",
                              "--institutions", "vocational-training,migration", "--target-groups",
@@ -528,7 +512,7 @@ test_requests (void **state)
     //  Usage and refusals: exit 2 for the command line, 1 with one line for a rule
     assert_int_equal (s_run (fx, "request", "new", "--state", st, "--summary", "S.", "--signals", "1", NULL), 2);
     assert_int_equal (s_run (fx, "request", "new", "--state", st, "--title", "T", "--summary", "S.", "--summary-file",
-                             fx->agent->file, "--signals", "1", NULL), 2);
+                             fx->cli.agent->file, "--signals", "1", NULL), 2);
     assert_int_equal (s_run (fx, "request", "new", "--state", st, "--title", "T", "--summary", "S.", NULL), 2);
     assert_int_equal (s_run (fx, "request", "new", "--state", st, "--title", "T", "--summary", "S.", "--signals", "9",
                              NULL), 1);

@@ -21,47 +21,23 @@
 #include "agent_store_outbox.h"
 #include "cii_codec.h"
 #include "unit_agent.h"
+#include "unit_agent_cli.h"
 #include "unit_cli.h"
 #include "unit_json.h"
 
 typedef struct {
-    unit_agent_t *agent;
-    unit_cli_t run;
-    char line [1024];
+    unit_agent_cli_t cli;       //  the agent's files, the last run
 } s_fixture_t;
 
-static const char *const s_program [] = { "cii-agent", NULL };
-
-static int
-s_run (s_fixture_t *fx, ...) __attribute__ ((sentinel));
-
-static int
-s_run (s_fixture_t *fx, ...)
-{
-    va_list args;
-    va_start (args, fx);
-    int status = unit_cli_run_va (&fx->run, agent_cli_run, s_program, args);
-    va_end (args);
-    if (getenv ("CII_TEST_SHOW"))
-        fprintf (stderr, "[%d]\n%s%s", status, fx->run.out, fx->run.err);
-    return status;
-}
+//  The shared cii-agent fixture (unit_agent_cli.h) under this file's names.
+#define s_run(fx, ...) unit_agent_cli_run (&(fx)->cli, __VA_ARGS__)
+#define s_open(fx) unit_agent_cli_open (&(fx)->cli)
 
 #define S_OK(fx, ...)                                                                    \
     do {                                                                                 \
         if (s_run (fx, __VA_ARGS__, NULL) != 0)                                          \
-            fail_msg ("exit %d: %s", (fx)->run.status, (fx)->run.err);                   \
+            fail_msg ("exit %d: %s", (fx)->cli.run.status, (fx)->cli.run.err);                   \
     } while (0)
-
-static agent_store_t *
-s_open (s_fixture_t *fx)
-{
-    cii_err_t err;
-    agent_store_t *store = agent_setup_open (fx->agent->state, NULL, &err);
-    if (!store)
-        fail_msg ("open: %s", err.text);
-    return store;
-}
 
 //  Collects the message ids of the outbox, by outbox id (1..8).
 static bool
@@ -116,11 +92,10 @@ s_setup (void **state)
 {
     s_fixture_t *fx = calloc (1, sizeof *fx);
     assert_non_null (fx);
-    fx->agent = unit_agent_new ("agent-trace", "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7399");
-    unsetenv ("CII_AGENT_STATE");
+    unit_agent_cli_init (&fx->cli, "agent-trace", "lemanique", "VD,VS,GE", "tcp://127.0.0.1:7399");
     *state = fx;
-    const char *st = fx->agent->state;
-    S_OK (fx, "init", "--bundle", fx->agent->bundle_path, "--state", st);
+    const char *st = fx->cli.agent->state;
+    S_OK (fx, "init", "--bundle", fx->cli.agent->bundle_path, "--state", st);
     S_OK (fx, "signal", "add", "--state", st, "--canton", "VD", "--title", "Apprentissage «AI» \"'; DROP TABLE x;--",
           "--body", "Corps.", "--institutions", "vocational-training,migration");
     S_OK (fx, "signal", "add", "--state", st, "--canton", "GE", "--title", "Admission provisoire", "--body", "Corps.",
@@ -154,8 +129,7 @@ static int
 s_teardown (void **state)
 {
     s_fixture_t *fx = *state;
-    unit_cli_free (&fx->run);
-    unit_agent_destroy (&fx->agent);
+    unit_agent_cli_clear (&fx->cli);
     free (fx);
     return 0;
 }
@@ -164,9 +138,9 @@ static void
 test_trace_json (void **state)
 {
     s_fixture_t *fx = *state;
-    const char *st = fx->agent->state;
+    const char *st = fx->cli.agent->state;
     S_OK (fx, "trace", "--state", st, "cii-2027-0042", "--json");
-    json_t *doc = s_json (fx->run.out);
+    json_t *doc = s_json (fx->cli.run.out);
     s_json_member (doc, "id", "1");
     s_json_member (doc, "ref", "\"CII-2027-0042\"");
     s_json_member (doc, "state", "\"answered\"");
@@ -207,7 +181,7 @@ test_trace_json (void **state)
     json_decref (doc);
     //  The merged draft: the other end is the request that went up, with its reference and state.
     S_OK (fx, "--state", st, "trace", "2", "--json");
-    doc = s_json (fx->run.out);
+    doc = s_json (fx->cli.run.out);
     s_json_member (doc, "state", "\"merged\"");
     s_json_member (doc, "ref", "null");
     lineage = json_object_get (doc, "lineage");
@@ -223,10 +197,10 @@ static void
 test_trace_text (void **state)
 {
     s_fixture_t *fx = *state;
-    setenv ("CII_AGENT_STATE", fx->agent->state, 1);
+    setenv ("CII_AGENT_STATE", fx->cli.agent->state, 1);
     S_OK (fx, "trace", "1");
     unsetenv ("CII_AGENT_STATE");
-    const char *out = fx->run.out;
+    const char *out = fx->cli.run.out;
     const char *expect_head = "trace request 1  CII-2027-0042  answered\n"
                               "  title  Accès à l'apprentissage\n"
                               "  theme  NT-2027-01\n"
@@ -243,8 +217,8 @@ test_trace_text (void **state)
     assert_non_null (strstr (out, "Z  answered  cp  M-2027-02  Réponse du CP.\n"));
     assert_null (strchr (out, '\x1b'));
     assert_int_equal (unit_lines (out), 13);
-    S_OK (fx, "trace", "--state", fx->agent->state, "2");
-    assert_non_null (strstr (fx->run.out, "lineage\n  merged-into  1  CII-2027-0042  answered  Accès à l'apprentissage\n"
+    S_OK (fx, "trace", "--state", fx->cli.agent->state, "2");
+    assert_non_null (strstr (fx->cli.run.out, "lineage\n  merged-into  1  CII-2027-0042  answered  Accès à l'apprentissage\n"
                                           "history\n  (none)\n"));
 }
 
@@ -252,28 +226,28 @@ static void
 test_trace_unknown (void **state)
 {
     s_fixture_t *fx = *state;
-    const char *st = fx->agent->state;
+    const char *st = fx->cli.agent->state;
     s_run (fx, "trace", "--state", st, "99", NULL);
-    assert_int_equal (fx->run.status, 1);
-    assert_string_equal (fx->run.err, "cii-agent trace: no request '99' in this agent\n");
-    assert_string_equal (fx->run.out, "");
+    assert_int_equal (fx->cli.run.status, 1);
+    assert_string_equal (fx->cli.run.err, "cii-agent trace: no request '99' in this agent\n");
+    assert_string_equal (fx->cli.run.out, "");
     s_run (fx, "trace", "--state", st, "CII-2027-0999", "--json", NULL);
-    assert_int_equal (fx->run.status, 1);
-    assert_string_equal (fx->run.err, "cii-agent trace: no request 'CII-2027-0999' in this agent\n");
-    assert_string_equal (fx->run.out, "");
+    assert_int_equal (fx->cli.run.status, 1);
+    assert_string_equal (fx->cli.run.err, "cii-agent trace: no request 'CII-2027-0999' in this agent\n");
+    assert_string_equal (fx->cli.run.out, "");
     s_run (fx, "trace", "--state", st, "1'; DROP TABLE requests;--\n\x1b[2J", NULL);
-    assert_int_equal (fx->run.status, 1);
-    assert_int_equal (unit_lines (fx->run.err), 1);
-    assert_null (strchr (fx->run.err, '\x1b'));
+    assert_int_equal (fx->cli.run.status, 1);
+    assert_int_equal (unit_lines (fx->cli.run.err), 1);
+    assert_null (strchr (fx->cli.run.err, '\x1b'));
     //  Usage: no key, two; no state directory; --help.
     assert_int_equal (s_run (fx, "trace", "--state", st, NULL), 2);
     assert_int_equal (s_run (fx, "trace", "--state", st, "1", "2", NULL), 2);
     assert_int_equal (s_run (fx, "trace", "1", NULL), 2);
     assert_int_equal (s_run (fx, "trace", "--help", NULL), 0);
-    assert_non_null (strstr (fx->run.out, "usage: cii-agent trace"));
+    assert_non_null (strstr (fx->cli.run.out, "usage: cii-agent trace"));
     //  Nothing changed.
     S_OK (fx, "trace", "--state", st, "1", "--json");
-    json_t *doc = s_json (fx->run.out);
+    json_t *doc = s_json (fx->cli.run.out);
     assert_int_equal (json_array_size (json_object_get (doc, "history")), 4);
     json_decref (doc);
 }
