@@ -397,6 +397,21 @@ hub_cli_time (int64_t ms, char buf [32])
         cii_util_iso8601 (ms, buf);
 }
 
+json_t *
+hub_cli_lines (const char *text)
+{
+    json_t *list = json_array ();
+    for (const char *p = text; list && p && *p;) {
+        const char *end = strchr (p, '\n');
+        size_t len = end ? (size_t) (end - p) : strlen (p);
+        char *line = strndup (p, len);
+        json_array_append_new (list, cii_json_str (line));
+        free (line);
+        p += len + (end ? 1 : 0);
+    }
+    return list;
+}
+
 void
 hub_cli_listing_init (hub_cli_listing_t *self, cii_cli_t *cli)
 {

@@ -26,22 +26,6 @@ s_met (const hub_request_row_t *r, char buf [16])
     return buf;
 }
 
-//  A JSON array of the LF-separated entries of text.
-static json_t *
-s_lines (const char *text)
-{
-    json_t *list = json_array ();
-    for (const char *p = text; list && p && *p;) {
-        const char *end = strchr (p, '\n');
-        size_t len = end ? (size_t) (end - p) : strlen (p);
-        char *line = strndup (p, len);
-        json_array_append_new (list, cii_json_str (line));
-        free (line);
-        p += len + (end ? 1 : 0);
-    }
-    return list;
-}
-
 static json_t *
 s_request_json (const hub_request_row_t *r)
 {
@@ -126,7 +110,7 @@ s_show_request (const hub_request_row_t *r, void *arg)
     cii_json_set (doc, "national_reason", cii_json_str (r->national_reason));
     cii_json_set (doc, "language", cii_json_str (r->language));
     cii_json_set (doc, "theme", *r->theme ? cii_json_str (r->theme) : json_null ());
-    cii_json_set (doc, "lineage", s_lines (r->lineage));
+    cii_json_set (doc, "lineage", hub_cli_lines (r->lineage));
     cii_json_set (doc, "created_at", cii_json_time (r->created_at_ms));
     cii_json_set (doc, "received_at", cii_json_time (r->received_at_ms));
     cii_json_set (doc, "criteria", json_incref (show->criteria));

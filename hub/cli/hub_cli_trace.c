@@ -17,22 +17,6 @@ typedef struct {
     json_t *projects;
 } s_doc_t;
 
-//  A JSON array of the LF-separated entries of text.
-static json_t *
-s_lines (const char *text)
-{
-    json_t *list = json_array ();
-    for (const char *p = text; list && p && *p;) {
-        const char *end = strchr (p, '\n');
-        size_t len = end ? (size_t) (end - p) : strlen (p);
-        char *line = strndup (p, len);
-        json_array_append_new (list, cii_json_str (line));
-        free (line);
-        p += len + (end ? 1 : 0);
-    }
-    return list;
-}
-
 static bool
 s_request (const hub_request_row_t *r, void *arg)
 {
@@ -45,7 +29,7 @@ s_request (const hub_request_row_t *r, void *arg)
     cii_json_set (row, "cantons", cii_json_list (r->cantons));
     cii_json_set (row, "signals", cii_json_list (r->signals));
     cii_json_set (row, "theme", *r->theme ? cii_json_str (r->theme) : json_null ());
-    cii_json_set (row, "lineage", s_lines (r->lineage));
+    cii_json_set (row, "lineage", hub_cli_lines (r->lineage));
     cii_json_set (row, "received_at", cii_json_time (r->received_at_ms));
     json_array_append_new (d->requests, row);
     return true;

@@ -49,6 +49,10 @@ hub_store_t *hub_cli_connect (cii_cli_t *cli, int *code);
 /*  Unix milliseconds as ISO 8601 UTC for a table, "-" when 0 (never). */
 void hub_cli_time (int64_t ms, char buf [32]);
 
+/*  A new JSON array of the LF-separated entries of text (a request's lineage): NULL or "" gives
+    []; each entry as cii_json_str makes it. NULL when out of memory. */
+json_t *hub_cli_lines (const char *text);
+
 /*  A listing as every listing verb prints it: with --json one array, printed only once the rows
     were all read (a failed listing prints nothing on stdout); else a table the verb prints as the
     rows come, or one line saying there are none. */
