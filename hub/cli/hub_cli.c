@@ -412,6 +412,32 @@ hub_cli_lines (const char *text)
     return list;
 }
 
+const char **
+hub_cli_split (const char *list, char **copy_p, size_t *n_p)
+{
+    *n_p = 0;
+    *copy_p = strdup (list ? list : "");
+    size_t slots = 1;
+    for (const char *c = *copy_p ? *copy_p : ""; *c; c++)
+        slots += *c == ',';
+    const char **items = calloc (slots, sizeof *items);
+    if (!*copy_p || !items) {
+        free (items);
+        return NULL;
+    }
+    if (!**copy_p)
+        return items;
+    for (char *start = *copy_p, *comma;; start = comma + 1) {
+        comma = strchr (start, ',');
+        if (comma)
+            *comma = 0;
+        items [(*n_p)++] = start;
+        if (!comma)
+            break;
+    }
+    return items;
+}
+
 void
 hub_cli_listing_init (hub_cli_listing_t *self, cii_cli_t *cli)
 {

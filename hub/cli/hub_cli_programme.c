@@ -69,40 +69,13 @@ hub_cli_programme_new (cii_cli_t *cli)
     return code;
 }
 
-//  --refs into a new array (pointers into *copy_p; both freed by the caller).
-static const char **
-s_split (const char *list, char **copy_p, size_t *n_p)
-{
-    *n_p = 0;
-    *copy_p = strdup (list ? list : "");
-    size_t slots = 1;
-    for (const char *c = *copy_p ? *copy_p : ""; *c; c++)
-        slots += *c == ',';
-    const char **items = calloc (slots, sizeof *items);
-    if (!*copy_p || !items) {
-        free (items);
-        return NULL;
-    }
-    if (!**copy_p)
-        return items;
-    for (char *start = *copy_p, *comma;; start = comma + 1) {
-        comma = strchr (start, ',');
-        if (comma)
-            *comma = 0;
-        items [(*n_p)++] = start;
-        if (!comma)
-            break;
-    }
-    return items;
-}
-
 int
 hub_cli_project_add (cii_cli_t *cli)
 {
     int n_milestones = cii_cli_opt_count (cli, "milestone");
     char *copy = NULL;
     size_t n_refs = 0;
-    const char **refs = s_split (cii_cli_opt (cli, "refs"), &copy, &n_refs);
+    const char **refs = hub_cli_split (cii_cli_opt (cli, "refs"), &copy, &n_refs);
     const char **milestones = calloc ((size_t) n_milestones + 1, sizeof *milestones);
     if (!refs || !milestones) {
         free (refs);

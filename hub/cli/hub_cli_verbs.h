@@ -53,6 +53,10 @@ void hub_cli_time (int64_t ms, char buf [32]);
     []; each entry as cii_json_str makes it. NULL when out of memory. */
 json_t *hub_cli_lines (const char *text);
 
+/*  Splits a comma list (NULL or "" gives none) into a new array of pointers into *copy_p, a copy
+    of list cut at the commas; *n_p entries. The caller frees both; NULL when out of memory. */
+const char **hub_cli_split (const char *list, char **copy_p, size_t *n_p);
+
 /*  A listing as every listing verb prints it: with --json one array, printed only once the rows
     were all read (a failed listing prints nothing on stdout); else a table the verb prints as the
     rows come, or one line saying there are none. */

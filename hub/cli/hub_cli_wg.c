@@ -10,33 +10,6 @@
 
 #include "cii_util.h"
 
-//  Splits a comma list into a new array of pointers into *copy_p (both freed by the caller).
-static const char **
-s_split (const char *list, char **copy_p, size_t *n_p)
-{
-    *n_p = 0;
-    *copy_p = strdup (list ? list : "");
-    size_t slots = 1;
-    for (const char *c = *copy_p ? *copy_p : ""; *c; c++)
-        slots += *c == ',';
-    const char **items = calloc (slots, sizeof *items);
-    if (!*copy_p || !items) {
-        free (items);
-        return NULL;
-    }
-    if (!**copy_p)
-        return items;
-    for (char *start = *copy_p, *comma;; start = comma + 1) {
-        comma = strchr (start, ',');
-        if (comma)
-            *comma = 0;
-        items [(*n_p)++] = start;
-        if (!comma)
-            break;
-    }
-    return items;
-}
-
 static json_t *
 s_moved_json (const hub_wg_done_t *done)
 {
@@ -68,7 +41,7 @@ hub_cli_wg_new (cii_cli_t *cli)
     };
     char *copy = NULL;
     size_t n = 0;
-    const char **refs = s_split (cii_cli_opt (cli, "refs"), &copy, &n);
+    const char **refs = hub_cli_split (cii_cli_opt (cli, "refs"), &copy, &n);
     if (!refs) {
         free (copy);
         return cii_cli_refuse (cli, "out of memory");
