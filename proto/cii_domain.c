@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -221,12 +222,14 @@ cii_domain_line_valid (const char *s, size_t size)
 //  --------------------------------------------------------------------------------------------
 //  Checks of the domain structs
 
-const char *
-cii_domain_sanitize (const char *s, char buf [12])
+//  At most max bytes of s into buf (max + 4 bytes), printable ASCII but '"' as is, others '?', then
+//  "..." if there was more.
+static const char *
+s_shown (const char *s, size_t max, char *buf)
 {
     size_t i = 0;
     if (s)
-        for (; s [i] && i < 8; i++)
+        for (; s [i] && i < max; i++)
             buf [i] = (s [i] >= 0x20 && s [i] <= 0x7e && s [i] != '"') ? s [i] : '?';
     if (s && s [i]) {
         memcpy (buf + i, "...", 3);
@@ -234,6 +237,37 @@ cii_domain_sanitize (const char *s, char buf [12])
     }
     buf [i] = '\0';
     return buf;
+}
+
+const char *
+cii_domain_sanitize (const char *s, char buf [12])
+{
+    return s_shown (s, 8, buf);
+}
+
+const char *
+cii_domain_shown (const char *s, char buf [24])
+{
+    return s_shown (s, 16, buf);
+}
+
+bool
+cii_domain_date_valid (const char *date, int *year_p)
+{
+    static const int days [] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (!date || strlen (date) != 10 || date [4] != '-' || date [7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (date [i] < '0' || date [i] > '9'))
+            return false;
+    int year = atoi (date), month = atoi (date + 5), day = atoi (date + 8);
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (year < 2000 || year > 9999 || month < 1 || month > 12
+    ||  day < 1 || day > (month == 2 && leap ? 29 : days [month - 1]))
+        return false;
+    if (year_p)
+        *year_p = year;
+    return true;
 }
 
 /*  A text field: min..max bytes of valid UTF-8 text. NULL counts as empty. */

@@ -203,6 +203,13 @@ bool cii_domain_line_valid (const char *s, size_t size);
     UTF-8. Returns buf. NULL gives "". */
 const char *cii_domain_sanitize (const char *s, char buf [12]);
 
+/*  The same with at most 16 bytes of s, into buf[24]: for reasons that show a date, an organ or a
+    reference as it was given. */
+const char *cii_domain_shown (const char *s, char buf [24]);
+
+/*  True when date is a calendar date "YYYY-MM-DD" of 2000..9999 (*year_p, when given, its year). */
+bool cii_domain_date_valid (const char *date, int *year_p);
+
 /*  True if name is a valid network name: 1..32 bytes of [a-z0-9-], starting with a letter. */
 bool cii_domain_network_name_valid (const char *name);
 

@@ -11,36 +11,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "cii_domain.h"
+
 #define S_YEAR_MIN 2000
 #define S_YEAR_MAX 9999
-
-//  Text from outside as it may be shown in a one-line reason: at most 16 printable bytes.
-static const char *
-s_shown (const char *s, char buf [24])
-{
-    size_t i = 0;
-    for (; s && s [i] && i < 16; i++)
-        buf [i] = (s [i] >= 0x20 && s [i] <= 0x7e && s [i] != '"') ? s [i] : '?';
-    if (s && s [i]) {
-        memcpy (buf + i, "...", 3);
-        i += 3;
-    }
-    buf [i] = 0;
-    return buf;
-}
-
-static bool
-s_leap (int year)
-{
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static int
-s_days_in (int year, int month)
-{
-    static const int days [] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    return month == 2 && s_leap (year) ? 29 : days [month - 1];
-}
 
 //  0 Sunday .. 6 Saturday (Sakamoto).
 static int
@@ -50,22 +24,6 @@ s_weekday (int year, int month, int day)
     if (month < 3)
         year--;
     return (year + year / 4 - year / 100 + year / 400 + t [month - 1] + day) % 7;
-}
-
-//  Parses "YYYY-MM-DD", a real calendar date of 2000..9999: true and *year_p.
-static bool
-s_date (const char *date, int *year_p)
-{
-    if (!date || strlen (date) != 10 || date [4] != '-' || date [7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (date [i] < '0' || date [i] > '9'))
-            return false;
-    int year = atoi (date), month = atoi (date + 5), day = atoi (date + 8);
-    if (year < S_YEAR_MIN || year > S_YEAR_MAX || month < 1 || month > 12 || day < 1 || day > s_days_in (year, month))
-        return false;
-    *year_p = year;
-    return true;
 }
 
 static cii_rc_t
@@ -102,11 +60,11 @@ hub_meeting_new (hub_store_t *store, const char *organ, const char *date, bool j
     char shown [24];
     if (!s_organ (organ))
         return cii_err_set (err, CII_BAD_INPUT, "unknown organ \"%s\": a meeting is of the cdc or the cp",
-                            s_shown (organ, shown));
+                            cii_domain_shown (organ, shown));
     int year = 0;
-    if (!s_date (date, &year))
+    if (!cii_domain_date_valid (date, &year))
         return cii_err_set (err, CII_BAD_INPUT, "the date must be a calendar date YYYY-MM-DD between %d and %d "
-                            "(got \"%s\")", S_YEAR_MIN, S_YEAR_MAX, s_shown (date, shown));
+                            "(got \"%s\")", S_YEAR_MIN, S_YEAR_MAX, cii_domain_shown (date, shown));
     char ref [HUB_MAX_REF], existing [HUB_MAX_REF];
     cii_rc_t rc = hub_store_meeting_add (store, organ, date, year, joint, ref, existing);
     if (rc == CII_CONFLICT)

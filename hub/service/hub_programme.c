@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cii_domain.h"
+
 static const char *const s_offices [] = { "OFAS", "SEFRI", "SECO", "SEM" };
 #define S_OFFICES 4
 #define S_ROTATION 3            /* an office presides again after the three others */
@@ -118,7 +120,7 @@ hub_programme_new (hub_store_t *store, int from, int to, const char *presidency,
                             to);
     if (!s_office (presidency))
         return cii_err_set (err, CII_BAD_INPUT, "unknown presidency \"%s\": OFAS, SEFRI, SECO or SEM",
-                            hub_text_shown (presidency, shown));
+                            cii_domain_shown (presidency, shown));
     snprintf (out->ref, sizeof out->ref, "WP-%d-%d", from, to);
     out->year_from = from;
     out->year_to = to;
@@ -208,12 +210,12 @@ s_milestone (const char *milestone, char date [11], const char **text_p, cii_err
     char shown [24];
     if (!milestone || strlen (milestone) < 12 || milestone [10] != ':')
         return cii_err_set (err, CII_BAD_INPUT, "a milestone is YYYY-MM-DD:TEXT (got \"%s\")",
-                            hub_text_shown (milestone, shown));
+                            cii_domain_shown (milestone, shown));
     memcpy (date, milestone, 10);
     date [10] = 0;
-    if (!hub_date_valid (date, NULL))
+    if (!cii_domain_date_valid (date, NULL))
         return cii_err_set (err, CII_BAD_INPUT, "a milestone is YYYY-MM-DD:TEXT with a calendar date (got \"%s\")",
-                            hub_text_shown (milestone, shown));
+                            cii_domain_shown (milestone, shown));
     *text_p = milestone + 11;
     return hub_text_check ("a milestone needs its text after the date", "milestone", *text_p, true, CII_MAX_TITLE,
                            err);
@@ -252,7 +254,7 @@ hub_programme_project_add (hub_store_t *store, const hub_project_new_t *p, hub_p
     char shown [24], refshown [12];
     if (!p->kind || (strcmp (p->kind, "cii") != 0 && strcmp (p->kind, "associated") != 0))
         return cii_err_set (err, CII_BAD_INPUT, "unknown kind \"%s\": a project is cii or associated",
-                            hub_text_shown (p->kind, shown));
+                            cii_domain_shown (p->kind, shown));
     cii_rc_t rc = s_project_texts (p->title, p->lead, p->financing, p->objective, true, err);
     if (rc != CII_OK)
         return rc;

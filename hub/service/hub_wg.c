@@ -22,39 +22,6 @@ s_blank (const char *s)
     return true;
 }
 
-const char *
-hub_text_shown (const char *s, char buf [24])
-{
-    size_t i = 0;
-    for (; s && s [i] && i < 16; i++)
-        buf [i] = (s [i] >= 0x20 && s [i] <= 0x7e && s [i] != '"') ? s [i] : '?';
-    if (s && s [i]) {
-        memcpy (buf + i, "...", 3);
-        i += 3;
-    }
-    buf [i] = 0;
-    return buf;
-}
-
-bool
-hub_date_valid (const char *date, int *year_p)
-{
-    static const int days [] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (!date || strlen (date) != 10 || date [4] != '-' || date [7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (date [i] < '0' || date [i] > '9'))
-            return false;
-    int year = atoi (date), month = atoi (date + 5), day = atoi (date + 8);
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    if (year < 2000 || year > 9999 || month < 1 || month > 12
-    ||  day < 1 || day > (month == 2 && leap ? 29 : days [month - 1]))
-        return false;
-    if (year_p)
-        *year_p = year;
-    return true;
-}
-
 cii_rc_t
 hub_text_check (const char *what, const char *option, const char *value, bool one_line, size_t max, cii_err_t *err)
 {
@@ -105,9 +72,9 @@ s_check_mandate (const hub_wg_mandate_t *m, cii_err_t *err)
     if (!m->until || s_blank (m->until))
         return cii_err_set (err, CII_BAD_INPUT, "the mandate needs its until (--until)");
     char shown [24];
-    if (!hub_date_valid (m->until, NULL))
+    if (!cii_domain_date_valid (m->until, NULL))
         return cii_err_set (err, CII_BAD_INPUT, "the date --until must be a calendar date YYYY-MM-DD (got \"%s\")",
-                            hub_text_shown (m->until, shown));
+                            cii_domain_shown (m->until, shown));
     return CII_OK;
 }
 
@@ -140,7 +107,7 @@ hub_wg_new (hub_store_t *store, const hub_wg_mandate_t *mandate, const char *org
         return cii_err_set (err, CII_BAD_INPUT, "the mandate needs its mandating organ (--mandated-by)");
     if ((strcmp (organ, "cdc") != 0 && strcmp (organ, "cp") != 0))
         return cii_err_set (err, CII_BAD_INPUT, "unknown organ \"%s\": a working group is mandated by the cdc or the cp",
-                            hub_text_shown (organ, shown));
+                            cii_domain_shown (organ, shown));
     cii_rc_t rc = s_check_mandate (mandate, err);
     if (rc == CII_OK)
         rc = s_check_refs (refs, n, err);

@@ -37,12 +37,6 @@ typedef struct {
 cii_rc_t hub_text_check (const char *what, const char *option, const char *value, bool one_line, size_t max,
                          cii_err_t *err);
 
-/*  True when date is a calendar date "YYYY-MM-DD" of 2000..9999 (*year_p, when given, its year). */
-bool hub_date_valid (const char *date, int *year_p);
-
-/*  Text from outside as a one-line reason may show it: at most 16 printable ASCII bytes (others
-    '?'), "..." when cut, into buf; "" for NULL. */
-const char *hub_text_shown (const char *s, char buf [24]);
 
 /*  Frees what done holds (safe twice). */
 void hub_wg_done_clear (hub_wg_done_t *done);

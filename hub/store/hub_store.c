@@ -231,6 +231,28 @@ hub_rows_count (hub_rows_t *rows)
     return rows ? rows->count : 0;
 }
 
+cii_rc_t
+hub_rows_ids (hub_store_t *self, hub_rows_t *rows, int64_t **ids_p, size_t *count_p)
+{
+    assert (self && ids_p && count_p);
+    if (!rows)
+        return hub_store_rc (self);
+    int count = hub_rows_count (rows);
+    int64_t *ids = malloc ((count > 0 ? (size_t) count : 1) * sizeof *ids);
+    if (!ids) {
+        hub_rows_destroy (&rows);
+        hub_store_set_error (self, "ids", "out of memory");
+        return CII_NO_MEMORY;
+    }
+    size_t n = 0;
+    while (hub_rows_next (rows))
+        ids [n++] = hub_rows_i64 (rows, 0);
+    hub_rows_destroy (&rows);
+    *ids_p = ids;
+    *count_p = n;
+    return CII_OK;
+}
+
 bool
 hub_rows_next (hub_rows_t *rows)
 {

@@ -101,6 +101,10 @@ void hub_rows_copy (hub_rows_t *rows, int col, char *buf, size_t size);
 /*  Frees rows; sets *rows_p to NULL; safe on NULL. */
 void hub_rows_destroy (hub_rows_t **rows_p);
 
+/*  The first column of every row as ids, into a new array (free) and *count_p; destroys rows
+    (NULL: the statement's failure, hub_store_rc). CII_OK, CII_NO_MEMORY (the error kept). */
+cii_rc_t hub_rows_ids (hub_store_t *self, hub_rows_t *rows, int64_t **ids_p, size_t *count_p);
+
 /*  --- transactions ---------------------------------------------------------------------------- */
 
 /*  Opens a transaction unless one is open on this connection (then the caller's is joined); *own

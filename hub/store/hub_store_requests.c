@@ -510,26 +510,6 @@ hub_store_history_queued (hub_store_t *self, int64_t history_id)
                               1, values);
 }
 
-//  The first column of every row as ids, into a new array.
-static cii_rc_t
-s_ids (hub_store_t *self, hub_rows_t *rows, int64_t **ids_p, size_t *count_p)
-{
-    int count = hub_rows_count (rows);
-    int64_t *ids = malloc ((count > 0 ? (size_t) count : 1) * sizeof *ids);
-    if (!ids) {
-        hub_rows_destroy (&rows);
-        hub_store_set_error (self, "ids", "out of memory");
-        return CII_NO_MEMORY;
-    }
-    size_t n = 0;
-    while (hub_rows_next (rows))
-        ids [n++] = hub_rows_i64 (rows, 0);
-    hub_rows_destroy (&rows);
-    *ids_p = ids;
-    *count_p = n;
-    return CII_OK;
-}
-
 cii_rc_t
 hub_store_requests_pending (hub_store_t *self, size_t limit, int64_t **ids_p, size_t *count_p)
 {
@@ -543,9 +523,7 @@ hub_store_requests_pending (hub_store_t *self, size_t limit, int64_t **ids_p, si
                                         "SELECT request_id FROM request_history WHERE NOT queued "
                                         "GROUP BY request_id ORDER BY min (id) LIMIT $1::bigint",
                                         1, values);
-    if (!rows)
-        return hub_store_rc (self);
-    return s_ids (self, rows, ids_p, count_p);
+    return hub_rows_ids (self, rows, ids_p, count_p);
 }
 
 cii_rc_t
@@ -562,9 +540,7 @@ hub_store_requests_in_states (hub_store_t *self, const char *const *states, size
     hub_rows_t *rows = hub_store_query (self, "requests in states",
                                         "SELECT id FROM requests WHERE state = ANY ($1::text[]) ORDER BY id", 1, values);
     free (list);
-    if (!rows)
-        return hub_store_rc (self);
-    return s_ids (self, rows, ids_p, count_p);
+    return hub_rows_ids (self, rows, ids_p, count_p);
 }
 
 //  --------------------------------------------------------------------------------------------

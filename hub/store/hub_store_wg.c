@@ -105,22 +105,7 @@ hub_store_wg_request_ids (hub_store_t *self, int64_t wg_id, int64_t **ids_p, siz
     const char *values [] = { id };
     hub_rows_t *rows = hub_store_query (self, "working group requests",
         "SELECT request_id FROM working_group_requests WHERE wg_id = $1::bigint ORDER BY request_id", 1, values);
-    if (!rows)
-        return hub_store_rc (self);
-    int count = hub_rows_count (rows);
-    int64_t *ids = calloc (count > 0 ? (size_t) count : 1, sizeof *ids);
-    if (!ids) {
-        hub_rows_destroy (&rows);
-        hub_store_set_error (self, "working group requests", "out of memory");
-        return CII_NO_MEMORY;
-    }
-    size_t n = 0;
-    while (hub_rows_next (rows))
-        ids [n++] = hub_rows_i64 (rows, 0);
-    hub_rows_destroy (&rows);
-    *ids_p = ids;
-    *count_p = n;
-    return CII_OK;
+    return hub_rows_ids (self, rows, ids_p, count_p);
 }
 
 cii_rc_t
