@@ -612,3 +612,205 @@ cii_status_check (const cii_status_t *status, const char *prefix, cii_err_t *err
                             cii_domain_sanitize (status->meeting, buf));
     return CII_OK;
 }
+
+//  --------------------------------------------------------------------------------------------
+//  Recommendations, pushes, implementation reports
+
+static const char *const s_report_states [] = { "acknowledged", "planned", "in-progress", "implemented",
+                                                "declined" };
+
+const char *
+cii_domain_report_state_at (size_t index)
+{
+    return index < sizeof s_report_states / sizeof s_report_states [0] ? s_report_states [index] : NULL;
+}
+
+bool
+cii_domain_report_state_valid (const char *state)
+{
+    for (size_t i = 0; state && cii_domain_report_state_at (i); i++)
+        if (strcmp (state, cii_domain_report_state_at (i)) == 0)
+            return true;
+    return false;
+}
+
+bool
+cii_domain_report_state_final (const char *state)
+{
+    return state && (strcmp (state, "implemented") == 0 || strcmp (state, "declined") == 0);
+}
+
+bool
+cii_domain_push_state_valid (const char *state)
+{
+    return state && (strcmp (state, "pushed") == 0 || strcmp (state, "failed") == 0);
+}
+
+bool
+cii_domain_push_adapter_valid (const char *adapter)
+{
+    return adapter && (strcmp (adapter, "exec") == 0 || strcmp (adapter, "dir") == 0
+                       || strcmp (adapter, "webhook") == 0);
+}
+
+bool
+cii_domain_rec_ref_valid (const char *ref)
+{
+    size_t len = ref ? strlen (ref) : 0;
+    if (len < 11 || len > CII_MAX_REF || strncmp (ref, "REC-", 4) != 0 || ref [8] != '-')
+        return false;
+    for (size_t i = 4; i < len; i++)
+        if (i != 8 && !(ref [i] >= '0' && ref [i] <= '9'))
+            return false;
+    return true;
+}
+
+static bool
+s_basis_valid (const char *s)
+{
+    size_t len = s ? strlen (s) : 0;
+    return len >= 1 && len <= CII_MAX_BASIS_ITEM && cii_domain_line_valid (s, len);
+}
+
+const cii_translation_t *
+cii_recommendation_translation (const cii_recommendation_t *rec, const char *lang)
+{
+    for (size_t i = 0; rec && lang && i < rec->n_translations && i < CII_MAX_TRANSLATIONS; i++)
+        if (strcmp (rec->translations [i].language, lang) == 0)
+            return &rec->translations [i];
+    return NULL;
+}
+
+cii_rc_t
+cii_recommendation_check (const cii_recommendation_t *rec, const char *prefix, cii_err_t *err)
+{
+    char buf [24];
+    if (!prefix)
+        prefix = "recommendation";
+    if (!rec)
+        return cii_err_set (err, CII_BAD_INPUT, "%s: missing", prefix);
+    if (!cii_domain_rec_ref_valid (rec->ref))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.ref: \"%s\" is not a recommendation reference (REC-YYYY-NN)",
+                            prefix, cii_domain_shown (rec->ref, buf));
+    if (rec->version < 1)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.version: missing (versions start at 1)", prefix);
+    if (rec->n_translations > CII_MAX_TRANSLATIONS)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.translations: %zu entries, limit %d", prefix,
+                            rec->n_translations, CII_MAX_TRANSLATIONS);
+    for (size_t i = 0; i < rec->n_translations; i++) {
+        const cii_translation_t *t = &rec->translations [i];
+        if (!cii_domain_language_valid (t->language))
+            return cii_err_set (err, CII_BAD_INPUT, "%s.translations[%zu].language: \"%s\" is not fr, de, it or rm",
+                                prefix, i, cii_domain_shown (t->language, buf));
+        for (size_t j = 0; j < i; j++)
+            if (strcmp (rec->translations [j].language, t->language) == 0)
+                return cii_err_set (err, CII_BAD_INPUT, "%s.translations[%zu]: a second %s text", prefix, i,
+                                    t->language);
+        char field [32];
+        snprintf (field, sizeof field, "title.%s", t->language);
+        cii_rc_t rc = s_check_text (err, prefix, field, t->title, 1, CII_MAX_TITLE);
+        if (rc)
+            return rc;
+        snprintf (field, sizeof field, "text.%s", t->language);
+        if ((rc = s_check_text (err, prefix, field, t->text, 1, CII_MAX_TEXT)))
+            return rc;
+    }
+    static const char *const required [] = { "fr", "de", "it" };
+    for (size_t i = 0; i < 3; i++)
+        if (!cii_recommendation_translation (rec, required [i]))
+            return cii_err_set (err, CII_BAD_INPUT, "%s.title.%s: missing (French, German and Italian are required)",
+                                prefix, required [i]);
+    int adopted_year, report_year;
+    if (!cii_domain_date_valid (rec->adopted_on, &adopted_year))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.adopted_on: \"%s\" is not a date YYYY-MM-DD", prefix,
+                            cii_domain_shown (rec->adopted_on, buf));
+    if (!cii_domain_date_valid (rec->report_by, &report_year))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.report_by: \"%s\" is not a date YYYY-MM-DD", prefix,
+                            cii_domain_shown (rec->report_by, buf));
+    if (strcmp (rec->report_by, rec->adopted_on) < 0)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.report_by: %s is before the adoption on %s", prefix,
+                            rec->report_by, rec->adopted_on);
+    cii_rc_t rc;
+    if ((rc = s_check_strings (err, prefix, "basis", rec->basis, rec->n_basis, 0, CII_MAX_BASIS, s_basis_valid,
+                               "one line of 1..64 bytes"))
+    ||  (rc = s_check_strings (err, prefix, "cantons", rec->cantons, rec->n_cantons, 1, CII_CANTON_COUNT,
+                               cii_domain_canton_valid, "a canton"))
+    ||  (rc = s_check_strings (err, prefix, "partners", rec->partners, rec->n_partners, 0, CII_MAX_PARTNERS,
+                               s_basis_valid, "one line of 1..64 bytes")))
+        return rc;
+    if (rec->issued_at_ms < 0 || rec->issued_at_ms > CII_MAX_TIME_MS)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.issued_at_ms: %" PRId64 " outside 0..%" PRId64, prefix,
+                            rec->issued_at_ms, (int64_t) CII_MAX_TIME_MS);
+    return s_check_text (err, prefix, "note", rec->note, 0, CII_MAX_REASON);
+}
+
+cii_rc_t
+cii_push_check (const cii_push_t *push, const char *prefix, cii_err_t *err)
+{
+    char buf [24];
+    if (!prefix)
+        prefix = "push";
+    if (!push)
+        return cii_err_set (err, CII_BAD_INPUT, "%s: missing", prefix);
+    if (!cii_domain_rec_ref_valid (push->ref))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.ref: \"%s\" is not a recommendation reference (REC-YYYY-NN)",
+                            prefix, cii_domain_shown (push->ref, buf));
+    if (push->version < 1)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.version: missing (versions start at 1)", prefix);
+    if (!cii_domain_canton_valid (push->canton))
+        return cii_err_set (err, CII_NOT_FOUND, "%s.canton: unknown canton \"%s\"", prefix,
+                            cii_domain_shown (push->canton, buf));
+    if (!cii_domain_push_state_valid (push->state))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.state: \"%s\" is not pushed or failed", prefix,
+                            cii_domain_shown (push->state, buf));
+    if (!cii_domain_push_adapter_valid (push->adapter))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.adapter: \"%s\" is not exec, dir or webhook", prefix,
+                            cii_domain_shown (push->adapter, buf));
+    size_t len = push->detail ? strlen (push->detail) : 0;
+    if (len > CII_MAX_DETAIL || !cii_domain_line_valid (push->detail, len))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.detail: not one line of 0..%d bytes", prefix, CII_MAX_DETAIL);
+    if (push->attempts < 1)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.attempts: missing (at least 1)", prefix);
+    if (push->at_ms < 0 || push->at_ms > CII_MAX_TIME_MS)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.at_ms: %" PRId64 " outside 0..%" PRId64, prefix, push->at_ms,
+                            (int64_t) CII_MAX_TIME_MS);
+    return CII_OK;
+}
+
+cii_rc_t
+cii_report_check (const cii_report_t *report, const char *prefix, cii_err_t *err)
+{
+    char buf [24];
+    if (!prefix)
+        prefix = "report";
+    if (!report)
+        return cii_err_set (err, CII_BAD_INPUT, "%s: missing", prefix);
+    if (!cii_domain_rec_ref_valid (report->ref))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.rec: \"%s\" is not a recommendation reference (REC-YYYY-NN)",
+                            prefix, cii_domain_shown (report->ref, buf));
+    if (!cii_domain_canton_valid (report->canton))
+        return cii_err_set (err, CII_NOT_FOUND, "%s.canton: unknown canton \"%s\"", prefix,
+                            cii_domain_shown (report->canton, buf));
+    if (!cii_domain_report_state_valid (report->state))
+        return cii_err_set (err, CII_BAD_INPUT,
+                            "%s.state: \"%s\" is not acknowledged, planned, in-progress, implemented or declined",
+                            prefix, cii_domain_shown (report->state, buf));
+    cii_rc_t rc = s_check_text (err, prefix, "note", report->note, 0, CII_MAX_REASON);
+    if (rc)
+        return rc;
+    if (strcmp (report->state, "declined") == 0) {
+        bool blank = true;
+        for (const char *c = report->note; c && *c && blank; c++)
+            blank = *c == ' ' || *c == '\t' || *c == '\n' || *c == '\r';
+        if (blank)
+            return cii_err_set (err, CII_BAD_INPUT,
+                                "%s.note: declined needs its reason (\"declined, because ...\"): give --note", prefix);
+    }
+    if (report->at_ms < 0 || report->at_ms > CII_MAX_TIME_MS)
+        return cii_err_set (err, CII_BAD_INPUT, "%s.at_ms: %" PRId64 " outside 0..%" PRId64, prefix, report->at_ms,
+                            (int64_t) CII_MAX_TIME_MS);
+    if (report->source && *report->source && !cii_domain_state_name_valid (report->source))
+        return cii_err_set (err, CII_BAD_INPUT, "%s.source: \"%s\" is not 1..32 of [a-z-]", prefix,
+                            cii_domain_shown (report->source, buf));
+    return CII_OK;
+}

@@ -30,6 +30,11 @@
 #define CII_MAX_STATE          32      /* bytes of a state or organ name: [a-z-] */
 #define CII_MAX_CRITERIA       8
 #define CII_MAX_REF            31      /* bytes of a reference: "CII-2027-0042", "NT-2027-03" */
+#define CII_MAX_TRANSLATIONS   4       /* fr, de, it (required) and rm (optional) */
+#define CII_MAX_BASIS          64      /* basis entries of a recommendation */
+#define CII_MAX_BASIS_ITEM     64      /* bytes of one basis entry or partner name, one line */
+#define CII_MAX_PARTNERS       32      /* national partners addressed by one recommendation */
+#define CII_MAX_DETAIL         400     /* bytes of a push's one-line detail */
 
 /*  Institutions (plan 1.3) and target groups (plan 3.1); 0 is "none". */
 typedef enum {
@@ -140,6 +145,83 @@ typedef struct {
     const char *theme;                                 /* "" or "NT-2027-03" */
     const char *meeting;                               /* "" (or NULL) or the meeting, "M-2027-02" */
 } cii_status_t;
+
+/*  One language version of a recommendation. */
+typedef struct {
+    char language [3];                                 /* "fr", "de", "it", "rm" */
+    const char *title;                                 /* 1..CII_MAX_TITLE */
+    const char *text;                                  /* 1..CII_MAX_TEXT */
+} cii_translation_t;
+
+/*  A CP recommendation as delivered to one network (docs/domain.md): one version, with the
+    addressed cantons of that network. Strings and lists are borrowed. */
+typedef struct {
+    const char *ref;                                   /* "REC-2027-01" */
+    uint32_t version;                                  /* 1.. */
+    cii_translation_t translations [CII_MAX_TRANSLATIONS];
+    size_t n_translations;                             /* 3..4: fr, de, it once each, rm optional */
+    const char *adopted_on;                            /* "YYYY-MM-DD" */
+    const char *report_by;                             /* "YYYY-MM-DD", not before adopted_on */
+    const char *const *basis;                          /* 0..CII_MAX_BASIS one-line entries, distinct */
+    size_t n_basis;
+    const char *const *cantons;                        /* 1..26 distinct canton codes */
+    size_t n_cantons;
+    const char *const *partners;                       /* 0..CII_MAX_PARTNERS one-line names, distinct */
+    size_t n_partners;
+    bool all_cantons;                                  /* addressed to all 26 cantons */
+    int64_t issued_at_ms;
+    const char *note;                                  /* 0..CII_MAX_REASON: what this version changed */
+} cii_recommendation_t;
+
+/*  The end of an agent's push of one recommendation version into one canton's systems. */
+typedef struct {
+    const char *ref;                                   /* "REC-2027-01" */
+    uint32_t version;                                  /* >= 1 */
+    char canton [3];
+    const char *state;                                 /* "pushed" or "failed" */
+    const char *adapter;                               /* "exec", "dir", "webhook" */
+    const char *detail;                                /* 0..CII_MAX_DETAIL, one line */
+    uint32_t attempts;                                 /* >= 1 */
+    int64_t at_ms;
+} cii_push_t;
+
+/*  A canton's implementation report on a recommendation. */
+typedef struct {
+    const char *ref;                                   /* "REC-2027-01" */
+    char canton [3];
+    const char *state;                                 /* cii_domain_report_state_valid */
+    const char *note;                                  /* 0..CII_MAX_REASON; 1.. for "declined" */
+    int64_t at_ms;
+    uint32_t version;                                  /* the version reported on; 0: the latest */
+    const char *source;                                /* "" or [a-z-]{1,32}: "cli", "file" */
+} cii_report_t;
+
+/*  The report states in their order (index 0..4; NULL past the end): "acknowledged", "planned",
+    "in-progress", "implemented", "declined". */
+const char *cii_domain_report_state_at (size_t index);
+
+/*  True for one of the report states above. */
+bool cii_domain_report_state_valid (const char *state);
+
+/*  True for a final report state ("implemented", "declined"): a cell with one is not overdue. */
+bool cii_domain_report_state_final (const char *state);
+
+/*  True for a push state ("pushed", "failed") and a push adapter ("exec", "dir", "webhook"). */
+bool cii_domain_push_state_valid (const char *state);
+bool cii_domain_push_adapter_valid (const char *adapter);
+
+/*  True if ref looks like a recommendation reference "REC-YYYY-NN" (NN: 2 or more digits). */
+bool cii_domain_rec_ref_valid (const char *ref);
+
+/*  Checks a recommendation ("recommendation"), a push ("push") and a report ("report") against
+    every rule of the domain, as cii_request_check does. A "declined" report without a note is
+    refused ("report.note: declined needs its reason"). */
+cii_rc_t cii_recommendation_check (const cii_recommendation_t *rec, const char *prefix, cii_err_t *err);
+cii_rc_t cii_push_check (const cii_push_t *push, const char *prefix, cii_err_t *err);
+cii_rc_t cii_report_check (const cii_report_t *report, const char *prefix, cii_err_t *err);
+
+/*  The translation of rec in language lang, or NULL. */
+const cii_translation_t *cii_recommendation_translation (const cii_recommendation_t *rec, const char *lang);
 
 /*  Objective and priority names <-> enums ("labour-market-integration", "P1"); as for institutions. */
 cii_objective_t cii_domain_objective_from_name (const char *name);

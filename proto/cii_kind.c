@@ -67,13 +67,44 @@ s_check_status (const ProtobufCMessage *item, const char *prefix, cii_err_t *err
     return cii_status_check (&status, prefix, err);
 }
 
+static cii_rc_t
+s_check_recommendation (const ProtobufCMessage *item, const char *prefix, cii_err_t *err)
+{
+    const Cii__Recommendation *wire = (const Cii__Recommendation *) item;
+    for (size_t i = 0; i < wire->n_translations; i++)
+        if (!wire->translations || !wire->translations [i])
+            return cii_err_set (err, CII_BAD_INPUT, "%s.translations[%zu]: missing", prefix, i);
+    cii_recommendation_t rec;
+    cii_wire_recommendation_view (wire, &rec);
+    return cii_recommendation_check (&rec, prefix, err);
+}
+
+static cii_rc_t
+s_check_push (const ProtobufCMessage *item, const char *prefix, cii_err_t *err)
+{
+    cii_push_t push;
+    cii_wire_push_view ((const Cii__PushState *) item, &push);
+    return cii_push_check (&push, prefix, err);
+}
+
+static cii_rc_t
+s_check_report (const ProtobufCMessage *item, const char *prefix, cii_err_t *err)
+{
+    cii_report_t report;
+    cii_wire_report_view ((const Cii__Report *) item, &report);
+    return cii_report_check (&report, prefix, err);
+}
+
 //  Compiled kinds: their field numbers are those of cii.proto (Envelope.body / Deliver.item).
 static const cii_kind_t s_compiled [] = {
     { "signal", CII_UP, 20, &cii__signal__descriptor, s_check_signal },
     { "request", CII_UP, 21, &cii__request__descriptor, s_check_request },
     { "withdraw", CII_UP, 22, &cii__withdraw__descriptor, s_check_withdraw },
+    { "push", CII_UP, 23, &cii__push_state__descriptor, s_check_push },
+    { "report", CII_UP, 24, &cii__report__descriptor, s_check_report },
     { "notice", CII_DOWN, 10, &cii__notice__descriptor, s_check_notice },
     { "status", CII_DOWN, 11, &cii__status__descriptor, s_check_status },
+    { "recommendation", CII_DOWN, 12, &cii__recommendation__descriptor, s_check_recommendation },
 };
 #define S_COMPILED (sizeof s_compiled / sizeof s_compiled [0])
 

@@ -287,3 +287,126 @@ cii_wire_status_pack (const cii_status_t *status, uint8_t **data_p, size_t *size
         cii_err_set (err, rc, "%s", rc == CII_NO_MEMORY ? "out of memory" : cerr.text);
     return rc;
 }
+
+//  --------------------------------------------------------------------------------------------
+//  Recommendations, pushes, reports
+
+void
+cii_wire_recommendation_view (const Cii__Recommendation *wire, cii_recommendation_t *out)
+{
+    memset (out, 0, sizeof *out);
+    out->ref = wire->ref;
+    out->version = wire->version;
+    out->n_translations = wire->translations ? wire->n_translations : 0;
+    for (size_t i = 0; i < out->n_translations && i < CII_MAX_TRANSLATIONS; i++) {
+        const Cii__Translation *t = wire->translations [i];
+        s_code (out->translations [i].language, t ? t->language : NULL);
+        out->translations [i].title = t ? t->title : NULL;
+        out->translations [i].text = t ? t->text : NULL;
+    }
+    out->adopted_on = wire->adopted_on;
+    out->report_by = wire->report_by;
+    out->basis = (const char *const *) wire->basis;
+    out->n_basis = wire->n_basis;
+    out->cantons = (const char *const *) wire->cantons;
+    out->n_cantons = wire->n_cantons;
+    out->partners = (const char *const *) wire->partners;
+    out->n_partners = wire->n_partners;
+    out->all_cantons = wire->all_cantons;
+    out->issued_at_ms = wire->issued_at_ms;
+    out->note = wire->note;
+}
+
+cii_rc_t
+cii_wire_recommendation_pack (const cii_recommendation_t *rec, uint8_t **data_p, size_t *size_p, cii_err_t *err)
+{
+    Cii__Recommendation wire = CII__RECOMMENDATION__INIT;
+    Cii__Translation translations [CII_MAX_TRANSLATIONS];
+    Cii__Translation *pointers [CII_MAX_TRANSLATIONS];
+    size_t n = rec->n_translations <= CII_MAX_TRANSLATIONS ? rec->n_translations : CII_MAX_TRANSLATIONS;
+    for (size_t i = 0; i < n; i++) {
+        cii__translation__init (&translations [i]);
+        translations [i].language = (char *) rec->translations [i].language;
+        translations [i].title = (char *) rec->translations [i].title;
+        translations [i].text = (char *) rec->translations [i].text;
+        pointers [i] = &translations [i];
+    }
+    wire.ref = (char *) rec->ref;
+    wire.version = rec->version;
+    wire.translations = pointers;
+    wire.n_translations = n;
+    wire.adopted_on = (char *) rec->adopted_on;
+    wire.report_by = (char *) rec->report_by;
+    wire.basis = (char **) rec->basis;
+    wire.n_basis = rec->n_basis;
+    wire.cantons = (char **) rec->cantons;
+    wire.n_cantons = rec->n_cantons;
+    wire.partners = (char **) rec->partners;
+    wire.n_partners = rec->n_partners;
+    wire.all_cantons = rec->all_cantons;
+    wire.issued_at_ms = rec->issued_at_ms;
+    wire.note = (char *) (rec->note ? rec->note : "");
+    cii_codec_error_t cerr;
+    cii_rc_t rc = cii_codec_item_pack (cii_kind_find ("recommendation"), &wire.base, data_p, size_p, &cerr);
+    if (rc != CII_OK)
+        cii_err_set (err, rc, "%s", rc == CII_NO_MEMORY ? "out of memory" : cerr.text);
+    return rc;
+}
+
+void
+cii_wire_push_view (const Cii__PushState *wire, cii_push_t *out)
+{
+    memset (out, 0, sizeof *out);
+    out->ref = wire->ref;
+    out->version = wire->version;
+    s_code (out->canton, wire->canton);
+    out->state = wire->state;
+    out->adapter = wire->adapter;
+    out->detail = wire->detail;
+    out->attempts = wire->attempts;
+    out->at_ms = wire->at_ms;
+}
+
+cii_rc_t
+cii_wire_push_envelope (const cii_push_t *push, const char *message_id, uint8_t **data_p, size_t *size_p,
+                        cii_err_t *err)
+{
+    Cii__PushState wire = CII__PUSH_STATE__INIT;
+    wire.ref = (char *) push->ref;
+    wire.version = push->version;
+    wire.canton = (char *) push->canton;
+    wire.state = (char *) push->state;
+    wire.adapter = (char *) push->adapter;
+    wire.detail = (char *) (push->detail ? push->detail : "");
+    wire.attempts = push->attempts;
+    wire.at_ms = push->at_ms;
+    return s_envelope ("push", &wire.base, message_id, data_p, size_p, err);
+}
+
+void
+cii_wire_report_view (const Cii__Report *wire, cii_report_t *out)
+{
+    memset (out, 0, sizeof *out);
+    out->ref = wire->ref;
+    s_code (out->canton, wire->canton);
+    out->state = wire->state;
+    out->note = wire->note;
+    out->at_ms = wire->at_ms;
+    out->version = wire->version;
+    out->source = wire->source;
+}
+
+cii_rc_t
+cii_wire_report_envelope (const cii_report_t *report, const char *message_id, uint8_t **data_p, size_t *size_p,
+                          cii_err_t *err)
+{
+    Cii__Report wire = CII__REPORT__INIT;
+    wire.ref = (char *) report->ref;
+    wire.canton = (char *) report->canton;
+    wire.state = (char *) report->state;
+    wire.note = (char *) (report->note ? report->note : "");
+    wire.at_ms = report->at_ms;
+    wire.version = report->version;
+    wire.source = (char *) (report->source ? report->source : "");
+    return s_envelope ("report", &wire.base, message_id, data_p, size_p, err);
+}

@@ -58,6 +58,22 @@ cii_rc_t cii_wire_withdraw_envelope (const cii_withdraw_t *withdraw, const char 
                                      size_t *size_p, cii_err_t *err);
 cii_rc_t cii_wire_status_pack (const cii_status_t *status, uint8_t **data_p, size_t *size_p, cii_err_t *err);
 
+/*  Recommendations (downward kind "recommendation"): a view (strings and lists borrowed; more
+    translations than the domain allows are kept by count with the first four copied), and the
+    stored form of a downward item, checked by the codec (results as cii_wire_notice_pack). */
+void cii_wire_recommendation_view (const Cii__Recommendation *wire, cii_recommendation_t *out);
+cii_rc_t cii_wire_recommendation_pack (const cii_recommendation_t *rec, uint8_t **data_p, size_t *size_p,
+                                       cii_err_t *err);
+
+/*  Pushes and reports (upward kinds "push" and "report"): views, and upward Envelopes with
+    message_id, checked by the codec. */
+void cii_wire_push_view (const Cii__PushState *wire, cii_push_t *out);
+cii_rc_t cii_wire_push_envelope (const cii_push_t *push, const char *message_id, uint8_t **data_p, size_t *size_p,
+                                 cii_err_t *err);
+void cii_wire_report_view (const Cii__Report *wire, cii_report_t *out);
+cii_rc_t cii_wire_report_envelope (const cii_report_t *report, const char *message_id, uint8_t **data_p,
+                                   size_t *size_p, cii_err_t *err);
+
 /*  Packs a notice as the stored form of a downward item of kind "notice" (checked against the
     protocol limits by the codec): a new buffer *data_p of *size_p bytes (caller frees). CII_OK,
     CII_BAD_INPUT (err says which limit), CII_NO_MEMORY. */

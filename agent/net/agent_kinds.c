@@ -98,12 +98,15 @@ s_withdraw_refused (agent_store_t *store, int64_t ref_id, int code, const char *
 static const agent_down_handler_t s_down [] = {
     { "notice", s_store_notice },
     { "status", s_store_status },
+    { "recommendation", NULL },
 };
 
 static const agent_up_handler_t s_up [] = {
     { "signal", s_signal_delivered, s_signal_refused },
     { "request", s_request_delivered, s_request_refused },
     { "withdraw", s_withdraw_delivered, s_withdraw_refused },
+    { "push", NULL, NULL },
+    { "report", NULL, NULL },
 };
 
 static const agent_down_handler_t *s_down_registered [S_MAX_REGISTERED];

@@ -1324,8 +1324,8 @@ test_state_of_release_0_1_0 (void **state)
         fail_msg ("open: %s", err.text);
     int version = 0;
     assert_int_equal (agent_store_schema_version (store, &version, NULL), CII_OK);
-    assert_int_equal (version, 4);
-    assert_int_equal (cii_migration_latest (agent_migrations, agent_migrations_count), 4);
+    assert_int_equal (version, 6);
+    assert_int_equal (cii_migration_latest (agent_migrations, agent_migrations_count), 6);
     //  Its signals are indexed: "Accès à la formation des adultes peu qualifiés" is signal 1
     char hits [256] = "";
     assert_int_equal (agent_store_search_match (store, "signals", "\"acces\"", 10, s_hit_ids, hits, NULL), CII_OK);
@@ -1451,7 +1451,7 @@ test_state_of_release_0_2_0 (void **state)
         fail_msg ("open: %s", err.text);
     int version = 0;
     assert_int_equal (agent_store_schema_version (store, &version, NULL), CII_OK);
-    assert_int_equal (version, 4);
+    assert_int_equal (version, 6);
     //  What it held reads as before: position, notices, signals, the pending entry due
     uint64_t epoch = 0;
     int64_t seq = 0;
