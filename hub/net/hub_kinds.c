@@ -4,6 +4,8 @@
 #include "hub_flow.h"
 #include "hub_gate.h"
 #include "hub_intake.h"
+#include "hub_monitor.h"
+#include "hub_store_monitor.h"
 #include "hub_store_requests.h"
 #include "hub_store_signals.h"
 
@@ -53,16 +55,44 @@ s_withdraw_authorise (const hub_registry_t *registry, const char *network, const
     return hub_gate_authorise_withdraw (registry, network, (const cii_withdraw_t *) domain, err);
 }
 
+//  --- push, report (the monitoring of recommendations: hub_monitor) -----------------------------
+
+static void
+s_push_view (const ProtobufCMessage *item, void *domain)
+{
+    cii_wire_push_view ((const Cii__PushState *) item, (cii_push_t *) domain);
+}
+
+static cii_rc_t
+s_push_authorise (const hub_registry_t *registry, const char *network, const void *domain, cii_err_t *err)
+{
+    return hub_monitor_authorise_push (registry, network, (const cii_push_t *) domain, err);
+}
+
+static void
+s_report_view (const ProtobufCMessage *item, void *domain)
+{
+    cii_wire_report_view ((const Cii__Report *) item, (cii_report_t *) domain);
+}
+
+static cii_rc_t
+s_report_authorise (const hub_registry_t *registry, const char *network, const void *domain, cii_err_t *err)
+{
+    return hub_monitor_authorise_report (registry, network, (const cii_report_t *) domain, err);
+}
+
 //  --- the table -----------------------------------------------------------------------------
 
 //  The compiled kinds' handlers; .kind is resolved by name once (s_resolve).
-static const char *const s_names [] = { "signal", "request", "withdraw" };
+static const char *const s_names [] = { "signal", "request", "withdraw", "push", "report" };
 static hub_upward_kind_t s_compiled [] = {
     { NULL, sizeof (cii_signal_t), s_signal_view, s_signal_authorise, &hub_store_signal_shape, NULL },
     { NULL, sizeof (cii_request_t), s_request_view, s_request_authorise, &hub_store_request_shape,
       hub_gate_after_commit },
     { NULL, sizeof (cii_withdraw_t), s_withdraw_view, s_withdraw_authorise, &hub_flow_withdraw_shape,
       hub_gate_after_commit },
+    { NULL, sizeof (cii_push_t), s_push_view, s_push_authorise, &hub_store_push_shape, NULL },
+    { NULL, sizeof (cii_report_t), s_report_view, s_report_authorise, &hub_store_report_shape, NULL },
 };
 #define S_COMPILED (sizeof s_compiled / sizeof s_compiled [0])
 

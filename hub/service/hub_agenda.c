@@ -2,6 +2,7 @@
     hub_agenda.h): which request waits for which organ and why, the order of the items, a theme
     standing for its requests, the agenda as text, and the minutes' all-or-none transaction. */
 #include "hub_agenda.h"
+#include "hub_monitor.h"
 #include "hub_notices.h"
 #include "hub_requests.h"
 #include "hub_store_agenda.h"
@@ -340,14 +341,57 @@ s_order (const void *a, const void *b)
     return strcmp (x->ref, y->ref);
 }
 
+//  The overdue cantons of recommendation r (its cells from index first on) and their networks into
+//  item's sorted comma lists (s_set_add).
+static bool
+s_overdue_of (const hub_monitor_t *m, size_t r, size_t first, hub_agenda_item_t *item)
+{
+    bool ok = true;
+    for (size_t k = first; ok && k < m->count && m->cells [k].rec == r; k++)
+        if (m->cells [k].overdue)
+            ok = s_set_add (&item->cantons, &item->n_cantons, m->cells [k].canton)
+              && s_set_add (&item->networks, &item->n_networks, m->cells [k].network);
+    return ok;
+}
+
 cii_rc_t
 hub_agenda_monitoring_items (hub_store_t *store, hub_agenda_t *agenda, cii_err_t *err)
 {
-    //  Issue 9 (monitoring of recommendations) adds here, for the meeting's organ, the items its
-    //  monitoring flags (overdue reports, declined recommendations): nothing before it exists.
-    (void) store;
-    (void) agenda;
-    (void) err;
+    //  The CDC follows the implementation of recommendations (plan 3.4): one item per recommendation
+    //  with cantons past its report date without a final report, on its agendas and joint ones.
+    if (!agenda->meeting.joint && !streq (agenda->meeting.organ, "cdc"))
+        return CII_OK;
+    hub_monitor_t m;
+    hub_monitor_filter_t filter = { NULL, NULL, true };
+    cii_rc_t rc = hub_monitor_build (store, &filter, &m, err);
+    if (rc != CII_OK || m.n_recs == 0) {
+        hub_monitor_clear (&m);
+        return rc;
+    }
+    hub_agenda_item_t *grown = realloc (agenda->items, (agenda->count + m.n_recs) * sizeof *grown);
+    bool ok = grown != NULL;
+    if (ok)
+        agenda->items = grown;
+    for (size_t r = 0, c = 0; ok && r < m.n_recs; r++) {
+        const hub_monitor_rec_t *rec = &m.recs [r];
+        while (c < m.count && m.cells [c].rec < r)
+            c++;
+        hub_agenda_item_t *item = &agenda->items [agenda->count++];
+        memset (item, 0, sizeof *item);
+        snprintf (item->ref, sizeof item->ref, "%s", rec->ref);
+        item->kind = "recommendation";
+        snprintf (item->organs, sizeof item->organs, "cdc");
+        item->waiting_days = rec->days_past;
+        char *cantons = NULL;
+        ok = (item->title = strdup (rec->title)) && (item->criteria_met = strdup ("")) && (item->requests = strdup (""))
+          && s_overdue_of (&m, r, c, item) && (cantons = s_spaced (item->cantons, "-"))
+          && s_append (&item->why, "report due %s: %d of %d canton%s overdue (%s)", rec->report_by, rec->overdue,
+                       rec->addressed, rec->addressed == 1 ? "" : "s", cantons);
+        free (cantons);
+    }
+    hub_monitor_clear (&m);
+    if (!ok)
+        return cii_err_set (err, CII_NO_MEMORY, "out of memory");
     return CII_OK;
 }
 
@@ -677,6 +721,10 @@ s_check_outcome (hub_store_t *store, const hub_agenda_t *agenda, const hub_outco
     for (size_t j = 0; j < i; j++)
         if (outcomes [j].ref && streq (outcomes [j].ref, o->ref))
             return cii_err_set (err, CII_BAD_INPUT, "it is already item %zu: one outcome per item", j + 1);
+    for (size_t j = 0; j < agenda->count; j++)
+        if (streq (agenda->items [j].ref, o->ref) && streq (agenda->items [j].kind, "recommendation"))
+            return cii_err_set (err, CII_REFUSED, "%s is on the agenda for its overdue reports: minutes record "
+                                "outcomes of requests and themes, not of recommendations", o->ref);
     if (s_on_agenda (agenda, o->ref))
         return CII_OK;
     const char *who = hub_requests_ref_shown (o->ref, shown);

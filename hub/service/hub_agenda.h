@@ -10,7 +10,9 @@
                    requests the CDC referred to it (referred-to-cp), working-group results of groups
                    it mandated;
 
-    and what the monitoring flags (issue 9: hub_agenda.c's s_monitoring_items is the hook). A theme
+    and, for the CDC, the recommendations with overdue implementation reports (issue 9,
+    hub_agenda_monitoring_items: one item per recommendation, its networks and overdue cantons, the
+    days since its report date as waiting time; minutes record no outcome for it). A theme
     stands for its requests (one item); items are ordered broadest first: networks, then cantons,
     then waiting time, then reference. Publishing sends the agenda down to every network as a
     notice and records it (a second publication sends only a changed agenda). Minutes record a
@@ -30,7 +32,7 @@
 typedef struct {
     char ref [HUB_MAX_REF];                 /* "CII-2027-0042" or, for a theme, "NT-2027-03" */
     char *title;
-    const char *kind;                       /* "request" or "theme" (static) */
+    const char *kind;                       /* "request", "theme" or "recommendation" (static) */
     char *networks;                         /* comma list, sorted */
     int n_networks;
     char *cantons;                          /* comma list, sorted */
@@ -84,8 +86,11 @@ typedef struct {
 cii_rc_t hub_agenda_publish (hub_store_t *store, const char *ref, hub_agenda_t *agenda, hub_agenda_published_t *out,
                              cii_err_t *err);
 
-/*  Hook for the monitoring of recommendations (issue 9): adds to agenda the items the monitoring
-    flags for the meeting's organ. Does nothing yet: there is no monitoring before issue 9. */
+/*  The monitoring of recommendations (issue 9): adds to agenda, when its meeting is the CDC's or
+    a joint one, one item (kind "recommendation", organs "cdc") per recommendation with overdue
+    cells (hub_monitor): title its French title, networks and cantons those overdue, waiting_days
+    the days since its report date, why "report due 2027-12-31: 5 of 26 cantons overdue (AG, BE,
+    FR, VD, ZH)". Items are appended unsorted (the builder sorts). */
 cii_rc_t hub_agenda_monitoring_items (hub_store_t *store, hub_agenda_t *agenda, cii_err_t *err);
 
 /*  One outcome of a meeting, as the minutes file gives it (borrowed strings). */

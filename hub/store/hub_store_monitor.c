@@ -1,0 +1,372 @@
+/*  hub_store_monitor.c — PUSH and REPORT stored by the batch ingest, the cells of the monitoring
+    matrix, reminders (see hub_store_monitor.h). */
+#include "hub_store_monitor.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  --------------------------------------------------------------------------------------------
+//  The ingest shapes
+
+//  Looks the message up in ingest_log: true when it was stored before (item filled as a resend).
+//  *rc_p is the database error, if any.
+static bool
+s_resend (hub_store_t *store, hub_ingest_item_t *item, cii_rc_t *rc_p)
+{
+    bool conflict = false;
+    cii_rc_t rc = hub_store_ingest_lookup_digest (store, item->agent_id, item->message_id, item->digest, item->ref,
+                                                  &item->received_at_ms, &conflict);
+    *rc_p = rc == CII_NOT_FOUND ? CII_OK : rc;
+    if (rc != CII_OK)
+        return false;
+    item->stored = true;
+    item->duplicate = true;
+    item->conflict = conflict;
+    return true;
+}
+
+//  What one PUSH or REPORT names, as checked against the stored recommendation.
+typedef struct {
+    const char *kind;               //  "push" or "report"
+    const char *ref;
+    const char *canton;
+    uint32_t version;               //  0: none named (a report on the latest)
+    bool addressed_by_named;        //  check the canton against the named version (push), else the current
+} s_target_t;
+
+//  Resolves target: CII_OK with *rec_id, or the item refused (item->refused set, CII_OK returned),
+//  or the database error.
+static cii_rc_t
+s_resolve (hub_store_t *store, hub_ingest_item_t *item, const s_target_t *target, int64_t *rec_id)
+{
+    char version [16];
+    snprintf (version, sizeof version, "%" PRIu32, target->version);
+    const char *values [] = { target->ref, version, target->canton };
+    hub_rows_t *rows = hub_store_query (store, "recommendation of an upward message",
+        "SELECT r.id, r.version, g.version IS NOT NULL, coalesce ($3 = ANY (g.cantons), false), "
+        "       coalesce ($3 = ANY (c.cantons), false) "
+        "FROM recommendations r "
+        "LEFT JOIN recommendation_versions c ON c.rec_id = r.id AND c.version = r.version "
+        "LEFT JOIN recommendation_versions g ON g.rec_id = r.id AND g.version = $2::int "
+        "WHERE r.ref = $1",
+        3, values);
+    if (!rows)
+        return hub_store_rc (store);
+    if (!hub_rows_next (rows)) {
+        item->refused = CII_NOT_FOUND;
+        snprintf (item->reason, sizeof item->reason, "%s names %.32s, which the hub does not hold", target->kind,
+                  target->ref);
+    }
+    else {
+        *rec_id = hub_rows_i64 (rows, 0);
+        int64_t latest = hub_rows_i64 (rows, 1);
+        bool named = hub_rows_bool (rows, 2);
+        bool addressed = target->addressed_by_named ? hub_rows_bool (rows, 3) : hub_rows_bool (rows, 4);
+        if (target->version > 0 && !named) {
+            item->refused = CII_NOT_FOUND;
+            snprintf (item->reason, sizeof item->reason,
+                      "%s names %.32s version %" PRIu32 ", which the hub does not hold (its latest is version %" PRId64
+                      ")", target->kind, target->ref, target->version, latest);
+        }
+        else
+        if (!addressed) {
+            item->refused = CII_REFUSED;
+            if (target->addressed_by_named && target->version != (uint32_t) latest)
+                snprintf (item->reason, sizeof item->reason, "%.32s version %" PRIu32 " is not addressed to %s",
+                          target->ref, target->version, target->canton);
+            else
+                snprintf (item->reason, sizeof item->reason, "%.32s is not addressed to %s", target->ref,
+                          target->canton);
+        }
+    }
+    hub_rows_destroy (&rows);
+    return CII_OK;
+}
+
+//  Runs the statement that writes the ingest_log row and the kind's row (values: agent_id,
+//  message_id, digest, then the kind's own). CII_OK with item stored, or a resend found, or the
+//  database error.
+static cii_rc_t
+s_write (hub_store_t *store, hub_ingest_item_t *item, const char *what, const char *sql, int nparams,
+         const char *const *values)
+{
+    hub_rows_t *rows = hub_store_query (store, what, sql, nparams, values);
+    if (!rows)
+        return hub_store_rc (store);
+    bool written = hub_rows_next (rows);
+    if (written) {
+        hub_rows_copy (rows, 0, item->ref, sizeof item->ref);
+        item->received_at_ms = hub_rows_i64 (rows, 1);
+        item->stored = true;
+    }
+    hub_rows_destroy (&rows);
+    cii_rc_t rc = CII_OK;
+    //  Nothing written: the log row exists (a concurrent insert of the same message committed).
+    if (!written && !s_resend (store, item, &rc) && rc == CII_OK)
+        zsys_warning ("hub store: %s %s of agent %" PRId64 ": logged and gone", what, item->message_id, item->agent_id);
+    return rc;
+}
+
+//  The ingest_log row first (its ref from the row's id, taken before), then the row: a message id
+//  stored meanwhile (ON CONFLICT) writes neither.
+#define S_LOGGED(kind, prefix, seq)                                                                \
+    "WITH n AS (SELECT nextval ('" seq "') AS id), "                                                \
+    "lg AS (INSERT INTO ingest_log (agent_id, message_id, kind, ref, digest) "                     \
+    "       SELECT $1::bigint, $2, '" kind "', '" prefix "' || n.id, nullif ($3, '') FROM n "      \
+    "       ON CONFLICT (agent_id, message_id) DO NOTHING RETURNING ref, received_at) "
+
+static cii_rc_t
+s_push_one (hub_store_t *store, hub_ingest_item_t *item, const cii_push_t *push)
+{
+    cii_rc_t rc;
+    if (s_resend (store, item, &rc) || rc != CII_OK)
+        return rc;
+    if (!push->ref || !push->state || !push->adapter) {
+        item->refused = CII_BAD_INPUT;          //  the codec lets none of these through
+        snprintf (item->reason, sizeof item->reason, "push out of its limits");
+        return CII_OK;
+    }
+    s_target_t target = { "push", push->ref, push->canton, push->version, true };
+    int64_t rec_id = 0;
+    if ((rc = s_resolve (store, item, &target, &rec_id)) != CII_OK)
+        return rc;
+    if (item->refused != CII_OK) {
+        zsys_warning ("hub: agent %s: refused %s: %s", item->network, item->message_id, item->reason);
+        return CII_OK;
+    }
+    char agent [24], rec [24], version [16], attempts [16], at [24];
+    snprintf (agent, sizeof agent, "%" PRId64, item->agent_id);
+    snprintf (rec, sizeof rec, "%" PRId64, rec_id);
+    snprintf (version, sizeof version, "%" PRIu32, push->version);
+    snprintf (attempts, sizeof attempts, "%" PRIu32, push->attempts);
+    snprintf (at, sizeof at, "%" PRId64, push->at_ms);
+    const char *values [] = { agent, item->message_id, item->digest ? item->digest : "", rec, version, push->canton,
+                              item->network, push->state, push->adapter, push->detail ? push->detail : "", attempts, at };
+    return s_write (store, item, "push",
+        S_LOGGED ("push", "PUSH-", "rec_pushes_id_seq")
+        ", p AS (INSERT INTO rec_pushes (id, rec_id, version, canton, network, agent_id, message_id, state, adapter, "
+        "                            detail, attempts, at, received_at) "
+        "        SELECT n.id, $4::bigint, $5::int, $6, $7, $1::bigint, $2, $8, $9, $10, $11::int, "
+        "               timestamptz 'epoch' + $12::bigint * interval '1 millisecond', lg.received_at FROM n, lg "
+        "        RETURNING id) "
+        "SELECT lg.ref, " HUB_SQL_MS ("lg.received_at") " FROM lg, p",
+        12, values);
+}
+
+static cii_rc_t
+s_report_one (hub_store_t *store, hub_ingest_item_t *item, const cii_report_t *report)
+{
+    cii_rc_t rc;
+    if (s_resend (store, item, &rc) || rc != CII_OK)
+        return rc;
+    if (!report->ref || !report->state) {
+        item->refused = CII_BAD_INPUT;          //  the codec lets none of these through
+        snprintf (item->reason, sizeof item->reason, "report out of its limits");
+        return CII_OK;
+    }
+    s_target_t target = { "report", report->ref, report->canton, report->version, false };
+    int64_t rec_id = 0;
+    if ((rc = s_resolve (store, item, &target, &rec_id)) != CII_OK)
+        return rc;
+    if (item->refused != CII_OK) {
+        zsys_warning ("hub: agent %s: refused %s: %s", item->network, item->message_id, item->reason);
+        return CII_OK;
+    }
+    char agent [24], rec [24], version [16], at [24];
+    snprintf (agent, sizeof agent, "%" PRId64, item->agent_id);
+    snprintf (rec, sizeof rec, "%" PRId64, rec_id);
+    snprintf (version, sizeof version, "%" PRIu32, report->version);
+    snprintf (at, sizeof at, "%" PRId64, report->at_ms);
+    const char *values [] = { agent, item->message_id, item->digest ? item->digest : "", rec, version,
+                              report->canton, item->network, report->state, report->note ? report->note : "",
+                              report->source ? report->source : "", at };
+    return s_write (store, item, "report",
+        S_LOGGED ("report", "RPT-", "rec_reports_id_seq")
+        ", p AS (INSERT INTO rec_reports (id, rec_id, version, canton, network, agent_id, message_id, state, note, "
+        "                             source, at, received_at) "
+        "        SELECT n.id, $4::bigint, $5::int, $6, $7, $1::bigint, $2, $8, $9, $10, "
+        "               timestamptz 'epoch' + $11::bigint * interval '1 millisecond', lg.received_at FROM n, lg "
+        "        RETURNING id) "
+        "SELECT lg.ref, " HUB_SQL_MS ("lg.received_at") " FROM lg, p",
+        11, values);
+}
+
+static cii_rc_t
+s_push_store (hub_store_t *store, hub_ingest_item_t *items, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        hub_ingest_item_t *item = &items [i];
+        if (!item->message_id || !*item->message_id || !item->network || !item->item)
+            continue;
+        cii_rc_t rc = s_push_one (store, item, (const cii_push_t *) item->item);
+        if (rc != CII_OK)
+            return rc;
+    }
+    return CII_OK;
+}
+
+static cii_rc_t
+s_report_store (hub_store_t *store, hub_ingest_item_t *items, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        hub_ingest_item_t *item = &items [i];
+        if (!item->message_id || !*item->message_id || !item->network || !item->item)
+            continue;
+        cii_rc_t rc = s_report_one (store, item, (const cii_report_t *) item->item);
+        if (rc != CII_OK)
+            return rc;
+    }
+    return CII_OK;
+}
+
+const hub_ingest_shape_t hub_store_push_shape = {
+    .kind = "push",
+    .statement = "cii_ingest_push",
+    .store = s_push_store,
+};
+
+const hub_ingest_shape_t hub_store_report_shape = {
+    .kind = "report",
+    .statement = "cii_ingest_report",
+    .store = s_report_store,
+};
+
+//  --------------------------------------------------------------------------------------------
+//  The matrix
+
+cii_rc_t
+hub_store_monitor_cells (hub_store_t *self, const char *rec, const char *network, const char *today,
+                         hub_monitor_row_fn *fn, void *arg)
+{
+    assert (self && today && fn);
+    //  JIT off, as for the agenda: over 26,000 cells the estimate passes jit_above_cost, and
+    //  compiling costs more than the statement saves.
+    bool own = false;
+    char saved [32] = "on";
+    cii_rc_t rc = hub_store_tx_begin (self, "monitor", &own);
+    hub_rows_t *rows = NULL;
+    if (rc == CII_OK) {
+        rows = hub_store_query (self, "monitor", "SELECT current_setting ('jit'), set_config ('jit', 'off', true)", 0,
+                                NULL);
+        if (rows && hub_rows_next (rows))
+            hub_rows_copy (rows, 0, saved, sizeof saved);
+        else
+            rc = hub_store_rc (self);
+        hub_rows_destroy (&rows);
+    }
+    const char *values [] = { rec ? rec : "", network ? network : "", today };
+    //  The latest PUSH of the current version and the latest REPORT of each cell, set-based (one
+    //  sort each rather than one index lookup per cell); the downward item of the current version
+    //  per network.
+    if (rc == CII_OK)
+        rows = hub_store_query (self, "monitor",
+        "WITH r AS MATERIALIZED ("
+        "  SELECT r.id, r.ref, r.version, v.report_by, v.cantons, "
+        "         coalesce ((SELECT t.title FROM recommendation_texts t WHERE t.rec_id = r.id "
+        "                    AND t.version = r.version AND t.language = 'fr'), '') AS title "
+        "  FROM recommendations r JOIN recommendation_versions v ON v.rec_id = r.id AND v.version = r.version "
+        "  WHERE $1 = '' OR r.ref = $1), "
+        "c AS MATERIALIZED ("
+        "  SELECT r.id, r.ref, r.version, r.report_by, r.title, cardinality (r.cantons) AS addressed, x.canton, "
+        "         k.network, 'recommendation:' || r.ref || '.v' || r.version AS subject "
+        "  FROM r CROSS JOIN LATERAL unnest (r.cantons) AS x (canton) JOIN cantons k ON k.code = x.canton "
+        "  WHERE $2 = '' OR k.network = $2), "
+        "p AS (SELECT DISTINCT ON (p.rec_id, p.canton) p.rec_id, p.canton, p.state, p.detail "
+        "      FROM rec_pushes p JOIN r ON r.id = p.rec_id AND p.version = r.version "
+        "      ORDER BY p.rec_id, p.canton, p.id DESC), "
+        "q AS (SELECT DISTINCT ON (q.rec_id, q.canton) q.rec_id, q.canton, q.state, q.at, q.note "
+        "      FROM rec_reports q JOIN r ON r.id = q.rec_id "
+        "      ORDER BY q.rec_id, q.canton, q.id DESC), "
+        "d AS (SELECT w.subject, a.network, bool_or (w.acked_at IS NOT NULL) AS acked "
+        "      FROM downward w JOIN agents a ON a.id = w.agent_id "
+        "      WHERE w.subject IN (SELECT DISTINCT subject FROM c) "
+        "      GROUP BY w.subject, a.network) "
+        "SELECT c.id, c.ref, c.version, to_char (c.report_by, 'YYYY-MM-DD'), c.title, c.addressed, c.canton, "
+        "       c.network, d.subject IS NOT NULL, coalesce (d.acked, false), coalesce (p.state, ''), "
+        "       coalesce (p.detail, ''), coalesce (q.state, ''), "
+        "       coalesce (to_char (q.at AT TIME ZONE 'Europe/Zurich', 'YYYY-MM-DD'), ''), coalesce (q.note, ''), "
+        "       $3::date - c.report_by "
+        "FROM c LEFT JOIN p ON p.rec_id = c.id AND p.canton = c.canton "
+        "LEFT JOIN q ON q.rec_id = c.id AND q.canton = c.canton "
+        "LEFT JOIN d ON d.subject = c.subject AND d.network = c.network "
+        "ORDER BY c.id, c.canton",
+        3, values);
+    if (rc == CII_OK && !rows)
+        rc = hub_store_rc (self);
+    while (rc == CII_OK && hub_rows_next (rows)) {
+        hub_monitor_row_t row = {
+            .rec_id = hub_rows_i64 (rows, 0),
+            .rec = hub_rows_text (rows, 1),
+            .version = (int) hub_rows_i64 (rows, 2),
+            .report_by = hub_rows_text (rows, 3),
+            .title = hub_rows_text (rows, 4),
+            .addressed = (int) hub_rows_i64 (rows, 5),
+            .canton = hub_rows_text (rows, 6),
+            .network = hub_rows_text (rows, 7),
+            .queued = hub_rows_bool (rows, 8),
+            .acked = hub_rows_bool (rows, 9),
+            .push = hub_rows_text (rows, 10),
+            .push_detail = hub_rows_text (rows, 11),
+            .state = hub_rows_text (rows, 12),
+            .reported_at = hub_rows_text (rows, 13),
+            .note = hub_rows_text (rows, 14),
+            .days_past = (int) hub_rows_i64 (rows, 15),
+        };
+        if (!fn (&row, arg))
+            break;
+    }
+    hub_rows_destroy (&rows);
+    if (rc == CII_OK && !own) {
+        const char *setting [] = { saved };
+        rows = hub_store_query (self, "monitor", "SELECT set_config ('jit', $1, true)", 1, setting);
+        if (!rows)
+            rc = hub_store_rc (self);
+        hub_rows_destroy (&rows);
+    }
+    if (hub_store_tx_end (self, "monitor", own, rc == CII_OK) != CII_OK && rc == CII_OK)
+        rc = hub_store_rc (self);
+    return rc;
+}
+
+cii_rc_t
+hub_store_monitor_known (hub_store_t *self, const char *rec, bool *rec_known, const char *network,
+                         bool *network_known)
+{
+    assert (self);
+    const char *values [] = { rec ? rec : "", network ? network : "" };
+    hub_rows_t *rows = hub_store_query (self, "monitor",
+                                        "SELECT EXISTS (SELECT 1 FROM recommendations WHERE ref = $1), "
+                                        "       EXISTS (SELECT 1 FROM networks WHERE name = $2)", 2, values);
+    if (!rows)
+        return hub_store_rc (self);
+    bool found = hub_rows_next (rows);
+    if (rec_known)
+        *rec_known = found && hub_rows_bool (rows, 0);
+    if (network_known)
+        *network_known = found && hub_rows_bool (rows, 1);
+    hub_rows_destroy (&rows);
+    return CII_OK;
+}
+
+cii_rc_t
+hub_store_monitor_reminded (hub_store_t *self, int64_t notice_id, const char *const *networks, size_t n, size_t cells)
+{
+    assert (self && (n == 0 || networks));
+    char *list = hub_store_text_array (networks, n);
+    if (!list) {
+        hub_store_set_error (self, "reminder", "out of memory");
+        return CII_NO_MEMORY;
+    }
+    char id [24], count [24];
+    snprintf (id, sizeof id, "%" PRId64, notice_id);
+    snprintf (count, sizeof count, "%zu", cells);
+    const char *values [] = { id, list, count };
+    cii_rc_t rc = hub_store_command (self, "reminder",
+                                     "INSERT INTO rec_reminders (notice_id, networks, cells) "
+                                     "VALUES ($1::bigint, $2::text[], $3::int)", 3, values);
+    free (list);
+    return rc;
+}
