@@ -50,9 +50,15 @@ CREATE TABLE pushes (
     adapter TEXT,                              -- the adapter of the last attempt
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+    first_attempt_ms INTEGER,                  -- retries end 24 h (or the test limit) after it
     last_error TEXT,
     detail TEXT,                               -- file name, HTTP status, exit status
     created_at INTEGER NOT NULL,
     done_at INTEGER,
+    message_id TEXT,                           -- the PUSH sent up when it ended
+    hub_ref TEXT,                              -- its receipt ("PUSH-<id>") ...
+    hub_received_at INTEGER,
+    refused_code INTEGER,                      -- ... or the hub's refusal
+    refused_text TEXT,
     UNIQUE (ref, version, canton));
 CREATE INDEX pushes_due ON pushes (state, next_attempt_ms, id);

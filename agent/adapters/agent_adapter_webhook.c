@@ -1,0 +1,240 @@
+/*  agent_adapter_webhook.c — the webhook push adapter: an HTTPS POST of the payload with libcurl
+    (plain HTTP only to loopback: 127.0.0.1, ::1, localhost), headers Content-Type:
+    application/json, Idempotency-Key: REF.vN.CANTON and X-CII-Signature: sha256=HEX, the
+    HMAC-SHA256 (OpenSSL) of the exact body with the canton's secret (the secret file's content,
+    trailing newline stripped; a file readable by group or others is refused). 2xx means pushed;
+    redirects are not followed (a 3xx fails, naming its Location); a connect and a total time
+    limit. */
+#include "agent_adapter.h"
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cii_util.h"
+
+#define S_SECRET_MAX      4096      //  bytes of a secret file
+#define S_CONNECT_MAX_MS  10000     //  the connect limit (or the whole limit when shorter)
+#define S_REPLY_KEPT      512       //  bytes of the answer's body kept for the reason
+
+//  CII_OK for https://HOST..., or http:// to a loopback host.
+static cii_rc_t
+s_check_url (const char *url, cii_err_t *err)
+{
+    CURLU *u = curl_url ();
+    if (!u)
+        return cii_err_set (err, CII_NO_MEMORY, "out of memory");
+    char *scheme = NULL, *host = NULL;
+    cii_rc_t rc = CII_OK;
+    if (curl_url_set (u, CURLUPART_URL, url, 0) != CURLUE_OK
+        || curl_url_get (u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK
+        || curl_url_get (u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+        rc = cii_err_set (err, CII_BAD_INPUT, "--url %s: not a URL", url);
+    else
+    if (strcasecmp (scheme, "https") == 0)
+        rc = CII_OK;
+    else
+    if (strcasecmp (scheme, "http") == 0) {
+        if (strcmp (host, "127.0.0.1") != 0 && strcmp (host, "[::1]") != 0 && strcasecmp (host, "localhost") != 0)
+            rc = cii_err_set (err, CII_REFUSED, "--url %s: plain http is allowed only to loopback (127.0.0.1, ::1,"
+                              " localhost); use https", url);
+    }
+    else
+        rc = cii_err_set (err, CII_BAD_INPUT, "--url %s: not https", url);
+    curl_free (scheme);
+    curl_free (host);
+    curl_url_cleanup (u);
+    return rc;
+}
+
+//  Reads the secret (trailing newline stripped) into a new buffer: caller wipes and frees.
+static cii_rc_t
+s_read_secret (const char *path, char **secret_p, size_t *size_p, cii_err_t *err)
+{
+    cii_rc_t rc = cii_util_check_private (path, err);
+    if (rc != CII_OK)
+        return rc;
+    char *secret = NULL;
+    size_t size = 0;
+    rc = cii_util_read_file_max (path, S_SECRET_MAX, &secret, &size, err);
+    if (rc != CII_OK)
+        return rc;
+    while (size > 0 && (secret [size - 1] == '\n' || secret [size - 1] == '\r'))
+        secret [--size] = '\0';
+    if (size == 0) {
+        free (secret);
+        return cii_err_set (err, CII_BAD_INPUT, "--secret-file %s: empty", path);
+    }
+    *secret_p = secret;
+    *size_p = size;
+    return CII_OK;
+}
+
+static cii_rc_t
+s_check (const agent_adapter_target_t *target, cii_err_t *err)
+{
+    if (!target->url || !*target->url)
+        return cii_err_set (err, CII_BAD_INPUT, "--url: required for --push webhook");
+    if (!target->secret_file || !*target->secret_file)
+        return cii_err_set (err, CII_BAD_INPUT, "--secret-file: required for --push webhook");
+    if (target->timeout_ms <= 0)
+        return cii_err_set (err, CII_BAD_INPUT, "--timeout: must be at least 1 second");
+    cii_rc_t rc = s_check_url (target->url, err);
+    char *secret = NULL;
+    size_t size = 0;
+    if (rc == CII_OK)
+        rc = s_read_secret (target->secret_file, &secret, &size, err);
+    if (secret) {
+        memset (secret, 0, size);
+        free (secret);
+    }
+    return rc;
+}
+
+typedef struct {
+    char kept [S_REPLY_KEPT + 1];
+    size_t size;
+} s_reply_t;
+
+static size_t
+s_on_body (char *data, size_t size, size_t nmemb, void *arg)
+{
+    s_reply_t *reply = arg;
+    size_t n = size * nmemb;
+    size_t take = n < S_REPLY_KEPT - reply->size ? n : S_REPLY_KEPT - reply->size;
+    memcpy (reply->kept + reply->size, data, take);
+    reply->size += take;
+    reply->kept [reply->size] = '\0';
+    return n;
+}
+
+//  CURLOPT_XFERINFOFUNCTION: a non-zero return aborts the transfer (the agent stops).
+static int
+s_on_progress (void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void) dltotal, (void) dlnow, (void) ultotal, (void) ulnow;
+    const atomic_bool *cancel = arg;
+    return cancel && atomic_load (cancel) ? 1 : 0;
+}
+
+//  The first line of the answer's body, for the reason.
+static const char *
+s_reply_line (s_reply_t *reply)
+{
+    reply->kept [strcspn (reply->kept, "\r\n")] = '\0';
+    return reply->kept;
+}
+
+static pthread_once_t s_curl_once = PTHREAD_ONCE_INIT;
+
+static void
+s_curl_init (void)
+{
+    curl_global_init (CURL_GLOBAL_DEFAULT);
+}
+
+static cii_rc_t
+s_push (const agent_adapter_target_t *target, const agent_adapter_job_t *job, char detail [AGENT_ADAPTER_DETAIL],
+        cii_err_t *err)
+{
+    detail [0] = '\0';
+    pthread_once (&s_curl_once, s_curl_init);
+    cii_rc_t rc = s_check_url (target->url, err);
+    char *secret = NULL;
+    size_t secret_size = 0;
+    if (rc == CII_OK)
+        rc = s_read_secret (target->secret_file, &secret, &secret_size, err);
+    if (rc != CII_OK)
+        return rc;
+    unsigned char mac [EVP_MAX_MD_SIZE];
+    unsigned int mac_size = 0;
+    bool signed_ok = HMAC (EVP_sha256 (), secret, (int) secret_size, (const unsigned char *) job->body, job->size,
+                           mac, &mac_size) != NULL;
+    memset (secret, 0, secret_size);
+    free (secret);
+    if (!signed_ok)
+        return cii_err_set (err, CII_FAILED, "webhook: cannot compute the signature");
+    char signature [32 + 2 * EVP_MAX_MD_SIZE] = "X-CII-Signature: sha256=";
+    size_t at = strlen (signature);
+    for (unsigned int i = 0; i < mac_size; i++)
+        at += (size_t) snprintf (signature + at, sizeof signature - at, "%02x", mac [i]);
+    char key [128];
+    snprintf (key, sizeof key, "Idempotency-Key: %s", job->idem_key);
+
+    CURL *curl = curl_easy_init ();
+    struct curl_slist *headers = NULL;
+    struct curl_slist *more = NULL;
+    headers = curl_slist_append (NULL, "Content-Type: application/json");
+    if (headers && (more = curl_slist_append (headers, key)) != NULL)
+        headers = more;
+    if (headers && more && (more = curl_slist_append (headers, signature)) != NULL)
+        headers = more;
+    if (headers && more && (more = curl_slist_append (headers, "Expect:")) != NULL)
+        headers = more;
+    if (!curl || !headers || !more) {
+        curl_slist_free_all (headers);
+        curl_easy_cleanup (curl);
+        return cii_err_set (err, CII_NO_MEMORY, "out of memory");
+    }
+    s_reply_t reply = { "", 0 };
+    char curl_error [CURL_ERROR_SIZE] = "";
+    long connect_ms = target->timeout_ms < S_CONNECT_MAX_MS ? target->timeout_ms : S_CONNECT_MAX_MS;
+    curl_easy_setopt (curl, CURLOPT_URL, target->url);
+    curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt (curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt (curl, CURLOPT_POST, 1L);
+    curl_easy_setopt (curl, CURLOPT_POSTFIELDS, job->body);
+    curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) job->size);
+    curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt (curl, CURLOPT_USERAGENT, "cii-agent/" CII_VERSION);
+    curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) target->timeout_ms);
+    curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, s_on_body);
+    curl_easy_setopt (curl, CURLOPT_WRITEDATA, &reply);
+    curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_error);
+    if (job->cancel) {
+        curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, s_on_progress);
+        curl_easy_setopt (curl, CURLOPT_XFERINFODATA, (void *) job->cancel);
+        curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
+    }
+    CURLcode code = curl_easy_perform (curl);
+    long status = 0;
+    curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+    if (code == CURLE_ABORTED_BY_CALLBACK)
+        rc = cii_err_set (err, CII_UNAVAILABLE, "webhook %s: interrupted (the agent stopped)", target->url);
+    else
+    if (code == CURLE_OPERATION_TIMEDOUT)
+        rc = cii_err_set (err, CII_UNAVAILABLE, "webhook %s: no answer within %d s", target->url,
+                          (target->timeout_ms + 999) / 1000);
+    else
+    if (code != CURLE_OK)
+        rc = cii_err_set (err, CII_UNAVAILABLE, "webhook %s: %s", target->url,
+                          *curl_error ? curl_error : curl_easy_strerror (code));
+    else
+    if (status >= 200 && status < 300) {
+        snprintf (detail, AGENT_ADAPTER_DETAIL, "HTTP %ld", status);
+        rc = CII_OK;
+    }
+    else
+    if (status >= 300 && status < 400) {
+        char *location = NULL;
+        curl_easy_getinfo (curl, CURLINFO_REDIRECT_URL, &location);
+        rc = cii_err_set (err, CII_REFUSED, "webhook %s: HTTP %ld redirect to %s (not followed)", target->url, status,
+                          location ? location : "(no Location)");
+    }
+    else {
+        const char *line = s_reply_line (&reply);
+        rc = cii_err_set (err, CII_FAILED, "webhook %s: HTTP %ld%s%s", target->url, status, *line ? ": " : "", line);
+    }
+    curl_slist_free_all (headers);
+    curl_easy_cleanup (curl);
+    return rc;
+}
+
+const agent_adapter_t agent_adapter_webhook = { AGENT_ADAPTER_VERSION, "webhook", s_check, s_push };
