@@ -3,7 +3,8 @@
     verb runs. The verbs are in hub_cli_setup.c, hub_cli_agents.c, hub_cli_signals.c,
     hub_cli_notices.c, and for the national gate hub_cli_requests.c, hub_cli_decide.c and
     hub_cli_themes.c; cross-language matching in hub_cli_match.c; meetings of the national processing
-    in hub_cli_meeting.c; working groups in hub_cli_wg.c; the work programme in hub_cli_programme.c. */
+    in hub_cli_meeting.c; working groups in hub_cli_wg.c; the work programme in hub_cli_programme.c;
+    the monitoring of recommendations in hub_cli_monitor.c. */
 #include "hub_cli.h"
 #include "hub_cli_verbs.h"
 #include "hub_setup.h"
@@ -270,6 +271,18 @@ static const cii_cli_opt_t s_minutes_opts [] = {
     { NULL, NULL, NULL, false },
 };
 
+// The monitoring of recommendations (hub_cli_monitor.c)
+static const cii_cli_opt_t s_monitor_opts [] = {
+    { "rec", "REC-YYYY-NN", "only this recommendation's cells", false },
+    { "network", "NETWORK", "only the cells of this network's cantons", false },
+    { "overdue", NULL, "only the cells past their report date without a final report (implemented, declined)",
+      false },
+    { "remind", NULL, "send the networks concerned a notice listing their overdue cells", false },
+    { "json", NULL, "print {cells, networks, national} (--overdue: the list of cells; --remind: what was sent) "
+      "as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
 static const cii_cli_verb_t s_verbs [] = {
     { "init", hub_cli_init, NULL, s_init_opts, "", 0, 0,
       "migrate the schema, seed the registry, create the hub key pair" },
@@ -304,6 +317,8 @@ static const cii_cli_verb_t s_verbs [] = {
       "the agenda of a meeting, built from what waits for its organ (--publish: send it to every network)" },
     { "minutes", hub_cli_minutes, NULL, s_minutes_opts, "MEETING", 1, 1,
       "record a meeting's outcomes, one transition per item, all or none" },
+    { "monitor", hub_cli_monitor, NULL, s_monitor_opts, "", 0, 0,
+      "the canton x recommendation matrix: pushes, reports, roll-ups (--overdue, --remind)" },
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };
 

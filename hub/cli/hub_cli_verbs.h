@@ -41,6 +41,7 @@ int hub_cli_meeting_plan (cii_cli_t *cli);
 int hub_cli_meetings (cii_cli_t *cli);
 int hub_cli_agenda (cii_cli_t *cli);        /* hub_cli_agenda.c: agenda, minutes */
 int hub_cli_minutes (cii_cli_t *cli);
+int hub_cli_monitor (cii_cli_t *cli);        /* hub_cli_monitor.c: monitor [--overdue|--remind] */
 
 /*  The store of --db (else the PG* environment), its schema checked (hub_setup_connect). NULL
     after printing the refusal; *code then holds the exit code. */
