@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(gcc libc6-dev make cmake pkg-config libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler
-                 libpq-dev libsqlite3-dev libcmocka-dev libjansson-dev postgresql)
+                 libpq-dev libsqlite3-dev libcmocka-dev libjansson-dev libcurl4-openssl-dev libssl-dev postgresql)
 
 missing=()
 for p in "${packages[@]}"; do
