@@ -110,6 +110,41 @@ static const cii_cli_opt_t s_opts_similar [] = {
     { NULL, NULL, NULL, false }
 };
 
+static const cii_cli_opt_t s_opts_report [] = {
+    { "canton", "CODE", "the canton reporting, one of the network's (required)", false },
+    { "state", "STATE", "acknowledged, planned, in-progress, implemented or declined (required); the state "
+      "directory then goes before the command (cii-agent --state DIR report ...) or in $CII_AGENT_STATE", false },
+    { "note", "TEXT", "what the canton says, up to " S_TEXT (CII_MAX_REASON) " bytes (declined: its reason, "
+      "required)", false },
+    { "version", "N", "the version reported on (default: the latest)", false },
+    { "json", NULL, "print JSON (one line): {\"id\": N, \"message_id\": ...}", false },
+    { NULL, NULL, NULL, false }
+};
+
+static const cii_cli_opt_t s_opts_reports [] = {
+    { "rec", "REC", "only the reports on this recommendation", false },
+    { "canton", "CODE", "only this canton's reports", false },
+    { "json", NULL, "print JSON (one line)", false },
+    { NULL, NULL, NULL, false }
+};
+
+static const cii_cli_opt_t s_opts_canton_set [] = {
+    { "push", "ADAPTER", "exec, dir, webhook or none (required)", false },
+    { "command", "PATH", "exec: the program run for each push (no shell), the payload on stdin", false },
+    { "timeout", "S", "exec, webhook: the time limit of one attempt in seconds (default 30)", false },
+    { "path", "DIR", "dir: the folder REC.vN.CANTON.json files are written into", false },
+    { "url", "URL", "webhook: https://... (plain http only to 127.0.0.1, ::1, localhost)", false },
+    { "secret-file", "F", "webhook: the HMAC-SHA256 key of X-CII-Signature (mode 0600 or 0400)", false },
+    { "json", NULL, "print JSON (one line)", false },
+    { NULL, NULL, NULL, false }
+};
+
+static const cii_cli_verb_t s_canton_verbs [] = {
+    { "set", agent_cli_canton_set, NULL, s_opts_canton_set, "CANTON", 1, 1,
+      "set how recommendations are pushed into a canton's systems" },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
+};
+
 static const cii_cli_verb_t s_request_verbs [] = {
     { "new", agent_cli_request_new, NULL, s_opts_request_new, "", 0, 0, "draft a request from the network's signals" },
     { "edit", agent_cli_request_edit, NULL, s_opts_request_edit, "ID", 1, 1,
@@ -144,11 +179,22 @@ static const cii_cli_verb_t s_verbs [] = {
       "list requests with their state (by state, by canton)" },
     { "show", agent_cli_show, NULL, s_opts_json, "ID|REF", 1, 1,
       "one request: fields, signals, lineage, criteria, the hub's history" },
-    { "trace", agent_cli_trace, NULL, s_opts_json, "ID|REF", 1, 1,
-      "one request's lineage: its signals, merges and splits, reference, theme, every decision received" },
+    { "trace", agent_cli_trace, NULL, s_opts_json, "ID|REF|REC", 1, 1,
+      "one request's lineage (signals, merges, splits, decisions), or a recommendation's versions, pushes and "
+      "reports" },
     { "similar", agent_cli_similar, NULL, s_opts_similar, "SIGNAL", 1, 1,
       "the network's signals and requests that look like a signal, with why" },
-    { "status", agent_cli_status, NULL, s_opts_json, "", 0, 0, "network, hub, daemon state, outbox and inbox" },
+    { "recommendations", agent_cli_recommendations, NULL, s_opts_json, "", 0, 0,
+      "recommendations received, each canton's push and latest report state" },
+    { "report", agent_cli_report, NULL, s_opts_report, "REC", 1, 1,
+      "record a canton's implementation report on a recommendation and send it to the hub" },
+    { "reports", agent_cli_reports, NULL, s_opts_reports, "[import]", 0, 1,
+      "the history of reports; `reports import`: import the report files of STATE/reports/CANTON/ now" },
+    { "canton", NULL, s_canton_verbs, NULL, "", 0, 0, "a canton's push adapter: set" },
+    { "cantons", agent_cli_cantons, NULL, s_opts_json, "", 0, 0,
+      "the network's cantons: languages, push adapter and target, queued / pushed / failed pushes" },
+    { "status", agent_cli_status, NULL, s_opts_json, "", 0, 0,
+      "network, hub, daemon state, outbox and inbox, pushes (failed ones with their reasons)" },
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
 };
 
@@ -207,7 +253,7 @@ agent_cli_run (int argc, char **argv, FILE *out, FILE *err)
 static bool
 s_own_state (cii_cli_t *cli)
 {
-    return strcmp (cii_cli_verb (cli), "requests") == 0;
+    return strcmp (cii_cli_verb (cli), "requests") == 0 || strcmp (cii_cli_verb (cli), "report") == 0;
 }
 
 const char *

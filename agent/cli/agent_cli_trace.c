@@ -1,13 +1,16 @@
-/*  agent_cli_trace.c — `cii-agent trace ID|REF [--json]`: one request's lineage from the network's
-    side (agent_trace): its signals, the request with its national reference and theme, its
-    lineage (merged, split, the drafts at the other end), and the whole history the hub sent down,
-    in order; one JSON object, or text (control characters of stored text shown as '?'). */
+/*  agent_cli_trace.c — `cii-agent trace ID|REF|REC [--json]`: one request's lineage from the
+    network's side (agent_trace): its signals, the request with its national reference and theme,
+    its lineage (merged, split, the drafts at the other end), and the whole history the hub sent
+    down, in order; or a recommendation's (agent_trace_recommendation): the versions received and,
+    per canton, its pushes and its history of reports. One JSON object, or text (control
+    characters of stored text shown as '?'). */
 #include "agent_cli_verbs.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent_reports.h"
 #include "agent_trace.h"
 
 typedef struct {
@@ -157,6 +160,157 @@ s_print (FILE *out, const s_doc_t *d)
     s_section (out, "history", d->history, (const char *[]) { "at", "state", "organ", "meeting", "note", NULL });
 }
 
+//  --- a recommendation ---------------------------------------------------------------------------
+
+typedef struct {
+    json_t *doc;
+    json_t *versions;
+    json_t *cantons;              //  [{"canton", "pushes", "reports"}], in order of appearance
+} s_rec_doc_t;
+
+//  The entry of canton in d->cantons, made when missing (NULL when out of memory).
+static json_t *
+s_canton (s_rec_doc_t *d, const char *canton)
+{
+    size_t index;
+    json_t *entry;
+    json_array_foreach (d->cantons, index, entry)
+        if (strcmp (json_string_value (json_object_get (entry, "canton")), canton) == 0)
+            return entry;
+    entry = json_object ();
+    cii_json_set (entry, "canton", cii_json_str (canton));
+    cii_json_set (entry, "pushes", json_array ());
+    cii_json_set (entry, "reports", json_array ());
+    return json_array_append_new (d->cantons, entry) == 0 ? entry : NULL;
+}
+
+static bool
+s_rec_version (const agent_rec_row_t *r, void *arg)
+{
+    s_rec_doc_t *d = arg;
+    json_t *row = json_object ();
+    cii_json_set (row, "version", json_integer (r->version));
+    cii_json_set (row, "adopted_on", cii_json_str (r->adopted_on));
+    cii_json_set (row, "report_by", cii_json_str (r->report_by));
+    cii_json_set (row, "cantons", cii_json_list (r->cantons));
+    cii_json_set (row, "all_cantons", json_boolean (r->all_cantons));
+    cii_json_set (row, "note", cii_json_str (r->note));
+    cii_json_set (row, "issued_at", cii_json_time (r->issued_at_ms));
+    cii_json_set (row, "received_at", cii_json_time (r->received_at_ms));
+    cii_json_set (row, "seq", json_integer (r->seq));
+    json_array_append_new (d->versions, row);
+    for (const char *p = r->cantons; *p; ) {
+        size_t len = strcspn (p, ",");
+        char canton [3] = "";
+        if (len == 2) {
+            memcpy (canton, p, 2);
+            s_canton (d, canton);
+        }
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return true;
+}
+
+static bool
+s_rec_push (const agent_push_row_t *p, void *arg)
+{
+    s_rec_doc_t *d = arg;
+    json_t *canton = s_canton (d, p->canton);
+    if (!canton)
+        return false;
+    json_t *row = json_object ();
+    cii_json_set (row, "version", json_integer (p->version));
+    cii_json_set (row, "state", cii_json_str (p->state));
+    cii_json_set (row, "adapter", s_str_or_null (p->adapter));
+    cii_json_set (row, "attempts", json_integer (p->attempts));
+    cii_json_set (row, "idem_key", cii_json_str (p->idem_key));
+    cii_json_set (row, "detail", s_str_or_null (p->detail));
+    cii_json_set (row, "last_error", s_str_or_null (p->last_error));
+    cii_json_set (row, "queued_at", cii_json_time (p->created_at_ms));
+    cii_json_set (row, "done_at", cii_json_time (p->done_at_ms));
+    json_array_append_new (json_object_get (canton, "pushes"), row);
+    return true;
+}
+
+static bool
+s_rec_report (const agent_report_row_t *r, void *arg)
+{
+    s_rec_doc_t *d = arg;
+    json_t *canton = s_canton (d, r->canton);
+    if (!canton)
+        return false;
+    bool delivered = r->delivered_at_ms > 0;
+    json_t *row = json_object ();
+    cii_json_set (row, "id", json_integer (r->id));
+    cii_json_set (row, "version", json_integer (r->version));
+    cii_json_set (row, "state", cii_json_str (r->state));
+    cii_json_set (row, "note", cii_json_str (r->note));
+    cii_json_set (row, "source", cii_json_str (r->source));
+    cii_json_set (row, "file", s_str_or_null (r->file_name));
+    cii_json_set (row, "at", cii_json_time (r->created_at_ms));
+    cii_json_set (row, "hub_ref", s_str_or_null (delivered ? r->hub_ref : NULL));
+    cii_json_set (row, "refused", r->refused ? cii_json_str (r->refused_text ? r->refused_text : "") : json_null ());
+    json_array_append_new (json_object_get (canton, "reports"), row);
+    return true;
+}
+
+static void
+s_rec_print (FILE *out, const s_rec_doc_t *d)
+{
+    fputs ("trace recommendation ", out);
+    s_put (out, d->doc, "ref");
+    fputc ('\n', out);
+    s_section (out, "versions", d->versions,
+               (const char *[]) { "version", "adopted_on", "report_by", "cantons", "received_at", "note", NULL });
+    size_t index;
+    json_t *canton;
+    json_array_foreach (d->cantons, index, canton) {
+        fputs ("canton ", out);
+        s_put (out, canton, "canton");
+        fputc ('\n', out);
+        s_section (out, " pushes", json_object_get (canton, "pushes"),
+                   (const char *[]) { "version", "state", "adapter", "attempts", "detail", "last_error", NULL });
+        s_section (out, " reports", json_object_get (canton, "reports"),
+                   (const char *[]) { "at", "state", "source", "hub_ref", "note", NULL });
+    }
+}
+
+static int
+s_trace_rec (cii_cli_t *cli, agent_store_t *store)
+{
+    s_rec_doc_t d = { json_object (), json_array (), json_array () };
+    cii_err_t err;
+    cii_err_clear (&err);
+    cii_rc_t rc;
+    if (!d.doc || !d.versions || !d.cantons)
+        rc = cii_err_set (&err, CII_NO_MEMORY, "out of memory");
+    else {
+        char ref [CII_MAX_REF + 1];
+        agent_reports_upper (cii_cli_arg (cli, 0), ref, sizeof ref);
+        cii_json_set (d.doc, "ref", cii_json_str (ref));
+        agent_trace_rec_visitor_t visitor = { s_rec_version, s_rec_push, s_rec_report };
+        rc = agent_trace_recommendation (store, ref, &visitor, &d, &err);
+    }
+    int code = CII_CLI_OK;
+    if (rc != CII_OK)
+        code = cii_cli_fail (cli, &err);
+    else
+    if (cii_cli_json (cli)) {
+        cii_json_set (d.doc, "versions", json_incref (d.versions));
+        cii_json_set (d.doc, "cantons", json_incref (d.cantons));
+        code = cii_cli_print_json (cli, d.doc);
+        d.doc = NULL;
+    }
+    else
+        s_rec_print (cii_cli_out (cli), &d);
+    json_decref (d.doc);
+    json_decref (d.versions);
+    json_decref (d.cantons);
+    return code;
+}
+
 int
 agent_cli_trace (cii_cli_t *cli)
 {
@@ -164,6 +318,11 @@ agent_cli_trace (cii_cli_t *cli)
     agent_store_t *store = agent_cli_open (cli, NULL, &code);
     if (!store)
         return code;
+    if (agent_trace_is_rec (cii_cli_arg (cli, 0))) {
+        code = s_trace_rec (cli, store);
+        agent_store_destroy (&store);
+        return code;
+    }
     s_doc_t d = { json_object (), json_array (), json_array (), json_array () };
     cii_err_t err;
     cii_err_clear (&err);

@@ -32,6 +32,17 @@ int agent_cli_show (cii_cli_t *cli);
 int agent_cli_trace (cii_cli_t *cli);           /* agent_cli_trace.c */
 int agent_cli_similar (cii_cli_t *cli);
 
+/*  agent_cli_reports.c */
+int agent_cli_report (cii_cli_t *cli);
+int agent_cli_reports (cii_cli_t *cli);
+int agent_cli_recommendations (cii_cli_t *cli);
+
+/*  agent_cli_cantons.c: `canton set`, `cantons`, and the pushes part of `status` (counts by
+    state and the failed pushes with their reasons: into json when not NULL, else lines on out). */
+int agent_cli_canton_set (cii_cli_t *cli);
+int agent_cli_cantons (cii_cli_t *cli);
+cii_rc_t agent_cli_status_pushes (agent_store_t *store, FILE *out, json_t *json, cii_err_t *err);
+
 /*  The state directory: --state DIR, else CII_AGENT_STATE; NULL after a usage error (exit 2,
     which *code_p receives). For a verb with an option of its own called --state (`requests
     --state S`: the contract's names), only a --state before the verb names the directory. */

@@ -12,6 +12,8 @@
 
 #include "agent_kinds.h"
 #include "agent_link.h"
+#include "agent_push.h"
+#include "agent_reports.h"
 #include "agent_setup.h"
 #include "agent_store_config.h"
 #include "agent_store_inbox.h"
@@ -80,6 +82,7 @@ typedef enum {
 
 struct _agent_daemon_t {
     agent_store_t *store;
+    char *state_dir;            //  for the workers (report import), which open their own store
     cii_bundle_t config;
     agent_link_t *link;
     zloop_t *loop;
@@ -679,7 +682,8 @@ agent_daemon_new (const char *state_dir, cii_err_t *err)
         return NULL;
     }
     self->store = agent_setup_open (state_dir, &self->config, err);
-    self->link = self->store ? agent_link_new (&self->config) : NULL;
+    self->state_dir = self->store ? strdup (state_dir) : NULL;
+    self->link = self->state_dir ? agent_link_new (&self->config) : NULL;
     if (!self->link) {
         if (self->store)
             cii_err_set (err, CII_NO_MEMORY, "out of memory");
@@ -700,6 +704,7 @@ agent_daemon_destroy (agent_daemon_t **self_p)
     agent_daemon_t *self = *self_p;
     agent_link_destroy (&self->link);
     agent_store_destroy (&self->store);
+    free (self->state_dir);
     memset (self->config.agent_secret, 0, sizeof self->config.agent_secret);
     free (self);
     *self_p = NULL;
@@ -722,8 +727,18 @@ agent_daemon_loop (agent_daemon_t *self, zsock_t *pipe)
     zsys_info ("agent %s: running (hub %s, %" PRId64 " waiting in the outbox)", s_net (self), self->config.endpoint,
                waiting);
     s_status (self, "connecting", self->config.endpoint);
+    //  Report files are imported by a worker of their own, off this loop
+    zactor_t *reports = zactor_new (agent_reports_actor, self->state_dir);
+    //  Pushes into the cantons' systems run in a thread of their own: a hanging command or
+    //  webhook never stalls the session
+    cii_err_t err;
+    agent_push_worker_t *pushes = agent_push_worker_new (self->state_dir, &err);
+    if (!pushes)
+        zsys_error ("agent %s: no push worker (%s): recommendations are not pushed", s_net (self), err.text);
     zloop_start (self->loop);
     s_execute (self, TERM);               //  interrupted: SIGINT / SIGTERM (no-op when stopped)
+    agent_push_worker_destroy (&pushes);
+    zactor_destroy (&reports);
     zsys_info ("agent %s: stopped", s_net (self));
     zloop_destroy (&self->loop);
     agent_link_close (self->link);

@@ -9,6 +9,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "agent_reports.h"
+#include "agent_push.h"
 #include "agent_requests.h"
 #include "agent_store_inbox.h"
 #include "agent_store_notices.h"
@@ -44,6 +46,17 @@ s_store_status (agent_store_t *store, int64_t seq, const ProtobufCMessage *item,
     cii_criterion_t criteria [CII_MAX_CRITERIA];
     cii_wire_status_view ((const Cii__Status *) item, &status, criteria);
     return agent_requests_on_status (store, seq, &status, err);
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Downward: recommendation (stored, and one push queued per addressed canton of this network)
+
+static cii_rc_t
+s_store_recommendation (agent_store_t *store, int64_t seq, const ProtobufCMessage *item, cii_err_t *err)
+{
+    cii_recommendation_t rec;
+    cii_wire_recommendation_view ((const Cii__Recommendation *) item, &rec);
+    return agent_push_on_recommendation (store, seq, &rec, err);
 }
 
 //  --------------------------------------------------------------------------------------------
@@ -93,20 +106,54 @@ s_withdraw_refused (agent_store_t *store, int64_t ref_id, int code, const char *
 }
 
 //  --------------------------------------------------------------------------------------------
+//  Upward: report (a canton's implementation report; receipt ref "RPT-<id>")
+
+static cii_rc_t
+s_report_delivered (agent_store_t *store, int64_t ref_id, const char *hub_ref, int64_t hub_received_at_ms,
+                    cii_err_t *err)
+{
+    return agent_reports_on_receipt (store, ref_id, hub_ref, hub_received_at_ms, err);
+}
+
+static cii_rc_t
+s_report_refused (agent_store_t *store, int64_t ref_id, int code, const char *text, cii_err_t *err)
+{
+    return agent_reports_on_refusal (store, ref_id, code, text, err);
+}
+
+//  --------------------------------------------------------------------------------------------
+//  Upward: push (a push into a canton's systems ended)
+
+static cii_rc_t
+s_push_delivered (agent_store_t *store, int64_t ref_id, const char *hub_ref, int64_t hub_received_at_ms,
+                  cii_err_t *err)
+{
+    return agent_store_push_delivered (store, ref_id, hub_ref, hub_received_at_ms, err);
+}
+
+static cii_rc_t
+s_push_refused (agent_store_t *store, int64_t ref_id, int code, const char *text, cii_err_t *err)
+{
+    zsys_warning ("agent %s: the hub refused the state of push %" PRId64 " (code %d): %s", agent_store_label (store),
+                  ref_id, code, text ? text : "");
+    return agent_store_push_refused (store, ref_id, code, text, err);
+}
+
+//  --------------------------------------------------------------------------------------------
 //  The tables: one entry per compiled kind, then those registered at run time
 
 static const agent_down_handler_t s_down [] = {
     { "notice", s_store_notice },
     { "status", s_store_status },
-    { "recommendation", NULL },
+    { "recommendation", s_store_recommendation },
 };
 
 static const agent_up_handler_t s_up [] = {
     { "signal", s_signal_delivered, s_signal_refused },
     { "request", s_request_delivered, s_request_refused },
     { "withdraw", s_withdraw_delivered, s_withdraw_refused },
-    { "push", NULL, NULL },
-    { "report", NULL, NULL },
+    { "push", s_push_delivered, s_push_refused },
+    { "report", s_report_delivered, s_report_refused },
 };
 
 static const agent_down_handler_t *s_down_registered [S_MAX_REGISTERED];

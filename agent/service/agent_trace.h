@@ -7,6 +7,7 @@
 #define AGENT_TRACE_H_INCLUDED
 
 #include "agent_store.h"
+#include "agent_store_reports.h"
 #include "agent_store_requests.h"
 #include "agent_store_signals.h"
 #include "agent_store_trace.h"
@@ -24,5 +25,25 @@ typedef struct {
     case: agent_requests_resolve). CII_NOT_FOUND "no request 'x' in this agent". */
 cii_rc_t agent_trace (agent_store_t *store, const char *key, const agent_trace_visitor_t *visitor, void *arg,
                       cii_err_t *err);
+
+/*  --- a recommendation (issue 9) ------------------------------------------------------------- */
+
+/*  True if key names a recommendation ("REC-2027-01", any case) rather than a request. */
+bool agent_trace_is_rec (const char *key);
+
+/*  What a recommendation's trace is told, in this order: every version received (oldest first),
+    every push of every version (by version, canton: its state, adapter, attempts, detail), every
+    report (oldest first: the cantons' history). A function may be NULL. */
+typedef struct {
+    agent_rec_fn *version;
+    agent_push_fn *push;
+    agent_report_fn *report;
+} agent_trace_rec_visitor_t;
+
+/*  Walks the network's side of recommendation key (any case). CII_BAD_INPUT for a malformed
+    reference; CII_NOT_FOUND "no recommendation REC-2027-09 was received by this agent" when it
+    has neither a version nor a report here. */
+cii_rc_t agent_trace_recommendation (agent_store_t *store, const char *key, const agent_trace_rec_visitor_t *visitor,
+                                     void *arg, cii_err_t *err);
 
 #endif
