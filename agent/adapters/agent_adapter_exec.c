@@ -107,6 +107,7 @@ s_push (const agent_adapter_target_t *target, const agent_adapter_job_t *job, ch
     posix_spawn_file_actions_adddup2 (&actions, in [0], STDIN_FILENO);
     posix_spawn_file_actions_adddup2 (&actions, out [1], STDOUT_FILENO);
     posix_spawn_file_actions_adddup2 (&actions, out [1], STDERR_FILENO);
+    posix_spawn_file_actions_addclosefrom_np (&actions, 3);      //  the daemon's own files stay its own
     sigset_t none, defaults;
     sigemptyset (&none);
     sigemptyset (&defaults);
