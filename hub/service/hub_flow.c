@@ -38,6 +38,7 @@ static const hub_state_t s_states [] = {
     { "recommendation-planned", 0, "the CP plans a recommendation on it" },
     { "returned-to-cdc", 0, "returned by the CP to the CDC, for its next agenda" },
     { "wg-reported", HUB_STATE_MANDATOR, "the working group reported: back to the organ that mandated it" },
+    { "recommended", HUB_STATE_CLOSED, "answered by a recommendation of the CP (its basis), REC-YYYY-NN" },
 };
 
 static const hub_organ_t s_organs [] = {
@@ -101,6 +102,12 @@ static const hub_transition_t s_transitions [] = {
     { "wg-reported", "returned-to-cdc", "cp", HUB_BY_DECIDE, NULL },
     { "wg-reported", "wg-mandated", "cp", HUB_BY_DECIDE, NULL },
     { "wg-reported", "deferred", "cp", HUB_BY_DECIDE, NULL },
+    //  the CP publishes a recommendation (`cii-hub recommend`) whose basis names the request or its
+    //  theme: what it planned, or straight from its agenda
+    { "recommendation-planned", "recommended", "cp", HUB_BY_RECOMMEND, NULL },
+    { "scheduled", "recommended", "cp", HUB_BY_RECOMMEND, NULL },
+    { "referred-to-cp", "recommended", "cp", HUB_BY_RECOMMEND, NULL },
+    { "wg-reported", "recommended", "cp", HUB_BY_RECOMMEND, NULL },
 };
 
 #define S_COUNT(a) (sizeof (a) / sizeof (a) [0])

@@ -47,7 +47,8 @@ typedef struct {
 typedef enum {
     HUB_BY_DECIDE = 1,                  /* an organ's decision: `cii-hub decide` */
     HUB_BY_THEME = 2,                   /* the bureau groups it into a theme: `cii-hub theme new` */
-    HUB_BY_NETWORK = 3                  /* the network's WITHDRAW, over the wire */
+    HUB_BY_NETWORK = 3,                 /* the network's WITHDRAW, over the wire */
+    HUB_BY_RECOMMEND = 4                /* the CP publishes a recommendation on it: `cii-hub recommend` */
 } hub_by_t;
 
 /*  One allowed transition. */

@@ -31,7 +31,7 @@ CREATE TABLE recommendations (
     id          bigserial PRIMARY KEY,
     ref         text NOT NULL UNIQUE CHECK (ref ~ '^REC-[0-9]{4}-[0-9]{2,}$'),
     version     int NOT NULL DEFAULT 1 CHECK (version >= 1),   -- the current version
-    meeting     text REFERENCES meetings (ref),                -- the CP meeting that adopted it
+    meeting     text REFERENCES meetings (ref),                -- the CP (or joint) meeting that adopted version 1
     created_at  timestamptz NOT NULL DEFAULT now ()
 );
 
@@ -46,6 +46,7 @@ CREATE TABLE recommendation_versions (
     cantons     text[] NOT NULL,                 -- the addressed cantons (all 26 when all_cantons)
     partners    text[] NOT NULL DEFAULT '{}',    -- partner codes
     note        text NOT NULL DEFAULT '',        -- what this version changed
+    meeting     text REFERENCES meetings (ref),  -- the CP (or joint) meeting that adopted this version, or NULL
     issued_at   timestamptz NOT NULL DEFAULT now (),
     PRIMARY KEY (rec_id, version),
     CHECK (report_by >= adopted_on)

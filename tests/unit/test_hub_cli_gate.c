@@ -137,7 +137,7 @@ test_requests (void **state)
     s_run (fx, "requests", "--state", "decided", NULL);
     s_assert_refused (fx, "cii-hub requests: unknown state \"decided\" (received, grouped, admissible, inadmissible, "
                           "withdrawn, scheduled, answered, wg-mandated, referred-to-cp, deferred, declined, project, "
-                          "recommendation-planned, returned-to-cdc, wg-reported)");
+                          "recommendation-planned, returned-to-cdc, wg-reported, recommended)");
     s_run (fx, "requests", "--network", "atlantis", "--json", NULL);
     s_assert_refused (fx, "cii-hub requests: unknown network atlantis");
     s_run (fx, "requests", "--canton", "XX", NULL);
@@ -206,7 +206,7 @@ test_decide (void **state)
     s_run (fx, "decide", fx->a, "--to", "decided", "--organ", "bureau", NULL);
     s_assert_refused (fx, "cii-hub decide: unknown state \"decided\" (received, grouped, admissible, inadmissible, "
                           "withdrawn, scheduled, answered, wg-mandated, referred-to-cp, deferred, declined, project, "
-                          "recommendation-planned, returned-to-cdc or wg-reported)");
+                          "recommendation-planned, returned-to-cdc, wg-reported or recommended)");
     s_run (fx, "decide", fx->a, "--to", "scheduled", "--organ", "bureau", NULL);
     snprintf (expect, sizeof expect, "cii-hub decide: %s is received: the bureau may move it to admissible or "
               "inadmissible", fx->a);

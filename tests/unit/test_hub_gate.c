@@ -78,9 +78,9 @@ s_after_commit (unit_hub_t *hub)
 
 //  Every state, as the refusals of an unknown one list them.
 #define S_STATES_LIST "received, grouped, admissible, inadmissible, withdrawn, scheduled, answered, wg-mandated, " \
-                      "referred-to-cp, deferred, declined, project, recommendation-planned, returned-to-cdc"
-#define S_STATES_OR    S_STATES_LIST " or wg-reported"
-#define S_STATES_COMMA S_STATES_LIST ", wg-reported"
+                      "referred-to-cp, deferred, declined, project, recommendation-planned, returned-to-cdc, wg-reported"
+#define S_STATES_OR    S_STATES_LIST " or recommended"
+#define S_STATES_COMMA S_STATES_LIST ", recommended"
 
 //  Expects a refusal rc with exactly text.
 #define S_REFUSED(call, want_rc, want_text)                                      \

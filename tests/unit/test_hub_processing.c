@@ -41,7 +41,7 @@
 static const char *const s_states [] = {
     "received", "grouped", "admissible", "inadmissible", "withdrawn",
     "scheduled", "answered", "wg-mandated", "referred-to-cp", "deferred", "declined", "project",
-    "recommendation-planned", "returned-to-cdc", "wg-reported",
+    "recommendation-planned", "returned-to-cdc", "wg-reported", "recommended",
 };
 #define S_STATES (sizeof s_states / sizeof s_states [0])
 
