@@ -1,0 +1,207 @@
+/*  test_report_kill.c — integration: report files dropped by cantonal systems into
+    STATE/reports/CANTON/ (written as a cantonal system should: a temporary name, then a rename)
+    while the agent daemon imports them, the agent SIGKILLed again and again during the import and
+    restarted; afterwards every file is imported exactly once: one reports row per file (its
+    digest), each file once in done/ (none left, none rejected, none twice), one REPORT per file
+    in the agent's outbox until its receipt, and one row per file at the hub (rec_reports and
+    ingest_log by message id). The recommendation is written with SQL into the hub's tables and
+    the agent's (as `cii-hub recommend` and the downward handler would store it). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent_reports.h"
+#include "harness.h"
+
+#define S_WAVES      8            //  drop, then kill during the import, this many times
+#define S_PER_WAVE   40           //  files per wave, spread over the three cantons
+
+static const char *s_cantons [] = { "VD", "VS", "GE" };
+
+static void
+s_agent_exec (it_agent_t *agent, const char *sql)
+{
+    char path [600];
+    snprintf (path, sizeof path, "%s/agent.db", agent->state);
+    sqlite3 *db = NULL;
+    assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout (db, 10000);
+    char *message = NULL;
+    if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+        fail_msg ("%s: %s", sql, message ? message : "?");
+    sqlite3_free (message);
+    sqlite3_close (db);
+}
+
+//  Files (not folders, not names starting with '.') in STATE/reports/CANTON[/sub].
+static long
+s_files (it_agent_t *agent, const char *canton, const char *sub)
+{
+    char path [800];
+    snprintf (path, sizeof path, "%s/reports/%s%s%s", agent->state, canton, sub ? "/" : "", sub ? sub : "");
+    DIR *dir = opendir (path);
+    if (!dir)
+        return 0;
+    long count = 0;
+    struct dirent *entry;
+    while ((entry = readdir (dir)) != NULL) {
+        char file [1100];
+        struct stat st;
+        snprintf (file, sizeof file, "%s/%s", path, entry->d_name);
+        if (entry->d_name [0] != '.' && lstat (file, &st) == 0 && S_ISREG (st.st_mode))
+            count++;
+    }
+    closedir (dir);
+    return count;
+}
+
+static long
+s_all (it_agent_t *agent, const char *sub)
+{
+    long count = 0;
+    for (size_t i = 0; i < 3; i++)
+        count += s_files (agent, s_cantons [i], sub);
+    return count;
+}
+
+//  Drops report file n as a cantonal system does: NAME.tmp written, then renamed.
+static void
+s_drop (it_agent_t *agent, int n)
+{
+    const char *canton = s_cantons [n % 3];
+    static const char *states [] = { "acknowledged", "planned", "in-progress", "implemented" };
+    char dir [700], tmp [800], path [800], text [300];
+    snprintf (dir, sizeof dir, "%s/reports/%s", agent->state, canton);
+    mkdir (dir, 0700);
+    snprintf (tmp, sizeof tmp, "%s/r%04d.json.tmp", dir, n);
+    snprintf (path, sizeof path, "%s/r%04d.json", dir, n);
+    snprintf (text, sizeof text, "{\"rec\": \"REC-2027-01\", \"state\": \"%s\", \"note\": \"Rapport n° %d de %s\"}",
+              states [n % 4], n, canton);
+    FILE *file = fopen (tmp, "w");
+    assert_non_null (file);
+    assert_int_equal (fputs (text, file) >= 0, 1);
+    assert_int_equal (fclose (file), 0);
+    assert_int_equal (rename (tmp, path), 0);
+}
+
+typedef struct {
+    it_agent_t *agent;
+    long expected;
+} s_wait_t;
+
+//  Every file in done/, none left in the cantons' folders.
+static bool
+s_all_done (void *arg)
+{
+    s_wait_t *w = arg;
+    return s_all (w->agent, AGENT_REPORTS_DONE) == w->expected && s_all (w->agent, NULL) == 0;
+}
+
+static void
+test_report_kill (void **state)
+{
+    it_fixture_t *f = *state;
+    assert_int_equal (it_hub_start (f), 0);
+    it_agent_t *agent = it_agent_add (f, "lemanique");
+    assert_non_null (agent);
+    //  The recommendation, at the hub and as the agent received it
+    assert_int_equal (it_sql_long (f, "WITH r AS (INSERT INTO recommendations (ref, version) VALUES ('REC-2027-01', 1)"
+                                      " RETURNING id), v AS (INSERT INTO recommendation_versions (rec_id, version,"
+                                      " adopted_on, report_by, all_cantons, cantons) SELECT id, 1, '2027-04-20',"
+                                      " '2027-12-31', false, '{VD,VS,GE}' FROM r RETURNING rec_id)"
+                                      " SELECT count(*) FROM v", NULL), 1);
+    s_agent_exec (agent, "INSERT INTO recommendations (ref, version, seq, adopted_on, report_by, cantons, issued_at,"
+                         " received_at) VALUES ('REC-2027-01', 1, 1, '2027-04-20', '2027-12-31', 'VD,VS,GE',"
+                         " 1800000000000, 1800000001000)");
+    assert_int_equal (it_agent_start (f, agent), 0);
+    assert_true (it_wait_sql (f, 30000, 1, "SELECT count(*) FROM agents WHERE network = 'lemanique' AND connected",
+                              NULL));
+
+    //  Waves: the daemon running, drop files, SIGKILL it a varying moment later (the import of a
+    //  wave takes a few hundred milliseconds: most kills land inside it), restart
+    int n = 0;
+    long mid_import = 0;
+    for (int wave = 0; wave < S_WAVES; wave++) {
+        usleep (400 * 1000);              //  the restarted daemon and its import worker are up
+        long done_before = s_all (agent, AGENT_REPORTS_DONE);
+        for (int i = 0; i < S_PER_WAVE; i++)
+            s_drop (agent, n++);
+        if (wave % 2 == 0) {
+            //  As soon as the import of this wave has begun (within ~1 s: the import period)
+            for (int i = 0; i < 3000 && s_all (agent, AGENT_REPORTS_DONE) == done_before; i++)
+                usleep (1000);
+        }
+        else
+            usleep ((useconds_t) (wave * 150) * 1000);
+        assert_int_equal (it_agent_kill (f, agent), 0);
+        long pending = s_all (agent, NULL), done = s_all (agent, AGENT_REPORTS_DONE);
+        mid_import += pending > 0 && done > done_before;
+        print_message ("wave %d: killed with %ld file(s) waiting, %ld done\n", wave, pending, done);
+        assert_int_equal (it_agent_start (f, agent), 0);
+    }
+    //  And once more during the catch-up after a restart
+    usleep (30 * 1000);
+    assert_int_equal (it_agent_kill (f, agent), 0);
+    assert_int_equal (it_agent_start (f, agent), 0);
+    print_message ("%ld of %d kills landed in the middle of an import\n", mid_import, S_WAVES);
+
+    //  Every file imported, once
+    s_wait_t w = { agent, n };
+    assert_true (it_wait_until (60000, s_all_done, &w));
+    assert_int_equal (s_all (agent, AGENT_REPORTS_REJECTED), 0);
+    assert_int_equal (it_agent_sql_long (agent, "SELECT count(*) FROM reports"), n);
+    assert_int_equal (it_agent_sql_long (agent, "SELECT count(DISTINCT file_digest) FROM reports"), n);
+    assert_int_equal (it_agent_sql_long (agent, "SELECT count(DISTINCT file_name) FROM reports"), n);
+    assert_int_equal (it_agent_sql_long (agent, "SELECT count(*) FROM reports WHERE source = 'file'"), n);
+    //  Each went up once: the outbox empties, each report is receipted, one row each at the hub
+    assert_true (it_wait_sql (f, 60000, n, "SELECT count(*) FROM ingest_log WHERE kind = 'report'", NULL));
+    for (int i = 0; i < 600 && it_agent_sql_long (agent, "SELECT count(*) FROM outbox") != 0; i++)
+        usleep (100 * 1000);
+    assert_int_equal (it_agent_sql_long (agent, "SELECT count(*) FROM outbox"), 0);
+    assert_int_equal (it_agent_sql_long (agent, "SELECT count(*) FROM reports WHERE hub_ref LIKE 'RPT-%'"), n);
+    assert_int_equal (it_agent_sql_long (agent, "SELECT count(*) FROM reports WHERE refused_code IS NOT NULL"), 0);
+    assert_int_equal (it_sql_long (f, "SELECT count(*) FROM rec_reports", NULL), n);
+    assert_int_equal (it_sql_long (f, "SELECT count(DISTINCT message_id) FROM rec_reports", NULL), n);
+    assert_int_equal (it_sql_long (f, "SELECT count(DISTINCT note) FROM rec_reports WHERE source = 'file'", NULL), n);
+    //  The same message ids on both sides
+    it_result_t r;
+    assert_int_equal (it_agent_cli (f, agent, &r, "reports", "--json", NULL), 0);
+    json_t *listing = it_json_array (r.out);
+    assert_int_equal ((long) json_array_size (listing), n);
+    size_t index;
+    json_t *report;
+    json_array_foreach (listing, index, report) {
+        const char *mid = it_json_str (report, "message_id");
+        assert_non_null (mid);
+        assert_int_equal (it_sql_long (f, "SELECT count(*) FROM rec_reports WHERE message_id = $1", mid, NULL), 1);
+        char *ref = it_sql_text (f, "SELECT ref FROM ingest_log WHERE message_id = $1", mid, NULL);
+        assert_non_null (ref);
+        assert_string_equal (ref, it_json_str (report, "hub_ref"));
+        free (ref);
+    }
+    json_decref (listing);
+    it_result_free (&r);
+
+    assert_int_equal (it_agent_stop (f, agent), 0);
+    assert_int_equal (it_hub_stop (f), 0);
+    it_fixture_pass (f);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_report_kill, it_setup, it_teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
