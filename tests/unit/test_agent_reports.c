@@ -5,7 +5,8 @@
     nothing stored), the history and the hub's receipt and refusal, `recommendations` (titles in
     the network's languages, each canton's push and latest report), `trace REC`, and the import of
     report files (imported once, done/ and rejected/ with NAME.error for every hostile file, a file
-    seen again after a crash before its move). */
+    seen again after a crash before its move), and a report on a recommendation that came down
+    through the RECOMMENDATION kind's handler. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -542,6 +543,60 @@ test_import_service (void **state)
     assert_int_equal (s_count (fx, "SELECT count(*) FROM outbox WHERE kind = 'report'"), 2);
 }
 
+//  Through the downward path: a RECOMMENDATION item delivered as the daemon delivers it (stored
+//  and its pushes queued by its kind's handler), then reported on.
+static void
+test_downward (void **state)
+{
+    s_fixture_t *fx = *state;
+    const char *st = fx->cli.agent->state;
+    Cii__Translation fr = CII__TRANSLATION__INIT, de = CII__TRANSLATION__INIT, it = CII__TRANSLATION__INIT;
+    fr.language = (char *) "fr", fr.title = (char *) "Titre", fr.text = (char *) "Texte.";
+    de.language = (char *) "de", de.title = (char *) "Titel", de.text = (char *) "Text.";
+    it.language = (char *) "it", it.title = (char *) "Titolo", it.text = (char *) "Testo.";
+    Cii__Translation *translations [] = { &fr, &de, &it };
+    char *cantons [] = { (char *) "VD", (char *) "VS" };
+    Cii__Recommendation rec = CII__RECOMMENDATION__INIT;
+    rec.ref = (char *) "REC-2027-05";
+    rec.version = 1;
+    rec.translations = translations;
+    rec.n_translations = 3;
+    rec.adopted_on = (char *) "2027-04-20";
+    rec.report_by = (char *) "2027-12-31";
+    rec.cantons = cantons;
+    rec.n_cantons = 2;
+    rec.issued_at_ms = 1800000000000;
+    Cii__Deliver deliver = CII__DELIVER__INIT;
+    deliver.seq = 1;
+    deliver.item_case = CII__DELIVER__ITEM_RECOMMENDATION;
+    deliver.recommendation = &rec;
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    env.body_case = CII__ENVELOPE__BODY_DELIVER;
+    env.deliver = &deliver;
+    agent_store_t *store = s_open (fx);
+    agent_inbox_outcome_t outcome;
+    cii_err_t err;
+    cii_err_clear (&err);
+    if (agent_kinds_deliver (store, &env, &outcome, &err) != CII_OK)
+        fail_msg ("RECOMMENDATION: %s", err.text);
+    agent_store_destroy (&store);
+    S_OK (fx, "--state", st, "report", "REC-2027-05", "--canton", "VS", "--state", "acknowledged", "--json");
+    json_t *doc = s_json (fx->cli.run.out);
+    s_json_member (doc, "version", "1");
+    json_decref (doc);
+    S_REFUSED (fx, "cii-agent report: REC-2027-05 version 1 is not addressed to GE (only VD, VS)\n",
+               "report", "REC-2027-05", "--canton", "GE", "--state", "planned");
+    S_OK (fx, "recommendations", "--state", st, "--json");
+    json_t *list = s_json (fx->cli.run.out);
+    json_t *found = s_json_find (list, "ref", "\"REC-2027-05\"");
+    assert_non_null (found);
+    s_json_member (found, "titles", "{\"de\": \"Titel\", \"fr\": \"Titre\"}");
+    json_t *vs = s_json_find (json_object_get (found, "cantons"), "canton", "\"VS\"");
+    s_json_member (vs, "push", "\"queued\"");
+    s_json_member (vs, "state", "\"acknowledged\"");
+    json_decref (list);
+}
+
 int
 main (void)
 {
@@ -551,6 +606,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_trace_rec, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_import_files, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_import_service, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_downward, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
