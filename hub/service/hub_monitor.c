@@ -90,7 +90,8 @@ typedef struct {
     size_t rec_capacity;
     size_t cell_capacity;
     size_t net_capacity;
-    int64_t rec_id;                 //  the recommendation of the last rec entry (0: none yet)
+    int64_t *ids;                   //  the recommendations' ids, as recs
+    size_t at;                      //  the recommendation of the last cell
     bool failed;
 } s_builder_t;
 
@@ -141,38 +142,57 @@ s_rollup (s_builder_t *b, const char *network)
 }
 
 static bool
+s_rec (const hub_monitor_rec_row_t *row, void *arg)
+{
+    s_builder_t *b = arg;
+    hub_monitor_t *m = b->m;
+    if (m->n_recs == b->rec_capacity) {
+        size_t bigger = b->rec_capacity ? b->rec_capacity * 2 : 16;
+        hub_monitor_rec_t *grown = realloc (m->recs, bigger * sizeof *grown);
+        int64_t *ids = grown ? realloc (b->ids, bigger * sizeof *ids) : NULL;
+        if (grown)
+            m->recs = grown;
+        if (!ids) {
+            b->failed = true;
+            return false;
+        }
+        b->ids = ids;
+        b->rec_capacity = bigger;
+    }
+    hub_monitor_rec_t *rec = &m->recs [m->n_recs];
+    memset (rec, 0, sizeof *rec);
+    if (!(rec->title = strdup (row->title))) {
+        b->failed = true;
+        return false;
+    }
+    b->ids [m->n_recs++] = row->id;
+    snprintf (rec->ref, sizeof rec->ref, "%s", row->ref);
+    snprintf (rec->report_by, sizeof rec->report_by, "%s", row->report_by);
+    rec->version = row->version;
+    rec->addressed = row->addressed;
+    rec->days_past = row->days_past;
+    return true;
+}
+
+static bool
 s_cell (const hub_monitor_row_t *row, void *arg)
 {
     s_builder_t *b = arg;
     hub_monitor_t *m = b->m;
+    //  Cells and recommendations come in the same order (id); a cell of a recommendation read after
+    //  the recommendations were (a concurrent publication) is left for the next build.
+    while (b->at < m->n_recs && b->ids [b->at] < row->rec_id)
+        b->at++;
+    if (b->at == m->n_recs || b->ids [b->at] != row->rec_id)
+        return true;
+    hub_monitor_rec_t *rec = &m->recs [b->at];
     const char *state = *row->state ? row->state : "none";
     int index = hub_monitor_state_index (state);
     if (index < 0)
         return true;                        //  the schema's CHECK allows no other
-    bool overdue = row->days_past > 0 && !cii_domain_report_state_final (state);
+    bool overdue = rec->days_past > 0 && !cii_domain_report_state_final (state);
     if (b->overdue_only && !overdue)
         return true;
-    if (row->rec_id != b->rec_id) {
-        if (m->n_recs == b->rec_capacity) {
-            size_t bigger = b->rec_capacity ? b->rec_capacity * 2 : 16;
-            hub_monitor_rec_t *grown = realloc (m->recs, bigger * sizeof *grown);
-            if (!grown)
-                goto oom;
-            m->recs = grown;
-            b->rec_capacity = bigger;
-        }
-        hub_monitor_rec_t *rec = &m->recs [m->n_recs];
-        memset (rec, 0, sizeof *rec);
-        if (!(rec->title = strdup (row->title)))
-            goto oom;
-        m->n_recs++;
-        snprintf (rec->ref, sizeof rec->ref, "%s", row->rec);
-        snprintf (rec->report_by, sizeof rec->report_by, "%s", row->report_by);
-        rec->version = row->version;
-        rec->addressed = row->addressed;
-        rec->days_past = row->days_past;
-        b->rec_id = row->rec_id;
-    }
     if (m->count == b->cell_capacity) {
         size_t bigger = b->cell_capacity ? b->cell_capacity * 2 : 64;
         hub_monitor_cell_t *grown = realloc (m->cells, bigger * sizeof *grown);
@@ -189,14 +209,13 @@ s_cell (const hub_monitor_row_t *row, void *arg)
         goto oom;
     }
     m->count++;
-    cell->rec = m->n_recs - 1;
+    cell->rec = b->at;
     snprintf (cell->canton, sizeof cell->canton, "%s", row->canton);
     snprintf (cell->network, sizeof cell->network, "%s", row->network);
     cell->push = s_push_state (row);
     cell->state = s_states [index];
     snprintf (cell->reported_at, sizeof cell->reported_at, "%s", row->reported_at);
     cell->overdue = overdue;
-    hub_monitor_rec_t *rec = &m->recs [cell->rec];
     rec->cells++;
     rec->overdue += overdue;
     m->overdue += overdue;
@@ -212,6 +231,30 @@ s_cell (const hub_monitor_row_t *row, void *arg)
 oom:
     b->failed = true;
     return false;
+}
+
+//  Leaves out the recommendations without cells (under the filter), keeping the cells' indexes.
+static void
+s_compact (hub_monitor_t *m)
+{
+    size_t kept = 0;
+    size_t *map = m->n_recs ? calloc (m->n_recs, sizeof *map) : NULL;
+    for (size_t r = 0; r < m->n_recs; r++) {
+        if (m->recs [r].cells == 0) {
+            free (m->recs [r].title);
+            continue;
+        }
+        if (map)
+            map [r] = kept;
+        m->recs [kept++] = m->recs [r];
+    }
+    for (size_t k = 0; map && k < m->count; k++)
+        m->cells [k].rec = map [m->cells [k].rec];
+    //  Without memory for the map the indexes would go wrong: then nothing is left out (the
+    //  recommendation's index is its position, as built).
+    if (map || kept == m->n_recs)
+        m->n_recs = kept;
+    free (map);
 }
 
 cii_rc_t
@@ -238,7 +281,8 @@ hub_monitor_build (hub_store_t *store, const hub_monitor_filter_t *filter, hub_m
     if (hub_store_agenda_today (store, out->today) != CII_OK)
         return hub_store_fail (store, err);
     s_builder_t builder = { .m = out, .overdue_only = filter->overdue };
-    cii_rc_t rc = hub_store_monitor_cells (store, rec, network, out->today, s_cell, &builder);
+    cii_rc_t rc = hub_store_monitor_cells (store, rec, network, out->today, s_rec, s_cell, &builder);
+    free (builder.ids);
     if (rc != CII_OK)
         rc = hub_store_fail (store, err);
     else
@@ -248,6 +292,7 @@ hub_monitor_build (hub_store_t *store, const hub_monitor_filter_t *filter, hub_m
         hub_monitor_clear (out);
         return rc;
     }
+    s_compact (out);
     return CII_OK;
 }
 

@@ -237,94 +237,108 @@ const hub_ingest_shape_t hub_store_report_shape = {
 //  --------------------------------------------------------------------------------------------
 //  The matrix
 
+//  Sets a setting for the rest of the transaction, keeping what it was in saved (size bytes).
+static cii_rc_t
+s_set (hub_store_t *self, const char *name, const char *value, char *saved, size_t size)
+{
+    const char *values [] = { name, value };
+    hub_rows_t *rows = hub_store_query (self, "monitor", "SELECT current_setting ($1), set_config ($1, $2, true)", 2,
+                                        values);
+    if (!rows)
+        return hub_store_rc (self);
+    if (hub_rows_next (rows))
+        hub_rows_copy (rows, 0, saved, size);
+    hub_rows_destroy (&rows);
+    return CII_OK;
+}
+
 cii_rc_t
 hub_store_monitor_cells (hub_store_t *self, const char *rec, const char *network, const char *today,
-                         hub_monitor_row_fn *fn, void *arg)
+                         hub_monitor_rec_fn *rec_fn, hub_monitor_row_fn *row_fn, void *arg)
 {
-    assert (self && today && fn);
+    assert (self && today && rec_fn && row_fn);
     //  JIT off, as for the agenda: over 26,000 cells the estimate passes jit_above_cost, and
-    //  compiling costs more than the statement saves.
+    //  compiling costs more than the statement saves; work_mem for the sorts to stay in memory.
     bool own = false;
-    char saved [32] = "on";
+    char jit [32] = "on", work_mem [32] = "4MB";
     cii_rc_t rc = hub_store_tx_begin (self, "monitor", &own);
-    hub_rows_t *rows = NULL;
-    if (rc == CII_OK) {
-        rows = hub_store_query (self, "monitor", "SELECT current_setting ('jit'), set_config ('jit', 'off', true)", 0,
-                                NULL);
-        if (rows && hub_rows_next (rows))
-            hub_rows_copy (rows, 0, saved, sizeof saved);
-        else
-            rc = hub_store_rc (self);
-        hub_rows_destroy (&rows);
-    }
-    const char *values [] = { rec ? rec : "", network ? network : "", today };
-    //  The latest PUSH of the current version and the latest REPORT of each cell, set-based (one
-    //  sort each rather than one index lookup per cell); the downward item of the current version
-    //  per network.
+    if (rc == CII_OK && own)
+        rc = hub_store_command (self, "monitor", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", 0, NULL);
     if (rc == CII_OK)
-        rows = hub_store_query (self, "monitor",
-        "WITH r AS MATERIALIZED ("
-        "  SELECT r.id, r.ref, r.version, v.report_by, v.cantons, "
-        "         coalesce ((SELECT t.title FROM recommendation_texts t WHERE t.rec_id = r.id "
-        "                    AND t.version = r.version AND t.language = 'fr'), '') AS title "
-        "  FROM recommendations r JOIN recommendation_versions v ON v.rec_id = r.id AND v.version = r.version "
-        "  WHERE $1 = '' OR r.ref = $1), "
-        "c AS MATERIALIZED ("
-        "  SELECT r.id, r.ref, r.version, r.report_by, r.title, cardinality (r.cantons) AS addressed, x.canton, "
-        "         k.network, 'recommendation:' || r.ref || '.v' || r.version AS subject "
-        "  FROM r CROSS JOIN LATERAL unnest (r.cantons) AS x (canton) JOIN cantons k ON k.code = x.canton "
-        "  WHERE $2 = '' OR k.network = $2), "
-        "p AS (SELECT DISTINCT ON (p.rec_id, p.canton) p.rec_id, p.canton, p.state, p.detail "
-        "      FROM rec_pushes p JOIN r ON r.id = p.rec_id AND p.version = r.version "
-        "      ORDER BY p.rec_id, p.canton, p.id DESC), "
-        "q AS (SELECT DISTINCT ON (q.rec_id, q.canton) q.rec_id, q.canton, q.state, q.at, q.note "
-        "      FROM rec_reports q JOIN r ON r.id = q.rec_id "
-        "      ORDER BY q.rec_id, q.canton, q.id DESC), "
-        "d AS (SELECT w.subject, a.network, bool_or (w.acked_at IS NOT NULL) AS acked "
-        "      FROM downward w JOIN agents a ON a.id = w.agent_id "
-        "      WHERE w.subject IN (SELECT DISTINCT subject FROM c) "
-        "      GROUP BY w.subject, a.network) "
-        "SELECT c.id, c.ref, c.version, to_char (c.report_by, 'YYYY-MM-DD'), c.title, c.addressed, c.canton, "
-        "       c.network, d.subject IS NOT NULL, coalesce (d.acked, false), coalesce (p.state, ''), "
-        "       coalesce (p.detail, ''), coalesce (q.state, ''), "
-        "       coalesce (to_char (q.at AT TIME ZONE 'Europe/Zurich', 'YYYY-MM-DD'), ''), coalesce (q.note, ''), "
-        "       $3::date - c.report_by "
-        "FROM c LEFT JOIN p ON p.rec_id = c.id AND p.canton = c.canton "
-        "LEFT JOIN q ON q.rec_id = c.id AND q.canton = c.canton "
-        "LEFT JOIN d ON d.subject = c.subject AND d.network = c.network "
-        "ORDER BY c.id, c.canton",
-        3, values);
-    if (rc == CII_OK && !rows)
+        rc = s_set (self, "jit", "off", jit, sizeof jit);
+    if (rc == CII_OK)
+        rc = s_set (self, "work_mem", "64MB", work_mem, sizeof work_mem);
+    const char *values [] = { rec ? rec : "", today };
+    const char *cell_values [] = { rec ? rec : "", network ? network : "" };
+    //  The recommendations: their current version, title and dates.
+    hub_rows_t *rows = NULL;
+    if (rc == CII_OK && !(rows = hub_store_query (self, "monitor",
+        "SELECT r.id, r.ref, r.version, to_char (v.report_by, 'YYYY-MM-DD'), "
+        "       coalesce ((SELECT t.title FROM recommendation_texts t WHERE t.rec_id = r.id "
+        "                  AND t.version = r.version AND t.language = 'fr'), ''), "
+        "       cardinality (v.cantons), $2::date - v.report_by "
+        "FROM recommendations r JOIN recommendation_versions v ON v.rec_id = r.id AND v.version = r.version "
+        "WHERE $1 = '' OR r.ref = $1 ORDER BY r.id",
+        2, values)))
         rc = hub_store_rc (self);
-    while (rc == CII_OK && hub_rows_next (rows)) {
-        hub_monitor_row_t row = {
-            .rec_id = hub_rows_i64 (rows, 0),
-            .rec = hub_rows_text (rows, 1),
+    bool more = true;
+    while (rc == CII_OK && more && hub_rows_next (rows)) {
+        hub_monitor_rec_row_t row = {
+            .id = hub_rows_i64 (rows, 0),
+            .ref = hub_rows_text (rows, 1),
             .version = (int) hub_rows_i64 (rows, 2),
             .report_by = hub_rows_text (rows, 3),
             .title = hub_rows_text (rows, 4),
             .addressed = (int) hub_rows_i64 (rows, 5),
-            .canton = hub_rows_text (rows, 6),
-            .network = hub_rows_text (rows, 7),
-            .queued = hub_rows_bool (rows, 8),
-            .acked = hub_rows_bool (rows, 9),
-            .push = hub_rows_text (rows, 10),
-            .push_detail = hub_rows_text (rows, 11),
-            .state = hub_rows_text (rows, 12),
-            .reported_at = hub_rows_text (rows, 13),
-            .note = hub_rows_text (rows, 14),
-            .days_past = (int) hub_rows_i64 (rows, 15),
+            .days_past = (int) hub_rows_i64 (rows, 6),
         };
-        if (!fn (&row, arg))
-            break;
+        more = rec_fn (&row, arg);
+    }
+    hub_rows_destroy (&rows);
+    //  The cells, with their latest PUSH and REPORT as rec_cells keeps them (the PUSH counts for
+    //  the current version only), and the downward item of the current version per network.
+    if (rc == CII_OK && more && !(rows = hub_store_query (self, "monitor",
+        "WITH r AS MATERIALIZED ("
+        "  SELECT r.id, r.version, v.cantons, 'recommendation:' || r.ref || '.v' || r.version AS subject "
+        "  FROM recommendations r JOIN recommendation_versions v ON v.rec_id = r.id AND v.version = r.version "
+        "  WHERE $1 = '' OR r.ref = $1), "
+        "d AS (SELECT r.id, a.network, bool_or (w.acked_at IS NOT NULL) AS acked "
+        "      FROM r JOIN downward w ON w.subject = r.subject JOIN agents a ON a.id = w.agent_id "
+        "      GROUP BY r.id, a.network) "
+        "SELECT r.id, x.canton, k.network, d.id IS NOT NULL, coalesce (d.acked, false), "
+        "       CASE WHEN l.push_version = r.version THEN l.push_state ELSE '' END, "
+        "       CASE WHEN l.push_version = r.version THEN l.push_detail ELSE '' END, "
+        "       coalesce (l.report_state, ''), "
+        "       coalesce (to_char (l.report_at AT TIME ZONE 'Europe/Zurich', 'YYYY-MM-DD'), ''), "
+        "       coalesce (l.report_note, '') "
+        "FROM r CROSS JOIN LATERAL unnest (r.cantons) AS x (canton) JOIN cantons k ON k.code = x.canton "
+        "LEFT JOIN rec_cells l ON l.rec_id = r.id AND l.canton = x.canton "
+        "LEFT JOIN d ON d.id = r.id AND d.network = k.network "
+        "WHERE $2 = '' OR k.network = $2 "
+        "ORDER BY r.id, x.canton",
+        2, cell_values)))
+        rc = hub_store_rc (self);
+    while (rc == CII_OK && more && hub_rows_next (rows)) {
+        hub_monitor_row_t row = {
+            .rec_id = hub_rows_i64 (rows, 0),
+            .canton = hub_rows_text (rows, 1),
+            .network = hub_rows_text (rows, 2),
+            .queued = hub_rows_bool (rows, 3),
+            .acked = hub_rows_bool (rows, 4),
+            .push = hub_rows_text (rows, 5),
+            .push_detail = hub_rows_text (rows, 6),
+            .state = hub_rows_text (rows, 7),
+            .reported_at = hub_rows_text (rows, 8),
+            .note = hub_rows_text (rows, 9),
+        };
+        more = row_fn (&row, arg);
     }
     hub_rows_destroy (&rows);
     if (rc == CII_OK && !own) {
-        const char *setting [] = { saved };
-        rows = hub_store_query (self, "monitor", "SELECT set_config ('jit', $1, true)", 1, setting);
-        if (!rows)
-            rc = hub_store_rc (self);
-        hub_rows_destroy (&rows);
+        char ignored [32];
+        rc = s_set (self, "jit", jit, ignored, sizeof ignored);
+        if (rc == CII_OK)
+            rc = s_set (self, "work_mem", work_mem, ignored, sizeof ignored);
     }
     if (hub_store_tx_end (self, "monitor", own, rc == CII_OK) != CII_OK && rc == CII_OK)
         rc = hub_store_rc (self);

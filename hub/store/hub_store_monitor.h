@@ -27,15 +27,22 @@
 extern const hub_ingest_shape_t hub_store_push_shape;
 extern const hub_ingest_shape_t hub_store_report_shape;
 
-/*  One cell of the matrix, as stored: a canton addressed by a recommendation's current version.
-    Strings borrowed during the callback. */
+/*  One recommendation of the matrix, as stored (its current version). Strings borrowed during the
+    callback. */
 typedef struct {
-    int64_t rec_id;
-    const char *rec;                        /* "REC-2027-01" */
+    int64_t id;
+    const char *ref;                        /* "REC-2027-01" */
     int version;                            /* the current version */
     const char *report_by;                  /* of the current version, "2027-12-31" */
     const char *title;                      /* the current version's French title ("" if none) */
     int addressed;                          /* cantons the current version addresses */
+    int days_past;                          /* today - report_by in days (negative before the date) */
+} hub_monitor_rec_row_t;
+
+/*  One cell of the matrix, as stored: a canton addressed by a recommendation's current version.
+    Strings borrowed during the callback. */
+typedef struct {
+    int64_t rec_id;
     const char *canton;
     const char *network;                    /* the canton's network now (registry) */
     bool queued;                            /* the version's downward item was queued for an agent of the network */
@@ -45,16 +52,18 @@ typedef struct {
     const char *state;                      /* "" or the state of the latest REPORT (any version) */
     const char *reported_at;                /* "" or its date (Europe/Zurich), "2027-05-02" */
     const char *note;                       /* its note */
-    int days_past;                          /* today - report_by in days (negative before the date) */
 } hub_monitor_row_t;
 
+typedef bool (hub_monitor_rec_fn) (const hub_monitor_rec_row_t *rec, void *arg);
 typedef bool (hub_monitor_row_fn) (const hub_monitor_row_t *row, void *arg);
 
-/*  Calls fn for every cell, ordered by recommendation (id) then canton: only those of recommendation
-    rec, and of network, when given (NULL or ""). today ("2027-03-10") is the date days_past counts
-    from. Runs with JIT off (in its own transaction or the caller's, whose setting is put back). */
+/*  Calls rec_fn for every recommendation (by id), then row_fn for every cell, ordered by
+    recommendation (id) then canton: only those of recommendation rec, and cells of network, when
+    given (NULL or ""). today ("2027-03-10") is the date days_past counts from. Both read one
+    snapshot (REPEATABLE READ in a transaction of its own; the caller's otherwise), with JIT off
+    and room to sort in memory (the caller's settings put back). */
 cii_rc_t hub_store_monitor_cells (hub_store_t *self, const char *rec, const char *network, const char *today,
-                                  hub_monitor_row_fn *fn, void *arg);
+                                  hub_monitor_rec_fn *rec_fn, hub_monitor_row_fn *row_fn, void *arg);
 
 /*  Whether recommendation rec (when not NULL) and network (when not NULL) exist. */
 cii_rc_t hub_store_monitor_known (hub_store_t *self, const char *rec, bool *rec_known, const char *network,

@@ -1,6 +1,7 @@
 -- 0014_monitoring.sql — the follow-up of recommendations in the cantons (plan 3.4, issue 9): the
 -- agents' pushes into the cantons' systems (PUSH) and the cantons' implementation reports (REPORT),
--- each a history per (recommendation, canton); the monitoring matrix reads the latest of each.
+-- each a history per (recommendation, canton); the monitoring matrix reads the latest of each
+-- (rec_cells, kept by triggers).
 -- Both are upward kinds stored by the batch ingest (ingest_log makes them idempotent).
 
 CREATE TABLE rec_pushes (
@@ -46,3 +47,52 @@ CREATE TABLE rec_reminders (
     cells       int NOT NULL,
     sent_at     timestamptz NOT NULL DEFAULT now ()
 );
+
+-- The latest PUSH and REPORT of each cell, kept by the triggers below as the histories grow: the
+-- matrix reads one row per cell here instead of finding the latest of each history (over 1,000
+-- recommendations x 26 cantons that search took most of the matrix's time). The push is the latest
+-- of the highest version pushed (the matrix counts it for the current version only); the report
+-- the latest received, whatever its version.
+CREATE TABLE rec_cells (
+    rec_id       bigint NOT NULL REFERENCES recommendations (id),
+    canton       text NOT NULL,
+    push_id      bigint,
+    push_version int,
+    push_state   text,
+    push_detail  text,
+    report_id    bigint,
+    report_state text,
+    report_at    timestamptz,
+    report_note  text,
+    PRIMARY KEY (rec_id, canton)
+);
+
+CREATE FUNCTION cii_rec_cells_push () RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO rec_cells AS c (rec_id, canton, push_id, push_version, push_state, push_detail)
+    SELECT DISTINCT ON (rec_id, canton) rec_id, canton, id, version, state, detail FROM new_rows
+    ORDER BY rec_id, canton, version DESC, id DESC
+    ON CONFLICT (rec_id, canton) DO UPDATE SET push_id = EXCLUDED.push_id, push_version = EXCLUDED.push_version,
+        push_state = EXCLUDED.push_state, push_detail = EXCLUDED.push_detail
+    WHERE c.push_id IS NULL OR EXCLUDED.push_version > c.push_version
+       OR (EXCLUDED.push_version = c.push_version AND EXCLUDED.push_id > c.push_id);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION cii_rec_cells_report () RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO rec_cells AS c (rec_id, canton, report_id, report_state, report_at, report_note)
+    SELECT DISTINCT ON (rec_id, canton) rec_id, canton, id, state, at, note FROM new_rows
+    ORDER BY rec_id, canton, id DESC
+    ON CONFLICT (rec_id, canton) DO UPDATE SET report_id = EXCLUDED.report_id, report_state = EXCLUDED.report_state,
+        report_at = EXCLUDED.report_at, report_note = EXCLUDED.report_note
+    WHERE c.report_id IS NULL OR EXCLUDED.report_id > c.report_id;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER rec_pushes_cells AFTER INSERT ON rec_pushes REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cii_rec_cells_push ();
+CREATE TRIGGER rec_reports_cells AFTER INSERT ON rec_reports REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cii_rec_cells_report ();

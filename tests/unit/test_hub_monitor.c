@@ -437,6 +437,15 @@ test_latest_report (void **state)
     assert_int_equal (m.overdue, 0);
     hub_monitor_clear (&m);
     assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM rec_reports WHERE canton = 'ZH'"), 2);
+    //  A push of an older version arriving late does not replace the current version's.
+    s_push (fx->hub, fx->leman, "lemanique", "p5", "REC-2027-03", 2, "VD", "pushed", "");
+    s_push (fx->hub, fx->leman, "lemanique", "p6", "REC-2027-03", 1, "VD", "failed", "late retry");
+    filter = (hub_monitor_filter_t) { "REC-2027-03", "lemanique", false };
+    assert_int_equal (hub_monitor_build (fx->hub->store, &filter, &m, NULL), CII_OK);
+    assert_int_equal (m.count, 2);
+    assert_string_equal (m.cells [1].canton, "VD");
+    assert_string_equal (m.cells [1].push, "pushed");
+    hub_monitor_clear (&m);
     //  A duplicate stores nothing.
     s_report (fx->hub, fx->zh, "zuerich", "r6", "REC-2027-01", "ZH", "implemented", "Umgesetzt.", 1802000000000LL);
     assert_int_equal (unit_pg_int (fx->hub->pg, "SELECT count(*) FROM rec_reports WHERE canton = 'ZH'"), 2);
