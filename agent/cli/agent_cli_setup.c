@@ -92,11 +92,20 @@ agent_cli_status (cii_cli_t *cli)
     agent_status_t status;
     cii_err_t err;
     cii_rc_t rc = agent_query_status (store, &status, &err);
-    agent_store_destroy (&store);
-    if (rc != CII_OK)
+    if (rc != CII_OK) {
+        agent_store_destroy (&store);
         return cii_cli_fail (cli, &err);
-    if (cii_cli_json (cli))
-        return cii_cli_print_json (cli, s_status_json (&status));
+    }
+    if (cii_cli_json (cli)) {
+        json_t *result = s_status_json (&status);
+        rc = agent_cli_status_pushes (store, NULL, result, &err);
+        agent_store_destroy (&store);
+        if (rc != CII_OK) {
+            json_decref (result);
+            return cii_cli_fail (cli, &err);
+        }
+        return cii_cli_print_json (cli, result);
+    }
     FILE *out = cii_cli_out (cli);
     char cantons [S_CANTONS_TEXT];
     agent_setup_cantons_text (status.config.cantons, cantons, sizeof cantons);
@@ -132,5 +141,7 @@ agent_cli_status (cii_cli_t *cli)
         fprintf (out, "last seq  %" PRId64 " (stream epoch %" PRIu64 ")\n", status.last_seq, status.epoch);
     else
         fprintf (out, "last seq  %" PRId64 "\n", status.last_seq);
-    return CII_CLI_OK;
+    rc = agent_cli_status_pushes (store, out, NULL, &err);
+    agent_store_destroy (&store);
+    return rc == CII_OK ? CII_CLI_OK : cii_cli_fail (cli, &err);
 }
