@@ -4,7 +4,7 @@
     the past, their downward items for the seven networks' agents (four in five acknowledged), one
     PUSH per cell (one in twenty failed, then pushed again) and zero to three REPORTs per cell; then
     hub_monitor_build for the whole matrix, one network, one recommendation and the overdue cells,
-    repeated. docs/performance.md, "Monitoring".
+    and `cii-hub monitor` in process (JSON, text), repeated. docs/operator-guide.md §19.
     Usage: PGHOST=... PGUSER=... bench_monitor [--recs N] [--runs R] [--keep DBNAME] */
 #include "hub_cli.h"
 #include "hub_monitor.h"
