@@ -283,6 +283,28 @@ static const cii_cli_opt_t s_monitor_opts [] = {
     { NULL, NULL, NULL, false },
 };
 
+// Recommendations (hub_cli_recommend.c)
+static const cii_cli_opt_t s_recommend_opts [] = {
+    { "file", "REC.json", "the recommendation (required): {\"title\": {\"fr\", \"de\", \"it\"[, \"rm\"]}, "
+      "\"text\": {...}, \"adopted_on\", \"report_by\", \"basis\": [...], \"addressees\": {\"cantons\": \"all\" | [...], "
+      "\"partners\": [...]}[, \"note\", \"meeting\"]}", false },
+    { "amend", "REC", "make it version n+1 of this recommendation (delivered again, the earlier versions kept)", false },
+    { "json", NULL, "print {ref, version, adopted_on, report_by, meeting, issued_at, requests, networks} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_opt_t s_partner_add_opts [] = {
+    { "name", "NAME", "the partner's name (one line, required)", false },
+    { "json", NULL, "print {code, name} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_verb_t s_partner_verbs [] = {
+    { "add", hub_cli_partner_add, NULL, s_partner_add_opts, "CODE", 1, 1,
+      "add a national partner a recommendation may address (CODE: letters, digits, '-')" },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
 static const cii_cli_verb_t s_verbs [] = {
     { "init", hub_cli_init, NULL, s_init_opts, "", 0, 0,
       "migrate the schema, seed the registry, create the hub key pair" },
@@ -296,7 +318,8 @@ static const cii_cli_verb_t s_verbs [] = {
     { "notices", hub_cli_notices, NULL, s_json_opts, "", 0, 0, "notices sent, with recipients and acks" },
     { "requests", hub_cli_requests, NULL, s_requests_opts, "", 0, 0, "requests received at the gate, with criteria met" },
     { "show", hub_cli_show, NULL, s_show_opts, "REF", 1, 1,
-      "one request in full (criteria, history, lineage), or a theme and its requests" },
+      "one request in full (criteria, history, lineage), a theme and its requests, or a recommendation (REC: "
+      "every version, deliveries)" },
     { "trace", hub_cli_trace, NULL, s_show_opts, "REF", 1, 1,
       "the lineage of a request, a theme or a signal: signals, requests, theme, decisions, groups, projects" },
     { "decide", hub_cli_decide, NULL, s_decide_opts, "REF", 1, 1, "move a request, or each request of a theme" },
@@ -317,6 +340,13 @@ static const cii_cli_verb_t s_verbs [] = {
       "the agenda of a meeting, built from what waits for its organ (--publish: send it to every network)" },
     { "minutes", hub_cli_minutes, NULL, s_minutes_opts, "MEETING", 1, 1,
       "record a meeting's outcomes, one transition per item, all or none" },
+    { "recommend", hub_cli_recommend, NULL, s_recommend_opts, "", 0, 0,
+      "publish a CP recommendation REC-YYYY-NN (or --amend one): its basis moves to recommended, each network "
+      "holding an addressed canton gets it" },
+    { "recommendations", hub_cli_recommendations, NULL, s_json_opts, "", 0, 0,
+      "the CP's recommendations: version, dates, addressees" },
+    { "partners", hub_cli_partners, NULL, s_json_opts, "", 0, 0, "the national partners a recommendation may address" },
+    { "partner", NULL, s_partner_verbs, NULL, "", 0, 0, "national partners: add" },
     { "monitor", hub_cli_monitor, NULL, s_monitor_opts, "", 0, 0,
       "the canton x recommendation matrix: pushes, reports, roll-ups (--overdue, --remind)" },
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },

@@ -1,8 +1,9 @@
 /*  hub_cli_requests.c — `cii-hub requests [--state S] [--network N] [--canton C] [--json]` (the
     requests received at the gate, hub_requests_list) and `cii-hub show REF [--json]` (one request
     with its criteria, history and lineage, hub_requests_show; or a theme with its requests,
-    hub_themes_show), as tables or JSON. */
+    hub_themes_show; a recommendation, REC-..., goes to hub_cli_recommend.c), as tables or JSON. */
 #include "hub_cli_verbs.h"
+#include "hub_recommend.h"
 #include "hub_requests.h"
 #include "hub_themes.h"
 
@@ -252,6 +253,8 @@ int
 hub_cli_show (cii_cli_t *cli)
 {
     const char *ref = cii_cli_arg (cli, 0);
+    if (hub_recommend_is_ref (ref))
+        return hub_cli_recommendation_show (cli);
     int code = CII_CLI_OK;
     hub_store_t *store = hub_cli_connect (cli, &code);
     if (!store)

@@ -41,6 +41,11 @@ int hub_cli_meeting_plan (cii_cli_t *cli);
 int hub_cli_meetings (cii_cli_t *cli);
 int hub_cli_agenda (cii_cli_t *cli);        /* hub_cli_agenda.c: agenda, minutes */
 int hub_cli_minutes (cii_cli_t *cli);
+int hub_cli_recommend (cii_cli_t *cli);     /* hub_cli_recommend.c: recommend, recommendations, show REC, */
+int hub_cli_recommendations (cii_cli_t *cli);   /* partners, partner add */
+int hub_cli_recommendation_show (cii_cli_t *cli);
+int hub_cli_partners (cii_cli_t *cli);
+int hub_cli_partner_add (cii_cli_t *cli);
 int hub_cli_monitor (cii_cli_t *cli);        /* hub_cli_monitor.c: monitor [--overdue|--remind] */
 
 /*  The store of --db (else the PG* environment), its schema checked (hub_setup_connect). NULL
