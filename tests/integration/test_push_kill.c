@@ -4,11 +4,8 @@
     whose daemon is SIGKILLed again and again while it pushes. Afterwards each (recommendation,
     version, canton) is pushed once in effect: one file per canton, every attempt of the exec
     canton's system carried the same key, one `pushed` row per canton at the agent, its PUSH
-    receipted, and one PUSH row per canton at the hub.
-
-    The hub's `recommend` verb is built in parallel: the test writes the recommendation into the
-    hub's tables (schema/hub/0013) and queues the downward item with the hub's own store
-    function, as the verb will. */
+    receipted, and one PUSH row per canton at the hub. The recommendation is published with
+    `cii-hub recommend`. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -23,58 +20,30 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "hub_store.h"
-#include "hub_store_downward.h"
-#include "cii_util.h"
-#include "cii_wire.h"
 
-#define S_REF "REC-2027-01"
-
-//  The recommendation in the hub's tables and its RECOMMENDATION item queued for lemanique.
-static void s_recommend (it_fixture_t *f)
+//  `cii-hub recommend`: REC-YYYY-01 to VD, VS and GE (all of lemanique); its ref into ref.
+static void s_recommend (it_fixture_t *f, char *ref, size_t size)
 {
-    assert_int_equal (it_sql_exec (f, "INSERT INTO recommendations (ref, version) VALUES ($1, 1)", S_REF, NULL), 0);
-    assert_int_equal (it_sql_exec (f,
-                                   "INSERT INTO recommendation_versions (rec_id, version, adopted_on, report_by,"
-                                   " all_cantons, cantons, partners) SELECT id, 1, '2027-04-20', '2027-12-31',"
-                                   " false, '{VD,VS,GE}', '{CSIAS}' FROM recommendations WHERE ref = $1",
-                                   S_REF, NULL),
-                      0);
-    const char *texts [][3] = { { "fr", "Accès à la formation", "Les cantons créent un guichet « CII »." },
-                                { "de", "Zugang zur Ausbildung", "Die Kantone schaffen eine Anlaufstelle." },
-                                { "it", "Accesso alla formazione", "I cantoni creano uno sportello." } };
-    for (int i = 0; i < 3; i++)
-        assert_int_equal (it_sql_exec (f,
-                                       "INSERT INTO recommendation_texts (rec_id, version, language, title, text)"
-                                       " SELECT id, 1, $2, $3, $4 FROM recommendations WHERE ref = $1",
-                                       S_REF, texts [i][0], texts [i][1], texts [i][2], NULL),
-                          0);
-    const char *cantons [] = { "VD", "VS", "GE" };
-    const char *partners [] = { "CSIAS" };
-    cii_recommendation_t rec = {
-        .ref = S_REF, .version = 1, .n_translations = 3, .adopted_on = "2027-04-20", .report_by = "2027-12-31",
-        .cantons = cantons, .n_cantons = 3, .partners = partners, .n_partners = 1,
-        .issued_at_ms = cii_util_now_ms (), .note = "",
-    };
-    for (int i = 0; i < 3; i++) {
-        snprintf (rec.translations [i].language, sizeof rec.translations [i].language, "%s", texts [i][0]);
-        rec.translations [i].title = texts [i][1];
-        rec.translations [i].text = texts [i][2];
-    }
-    uint8_t *body = NULL;
-    size_t size = 0;
-    cii_err_t err;
-    assert_int_equal (cii_wire_recommendation_pack (&rec, &body, &size, &err), CII_OK);
-    hub_store_t *store = hub_store_new (f->conninfo, &err);
-    assert_non_null (store);
-    const char *networks [] = { "lemanique" };
-    int64_t recipients = 0;
-    assert_int_equal (hub_store_downward_queue (store, "recommendation", body, size, networks, 1,
-                                                "recommendation:" S_REF ".v1", &recipients),
-                      CII_OK);
-    assert_int_equal (recipients, 1);
-    hub_store_destroy (&store);
-    free (body);
+    char path [600];
+    snprintf (path, sizeof path, "%s/rec.json", f->dir);
+    FILE *out = fopen (path, "w");
+    assert_non_null (out);
+    fputs ("{\"title\": {\"fr\": \"Accès à la formation\", \"de\": \"Zugang zur Ausbildung\","
+           " \"it\": \"Accesso alla formazione\"},"
+           " \"text\": {\"fr\": \"Les cantons créent un guichet « CII ».\","
+           " \"de\": \"Die Kantone schaffen eine Anlaufstelle.\", \"it\": \"I cantoni creano uno sportello.\"},"
+           " \"adopted_on\": \"2027-04-20\", \"report_by\": \"2027-12-31\", \"basis\": [],"
+           " \"addressees\": {\"cantons\": [\"VD\", \"VS\", \"GE\"], \"partners\": [\"CSIAS\"]}}\n", out);
+    fclose (out);
+    it_result_t r;
+    int status = it_hub_cli (f, &r, "recommend", "--file", path, "--json", NULL);
+    if (status != 0) print_message ("recommend exited %d: %s", status, r.err);
+    assert_int_equal (status, 0);
+    json_t *result = it_json (r.out);
+    assert_non_null (it_json_str (result, "ref"));
+    snprintf (ref, size, "%s", it_json_str (result, "ref"));
+    json_decref (result);
+    it_result_free (&r);
 }
 
 //  Names in folder that do not start with a dot; the count, and whether name is among them.
@@ -152,7 +121,13 @@ static void test_push_kill (void **state)
     assert_int_equal (it_agent_cli (f, agent, &r, "canton", "set", "GE", "--push", "dir", "--path", ge, NULL), 0);
     it_result_free (&r);
 
-    s_recommend (f);
+    char ref [32], key [3][48], file [3][64];   //  ref: REC-YYYY-NN
+    s_recommend (f, ref, sizeof ref);
+    const char *cantons [] = { "VD", "VS", "GE" };
+    for (int i = 0; i < 3; i++) {
+        snprintf (key [i], sizeof key [i], "%.31s.v1.%s", ref, cantons [i]);
+        snprintf (file [i], sizeof file [i], "%.47s.json", key [i]);
+    }
     assert_int_equal (it_agent_start (f, agent), 0);
     s_ctx_t ctx = { agent };
     assert_true (it_wait_until (30000, s_queued, &ctx));
@@ -166,11 +141,11 @@ static void test_push_kill (void **state)
 
     //  Once in effect: one file per canton, every attempt with the canton's one key
     bool found = false;
-    assert_int_equal (s_files (systems, S_REF ".v1.VD.json", &found), 2);
+    assert_int_equal (s_files (systems, file [0], &found), 2);
     assert_true (found);
-    assert_int_equal (s_files (systems, S_REF ".v1.VS.json", &found), 2);
+    assert_int_equal (s_files (systems, file [1], &found), 2);
     assert_true (found);
-    assert_int_equal (s_files (ge, S_REF ".v1.GE.json", &found), 1);
+    assert_int_equal (s_files (ge, file [2], &found), 1);
     assert_true (found);
     FILE *in = fopen (log, "r");
     assert_non_null (in);
@@ -178,7 +153,7 @@ static void test_push_kill (void **state)
     int attempts = 0;
     while (fgets (line, sizeof line, in)) {
         line [strcspn (line, "\n")] = '\0';
-        assert_true (strcmp (line, S_REF ".v1.VD") == 0 || strcmp (line, S_REF ".v1.VS") == 0);
+        assert_true (strcmp (line, key [0]) == 0 || strcmp (line, key [1]) == 0);
         attempts++;
     }
     fclose (in);
@@ -190,13 +165,17 @@ static void test_push_kill (void **state)
                                                 " AND hub_ref LIKE 'PUSH-%'"), 3);
     assert_int_equal (it_agent_sql_long (agent, "SELECT count(DISTINCT canton) FROM pushes"), 3);
     //  The hub: one PUSH per canton
-    for (int i = 0; i < 3; i++) {
-        const char *canton = (const char *[]) { "VD", "VS", "GE" } [i];
+    for (int i = 0; i < 3; i++)
         assert_int_equal (it_sql_long (f, "SELECT count(*) FROM rec_pushes p JOIN recommendations r"
                                           " ON r.id = p.rec_id WHERE r.ref = $1 AND p.canton = $2"
-                                          " AND p.state = 'pushed'", S_REF, canton, NULL),
+                                          " AND p.state = 'pushed'", ref, cantons [i], NULL),
                           1);
-    }
+    //  What the VS system took in: the payload in French and German only
+    char path [700];
+    snprintf (path, sizeof path, "%s/%s", systems, file [1]);
+    assert_true (it_file_contains (path, "\"languages\":[\"fr\",\"de\"]"));
+    assert_true (it_file_contains (path, "Die Kantone schaffen eine Anlaufstelle."));
+    assert_false (it_file_contains (path, "I cantoni"));
     assert_int_equal (it_agent_stop (f, agent), 0);
     it_fixture_pass (f);
 }
