@@ -94,6 +94,21 @@ s_drop (it_agent_t *agent, int n)
     assert_int_equal (rename (tmp, path), 0);
 }
 
+//  Lines of the agent's daemon log holding text.
+static long
+s_log_count (it_agent_t *agent, const char *text)
+{
+    FILE *log = fopen (agent->log, "r");
+    if (!log)
+        return 0;
+    long count = 0;
+    char line [2048];
+    while (fgets (line, sizeof line, log))
+        count += strstr (line, text) != NULL;
+    fclose (log);
+    return count;
+}
+
 typedef struct {
     it_agent_t *agent;
     long expected;
@@ -158,6 +173,8 @@ test_report_kill (void **state)
     //  Every file imported, once
     s_wait_t w = { agent, n };
     assert_true (it_wait_until (60000, s_all_done, &w));
+    print_message ("%ld file(s) found again after a kill between their commit and their move\n",
+                   s_log_count (agent, "was imported before"));
     assert_int_equal (s_all (agent, AGENT_REPORTS_REJECTED), 0);
     assert_int_equal (it_agent_sql_long (agent, "SELECT count(*) FROM reports"), n);
     assert_int_equal (it_agent_sql_long (agent, "SELECT count(DISTINCT file_digest) FROM reports"), n);
