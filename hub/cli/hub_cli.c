@@ -90,6 +90,21 @@ static const cii_cli_opt_t s_decide_opts [] = {
     { NULL, NULL, NULL, false },
 };
 
+static const cii_cli_opt_t s_request_new_opts [] = {
+    { "from-monitoring", "REC", "the recommendation whose monitoring leads to it, REC-YYYY-NN (required)", false },
+    { "title", "TITLE", "the title, one line (1.." S_STR (CII_MAX_TITLE) " bytes, required)", false },
+    { "summary", "TEXT", "the summary (1.." S_STR (CII_MAX_TEXT) " bytes, required)", false },
+    { "language", "fr|de|it|rm", "the language of its texts (default fr)", false },
+    { "json", NULL, "print {ref, from_rec, network, state, organ, note, received_at} as JSON", false },
+    { NULL, NULL, NULL, false },
+};
+
+static const cii_cli_verb_t s_request_verbs [] = {
+    { "new", hub_cli_request_new, NULL, s_request_new_opts, "", 0, 0,
+      "open a national request (no network) from the monitoring of a recommendation (plan 3.4)" },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
 static const cii_cli_opt_t s_theme_new_opts [] = {
     { "title", "TITLE", "the theme's title (1.." S_STR (CII_MAX_TITLE) " bytes)", false },
     { "json", NULL, "print {ref, title, requests, created_at} as JSON", false },
@@ -321,7 +336,10 @@ static const cii_cli_verb_t s_verbs [] = {
       "one request in full (criteria, history, lineage), a theme and its requests, or a recommendation (REC: "
       "every version, deliveries)" },
     { "trace", hub_cli_trace, NULL, s_show_opts, "REF", 1, 1,
-      "the lineage of a request, a theme or a signal: signals, requests, theme, decisions, groups, projects" },
+      "the lineage of a request, a theme, a signal or a recommendation (REC: its basis, versions, deliveries, "
+      "pushes, reports)" },
+    { "request", NULL, s_request_verbs, NULL, "", 0, 0,
+      "requests the bureau opens itself: new --from-monitoring REC (a national request)" },
     { "decide", hub_cli_decide, NULL, s_decide_opts, "REF", 1, 1, "move a request, or each request of a theme" },
     { "theme", NULL, s_theme_verbs, NULL, "", 0, 0, "national themes: new" },
     { "themes", hub_cli_themes, NULL, s_json_opts, "", 0, 0, "national themes, their requests and breadth" },

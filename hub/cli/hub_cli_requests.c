@@ -32,7 +32,8 @@ s_request_json (const hub_request_row_t *r)
 {
     json_t *request = json_object ();
     cii_json_set (request, "ref", cii_json_str (r->ref));
-    cii_json_set (request, "network", cii_json_str (r->network));
+    cii_json_set (request, "network", *r->from_rec ? json_null () : cii_json_str (r->network));
+    cii_json_set (request, "from_rec", *r->from_rec ? cii_json_str (r->from_rec) : json_null ());
     cii_json_set (request, "title", cii_json_str (r->title));
     cii_json_set (request, "state", cii_json_str (r->state));
     cii_json_set (request, "cantons", cii_json_list (r->cantons));
@@ -54,8 +55,10 @@ s_request_row (const hub_request_row_t *r, void *arg)
                  "CANTONS", "RECEIVED", "TITLE");
     char received [32], met [16];
     hub_cli_time (r->received_at_ms, received);
-    fprintf (out, "%-14s  %-12s  %-22s  %-8s  %-24s  %-24s  %s\n", r->ref, r->network, r->state, s_met (r, met),
-             r->cantons, received, r->title);
+    //  A national request has no network: its link instead, after the title.
+    fprintf (out, "%-14s  %-12s  %-22s  %-8s  %-24s  %-24s  %s%s%s%s\n", r->ref, *r->network ? r->network : "-",
+             r->state, s_met (r, met), *r->cantons ? r->cantons : "-", received, r->title,
+             *r->from_rec ? "  (from monitoring of " : "", r->from_rec, *r->from_rec ? ")" : "");
     return true;
 }
 
@@ -96,8 +99,9 @@ s_show_request (const hub_request_row_t *r, void *arg)
     s_show_t *show = arg;
     json_t *doc = show->doc;
     cii_json_set (doc, "ref", cii_json_str (r->ref));
-    cii_json_set (doc, "network", cii_json_str (r->network));
-    cii_json_set (doc, "request_id", cii_json_str (r->message_id));
+    cii_json_set (doc, "network", *r->from_rec ? json_null () : cii_json_str (r->network));
+    cii_json_set (doc, "from_rec", *r->from_rec ? cii_json_str (r->from_rec) : json_null ());
+    cii_json_set (doc, "request_id", *r->from_rec ? json_null () : cii_json_str (r->message_id));
     cii_json_set (doc, "title", cii_json_str (r->title));
     cii_json_set (doc, "summary", cii_json_str (r->summary));
     cii_json_set (doc, "state", cii_json_str (r->state));
@@ -209,8 +213,12 @@ s_print_request (FILE *out, const json_t *doc)
                                            "target_groups", "objectives", "priorities", "signals", "theme",
                                            "assessment", "national_reason", "language", "created_at", "received_at",
                                            NULL };
-    for (size_t i = 0; fields [i]; i++)
+    const char *from_rec = json_string_value (json_object_get (doc, "from_rec"));
+    for (size_t i = 0; fields [i]; i++) {
         s_field (out, fields [i], json_object_get (doc, fields [i]));
+        if (i == 1 && from_rec)
+            fprintf (out, "%-16s monitoring of %s (a national request)\n", "from", from_rec);
+    }
     size_t index;
     json_t *row;
     fprintf (out, "lineage\n");

@@ -20,6 +20,7 @@ int hub_cli_notice (cii_cli_t *cli);
 int hub_cli_notices (cii_cli_t *cli);
 int hub_cli_requests (cii_cli_t *cli);      /* hub_cli_requests.c: requests, show */
 int hub_cli_show (cii_cli_t *cli);
+int hub_cli_request_new (cii_cli_t *cli);   /* hub_cli_request_new.c: request new --from-monitoring */
 int hub_cli_trace (cii_cli_t *cli);         /* hub_cli_trace.c: trace */
 int hub_cli_decide (cii_cli_t *cli);        /* hub_cli_decide.c: decide, gate */
 int hub_cli_gate (cii_cli_t *cli);

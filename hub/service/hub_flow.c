@@ -394,6 +394,13 @@ static cii_rc_t
 s_queue_one (hub_store_t *store, const hub_request_lock_t *request, const s_pending_t *row,
              const s_criteria_t *criteria, cii_err_t *err)
 {
+    if (!*request->network) {
+        //  A national request (from the monitoring of a recommendation): no network raised it, so
+        //  nothing goes down; the row counts as told.
+        if (hub_store_history_queued (store, row->id) != CII_OK)
+            return hub_store_fail (store, err);
+        return CII_OK;
+    }
     const hub_state_t *state = hub_flow_state (row->state);
     cii_criterion_t list [CII_MAX_CRITERIA];
     size_t n = 0;

@@ -118,8 +118,9 @@ cii_rc_t hub_flow_move (hub_store_t *store, const hub_request_lock_t *requests, 
 /*  Queues the STATUS of every history row of request_id not yet queued, in order, to the agent of
     the request's network (kind "status", subject "request:REF"), and marks them queued; a row whose
     state has HUB_STATE_EVALUATE carries the criteria (evaluated first when the request has none),
-    every row the request's theme. Locks the request; joins the caller's transaction or runs its
-    own. Idempotent. */
+    every row the request's theme. A national request (no network: from the monitoring of a
+    recommendation) has no one to tell: its rows are only marked queued. Locks the request; joins
+    the caller's transaction or runs its own. Idempotent. */
 cii_rc_t hub_flow_queue (hub_store_t *store, int64_t request_id, cii_err_t *err);
 
 /*  One request a decision moved. */

@@ -121,7 +121,10 @@ hub_gate_criteria (const hub_request_facts_t *facts, const hub_match_breadth_t *
                   peers);
     else
         snprintf (alike, sizeof alike, "no other network with a similar request");
-    bool met = own >= thresholds->min_cantons || 1 + others >= thresholds->min_networks;
+    //  A national request (from the monitoring of a recommendation) was raised by no network.
+    const char *from_rec = facts->from_rec && *facts->from_rec ? facts->from_rec : NULL;
+    int raising = from_rec ? 0 : 1;
+    bool met = own >= thresholds->min_cantons || raising + others >= thresholds->min_networks;
     if (facts->theme && *facts->theme) {
         int cantons = s_count (facts->theme_cantons), networks = s_count (facts->theme_networks);
         met = met || cantons >= thresholds->min_cantons || networks >= thresholds->min_networks;
@@ -132,12 +135,22 @@ hub_gate_criteria (const hub_request_facts_t *facts, const hub_match_breadth_t *
                thresholds->min_networks == 1 ? "" : "s", thresholds->min_cantons, thresholds->min_cantons == 1 ? "" : "s");
     }
     else
+    if (from_rec)
+        s_set (&out [2], "C3", met, "national request from the monitoring of %s: no supporting canton, no network "
+               "raised it; %s; thresholds %d canton%s or %d network%s", from_rec, alike, thresholds->min_cantons,
+               thresholds->min_cantons == 1 ? "" : "s", thresholds->min_networks,
+               thresholds->min_networks == 1 ? "" : "s");
+    else
         s_set (&out [2], "C3", met, "%d supporting canton%s (%s); %s; thresholds %d canton%s or %d network%s", own,
                own == 1 ? "" : "s", s_list (facts->cantons, a, sizeof a), alike, thresholds->min_cantons,
                thresholds->min_cantons == 1 ? "" : "s", thresholds->min_networks,
                thresholds->min_networks == 1 ? "" : "s");
     //  C4: a national or uniform answer needed
     int signals = s_count (facts->reason_signals);
+    if (from_rec)
+        s_set (&out [3], "C4", true, "national request from the monitoring of %s: the follow-up of a CP "
+               "recommendation", from_rec);
+    else
     if (facts->has_reason && signals)
         s_set (&out [3], "C4", true, "reason given by the request and by signal%s %s", signals == 1 ? "" : "s",
                s_list (facts->reason_signals, a, sizeof a));

@@ -45,6 +45,9 @@ typedef struct {
        language), or, for a request in a theme, >= min_cantons over the theme or >= min_networks
        networks in it;
     C4 needs a national or uniform answer: a reason given, by the request or by one of its signals.
+    A national request (facts->from_rec, from the monitoring of a recommendation) counts no network
+    of its own for C3 (only those with a similar request, or its theme's), and meets C4 by its
+    origin (the follow-up of a CP recommendation).
     Reasons name what was counted ("3 supporting cantons (GE, VD, VS); 1 other network with a
     similar request (ticino CII-2027-0007); thresholds 2 cantons or 2 networks") and never copy
     user text. */

@@ -53,10 +53,12 @@ hub_themes_new (hub_store_t *store, const char *title, const char *const *refs, 
     for (size_t i = 0; rc == CII_OK && i < count; i++)
         if (requests [i].theme_id)
             rc = cii_err_set (err, CII_CONFLICT, "%s is already in theme %s", requests [i].ref, requests [i].theme);
-    //  The networks grouped, sorted, for the note each is told.
+    //  The networks grouped, sorted, for the note each is told (a national request has none).
     const char *networks [CII_MAX_NETWORKS];
     size_t n_networks = 0;
     for (size_t i = 0; rc == CII_OK && i < count; i++) {
+        if (!*requests [i].network)
+            continue;
         size_t at = 0;
         while (at < n_networks && strcmp (networks [at], requests [i].network) < 0)
             at++;
@@ -77,7 +79,8 @@ hub_themes_new (hub_store_t *store, const char *title, const char *const *refs, 
         size_t used = 0;
         for (size_t i = 0; i < n_networks && used < sizeof list; i++)
             used += (size_t) snprintf (list + used, sizeof list - used, "%s%s", i ? ", " : "", networks [i]);
-        note = zsys_sprintf ("%s (network%s %s): %s", out->ref, n_networks == 1 ? "" : "s", list, title);
+        note = n_networks ? zsys_sprintf ("%s (network%s %s): %s", out->ref, n_networks == 1 ? "" : "s", list, title)
+                          : zsys_sprintf ("%s (national requests): %s", out->ref, title);
         if (!note)
             rc = cii_err_set (err, CII_NO_MEMORY, "out of memory");
     }

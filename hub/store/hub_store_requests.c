@@ -303,6 +303,67 @@ const hub_ingest_shape_t hub_store_request_shape = {
 };
 
 //  --------------------------------------------------------------------------------------------
+//  National requests
+
+//  The union of one array column over the requests of the basis of recommendation $1::bigint.
+#define S_BASIS_UNION(col)                                                                         \
+    "(SELECT coalesce (array_agg (DISTINCT x.v ORDER BY x.v), '{}') FROM recommendation_requests b " \
+    " JOIN requests q ON q.id = b.request_id, unnest (q." col ") AS x (v) WHERE b.rec_id = $1::bigint)"
+
+cii_rc_t
+hub_store_request_national (hub_store_t *self, const char *rec, const char *title, const char *summary,
+                            const char *language, const char *organ, const char *note, char ref [HUB_MAX_REF],
+                            int64_t *id_p, int64_t *at_ms)
+{
+    assert (self && rec && title && summary && language && organ && ref && id_p);
+    ref [0] = 0;
+    *id_p = 0;
+    //  The recommendation first: an unknown one takes no number. Its row is held (KEY SHARE) so
+    //  that it cannot go before the request that names it is stored.
+    const char *lookup [] = { rec };
+    hub_rows_t *rows = hub_store_query (self, "national request",
+                                        "SELECT id FROM recommendations WHERE ref = $1 FOR KEY SHARE", 1, lookup);
+    if (!rows)
+        return hub_store_rc (self);
+    char rec_id [24] = "";
+    if (hub_rows_next (rows))
+        hub_rows_copy (rows, 0, rec_id, sizeof rec_id);
+    hub_rows_destroy (&rows);
+    if (!*rec_id)
+        return CII_NOT_FOUND;
+    cii_rc_t rc = hub_store_ref_next (self, "CII", 4, ref);
+    if (rc != CII_OK)
+        return rc;
+    const char *values [] = { rec_id, ref, title, summary, language, HUB_STORE_REQUEST_INITIAL, organ,
+                              note ? note : "" };
+    rows = hub_store_query (self, "national request",
+        "WITH req AS (INSERT INTO requests (ref, agent_id, network, message_id, title, summary, institutions, "
+        "                                   target_groups, objectives, priorities, cantons, language, created_at, "
+        "                                   state, from_rec_id) "
+        "             VALUES ($2, NULL, NULL, '', $3, $4, " S_BASIS_UNION ("institutions") ", "
+        "                     " S_BASIS_UNION ("target_groups") ", " S_BASIS_UNION ("objectives") ", "
+        "                     " S_BASIS_UNION ("priorities") ", '{}', $5, now (), $6, $1::bigint) "
+        "             RETURNING id, received_at), "
+        "his AS (INSERT INTO request_history (request_id, state, organ, at, note) "
+        "        SELECT id, $6, $7, received_at, $8 FROM req) "
+        "SELECT id, " HUB_SQL_MS ("received_at") " FROM req",
+        8, values);
+    if (!rows)
+        return hub_store_rc (self);
+    rc = CII_FAILED;
+    if (hub_rows_next (rows)) {
+        *id_p = hub_rows_i64 (rows, 0);
+        if (at_ms)
+            *at_ms = hub_rows_i64 (rows, 1);
+        rc = CII_OK;
+    }
+    else
+        hub_store_set_error (self, "national request", "no row inserted");
+    hub_rows_destroy (&rows);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------------------------
 //  Locked requests
 
 #define S_LOCK_COLUMNS                                                                            \
@@ -559,6 +620,7 @@ hub_request_facts_clear (hub_request_facts_t *facts)
     free (facts->theme);
     free (facts->theme_cantons);
     free (facts->theme_networks);
+    free (facts->from_rec);
     memset (facts, 0, sizeof *facts);
 }
 
@@ -588,7 +650,8 @@ hub_store_request_facts (hub_store_t *self, int64_t request_id, const char *cons
         "  coalesce (t.ref, ''), "
         "  " S_CANTONS_OF ("q.theme_id = r.theme_id AND q.state <> ALL ($2::text[])") ", "
         "  (SELECT coalesce (string_agg (DISTINCT q.network, ',' ORDER BY q.network), '') FROM requests q "
-        "   WHERE q.theme_id = r.theme_id AND q.state <> ALL ($2::text[])) "
+        "   WHERE q.theme_id = r.theme_id AND q.state <> ALL ($2::text[])), "
+        "  coalesce ((SELECT c.ref FROM recommendations c WHERE c.id = r.from_rec_id), '') "
         "FROM requests r LEFT JOIN themes t ON t.id = r.theme_id WHERE r.id = $1::bigint",
         2, values);
     free (states);
@@ -605,9 +668,10 @@ hub_store_request_facts (hub_store_t *self, int64_t request_id, const char *cons
         out->theme = strdup (hub_rows_text (rows, 6));
         out->theme_cantons = strdup (hub_rows_text (rows, 7));
         out->theme_networks = strdup (hub_rows_text (rows, 8));
+        out->from_rec = strdup (hub_rows_text (rows, 9));
         rc = CII_OK;
         if (!out->ref || !out->institutions || !out->objectives || !out->cantons || !out->reason_signals || !out->theme
-        ||  !out->theme_cantons || !out->theme_networks) {
+        ||  !out->theme_cantons || !out->theme_networks || !out->from_rec) {
             hub_request_facts_clear (out);
             hub_store_set_error (self, "request facts", "out of memory");
             rc = CII_NO_MEMORY;
@@ -694,10 +758,11 @@ cii_rc_t
 hub_store_requests (hub_store_t *self, const hub_request_filter_t *filter, hub_request_fn *fn, void *arg)
 {
     assert (self && fn);
-    hub_request_filter_t none = { NULL, NULL, NULL, NULL, NULL };
+    hub_request_filter_t none = { NULL, NULL, NULL, NULL, NULL, NULL };
     if (!filter)
         filter = &none;
-    const char *values [] = { filter->ref, filter->state, filter->network, filter->canton, filter->theme };
+    const char *values [] = { filter->ref, filter->state, filter->network, filter->canton, filter->theme,
+                              filter->from_rec };
     hub_rows_t *rows = hub_store_query (self, "requests",
         "SELECT r.id, r.ref, r.network, r.message_id, r.title, r.summary, r.state, coalesce (t.ref, ''), "
         "       array_to_string (r.cantons, ','), array_to_string (r.institutions, ','), "
@@ -709,15 +774,16 @@ hub_store_requests (hub_store_t *self, const hub_request_filter_t *filter, hub_r
         "       (SELECT coalesce (string_agg (c.id, ',' ORDER BY length (c.id), c.id) FILTER (WHERE c.met), '') "
         "        FROM request_criteria c WHERE c.request_id = r.id), "
         "       " HUB_SQL_MS ("r.created_at") ", " HUB_SQL_MS ("r.received_at") ", " HUB_SQL_MS ("r.updated_at") ", "
-        "       (SELECT count (*) FROM request_criteria c WHERE c.request_id = r.id) "
+        "       (SELECT count (*) FROM request_criteria c WHERE c.request_id = r.id), coalesce (rc.ref, '') "
         "FROM requests r LEFT JOIN themes t ON t.id = r.theme_id "
+        "LEFT JOIN recommendations rc ON rc.id = r.from_rec_id "
         "WHERE ($1::text IS NULL OR r.ref = $1) AND ($2::text IS NULL OR r.state = $2) "
         "  AND ($3::text IS NULL OR r.network = $3) "
         "  AND ($4::text IS NULL OR $4 = ANY (r.cantons) OR EXISTS (SELECT 1 FROM request_signals rs "
         "       JOIN signals s ON s.id = rs.signal_id WHERE rs.request_id = r.id AND s.canton = $4)) "
-        "  AND ($5::text IS NULL OR t.ref = $5) "
+        "  AND ($5::text IS NULL OR t.ref = $5) AND ($6::text IS NULL OR rc.ref = $6) "
         "ORDER BY r.id",
-        5, values);
+        6, values);
     if (!rows)
         return hub_store_rc (self);
     while (hub_rows_next (rows)) {
@@ -745,6 +811,7 @@ hub_store_requests (hub_store_t *self, const hub_request_filter_t *filter, hub_r
             .created_at_ms = hub_rows_i64 (rows, 19),
             .received_at_ms = hub_rows_i64 (rows, 20),
             .updated_at_ms = hub_rows_i64 (rows, 21),
+            .from_rec = hub_rows_text (rows, 23),
         };
         if (!fn (&row, arg))
             break;

@@ -46,6 +46,20 @@ cii_rc_t hub_store_ref_next (hub_store_t *self, const char *prefix, int digits, 
 cii_rc_t hub_store_ref_next_year (hub_store_t *self, const char *prefix, int year, int digits,
                                   char ref [HUB_MAX_REF]);
 
+/*  --- national requests (schema 0015) ----------------------------------------------------- */
+
+/*  Opens a national request from the monitoring of recommendation rec ("REC-2027-01"), inside the
+    caller's transaction: CII_NOT_FOUND (nothing written, no number taken) when there is no such
+    recommendation; else the next number of ("CII", the current year) from ref_counters (as the
+    ingest takes it: gapless), and the request: no agent, no network, message id "", from_rec_id
+    the recommendation, title, summary, language as given, no supporting canton, no signal, the
+    institutions, target groups, objectives and priorities of the requests of the recommendation's
+    basis (their union, sorted), state HUB_STORE_REQUEST_INITIAL; and its first history row (that
+    state, organ, note, not yet queued). ref, *id_p and *at_ms (the time of receipt) filled. */
+cii_rc_t hub_store_request_national (hub_store_t *self, const char *rec, const char *title, const char *summary,
+                                     const char *language, const char *organ, const char *note,
+                                     char ref [HUB_MAX_REF], int64_t *id_p, int64_t *at_ms);
+
 /*  --- one request as the transition function needs it --------------------------------------- */
 
 typedef struct {
@@ -128,6 +142,8 @@ typedef struct {
     char *theme;                            /* "" or the theme's reference */
     char *theme_cantons;                    /* over the theme's requests not in an excluded state */
     char *theme_networks;                   /* ... their networks */
+    char *from_rec;                         /* "" or, for a national request, the recommendation whose
+                                               monitoring opened it: no network raised it */
 } hub_request_facts_t;
 
 /*  Reads the facts of request_id; over its theme, the requests in one of excluded[0..n-1] do not
@@ -180,6 +196,8 @@ typedef struct {
     int64_t created_at_ms;
     int64_t received_at_ms;
     int64_t updated_at_ms;
+    const char *from_rec;                   /* a national request: the recommendation whose monitoring
+                                               opened it ("REC-2027-01"; network is ""), else "" */
 } hub_request_row_t;
 
 typedef bool (hub_request_fn) (const hub_request_row_t *row, void *arg);
@@ -192,6 +210,8 @@ typedef struct {
     const char *network;
     const char *canton;
     const char *theme;                      /* a theme's reference */
+    const char *from_rec;                   /* the national requests opened from the monitoring of this
+                                               recommendation ("REC-2027-01") */
 } hub_request_filter_t;
 
 /*  Calls fn for each request that passes filter (NULL: all), in reference order (by id). */
