@@ -1,4 +1,4 @@
-/*  hub_trace.c — the lineage of a request, a theme or a signal (see hub_trace.h). */
+/*  hub_trace.c — the lineage of a request, a theme, a signal or a recommendation (see hub_trace.h). */
 #include "hub_trace.h"
 #include "hub_requests.h"
 #include "hub_themes.h"
@@ -116,7 +116,104 @@ hub_trace_kind (const char *ref)
         return "theme";
     if (strncmp (ref, "SIG-", 4) == 0)
         return "signal";
+    if (strncmp (ref, "REC-", 4) == 0)
+        return "recommendation";
     return NULL;
+}
+
+//  --------------------------------------------------------------------------------------------
+//  A recommendation's own parts
+
+void
+hub_trace_canton_states (hub_trace_canton_row_t *row)
+{
+    assert (row);
+    if (*row->push_state)
+        row->push = row->push_state;
+    else
+        row->push = row->delivered ? "delivered" : row->queued ? HUB_TRACE_QUEUED : HUB_TRACE_UNSENT;
+    row->state = *row->report_state ? row->report_state : "none";
+}
+
+typedef struct {
+    const hub_trace_visitor_t *visitor;
+    void *arg;
+    int64_t id;
+    bool found;
+} s_rec_t;
+
+static bool
+s_rec (const hub_trace_rec_row_t *row, void *arg)
+{
+    s_rec_t *rec = arg;
+    rec->id = row->id;
+    rec->found = true;
+    if (rec->visitor->rec)
+        rec->visitor->rec (row, rec->arg);
+    return false;
+}
+
+static bool
+s_delivery (const hub_trace_delivery_row_t *row, void *arg)
+{
+    s_rec_t *rec = arg;
+    hub_trace_delivery_row_t told = *row;
+    told.state = row->agents == 0 ? HUB_TRACE_UNSENT
+               : row->acknowledged == row->agents ? HUB_TRACE_ACKNOWLEDGED : HUB_TRACE_QUEUED;
+    return rec->visitor->delivery (&told, rec->arg);
+}
+
+static bool
+s_canton (const hub_trace_canton_row_t *row, void *arg)
+{
+    s_rec_t *rec = arg;
+    hub_trace_canton_row_t told = *row;
+    hub_trace_canton_states (&told);
+    return rec->visitor->canton (&told, rec->arg);
+}
+
+//  Finds recommendation ref, tells it, and the requests of its basis into trace.
+static cii_rc_t
+s_find_rec (hub_store_t *store, const char *ref, s_trace_t *trace, s_rec_t *rec, cii_err_t *err)
+{
+    char shown [12];
+    cii_rc_t rc = hub_store_trace_rec (store, ref, s_rec, rec);
+    if (rc == CII_NOT_FOUND)
+        return cii_err_set (err, rc, "unknown recommendation %s", hub_requests_ref_shown (ref, shown));
+    if (rc != CII_OK)
+        return hub_store_fail (store, err);
+    hub_trace_ref_t *refs;
+    size_t count;
+    if (hub_store_trace_rec_requests (store, rec->id, &refs, &count) != CII_OK)
+        return hub_store_fail (store, err);
+    for (size_t i = 0; i < count && rc == CII_OK && !trace->failed; i++) {
+        hub_request_filter_t filter = { .ref = refs [i].ref };
+        if (hub_store_requests (store, &filter, s_request, trace) != CII_OK)
+            rc = hub_store_fail (store, err);
+    }
+    free (refs);
+    return rc;
+}
+
+//  Tells the forward parts of recommendation ref (after its lineage).
+static cii_rc_t
+s_forward (hub_store_t *store, const char *ref, s_rec_t *rec, cii_err_t *err)
+{
+    const hub_trace_visitor_t *visitor = rec->visitor;
+    if (visitor->version && hub_store_trace_rec_versions (store, rec->id, visitor->version, rec->arg) != CII_OK)
+        return hub_store_fail (store, err);
+    if (visitor->delivery && hub_store_trace_rec_deliveries (store, rec->id, ref, s_delivery, rec) != CII_OK)
+        return hub_store_fail (store, err);
+    if (visitor->canton && hub_store_trace_rec_cantons (store, rec->id, ref, s_canton, rec) != CII_OK)
+        return hub_store_fail (store, err);
+    if (visitor->report && hub_store_trace_rec_reports (store, rec->id, visitor->report, rec->arg) != CII_OK)
+        return hub_store_fail (store, err);
+    if (visitor->followup) {
+        hub_request_filter_t filter = { .from_rec = ref };
+        if (hub_store_requests (store, &filter, visitor->followup, rec->arg) != CII_OK)
+            return hub_store_fail (store, err);
+    }
+    return CII_OK;
 }
 
 //  Finds the requests of ref into trace (telling them, and the theme of a theme trace).
@@ -184,9 +281,12 @@ hub_trace (hub_store_t *store, const char *ref, const hub_trace_visitor_t *visit
     char shown [12];
     if (!kind)
         return cii_err_set (err, CII_BAD_INPUT, "unknown reference %s: a request (CII-YYYY-NNNN), a theme "
-                            "(NT-YYYY-NN) or a signal (SIG-N)", hub_requests_ref_shown (ref ? ref : "", shown));
+                            "(NT-YYYY-NN), a signal (SIG-N) or a recommendation (REC-YYYY-NN)",
+                            hub_requests_ref_shown (ref ? ref : "", shown));
     s_trace_t trace = { .visitor = visitor, .arg = arg };
-    cii_rc_t rc = s_find (store, ref, kind, &trace, err);
+    bool recommendation = strcmp (kind, "recommendation") == 0;
+    s_rec_t rec = { visitor, arg, 0, false };
+    cii_rc_t rc = recommendation ? s_find_rec (store, ref, &trace, &rec, err) : s_find (store, ref, kind, &trace, err);
     if (rc == CII_OK && trace.failed)
         rc = cii_err_set (err, CII_NO_MEMORY, "out of memory");
     for (size_t i = 0; rc == CII_OK && i < trace.n_themes && visitor->theme; i++)
@@ -205,6 +305,8 @@ hub_trace (hub_store_t *store, const char *ref, const hub_trace_visitor_t *visit
         rc = s_links (store, "wg", &trace, err);
     if (rc == CII_OK)
         rc = s_links (store, "project", &trace, err);
+    if (rc == CII_OK && recommendation)
+        rc = s_forward (store, ref, &rec, err);
     free (trace.ids);
     free (trace.refs);
     free (trace.themes);

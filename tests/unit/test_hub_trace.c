@@ -292,7 +292,7 @@ test_trace_unknown (void **state)
     s_assert_refused (fx, "cii-hub trace: unknown signal SIG-999999");
     s_run (fx, "trace", "WG-2031-01", NULL);
     s_assert_refused (fx, "cii-hub trace: unknown reference WG-2031-01: a request (CII-YYYY-NNNN), a theme "
-                          "(NT-YYYY-NN) or a signal (SIG-N)");
+                          "(NT-YYYY-NN), a signal (SIG-N) or a recommendation (REC-YYYY-NN)");
     s_run (fx, "trace", "CII-1'; DROP TABLE requests;--", NULL);
     assert_int_equal (fx->cli.run.status, 1);
     assert_non_null (strstr (fx->cli.run.err, "cii-hub trace: unknown request "));
