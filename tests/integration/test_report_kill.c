@@ -4,8 +4,8 @@
     restarted; afterwards every file is imported exactly once: one reports row per file (its
     digest), each file once in done/ (none left, none rejected, none twice), one REPORT per file
     in the agent's outbox until its receipt, and one row per file at the hub (rec_reports and
-    ingest_log by message id). The recommendation is written with SQL into the hub's tables and
-    the agent's (as `cii-hub recommend` and the downward handler would store it). */
+    ingest_log by message id). The recommendation is published with `cii-hub recommend` and comes
+    down to the agent as a RECOMMENDATION. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,7 +13,6 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,19 +27,33 @@
 
 static const char *s_cantons [] = { "VD", "VS", "GE" };
 
+static char s_ref [32];            //  the recommendation: REC-2027-NN
+
+//  `cii-hub recommend`: to VD, VS and GE (all of lemanique); its ref into s_ref.
 static void
-s_agent_exec (it_agent_t *agent, const char *sql)
+s_recommend (it_fixture_t *f)
 {
     char path [600];
-    snprintf (path, sizeof path, "%s/agent.db", agent->state);
-    sqlite3 *db = NULL;
-    assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    sqlite3_busy_timeout (db, 10000);
-    char *message = NULL;
-    if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-        fail_msg ("%s: %s", sql, message ? message : "?");
-    sqlite3_free (message);
-    sqlite3_close (db);
+    snprintf (path, sizeof path, "%s/rec.json", f->dir);
+    FILE *out = fopen (path, "w");
+    assert_non_null (out);
+    fputs ("{\"title\": {\"fr\": \"Accès à la formation\", \"de\": \"Zugang zur Ausbildung\","
+           " \"it\": \"Accesso alla formazione\"},"
+           " \"text\": {\"fr\": \"Les cantons rendent compte.\", \"de\": \"Die Kantone berichten.\","
+           " \"it\": \"I cantoni riferiscono.\"},"
+           " \"adopted_on\": \"2027-04-20\", \"report_by\": \"2027-12-31\", \"basis\": [],"
+           " \"addressees\": {\"cantons\": [\"VD\", \"VS\", \"GE\"]}}\n", out);
+    fclose (out);
+    it_result_t r;
+    int status = it_hub_cli (f, &r, "recommend", "--file", path, "--json", NULL);
+    if (status != 0)
+        print_message ("recommend exited %d: %s", status, r.err);
+    assert_int_equal (status, 0);
+    json_t *result = it_json (r.out);
+    assert_non_null (it_json_str (result, "ref"));
+    snprintf (s_ref, sizeof s_ref, "%s", it_json_str (result, "ref"));
+    json_decref (result);
+    it_result_free (&r);
 }
 
 //  Files (not folders, not names starting with '.') in STATE/reports/CANTON[/sub].
@@ -85,7 +98,7 @@ s_drop (it_agent_t *agent, int n)
     mkdir (dir, 0700);
     snprintf (tmp, sizeof tmp, "%s/r%04d.json.tmp", dir, n);
     snprintf (path, sizeof path, "%s/r%04d.json", dir, n);
-    snprintf (text, sizeof text, "{\"rec\": \"REC-2027-01\", \"state\": \"%s\", \"note\": \"Rapport n° %d de %s\"}",
+    snprintf (text, sizeof text, "{\"rec\": \"%s\", \"state\": \"%s\", \"note\": \"Rapport n° %d de %s\"}", s_ref,
               states [n % 4], n, canton);
     FILE *file = fopen (tmp, "w");
     assert_non_null (file);
@@ -114,6 +127,14 @@ typedef struct {
     long expected;
 } s_wait_t;
 
+//  The recommendation is in the agent's state.
+static bool
+s_received (void *arg)
+{
+    s_wait_t *w = arg;
+    return it_agent_sql_long (w->agent, "SELECT count(*) FROM recommendations") == w->expected;
+}
+
 //  Every file in done/, none left in the cantons' folders.
 static bool
 s_all_done (void *arg)
@@ -129,18 +150,13 @@ test_report_kill (void **state)
     assert_int_equal (it_hub_start (f), 0);
     it_agent_t *agent = it_agent_add (f, "lemanique");
     assert_non_null (agent);
-    //  The recommendation, at the hub and as the agent received it
-    assert_int_equal (it_sql_long (f, "WITH r AS (INSERT INTO recommendations (ref, version) VALUES ('REC-2027-01', 1)"
-                                      " RETURNING id), v AS (INSERT INTO recommendation_versions (rec_id, version,"
-                                      " adopted_on, report_by, all_cantons, cantons) SELECT id, 1, '2027-04-20',"
-                                      " '2027-12-31', false, '{VD,VS,GE}' FROM r RETURNING rec_id)"
-                                      " SELECT count(*) FROM v", NULL), 1);
-    s_agent_exec (agent, "INSERT INTO recommendations (ref, version, seq, adopted_on, report_by, cantons, issued_at,"
-                         " received_at) VALUES ('REC-2027-01', 1, 1, '2027-04-20', '2027-12-31', 'VD,VS,GE',"
-                         " 1800000000000, 1800000001000)");
+    //  The recommendation, published and received
+    s_recommend (f);
     assert_int_equal (it_agent_start (f, agent), 0);
     assert_true (it_wait_sql (f, 30000, 1, "SELECT count(*) FROM agents WHERE network = 'lemanique' AND connected",
                               NULL));
+    s_wait_t received = { agent, 1 };
+    assert_true (it_wait_until (30000, s_received, &received));
 
     //  Waves: the daemon running, drop files, SIGKILL it a varying moment later (the import of a
     //  wave takes a few hundred milliseconds: most kills land inside it), restart
