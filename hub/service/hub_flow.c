@@ -538,7 +538,8 @@ hub_flow_move (hub_store_t *store, const hub_request_lock_t *requests, size_t co
     if (rc != CII_OK)
         return rc;
     for (size_t i = 0; i < count; i++)
-        zsys_info ("hub: %s (%s): %s -> %s by the %s%s%s", requests [i].ref, requests [i].network, requests [i].state,
+        zsys_info ("hub: %s (%s): %s -> %s by the %s%s%s", requests [i].ref,
+                   *requests [i].network ? requests [i].network : "national", requests [i].state,
                    move->to, move->organ, move->meeting && *move->meeting ? " in " : "",
                    move->meeting ? move->meeting : "");
     if (at_ms)
