@@ -322,6 +322,29 @@ s_document (const json_t *doc, agent_report_input_t *input, cii_err_t *err)
     return CII_OK;
 }
 
+cii_rc_t
+agent_reports_parse (const char *text, size_t size, agent_report_input_t *input, json_t **doc_p, cii_err_t *err)
+{
+    assert (text && input && doc_p);
+    memset (input, 0, sizeof *input);
+    *doc_p = NULL;
+    size_t line = 0, column = 0;
+    if (!s_utf8_position (text, size, &line, &column))
+        return cii_err_set (err, CII_BAD_INPUT, "not UTF-8 text: line %zu, column %zu", line, column);
+    cii_err_t parse;
+    json_t *doc = cii_json_parse (text, size, &parse);
+    if (!doc)
+        return cii_err_set (err, parse.rc == CII_NO_MEMORY ? CII_NO_MEMORY : CII_BAD_INPUT, "%s", parse.text);
+    cii_rc_t rc = s_document (doc, input, err);
+    if (rc != CII_OK) {
+        memset (input, 0, sizeof *input);
+        json_decref (doc);
+        return rc;
+    }
+    *doc_p = doc;
+    return CII_OK;
+}
+
 typedef enum { S_IMPORTED, S_DUPLICATE, S_REJECTED, S_LEFT } s_outcome_t;
 
 //  Imports dir/name for canton (NULL: the folder is not this network's: why says so).
@@ -381,7 +404,6 @@ s_import_file (agent_store_t *store, const char *dir, const char *canton, const 
     s_digest (text, size, digest);
     int64_t id = 0;
     json_t *doc = NULL;
-    size_t line = 0, column = 0;
     cii_rc_t rc = agent_store_report_by_digest (store, canton, digest, &id, &err);
     if (rc == CII_OK) {
         zsys_info ("agent %s: %s was imported before (report %" PRId64 "): moved to done/", agent_store_label (store),
@@ -395,24 +417,19 @@ s_import_file (agent_store_t *store, const char *dir, const char *canton, const 
         free (text);
         return S_LEFT;
     }
-    if (!s_utf8_position (text, size, &line, &column))
-        rc = cii_err_set (&err, CII_BAD_INPUT, "not UTF-8 text: line %zu, column %zu", line, column);
-    else
-    if (!(doc = cii_json_parse (text, size, &err)))
-        rc = err.rc == CII_NO_MEMORY ? CII_UNAVAILABLE : CII_BAD_INPUT;
-    else {
-        agent_report_input_t input;
-        memset (&input, 0, sizeof input);
-        rc = s_document (doc, &input, &err);
-        if (rc == CII_OK) {
-            input.canton = canton;
-            input.source = "file";
-            input.file_name = name;
-            input.file_digest = digest;
-            agent_reported_t reported;
-            rc = agent_reports_add (store, &input, &reported, &err);
-        }
+    agent_report_input_t input;
+    rc = agent_reports_parse (text, size, &input, &doc, &err);
+    if (rc == CII_OK) {
+        input.canton = canton;
+        input.source = "file";
+        input.file_name = name;
+        input.file_digest = digest;
+        agent_reported_t reported;
+        rc = agent_reports_add (store, &input, &reported, &err);
     }
+    else
+    if (rc == CII_NO_MEMORY)
+        rc = CII_UNAVAILABLE;             //  not the file's fault: tried again
     if (rc == CII_OK || rc == CII_CONFLICT) {
         //  CII_CONFLICT: the same digest was committed by another import meanwhile
         s_move (store, dir, name, AGENT_REPORTS_DONE, NULL);

@@ -20,6 +20,7 @@
 #include "agent_store.h"
 #include "agent_store_reports.h"
 #include "cii_domain.h"
+#include "cii_json.h"
 
 #define AGENT_REPORTS_DIR         "reports"   /* STATE/reports/CANTON/ */
 #define AGENT_REPORTS_DONE        "done"
@@ -59,6 +60,17 @@ typedef struct {
     CII_CONFLICT when a report of that canton was imported from a file of that digest already. */
 cii_rc_t agent_reports_add (agent_store_t *store, const agent_report_input_t *input, agent_reported_t *reported,
                             cii_err_t *err);
+
+/*  Reads one report file's bytes (text, size: need not be NUL-terminated) into input: ref,
+    state, note (NULL when absent) and version (0 when absent), borrowed from *doc_p (a new
+    reference: json_decref it after use; NULL on failure); the other fields are zero. Only the
+    document is checked here (agent_reports_add checks the report). CII_BAD_INPUT, one line:
+    "not UTF-8 text: line L, column C", "line L, column C: REASON" (not JSON), "not a JSON
+    object {...}", "unknown member \"x\" (known: rec, state, note, version)", "\"note\" must be
+    a string", "\"version\" must be a whole number from 1", "missing \"rec\" (...)", "missing
+    \"state\" (...)"; CII_NO_MEMORY. */
+cii_rc_t agent_reports_parse (const char *text, size_t size, agent_report_input_t *input, json_t **doc_p,
+                              cii_err_t *err);
 
 /*  What one import run did. */
 typedef struct {
