@@ -455,7 +455,8 @@ static const struct {
 };
 
 //  The hub's closed states (hub_flow.c: HUB_STATE_CLOSED), and "closed" of an older hub.
-static const char *s_final_states [] = { "withdrawn", "inadmissible", "declined", "answered", "closed" };
+static const char *s_final_states [] = { "withdrawn", "inadmissible", "declined", "answered", "recommended",
+                                          "closed" };
 
 bool
 agent_requests_final (const char *state)
