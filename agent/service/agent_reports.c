@@ -113,9 +113,13 @@ agent_reports_add (agent_store_t *store, const agent_report_input_t *input, agen
         return cii_err_set (err, CII_BAD_INPUT, file
             ? "declined needs its reason (recommendations are not binding): give \"note\": \"declined, because ...\""
             : "declined needs its reason (recommendations are not binding): give --note \"declined, because ...\"");
-    //  The network's canton, and a recommendation it received that addresses that canton
+    //  The network's canton, and a recommendation it received that addresses that canton: read
+    //  in the transaction that stores the report, so what was checked holds at commit
+    cii_rc_t rc = agent_store_begin (store, err);
+    if (rc != CII_OK)
+        return rc;
     cii_bundle_t config;
-    cii_rc_t rc = agent_store_config_get (store, &config, err);
+    rc = agent_store_config_get (store, &config, err);
     if (rc == CII_OK)
         rc = agent_intake_in_network (&config, canton, err);
     s_latest_t latest = { 0, "", false };
@@ -135,8 +139,10 @@ agent_reports_add (agent_store_t *store, const agent_report_input_t *input, agen
             rc = cii_err_set (err, CII_NOT_FOUND, "%s has no version %u here (latest: %" PRId64 ")", ref,
                               input->version, latest.version);
     }
-    if (rc != CII_OK)
+    if (rc != CII_OK) {
+        agent_store_rollback (store);
         return rc;
+    }
     cii_report_t report = {
         .ref = ref,
         .state = input->state,
@@ -146,10 +152,16 @@ agent_reports_add (agent_store_t *store, const agent_report_input_t *input, agen
         .source = file ? "file" : "cli",
     };
     memcpy (report.canton, canton, 3);
-    if (cii_report_check (&report, "report", err) != CII_OK)
+    if (cii_report_check (&report, "report", err) != CII_OK) {
+        agent_store_rollback (store);
         return cii_err_prefix (err, "report refused");
+    }
     rc = agent_store_report_add (store, &report, input->file_name, input->file_digest, &reported->id,
                                  reported->message_id, err);
+    if (rc == CII_OK)
+        rc = agent_store_commit (store, err);
+    else
+        agent_store_rollback (store);
     if (rc == CII_OK) {
         agent_store_copy (reported->ref, sizeof reported->ref, ref);
         memcpy (reported->canton, canton, 3);
@@ -164,16 +176,16 @@ agent_reports_add (agent_store_t *store, const agent_report_input_t *input, agen
 //  The import of report files
 
 //  SHA-256 of size bytes at data in hex into digest (OpenSSL, as the webhook adapter's HMAC).
-static void
+static bool
 s_digest (const void *data, size_t size, char digest [AGENT_REPORT_DIGEST_SIZE])
 {
     unsigned char hash [EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     if (!EVP_Digest (data, size, hash, &length, EVP_sha256 (), NULL) || length != 32)
-        length = 0;                       //  never for SHA-256; an empty digest matches no file
+        return false;
     for (unsigned int i = 0; i < length; i++)
         snprintf (digest + 2 * i, 3, "%02x", hash [i]);
-    digest [2 * length] = '\0';
+    return true;
 }
 
 //  A free name for name in dir: dir/name, else dir/name.1, .2, ... into path (size bytes).
@@ -401,7 +413,11 @@ s_import_file (agent_store_t *store, const char *dir, const char *canton, const 
 
     s_outcome_t outcome = S_REJECTED;
     char digest [AGENT_REPORT_DIGEST_SIZE];
-    s_digest (text, size, digest);
+    if (!s_digest (text, size, digest)) {
+        zsys_warning ("agent %s: %s left for the next run: no SHA-256", agent_store_label (store), path);
+        free (text);
+        return S_LEFT;
+    }
     int64_t id = 0;
     json_t *doc = NULL;
     cii_rc_t rc = agent_store_report_by_digest (store, canton, digest, &id, &err);
