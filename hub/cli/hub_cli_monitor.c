@@ -167,6 +167,14 @@ s_print (FILE *out, const hub_monitor_t *m)
              "report; ! overdue\n");
     s_print_matrix (out, m, first);
 
+    fprintf (out, "\n%-14s %3s  %-10s  %-9s  %s\n", "recommendation", "v", "report by", "overdue", "title");
+    for (size_t r = 0; r < m->n_recs; r++) {
+        const hub_monitor_rec_t *rec = &m->recs [r];
+        char overdue [24];
+        snprintf (overdue, sizeof overdue, "%d of %d", rec->overdue, rec->cells);
+        fprintf (out, "%-14s %3d  %-10s  %-9s  %s\n", rec->ref, rec->version, rec->report_by, overdue, rec->title);
+    }
+
     fprintf (out, "\n%-16s %6s", "roll-up", "cells");
     for (size_t s = 0; s < HUB_MONITOR_STATES; s++)
         fprintf (out, "  %*s", s_state_width (s), hub_monitor_state_at (s));

@@ -191,6 +191,9 @@ test_text (void **state)
     assert_non_null (strstr (out, "\nGE lemanique    f declined       .\n"));
     assert_non_null (strstr (out, "\nVD lemanique    p implemented    d acknowledged\n"));
     assert_non_null (strstr (out, "\nZH zuerich      q none!          .\n"));
+    assert_non_null (strstr (out, "\nrecommendation   v  report by   overdue    title\n"
+                                  "REC-2027-01      1  2020-12-31  1 of 3     Titre\n"
+                                  "REC-2027-02      1  2099-12-31  0 of 1     Titre\n"));
     assert_non_null (strstr (out, "\nroll-up           cells  acknowledged  planned  in-progress  implemented  declined"
                                   "    none\n"));
     assert_non_null (strstr (out, "\nnational              4         25.0%     0.0%         0.0%        25.0%     "
