@@ -224,6 +224,18 @@ test_report_kill (void **state)
     }
     json_decref (listing);
     it_result_free (&r);
+    //  The bureau's matrix: each canton's cell holds a report
+    assert_int_equal (it_hub_cli (f, &r, "monitor", "--rec", s_ref, "--json", NULL), 0);
+    json_t *matrix = it_json (r.out);
+    json_t *cells = json_object_get (matrix, "cells");
+    assert_int_equal ((long) json_array_size (cells), 3);
+    json_array_foreach (cells, index, report) {
+        const char *cell_state = it_json_str (report, "state");
+        assert_non_null (cell_state);
+        assert_string_not_equal (cell_state, "none");
+    }
+    json_decref (matrix);
+    it_result_free (&r);
 
     assert_int_equal (it_agent_stop (f, agent), 0);
     assert_int_equal (it_hub_stop (f), 0);
