@@ -10,6 +10,7 @@
 #include "hub_notices.h"
 #include "hub_store.h"
 #include "hub_store_agents.h"
+#include "hub_store_downward.h"
 #include "cii_codec.h"
 #include "cii_util.h"
 #include "cii_wire.h"
@@ -500,6 +501,42 @@ main (int argc, char **argv)
         double ms = (s_us () - t0) / 1000.0;
         printf ("notice acknowledged by %d of %d agents in %.0f ms (hub RSS %ld KiB)\n", st.acked_agents,
                 fanout, ms, rss_before);
+
+        //  One recommendation (three languages of about 2 KB each, as the CP writes them) to the
+        //  same agents: the same downward path, a larger item.
+        st.acked_agents = 0;
+        st.target_seq = 2;
+        static char texts [3][2049];
+        for (int i = 0; i < 3; i++) {
+            memset (texts [i], 'a' + i, 2048);
+            texts [i][2048] = '\0';
+        }
+        static const char *const rec_cantons [] = { "VD" };
+        cii_recommendation_t rec = {
+            .ref = "REC-2026-03", .version = 1,
+            .translations = { { "fr", "Guichet unique pour les jeunes adultes", texts [0] },
+                              { "de", "Anlaufstelle für junge Erwachsene", texts [1] },
+                              { "it", "Sportello unico per i giovani adulti", texts [2] } },
+            .n_translations = 3, .adopted_on = "2026-04-20", .report_by = "2026-12-31",
+            .cantons = rec_cantons, .n_cantons = 1, .issued_at_ms = 1776000000000, .note = "" };
+        uint8_t *body = NULL;
+        size_t body_size = 0;
+        t0 = s_us ();
+        if (cii_wire_recommendation_pack (&rec, &body, &body_size, &err) != CII_OK
+        ||  hub_store_begin (s_store) != CII_OK
+        ||  hub_store_downward_queue (s_store, "recommendation", body, body_size, NULL, 0,
+                                      "recommendation:REC-2026-03.v1", NULL) != CII_OK
+        ||  hub_store_commit (s_store) != CII_OK) {
+            fprintf (stderr, "bench: recommendation failed: %s\n", err.text);
+            exit (1);
+        }
+        free (body);
+        deadline = zclock_mono () + 60000;
+        while (st.acked_agents < fanout && zclock_mono () < deadline)
+            s_poll (fan, fanout, 10, s_on_env, &st);
+        ms = (s_us () - t0) / 1000.0;
+        printf ("recommendation (%zu bytes) acknowledged by %d of %d agents in %.0f ms\n", body_size,
+                st.acked_agents, fanout, ms);
         for (int i = 0; i < fanout; i++)
             zsock_destroy (&fan[i].sock);
         free (fan);

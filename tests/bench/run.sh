@@ -63,3 +63,10 @@ if [ "$mode" = quick ]; then
 else
   "$build/tests/bench_similar" 2>&1 | quiet
 fi
+
+echo "== bench_push (one recommendation into 26 cantons through 7 agents)"
+if [ "$mode" = quick ]; then
+  "$here/bench_push.sh" "$build" 2 2>&1 | quiet
+else
+  "$here/bench_push.sh" "$build" 5 2>&1 | quiet
+fi

@@ -20,57 +20,11 @@
 #include "harness.h"
 #include "it_loop.h"
 
-//  `cii-hub ARGS... --json` expecting exit 0 and a JSON document (the caller's json_decref).
-#define S_HUB_JSON(f, ...) s_hub_json (f, #__VA_ARGS__, __VA_ARGS__, "--json", NULL)
-
-static json_t *
-s_hub_json (it_fixture_t *f, const char *what, ...)
-{
-    const char *argv [40] = { CII_HUB_BIN, "--db", f->conninfo };
-    int argc = 3;
-    va_list args;
-    va_start (args, what);
-    const char *arg;
-    while ((arg = va_arg (args, const char *)) != NULL && argc < 39)
-        argv [argc++] = arg;
-    va_end (args);
-    argv [argc] = NULL;
-    it_result_t r;
-    memset (&r, 0, sizeof r);
-    int status = it_run (f, &r, argv);
-    if (status != 0)
-        fail_msg ("cii-hub %s: exit %d: %s", what, status, r.err);
-    json_t *doc = it_json (r.out);
-    it_result_free (&r);
-    return doc;
-}
-
-//  The ref member of a JSON answer, copied into ref[40] (the document dropped).
-static void
-s_ref_of (json_t *doc, char ref [40])
-{
-    const char *value = it_json_str (doc, "ref");
-    assert_non_null (value);
-    snprintf (ref, 40, "%s", value);
-    json_decref (doc);
-}
-
-//  Writes text to DIR/name and returns the path in path[600].
-static void
-s_write (it_fixture_t *f, const char *name, const char *text, char path [600])
-{
-    snprintf (path, 600, "%s/%s", f->dir, name);
-    FILE *file = fopen (path, "w");
-    assert_non_null (file);
-    assert_true (fputs (text, file) >= 0);
-    assert_int_equal (fclose (file), 0);
-}
-
 //  The agenda items of meeting (`cii-hub agenda M --json`, and --publish when publish).
 static json_t *
 s_agenda (it_fixture_t *f, const char *meeting, bool publish)
 {
-    return publish ? S_HUB_JSON (f, "agenda", meeting, "--publish") : S_HUB_JSON (f, "agenda", meeting);
+    return publish ? IT_HUB_JSON (f, "agenda", meeting, "--publish") : IT_HUB_JSON (f, "agenda", meeting);
 }
 
 //  The item of ref on an agenda, or NULL.
@@ -203,9 +157,9 @@ test_processing_loop (void **state)
     snprintf (d_cdc2, sizeof d_cdc2, "%04d-06-10", tm.tm_year + 1901);
     snprintf (d_cp, sizeof d_cp, "%04d-06-24", tm.tm_year + 1901);
     char m_cdc1 [40], m_cdc2 [40], m_cp [40];
-    s_ref_of (S_HUB_JSON (f, "meeting", "new", "--organ", "cdc", "--date", d_cdc1), m_cdc1);
-    s_ref_of (S_HUB_JSON (f, "meeting", "new", "--organ", "cdc", "--date", d_cdc2), m_cdc2);
-    s_ref_of (S_HUB_JSON (f, "meeting", "new", "--organ", "cp", "--date", d_cp), m_cp);
+    it_ref_of (IT_HUB_JSON (f, "meeting", "new", "--organ", "cdc", "--date", d_cdc1), m_cdc1);
+    it_ref_of (IT_HUB_JSON (f, "meeting", "new", "--organ", "cdc", "--date", d_cdc2), m_cdc2);
+    it_ref_of (IT_HUB_JSON (f, "meeting", "new", "--organ", "cp", "--date", d_cp), m_cp);
     assert_true (strncmp (m_cdc1, "M-", 2) == 0 && strcmp (m_cdc1, m_cdc2) < 0 && strcmp (m_cdc2, m_cp) < 0);
 
     //  The CDC's agenda: both requests, broadest first (GE + VD before TI), each with its why; the
@@ -252,7 +206,7 @@ test_processing_loop (void **state)
     snprintf (text, sizeof text,
               "[{\"ref\": \"%s\", \"to\": \"referred-to-cp\", \"note\": \"Au CP : financement commun à décider.\"},\n"
               " {\"ref\": \"%s\", \"to\": \"answered\"}]\n", ref_a, ref_b);
-    s_write (f, "bad.json", text, path);
+    it_write_file (f, "bad.json", text, path);
     assert_int_equal (it_hub_cli (f, &r, "minutes", m_cdc1, "--file", path, NULL), 1);
     assert_non_null (strstr (r.err, "item 2"));
     assert_non_null (strstr (r.err, ref_b));
@@ -270,11 +224,11 @@ test_processing_loop (void **state)
     snprintf (text, sizeof text,
               "[{\"ref\": \"%s\", \"to\": \"referred-to-cp\", \"note\": \"%s\"},\n"
               " {\"ref\": \"%s\", \"to\": \"wg-mandated\", \"note\": \"%s\"}]\n", ref_a, note_a1, ref_b, note_b1);
-    s_write (f, "cdc1.json", text, path);
+    it_write_file (f, "cdc1.json", text, path);
     assert_int_equal (it_hub_cli (f, &r, "minutes", m_cdc1, "--file", path, NULL), 0);
     it_result_free (&r);
     char wg [40];
-    s_ref_of (S_HUB_JSON (f, "wg", "new", "--mandated-by", "cdc", "--refs", ref_b, "--meeting", m_cdc1, "--title",
+    it_ref_of (IT_HUB_JSON (f, "wg", "new", "--mandated-by", "cdc", "--refs", ref_b, "--meeting", m_cdc1, "--title",
                           "Passaggi tra orientamento professionale e assistenza sociale", "--context",
                           "Giovani che interrompono l'apprendistato.", "--objective", "Un protocollo di passaggio.",
                           "--deliverables", "Rapporto e protocollo.", "--process", "Quattro sedute.",
@@ -287,8 +241,8 @@ test_processing_loop (void **state)
 
     //  Ticino goes offline; the group reports: the request is back with the CDC only
     assert_int_equal (it_agent_stop (f, ti), 0);
-    s_write (f, "result.md", "# Risultato\n\nUn protocollo di passaggio comune, firmato da URC e assistenza.\n", path);
-    json_decref (S_HUB_JSON (f, "wg", "report", wg, "--file", path));
+    it_write_file (f, "result.md", "# Risultato\n\nUn protocollo di passaggio comune, firmato da URC e assistenza.\n", path);
+    json_decref (IT_HUB_JSON (f, "wg", "report", wg, "--file", path));
     agenda = s_agenda (f, m_cdc2, false);
     assert_int_equal (json_array_size (json_object_get (agenda, "items")), 1);
     const char *why = it_json_str (s_item (agenda, ref_b), "why");
@@ -312,13 +266,13 @@ test_processing_loop (void **state)
     const char *answer_a = "Le CP charge l'OFPC et l'aide sociale d'un suivi commun dès la rentrée.";
     const char *answer_b = "Il CP adotta il protocollo di passaggio del gruppo di lavoro.";
     snprintf (text, sizeof text, "[{\"ref\": \"%s\", \"to\": \"referred-to-cp\", \"note\": \"%s\"}]\n", ref_b, note_b2);
-    s_write (f, "cdc2.json", text, path);
+    it_write_file (f, "cdc2.json", text, path);
     assert_int_equal (it_hub_cli (f, &r, "minutes", m_cdc2, "--file", path, NULL), 0);
     it_result_free (&r);
     snprintf (text, sizeof text,
               "[{\"ref\": \"%s\", \"to\": \"answered\", \"note\": \"%s\"},\n"
               " {\"ref\": \"%s\", \"to\": \"answered\", \"note\": \"%s\"}]\n", ref_a, answer_a, ref_b, answer_b);
-    s_write (f, "cp.json", text, path);
+    it_write_file (f, "cp.json", text, path);
     assert_int_equal (it_hub_cli (f, &r, "minutes", m_cp, "--file", path, NULL), 0);
     it_result_free (&r);
     it_wait_request_state (f, lem, a, "answered", NULL);

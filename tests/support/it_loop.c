@@ -7,7 +7,9 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "it_loop.h"
 
@@ -132,4 +134,132 @@ it_hub_show (it_fixture_t *f, const char *ref)
     json_t *doc = it_json (r.out);
     it_result_free (&r);
     return doc;
+}
+
+json_t *
+it_hub_json (it_fixture_t *f, const char *what, ...)
+{
+    const char *argv [40] = { CII_HUB_BIN, "--db", f->conninfo };
+    int argc = 3;
+    va_list args;
+    va_start (args, what);
+    const char *arg;
+    while ((arg = va_arg (args, const char *)) != NULL && argc < 39)
+        argv [argc++] = arg;
+    va_end (args);
+    argv [argc] = NULL;
+    it_result_t r;
+    memset (&r, 0, sizeof r);
+    int status = it_run (f, &r, argv);
+    if (status != 0)
+        fail_msg ("cii-hub %s: exit %d: %s", what, status, r.err);
+    json_t *doc = it_json (r.out);
+    it_result_free (&r);
+    return doc;
+}
+
+void
+it_ref_of (json_t *doc, char ref [40])
+{
+    const char *value = it_json_str (doc, "ref");
+    assert_non_null (value);
+    snprintf (ref, 40, "%s", value);
+    json_decref (doc);
+}
+
+void
+it_write_file (it_fixture_t *f, const char *name, const char *text, char path [600])
+{
+    snprintf (path, 600, "%s/%s", f->dir, name);
+    FILE *file = fopen (path, "w");
+    assert_non_null (file);
+    assert_true (fputs (text, file) >= 0);
+    assert_int_equal (fclose (file), 0);
+}
+
+//  A whole small file as a new string, or NULL.
+static char *
+s_slurp (const char *path)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return NULL;
+    size_t size = 0, cap = 4096;
+    char *text = malloc (cap);
+    assert_non_null (text);
+    size_t n;
+    while ((n = fread (text + size, 1, cap - size - 1, file)) > 0) {
+        size += n;
+        if (cap - size - 1 == 0) {
+            cap *= 2;
+            text = realloc (text, cap);
+            assert_non_null (text);
+        }
+    }
+    fclose (file);
+    text [size] = '\0';
+    return text;
+}
+
+typedef struct {
+    const char *port_file;
+} s_sink_wait_t;
+
+static bool
+s_port_written (void *arg)
+{
+    char *port = s_slurp (((s_sink_wait_t *) arg)->port_file);
+    bool ok = port && atoi (port) > 0;
+    free (port);
+    return ok;
+}
+
+pid_t
+it_webhook_sink_start (it_fixture_t *f, const char *dir, int *port_p)
+{
+    char port_file [600], log [600];
+    snprintf (port_file, sizeof port_file, "%s/webhook-sink.port", f->dir);
+    snprintf (log, sizeof log, "%s/webhook-sink.log", f->dir);
+    unlink (port_file);
+    const char *argv [] = { WEBHOOK_SINK_BIN, "--dir", dir, "--port-file", port_file, "--mode", "200", NULL };
+    pid_t pid = it_spawn (argv, log);
+    assert_true (pid > 0);
+    s_sink_wait_t wait = { port_file };
+    assert_true (it_wait_until (10000, s_port_written, &wait));
+    char *port = s_slurp (port_file);
+    *port_p = atoi (port);
+    free (port);
+    return pid;
+}
+
+void
+it_webhook_sink_stop (it_fixture_t *f, pid_t pid)
+{
+    (void) f;
+    if (pid > 0) {
+        kill (pid, SIGTERM);
+        if (it_wait_pid (pid, 5000) < 0) {
+            kill (pid, SIGKILL);
+            it_wait_pid (pid, 5000);
+        }
+    }
+}
+
+char *
+it_webhook_sink_request (const char *dir, int n)
+{
+    char path [700];
+    snprintf (path, sizeof path, "%s/%d.headers", dir, n);
+    char *headers = s_slurp (path);
+    snprintf (path, sizeof path, "%s/%d.body", dir, n);
+    char *body = s_slurp (path);
+    char *text = NULL;
+    if (headers && body) {
+        text = malloc (strlen (headers) + strlen (body) + 2);
+        assert_non_null (text);
+        sprintf (text, "%s\n%s", headers, body);
+    }
+    free (headers);
+    free (body);
+    return text;
 }

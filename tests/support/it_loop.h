@@ -35,4 +35,26 @@ void it_wait_request_state (it_fixture_t *f, it_agent_t *agent, long id, const c
 /*  The hub's JSON of `cii-hub show REF --json` (exit 0 expected): the caller's json_decref. */
 json_t *it_hub_show (it_fixture_t *f, const char *ref);
 
+/*  `cii-hub --db ... ARGS... --json` expecting exit 0 and a JSON document (the caller's
+    json_decref); what names the command in a failure. IT_HUB_JSON (f, "agenda", m) spells it. */
+json_t *it_hub_json (it_fixture_t *f, const char *what, ...) __attribute__ ((sentinel));
+#define IT_HUB_JSON(f, ...) it_hub_json (f, #__VA_ARGS__, __VA_ARGS__, "--json", NULL)
+
+/*  The "ref" member of a JSON answer copied into ref[40]; the document is dropped. */
+void it_ref_of (json_t *doc, char ref [40]);
+
+/*  Writes text to the fixture's DIR/name; the path in path[600]. */
+void it_write_file (it_fixture_t *f, const char *name, const char *text, char path [600]);
+
+/*  A canton's HTTP endpoint for the webhook adapter: the real server process of
+    tests/support/webhook_sink.c on 127.0.0.1, recording request N as DIR/N.headers and DIR/N.body
+    (dir must exist), answering 200. Returns its pid (the port in *port_p), failing the test when
+    it does not come up; stop it with it_webhook_sink_stop. */
+pid_t it_webhook_sink_start (it_fixture_t *f, const char *dir, int *port_p);
+void it_webhook_sink_stop (it_fixture_t *f, pid_t pid);
+
+/*  Request n (1, 2, ...) the sink recorded: its header lines then a blank line and its body, as a
+    new string (free); NULL when there is no such request. */
+char *it_webhook_sink_request (const char *dir, int n);
+
 #endif
