@@ -433,6 +433,16 @@ test_exec_failures (void **state)
     assert_string_equal (vd.state, "failed");
     assert_non_null (strstr (vd.last_error, "gave up after 1 attempt: exec"));
     assert_int_equal (s_int (fx, "SELECT count(*) FROM outbox WHERE kind = 'push'"), 1);
+    //  Should the hub refuse that PUSH, the refusal is recorded on the push (which stays failed)
+    sqlite3_stmt *stmt = agent_store_prepare (fx->store, "SELECT message_id FROM outbox WHERE kind = 'push'", NULL);
+    assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
+    char mid [64];
+    snprintf (mid, sizeof mid, "%s", (const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_reset (stmt);
+    assert_int_equal (agent_kinds_refused (fx->store, mid, 9, "test refusal", NULL), CII_OK);
+    assert_int_equal (s_int (fx, "SELECT count(*) FROM pushes WHERE canton = 'VD' AND state = 'failed'"
+                                 " AND refused_code = 9 AND refused_text = 'test refusal'"), 1);
+    assert_int_equal (s_int (fx, "SELECT count(*) FROM outbox"), 0);
     assert_int_equal (unit_agent_cli_run (&fx->cli, "--state", fx->cli.agent->state, "status", NULL), 0);
     assert_non_null (strstr (fx->cli.run.out, "pushes    1 queued, 0 pushed, 1 failed"));
     assert_non_null (strstr (fx->cli.run.out, "FAILED    push " S_REF ".v1.VD by exec: gave up after 1 attempt"));
