@@ -108,8 +108,8 @@ agent_cli_canton_set (cii_cli_t *cli)
         return cii_cli_print_json (cli, result);
     }
     if (strcmp (stored.adapter, "none") == 0)
-        fprintf (cii_cli_out (cli), "canton %s: no push adapter (%" PRId64 " queued wait for one)\n", canton,
-                 counts.queued);
+        fprintf (cii_cli_out (cli), "canton %s: no push adapter; %" PRId64 " queued push%s wait for one\n", canton,
+                 counts.queued, counts.queued == 1 ? "" : "es");
     else
         fprintf (cii_cli_out (cli), "canton %s pushes by %s to %s (%" PRId64 " queued)\n", canton, stored.adapter,
                  target, counts.queued);
@@ -140,7 +140,8 @@ s_canton (const agent_canton_row_t *row, void *arg)
         fprintf (listing->out, "%-6s %-9s %-8s %6s %6s %6s  %s\n", "CANTON", "LANGUAGES", "ADAPTER", "QUEUED",
                  "PUSHED", "FAILED", "TARGET");
     fprintf (listing->out, "%-6s %-9s %-8s %6" PRId64 " %6" PRId64 " %6" PRId64 "  %s\n", row->canton, row->languages,
-             row->push->adapter, row->counts.queued, row->counts.pushed, row->counts.failed, row->target);
+             row->push->adapter, row->counts.queued, row->counts.pushed, row->counts.failed,
+             *row->target ? row->target : "-");
     return agent_cli_listing_add (listing, NULL);
 }
 
