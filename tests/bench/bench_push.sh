@@ -26,9 +26,10 @@ declare -A net_of=([VD]=lemanique [VS]=lemanique [GE]=lemanique [BE]=mittelland 
 networks=(lemanique mittelland nordwest zuerich ost zentral ticino)
 
 createdb "$db"
+mkdir -p "$dir/agents"
 port=$(( 30000 + RANDOM % 20000 ))
 hub init --certs "$dir/certs" >/dev/null
-hub serve --certs "$dir/certs" --bind "tcp://127.0.0.1:$port" 2>"$dir/hub.log" &
+"$build/cii-hub" --db "dbname=$db" serve --certs "$dir/certs" --bind "tcp://127.0.0.1:$port" 2>"$dir/hub.log" &
 pids+=($!)
 sleep 0.5
 for n in "${networks[@]}"; do
