@@ -3,7 +3,9 @@
 # regional agents on loopback, sends cantonal signals up and a bureau notice down, consolidates
 # signals into requests (merge, split), forwards them for national references and criteria, finds a
 # cross-language twin, groups and decides at the national gate, plays CDC and CP meetings (agendas,
-# minutes, a working group, a project of the work programme), shows the decisions at the agents,
+# minutes, a working group, a project of the work programme), publishes a CP recommendation that the
+# agents push into the cantons' systems (folder, command, webhook) and the cantons report on (the
+# monitoring matrix), shows the decisions at the agents,
 # checks every expected outcome (exit 1 if one is missing) and removes everything it started.
 set -euo pipefail
 
@@ -26,7 +28,7 @@ bash "$root/deploy/install-deps.sh" </dev/null
 say "build ($build_dir)"
 build_log=$(mktemp /tmp/cii-demo-build.XXXXXX)
 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build_log" 2>&1 \
-  && cmake --build "$build_dir" --target cii-hub cii-agent -j "$(nproc 2>/dev/null || echo 2)" >>"$build_log" 2>&1 \
+  && cmake --build "$build_dir" --target cii-hub cii-agent webhook_sink -j "$(nproc 2>/dev/null || echo 2)" >>"$build_log" 2>&1 \
   || { tail -n 40 "$build_log"; echo "demo: build failed (log: $build_log)" >&2; exit 1; }
 rm -f "$build_log"
 hub_bin=$build_dir/cii-hub
@@ -37,6 +39,7 @@ work=$(mktemp -d /tmp/cii-demo.XXXXXX)
 chmod 0755 "$work"                    # the postgres user must reach $work/pg
 declare -A agent_pid=()
 hub_pid=""
+sink_pid=""
 pg_started=0
 
 stop_pid() {   # stop_pid PID NAME: SIGTERM, wait up to 10 s, then SIGKILL
@@ -56,6 +59,7 @@ cleanup() {
   fi
   for n in "${!agent_pid[@]}"; do stop_pid "${agent_pid[$n]}" "agent $n"; done
   [ -n "$hub_pid" ] && stop_pid "$hub_pid" "hub"
+  [ -n "$sink_pid" ] && stop_pid "$sink_pid" "Ticino's webhook endpoint"
   [ "$pg_started" = 1 ] && "$root/tests/pg/pg_fixture.sh" stop "$work/pg" >/dev/null 2>&1
   if [ -n "${CII_DEMO_KEEP:-}" ]; then echo "demo: kept $work"; else rm -rf "$work"; fi
   exit "$rc"
@@ -292,24 +296,105 @@ hub programme new --from "$(date +%Y)" --to "$(( $(date +%Y) + 1 ))" --presidenc
 say "hub: cii-hub agenda $m_cp"
 hub agenda "$m_cp"
 cat >"$work/minutes-cp.json" <<JSON
-[{"ref": "$theme", "to": "answered", "note": "Le CP adopte un échange de données ORP – aide sociale dès la fin de droits. Der Lenkungsausschuss beschliesst einen Datenaustausch RAV – Sozialhilfe. Il CP adotta uno scambio di dati URC – assistenza sociale."},
+[{"ref": "$theme", "to": "recommendation-planned", "note": "Le CP prépare une recommandation aux cantons : échange de données ORP – aide sociale dès la fin de droits. Der Lenkungsausschuss bereitet eine Empfehlung vor. Il CP prepara una raccomandazione."},
  {"ref": "$ref_d3", "to": "project", "note": "Projet CII : passerelles vers la formation, selon le rapport du groupe de travail."}]
 JSON
-say "CP $m_cp: minutes (the theme answered, $ref_d3 a project of the work programme)"
+say "CP $m_cp: minutes (a recommendation planned on the theme, $ref_d3 a project of the work programme)"
 hub minutes "$m_cp" --file "$work/minutes-cp.json"
 say "hub: cii-hub programme show"; hub programme show
 hub programme show --json | grep -qF "\"$ref_d3\"" \
   && echo "demo: ok: a CII project of the work programme answers $ref_d3" || fail "no project for $ref_d3 in the work programme"
 
 say "the statuses at the agents"
-wait_for "lemanique holds $ref_fr as answered" state_is lemanique "$d1" answered || true
-wait_for "ticino holds $ref_it as answered" state_is ticino "$t1" answered || true
+wait_for "lemanique holds $ref_fr as recommendation-planned" state_is lemanique "$d1" recommendation-planned || true
+wait_for "ticino holds $ref_it as recommendation-planned" state_is ticino "$t1" recommendation-planned || true
 wait_for "lemanique holds $ref_d3 as project" state_is lemanique "$d3" project || true
 say "lemanique: cii-agent requests"; agent lemanique requests
 say "lemanique: cii-agent show $ref_d3 (CDC, working group, CDC, CP)"; agent lemanique show "$ref_d3"
 say "ticino: cii-agent show $ref_it"; agent ticino show "$ref_it"
 
-# --- 9. both sides -------------------------------------------------------------------------------
+# --- 9. a CP recommendation down to every canton: pushed, reported, monitored --------------------
+say "coordinators give their cantons push adapters (cii-agent canton set)"
+cantons_dir=$work/cantons
+mkdir -p "$cantons_dir/VD" "$cantons_dir/GE" "$cantons_dir/ZH" "$cantons_dir/TI"
+cat >"$cantons_dir/zh-import.sh" <<'SH'
+#!/bin/sh
+# Zurich's case-management system: takes the recommendation (JSON) on stdin.
+cat >"$(dirname "$0")/ZH/$CII_REF.v$CII_VERSION.json" || exit 1
+echo "in die Fallführung des Kantons Zürich übernommen ($CII_LANG)"
+SH
+chmod 0755 "$cantons_dir/zh-import.sh"
+printf 'segreto-del-cantone-ticino\n' >"$cantons_dir/ti.secret"; chmod 0600 "$cantons_dir/ti.secret"
+"$build_dir/tests/webhook_sink" --dir "$cantons_dir/TI" --port-file "$cantons_dir/ti.port" >"$work/logs/ti-webhook.log" 2>&1 &
+sink_pid=$!
+sink_up() { [ -s "$cantons_dir/ti.port" ]; }
+wait_for "Ticino's HTTP endpoint listening" sink_up || true
+ti_port=$(cat "$cantons_dir/ti.port" 2>/dev/null || echo 9)
+agent lemanique canton set VD --push dir --path "$cantons_dir/VD"
+agent lemanique canton set GE --push dir --path "$cantons_dir/GE"
+agent zuerich canton set ZH --push exec --command "$cantons_dir/zh-import.sh" --timeout 10
+agent ticino canton set TI --push webhook --url "http://127.0.0.1:$ti_port/cii/raccomandazioni" \
+  --secret-file "$cantons_dir/ti.secret"
+say "lemanique: cii-agent cantons"; agent lemanique cantons
+
+say "bureau: the CP's recommendation on $theme, to all cantons (cii-hub recommend --file)"
+cat >"$work/rec.json" <<JSON
+{"title": {"fr": "Fin de droits : transmettre le dossier ORP à l'aide sociale",
+           "de": "Aussteuerung: das RAV-Dossier an die Sozialhilfe übergeben",
+           "it": "Fine del diritto: trasmettere il dossier URC all'assistenza sociale",
+           "rm": "Fin dal dretg: transmetter il dossier URC a l'agid social"},
+ "text": {"fr": "Le CP recommande aux cantons de transmettre, avec l'accord de la personne, le dossier de l'ORP au service social dès la fin de droits.",
+          "de": "Der Lenkungsausschuss empfiehlt den Kantonen, das RAV-Dossier mit Zustimmung der Person bei der Aussteuerung an den Sozialdienst zu übergeben.",
+          "it": "Il CP raccomanda ai Cantoni di trasmettere, con il consenso della persona, il dossier dell'URC al servizio sociale alla fine del diritto.",
+          "rm": "Il CP recumonda als chantuns da transmetter il dossier da l'URC al servetsch social a la fin dal dretg."},
+ "adopted_on": "$(date +%Y-%m-%d)", "report_by": "$(( $(date +%Y) + 1 ))-12-31",
+ "basis": ["$theme", "Étude des besoins CII 2026"],
+ "addressees": {"cantons": "all", "partners": ["CSIAS", "CDAS"]}}
+JSON
+rec=$(hub recommend --file "$work/rec.json" --json | json_str ref)
+[ -n "$rec" ] || fail "recommend: no REC- reference"
+hub show "$rec"
+pushed() { [ -s "$1" ]; }
+wait_for "VD: $rec.v1.VD.json in the canton's folder (dir)" pushed "$cantons_dir/VD/$rec.v1.VD.json" || true
+wait_for "GE: $rec.v1.GE.json in the canton's folder (dir)" pushed "$cantons_dir/GE/$rec.v1.GE.json" || true
+wait_for "ZH: taken by the canton's command (exec)" pushed "$cantons_dir/ZH/$rec.v1.json" || true
+wait_for "TI: posted to the canton's endpoint (webhook)" pushed "$cantons_dir/TI/1.body" || true
+grep -q '"fr"' "$cantons_dir/ZH/$rec.v1.json" 2>/dev/null && fail "ZH got the French text (German only expected)"
+grep -qF 'Idempotency-Key' "$cantons_dir/TI/1.headers" 2>/dev/null \
+  && echo "demo: ok: TI's request carries its Idempotency-Key and X-CII-Signature" \
+  || fail "TI's request has no Idempotency-Key"
+wait_for "lemanique holds $ref_fr as recommended" state_is lemanique "$d1" recommended || true
+wait_for "ticino holds $ref_it as recommended" state_is ticino "$t1" recommended || true
+
+say "cantons report: VD and GE by their coordinator, Zurich's system by a report file, Ticino declines"
+agent lemanique report "$rec" --canton VD --state implemented \
+  --note "Transmission du dossier en place dans les ORP vaudois depuis janvier."
+agent lemanique report "$rec" --canton GE --state acknowledged
+mkdir -p "$work/agents/zuerich/reports/ZH"
+printf '{"rec": "%s", "state": "planned", "note": "Umsetzung in den RAV ab dem zweiten Quartal geplant."}\n' "$rec" \
+  >"$work/agents/zuerich/reports/ZH/.umsetzung.json"
+mv "$work/agents/zuerich/reports/ZH/.umsetzung.json" "$work/agents/zuerich/reports/ZH/umsetzung.json"
+set +e
+agent ticino report "$rec" --canton TI --state declined 2>&1 \
+  && fail "a decline without its reason was accepted" || echo "demo: ok: declined without a reason refused"
+set -e
+agent ticino report "$rec" --canton TI --state declined \
+  --note "Declinato, perché il Ticino trasmette già i dossier tramite lo Sportello unico cantonale."
+cell_state() { hub monitor --rec "$rec" --json | tr '{' '\n' | grep -F "\"canton\":\"$1\"" | grep -qF "\"state\":\"$2\""; }
+wait_for "the matrix: VD implemented" cell_state VD implemented || true
+wait_for "the matrix: ZH planned (from the report file)" cell_state ZH planned || true
+wait_for "the matrix: TI declined" cell_state TI declined || true
+say "hub: cii-hub monitor (canton x recommendation, roll-ups per network and national, declined with reasons)"
+hub monitor
+say "hub: cii-hub monitor --overdue"; hub monitor --overdue
+say "hub: cii-hub trace $rec (back to the cantons' signals, forward to every canton)"; hub trace "$rec"
+say "ticino: cii-agent recommendations"; agent ticino recommendations
+say "bureau: monitoring leads to new work (cii-hub request new --from-monitoring)"
+hub request new --from-monitoring "$rec" --title "Guichets uniques cantonaux et transmission des dossiers" \
+  --summary "Le Tessin décline : examiner si les guichets uniques cantonaux remplissent le but de $rec."
+kill "$sink_pid" 2>/dev/null || true
+
+# --- 10. both sides -------------------------------------------------------------------------------
 say "hub: cii-hub signals";  hub signals
 say "hub: cii-hub agents";   hub agents
 say "hub: cii-hub notices";  hub notices
@@ -318,7 +403,7 @@ for n in "${networks[@]}"; do
   say "agent $n: cii-agent notices"; "$agent_bin" notices --state "$work/agents/$n"
 done
 
-# --- 10. verdict ---------------------------------------------------------------------------------
+# --- 11. verdict ---------------------------------------------------------------------------------
 for n in "${networks[@]}"; do
   kill -0 "${agent_pid[$n]}" 2>/dev/null || fail "agent $n is no longer running"
 done
@@ -331,4 +416,5 @@ fi
 echo "demo: $total signals from $(printf '%s\n' "${!expected[@]}" | wc -l) networks delivered and stored once;" \
      "1 notice delivered to ${#networks[@]} agents; 1 refusal; 4 requests referenced, a cross-language" \
      "twin found, a theme decided, CDC and CP meetings with a published agenda, minutes, a working group" \
-     "and a project, every decision held by its network. All good."
+     "and a project, every decision held by its network; a recommendation pushed into the cantons by" \
+     "folder, command and webhook, their reports in the monitoring matrix. All good."
