@@ -150,6 +150,36 @@ agent_store_last_rowid (agent_store_t *self)
     return sqlite3_last_insert_rowid (self->db);
 }
 
+cii_rc_t
+agent_store_mark_delivered (agent_store_t *self, const char *sql, int64_t id, const char *hub_ref,
+                            int64_t hub_received_at_ms, const char *what, cii_err_t *err)
+{
+    assert (self && sql);
+    sqlite3_stmt *stmt = agent_store_prepare (self, sql, err);
+    if (!stmt)
+        return CII_FAILED;
+    sqlite3_bind_int64 (stmt, 1, id);
+    sqlite3_bind_text (stmt, 2, hub_ref ? hub_ref : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 3, hub_received_at_ms);
+    if (sqlite3_bind_parameter_count (stmt) >= 4)
+        sqlite3_bind_int64 (stmt, 4, cii_util_now_ms ());
+    return agent_store_run (self, stmt, what, err);
+}
+
+cii_rc_t
+agent_store_mark_refused (agent_store_t *self, const char *sql, int64_t id, int code, const char *text,
+                          const char *what, cii_err_t *err)
+{
+    assert (self && sql);
+    sqlite3_stmt *stmt = agent_store_prepare (self, sql, err);
+    if (!stmt)
+        return CII_FAILED;
+    sqlite3_bind_int64 (stmt, 1, id);
+    sqlite3_bind_int (stmt, 2, code);
+    sqlite3_bind_text (stmt, 3, text ? text : "", -1, SQLITE_STATIC);
+    return agent_store_run (self, stmt, what, err);
+}
+
 sqlite3 *
 agent_store_handle (agent_store_t *self)
 {

@@ -100,6 +100,20 @@ int64_t agent_store_last_rowid (agent_store_t *self);
     tokenizer API of agent_store_search.c). Not for other layers. */
 sqlite3 *agent_store_handle (agent_store_t *self);
 
+/*  --- the hub's answer on an upward record ------------------------------------------------- */
+
+/*  Records the hub's RECEIPT on row id of the table that stands for an upward message. sql is that
+    table's UPDATE, a literal (statements are cached by their text), with ?1 the row id, ?2 the
+    hub's reference (NULL as ""), ?3 the hub's time of receipt and, where the table keeps one, ?4
+    the local time of delivery (now). what names the step in a reason ("signal delivered"). */
+cii_rc_t agent_store_mark_delivered (agent_store_t *self, const char *sql, int64_t id, const char *hub_ref,
+                                     int64_t hub_received_at_ms, const char *what, cii_err_t *err);
+
+/*  Records the hub's final refusal on row id, as agent_store_mark_delivered: sql with ?1 the row
+    id, ?2 the wire ErrorCode, ?3 its text (NULL as ""). */
+cii_rc_t agent_store_mark_refused (agent_store_t *self, const char *sql, int64_t id, int code, const char *text,
+                                   const char *what, cii_err_t *err);
+
 /*  Text of column col of a row, "" for SQL NULL (use sqlite3_column_type to tell NULL apart). */
 const char *agent_store_text (sqlite3_stmt *row, int col);
 

@@ -24,19 +24,26 @@ agent_store_outbox_add (agent_store_t *self, const cii_kind_t *kind, const Proto
         return cii_err_set (err, rc, "%s", refusal.text);
     if (rc != CII_OK)
         return cii_err_set (err, rc, "cannot pack the %s", kind->name);
-    sqlite3_stmt *stmt = agent_store_prepare (self, "INSERT INTO outbox (message_id, kind, ref_id, body, created_at)"
-                                                    " VALUES (?1, ?2, ?3, ?4, ?5)", err);
-    rc = stmt ? CII_OK : CII_FAILED;
-    if (rc == CII_OK) {
-        sqlite3_bind_text (stmt, 1, message_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text (stmt, 2, kind->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64 (stmt, 3, ref_id);
-        sqlite3_bind_blob (stmt, 4, data, (int) size, SQLITE_STATIC);
-        sqlite3_bind_int64 (stmt, 5, cii_util_now_ms ());
-        rc = agent_store_run (self, stmt, "insert outbox", err);   //  autocommit, or the caller's
-    }
+    rc = agent_store_outbox_add_frame (self, kind->name, ref_id, message_id, data, size, cii_util_now_ms (), err);
     free (data);
     return rc;
+}
+
+cii_rc_t
+agent_store_outbox_add_frame (agent_store_t *self, const char *kind, int64_t ref_id, const char *message_id,
+                              const uint8_t *data, size_t size, int64_t created_at_ms, cii_err_t *err)
+{
+    assert (self && kind && message_id && data);
+    sqlite3_stmt *stmt = agent_store_prepare (self, "INSERT INTO outbox (message_id, kind, ref_id, body, created_at)"
+                                                    " VALUES (?1, ?2, ?3, ?4, ?5)", err);
+    if (!stmt)
+        return CII_FAILED;
+    sqlite3_bind_text (stmt, 1, message_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 3, ref_id);
+    sqlite3_bind_blob (stmt, 4, data, (int) size, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 5, created_at_ms);
+    return agent_store_run (self, stmt, "insert outbox", err);   //  autocommit, or the caller's
 }
 
 cii_rc_t

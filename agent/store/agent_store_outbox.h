@@ -22,6 +22,12 @@
 cii_rc_t agent_store_outbox_add (agent_store_t *self, const cii_kind_t *kind, const ProtobufCMessage *item,
                                  int64_t ref_id, const char *message_id, cii_err_t *err);
 
+/*  Queues data, an Envelope of kind already packed and checked by proto/ (cii_wire_report_envelope,
+    cii_wire_push_envelope) with message_id, for record ref_id, created at created_at_ms; joins the
+    caller's transaction. CII_CONFLICT when the outbox has message_id already. */
+cii_rc_t agent_store_outbox_add_frame (agent_store_t *self, const char *kind, int64_t ref_id, const char *message_id,
+                                       const uint8_t *data, size_t size, int64_t created_at_ms, cii_err_t *err);
+
 /*  agent_store_outbox_add, and the entry is held (not due) while any of the n_after entries
     named by message id in after is still in the outbox; ids not in the outbox hold nothing. */
 cii_rc_t agent_store_outbox_add_after (agent_store_t *self, const cii_kind_t *kind, const ProtobufCMessage *item,

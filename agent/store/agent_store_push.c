@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent_store_outbox.h"
 #include "cii_util.h"
 #include "cii_wire.h"
 
@@ -295,16 +296,7 @@ s_queue_push_message (agent_store_t *self, const agent_push_entry_t *row, const 
     cii_rc_t rc = cii_wire_push_envelope (&push, message_id, &data, &size, err);
     if (rc != CII_OK)
         return rc;
-    sqlite3_stmt *stmt = agent_store_prepare (self, "INSERT INTO outbox (message_id, kind, ref_id, body, created_at)"
-                                                    " VALUES (?1, 'push', ?2, ?3, ?4)", err);
-    rc = stmt ? CII_OK : CII_FAILED;
-    if (rc == CII_OK) {
-        sqlite3_bind_text (stmt, 1, message_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64 (stmt, 2, row->id);
-        sqlite3_bind_blob (stmt, 3, data, (int) size, SQLITE_STATIC);
-        sqlite3_bind_int64 (stmt, 4, now_ms);
-        rc = agent_store_run (self, stmt, "queue PUSH", err);
-    }
+    rc = agent_store_outbox_add_frame (self, "push", row->id, message_id, data, size, now_ms, err);
     free (data);
     return rc;
 }
@@ -359,29 +351,16 @@ cii_rc_t
 agent_store_push_delivered (agent_store_t *self, int64_t id, const char *hub_ref, int64_t hub_received_at_ms,
                             cii_err_t *err)
 {
-    assert (self);
-    sqlite3_stmt *stmt = agent_store_prepare (self, "UPDATE pushes SET hub_ref = ?2, hub_received_at = ?3"
-                                                    " WHERE id = ?1", err);
-    if (!stmt)
-        return CII_FAILED;
-    sqlite3_bind_int64 (stmt, 1, id);
-    sqlite3_bind_text (stmt, 2, hub_ref ? hub_ref : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (stmt, 3, hub_received_at_ms);
-    return agent_store_run (self, stmt, "push delivered", err);
+    //  A push keeps no time of delivery of its own: done_at is when it ended
+    return agent_store_mark_delivered (self, "UPDATE pushes SET hub_ref = ?2, hub_received_at = ?3 WHERE id = ?1",
+                                       id, hub_ref, hub_received_at_ms, "push delivered", err);
 }
 
 cii_rc_t
 agent_store_push_refused (agent_store_t *self, int64_t id, int code, const char *text, cii_err_t *err)
 {
-    assert (self);
-    sqlite3_stmt *stmt = agent_store_prepare (self, "UPDATE pushes SET refused_code = ?2, refused_text = ?3"
-                                                    " WHERE id = ?1", err);
-    if (!stmt)
-        return CII_FAILED;
-    sqlite3_bind_int64 (stmt, 1, id);
-    sqlite3_bind_int (stmt, 2, code);
-    sqlite3_bind_text (stmt, 3, text ? text : "", -1, SQLITE_STATIC);
-    return agent_store_run (self, stmt, "push refused", err);
+    return agent_store_mark_refused (self, "UPDATE pushes SET refused_code = ?2, refused_text = ?3 WHERE id = ?1",
+                                     id, code, text, "push refused", err);
 }
 
 typedef struct {

@@ -6,26 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent_store_outbox.h"
 #include "cii_codec.h"
 #include "cii_util.h"
 #include "cii_wire.h"
-
-//  The REPORT frame goes into the outbox as cii_wire_report_envelope packed it (the codec checked
-//  it there), with the columns agent_store_outbox_add writes for any kind.
-static cii_rc_t
-s_outbox_frame (agent_store_t *self, const char *message_id, int64_t ref_id, const uint8_t *data, size_t size,
-                cii_err_t *err)
-{
-    sqlite3_stmt *stmt = agent_store_prepare (self, "INSERT INTO outbox (message_id, kind, ref_id, body, created_at)"
-                                                    " VALUES (?1, 'report', ?2, ?3, ?4)", err);
-    if (!stmt)
-        return CII_FAILED;
-    sqlite3_bind_text (stmt, 1, message_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (stmt, 2, ref_id);
-    sqlite3_bind_blob (stmt, 3, data, (int) size, SQLITE_STATIC);
-    sqlite3_bind_int64 (stmt, 4, cii_util_now_ms ());
-    return agent_store_run (self, stmt, "insert outbox", err);
-}
 
 cii_rc_t
 agent_store_report_add (agent_store_t *self, const cii_report_t *report, const char *file_name,
@@ -70,8 +54,8 @@ agent_store_report_add (agent_store_t *self, const cii_report_t *report, const c
                          stored.canton);
     }
     int64_t id = agent_store_last_rowid (self);
-    if (rc == CII_OK)
-        rc = s_outbox_frame (self, mid, id, data, size, err);
+    if (rc == CII_OK)    //  the REPORT as cii_wire_report_envelope packed it (the codec checked it there)
+        rc = agent_store_outbox_add_frame (self, "report", id, mid, data, size, cii_util_now_ms (), err);
     free (data);
     if (rc != CII_OK) {
         agent_store_rollback (self);
@@ -104,30 +88,16 @@ cii_rc_t
 agent_store_report_delivered (agent_store_t *self, int64_t id, const char *hub_ref, int64_t hub_received_at_ms,
                               cii_err_t *err)
 {
-    assert (self);
-    sqlite3_stmt *stmt = agent_store_prepare (self, "UPDATE reports SET delivered_at = ?2, hub_ref = ?3,"
-                                                    " hub_received_at = ?4 WHERE id = ?1", err);
-    if (!stmt)
-        return CII_FAILED;
-    sqlite3_bind_int64 (stmt, 1, id);
-    sqlite3_bind_int64 (stmt, 2, cii_util_now_ms ());
-    sqlite3_bind_text (stmt, 3, hub_ref ? hub_ref : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (stmt, 4, hub_received_at_ms);
-    return agent_store_run (self, stmt, "report delivered", err);
+    return agent_store_mark_delivered (self, "UPDATE reports SET hub_ref = ?2, hub_received_at = ?3,"
+                                             " delivered_at = ?4 WHERE id = ?1",
+                                       id, hub_ref, hub_received_at_ms, "report delivered", err);
 }
 
 cii_rc_t
 agent_store_report_refused (agent_store_t *self, int64_t id, int code, const char *text, cii_err_t *err)
 {
-    assert (self);
-    sqlite3_stmt *stmt = agent_store_prepare (self, "UPDATE reports SET refused_code = ?2, refused_text = ?3"
-                                                    " WHERE id = ?1", err);
-    if (!stmt)
-        return CII_FAILED;
-    sqlite3_bind_int64 (stmt, 1, id);
-    sqlite3_bind_int (stmt, 2, code);
-    sqlite3_bind_text (stmt, 3, text ? text : "", -1, SQLITE_STATIC);
-    return agent_store_run (self, stmt, "report refused", err);
+    return agent_store_mark_refused (self, "UPDATE reports SET refused_code = ?2, refused_text = ?3 WHERE id = ?1",
+                                     id, code, text, "report refused", err);
 }
 
 //  --------------------------------------------------------------------------------------------

@@ -327,29 +327,18 @@ agent_store_withdrawal_add (agent_store_t *self, int64_t request_id, const char 
 cii_rc_t
 agent_store_withdrawal_delivered (agent_store_t *self, int64_t id, int64_t hub_received_at_ms, cii_err_t *err)
 {
-    assert (self);
-    sqlite3_stmt *stmt = agent_store_prepare (self, "UPDATE request_withdrawals SET delivered_at = ?2,"
-                                                    " hub_received_at = ?3 WHERE id = ?1", err);
-    if (!stmt)
-        return CII_FAILED;
-    sqlite3_bind_int64 (stmt, 1, id);
-    sqlite3_bind_int64 (stmt, 2, cii_util_now_ms ());
-    sqlite3_bind_int64 (stmt, 3, hub_received_at_ms);
-    return agent_store_run (self, stmt, "withdrawal delivered", err);
+    //  A WITHDRAW's receipt carries no reference of its own: ?2 stays unused
+    return agent_store_mark_delivered (self, "UPDATE request_withdrawals SET hub_received_at = ?3, delivered_at = ?4"
+                                             " WHERE id = ?1",
+                                       id, NULL, hub_received_at_ms, "withdrawal delivered", err);
 }
 
 cii_rc_t
 agent_store_withdrawal_refused (agent_store_t *self, int64_t id, int code, const char *text, cii_err_t *err)
 {
-    assert (self);
-    sqlite3_stmt *stmt = agent_store_prepare (self, "UPDATE request_withdrawals SET refused_code = ?2,"
-                                                    " refused_text = ?3 WHERE id = ?1", err);
-    if (!stmt)
-        return CII_FAILED;
-    sqlite3_bind_int64 (stmt, 1, id);
-    sqlite3_bind_int (stmt, 2, code);
-    sqlite3_bind_text (stmt, 3, text ? text : "", -1, SQLITE_STATIC);
-    return agent_store_run (self, stmt, "withdrawal refused", err);
+    return agent_store_mark_refused (self, "UPDATE request_withdrawals SET refused_code = ?2, refused_text = ?3"
+                                           " WHERE id = ?1",
+                                     id, code, text, "withdrawal refused", err);
 }
 
 typedef struct {

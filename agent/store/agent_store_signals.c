@@ -92,30 +92,16 @@ cii_rc_t
 agent_store_signal_delivered (agent_store_t *self, int64_t id, const char *hub_ref, int64_t hub_received_at_ms,
                               cii_err_t *err)
 {
-    assert (self);
-    sqlite3_stmt *stmt = agent_store_prepare (self, "UPDATE signals SET delivered_at = ?2, hub_ref = ?3,"
-                                                    " hub_received_at = ?4 WHERE id = ?1", err);
-    if (!stmt)
-        return CII_FAILED;
-    sqlite3_bind_int64 (stmt, 1, id);
-    sqlite3_bind_int64 (stmt, 2, cii_util_now_ms ());
-    sqlite3_bind_text (stmt, 3, hub_ref ? hub_ref : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (stmt, 4, hub_received_at_ms);
-    return agent_store_run (self, stmt, "signal delivered", err);
+    return agent_store_mark_delivered (self, "UPDATE signals SET hub_ref = ?2, hub_received_at = ?3,"
+                                             " delivered_at = ?4 WHERE id = ?1",
+                                       id, hub_ref, hub_received_at_ms, "signal delivered", err);
 }
 
 cii_rc_t
 agent_store_signal_refused (agent_store_t *self, int64_t id, int code, const char *text, cii_err_t *err)
 {
-    assert (self);
-    sqlite3_stmt *stmt = agent_store_prepare (self, "UPDATE signals SET refused_code = ?2, refused_text = ?3"
-                                                    " WHERE id = ?1", err);
-    if (!stmt)
-        return CII_FAILED;
-    sqlite3_bind_int64 (stmt, 1, id);
-    sqlite3_bind_int (stmt, 2, code);
-    sqlite3_bind_text (stmt, 3, text ? text : "", -1, SQLITE_STATIC);
-    return agent_store_run (self, stmt, "signal refused", err);
+    return agent_store_mark_refused (self, "UPDATE signals SET refused_code = ?2, refused_text = ?3 WHERE id = ?1",
+                                     id, code, text, "signal refused", err);
 }
 
 typedef struct {
