@@ -60,37 +60,12 @@ s_store_recommendation (agent_store_t *store, int64_t seq, const ProtobufCMessag
 }
 
 //  --------------------------------------------------------------------------------------------
-//  Upward: signal
+//  Upward: what a RECEIPT or a final ERROR changes. Most kinds' store or service functions have
+//  the handlers' shape and stand in the table themselves: a signal's and a push's row, a request
+//  (its receipt carries the national reference), a report (receipt ref "RPT-<id>"). These two add
+//  something:
 
-static cii_rc_t
-s_signal_delivered (agent_store_t *store, int64_t ref_id, const char *hub_ref, int64_t hub_received_at_ms,
-                    cii_err_t *err)
-{
-    return agent_store_signal_delivered (store, ref_id, hub_ref, hub_received_at_ms, err);
-}
-
-static cii_rc_t
-s_signal_refused (agent_store_t *store, int64_t ref_id, int code, const char *text, cii_err_t *err)
-{
-    return agent_store_signal_refused (store, ref_id, code, text, err);
-}
-
-//  --------------------------------------------------------------------------------------------
-//  Upward: request (its receipt carries the national reference) and withdraw
-
-static cii_rc_t
-s_request_delivered (agent_store_t *store, int64_t ref_id, const char *hub_ref, int64_t hub_received_at_ms,
-                     cii_err_t *err)
-{
-    return agent_requests_on_receipt (store, ref_id, hub_ref, hub_received_at_ms, err);
-}
-
-static cii_rc_t
-s_request_refused (agent_store_t *store, int64_t ref_id, int code, const char *text, cii_err_t *err)
-{
-    return agent_requests_on_refusal (store, ref_id, code, text, err);
-}
-
+//  A WITHDRAW's receipt carries no reference of its own.
 static cii_rc_t
 s_withdraw_delivered (agent_store_t *store, int64_t ref_id, const char *hub_ref, int64_t hub_received_at_ms,
                       cii_err_t *err)
@@ -99,38 +74,7 @@ s_withdraw_delivered (agent_store_t *store, int64_t ref_id, const char *hub_ref,
     return agent_requests_on_withdraw_receipt (store, ref_id, hub_received_at_ms, err);
 }
 
-static cii_rc_t
-s_withdraw_refused (agent_store_t *store, int64_t ref_id, int code, const char *text, cii_err_t *err)
-{
-    return agent_requests_on_withdraw_refusal (store, ref_id, code, text, err);
-}
-
-//  --------------------------------------------------------------------------------------------
-//  Upward: report (a canton's implementation report; receipt ref "RPT-<id>")
-
-static cii_rc_t
-s_report_delivered (agent_store_t *store, int64_t ref_id, const char *hub_ref, int64_t hub_received_at_ms,
-                    cii_err_t *err)
-{
-    return agent_reports_on_receipt (store, ref_id, hub_ref, hub_received_at_ms, err);
-}
-
-static cii_rc_t
-s_report_refused (agent_store_t *store, int64_t ref_id, int code, const char *text, cii_err_t *err)
-{
-    return agent_reports_on_refusal (store, ref_id, code, text, err);
-}
-
-//  --------------------------------------------------------------------------------------------
-//  Upward: push (a push into a canton's systems ended)
-
-static cii_rc_t
-s_push_delivered (agent_store_t *store, int64_t ref_id, const char *hub_ref, int64_t hub_received_at_ms,
-                  cii_err_t *err)
-{
-    return agent_store_push_delivered (store, ref_id, hub_ref, hub_received_at_ms, err);
-}
-
+//  A PUSH the hub refused is logged too (the push keeps the state it ended in).
 static cii_rc_t
 s_push_refused (agent_store_t *store, int64_t ref_id, int code, const char *text, cii_err_t *err)
 {
@@ -149,11 +93,11 @@ static const agent_down_handler_t s_down [] = {
 };
 
 static const agent_up_handler_t s_up [] = {
-    { "signal", s_signal_delivered, s_signal_refused },
-    { "request", s_request_delivered, s_request_refused },
-    { "withdraw", s_withdraw_delivered, s_withdraw_refused },
-    { "push", s_push_delivered, s_push_refused },
-    { "report", s_report_delivered, s_report_refused },
+    { "signal", agent_store_signal_delivered, agent_store_signal_refused },
+    { "request", agent_requests_on_receipt, agent_requests_on_refusal },
+    { "withdraw", s_withdraw_delivered, agent_requests_on_withdraw_refusal },
+    { "push", agent_store_push_delivered, s_push_refused },
+    { "report", agent_reports_on_receipt, agent_reports_on_refusal },
 };
 
 static const agent_down_handler_t *s_down_registered [S_MAX_REGISTERED];
