@@ -11,6 +11,7 @@
 #define AGENT_ADAPTER_H_INCLUDED
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,14 @@ extern const agent_adapter_t agent_adapter_webhook;
 
 /*  The adapter called name, or NULL ("none" and unknown names). */
 const agent_adapter_t *agent_adapter_find (const char *name);
+
+/*  Checks the file or folder an adapter's option names (option "--path" of adapter "dir"): given
+    (CII_BAD_INPUT "--path: required for --push dir"), there (CII_NOT_FOUND with the system's
+    reason), a folder when folder is true else a regular file (CII_BAD_INPUT "--path X: not a
+    directory" / "not a regular file"), open to access(2) mode (CII_REFUSED "--path X: " denied,
+    e.g. "not writable"). For the adapters' check functions. */
+cii_rc_t agent_adapter_check_path (const char *adapter, const char *option, const char *path, bool folder, int mode,
+                                   const char *denied, cii_err_t *err);
 
 /*  The dir adapter's file name for a push: "REC-2027-01.v2.VD.json" (idem_key + ".json"). */
 void agent_adapter_file_name (const char *idem_key, char *buf, size_t size);

@@ -14,17 +14,7 @@
 static cii_rc_t
 s_check (const agent_adapter_target_t *target, cii_err_t *err)
 {
-    const char *path = target->path;
-    if (!path || !*path)
-        return cii_err_set (err, CII_BAD_INPUT, "--path: required for --push dir");
-    struct stat st;
-    if (stat (path, &st) != 0)
-        return cii_err_set (err, CII_NOT_FOUND, "--path %s: %s", path, strerror (errno));
-    if (!S_ISDIR (st.st_mode))
-        return cii_err_set (err, CII_BAD_INPUT, "--path %s: not a directory", path);
-    if (access (path, W_OK | X_OK) != 0)
-        return cii_err_set (err, CII_REFUSED, "--path %s: not writable", path);
-    return CII_OK;
+    return agent_adapter_check_path ("dir", "--path", target->path, true, W_OK | X_OK, "not writable", err);
 }
 
 static cii_rc_t

@@ -28,16 +28,9 @@ extern char **environ;
 static cii_rc_t
 s_check (const agent_adapter_target_t *target, cii_err_t *err)
 {
-    const char *command = target->command;
-    if (!command || !*command)
-        return cii_err_set (err, CII_BAD_INPUT, "--command: required for --push exec");
-    struct stat st;
-    if (stat (command, &st) != 0)
-        return cii_err_set (err, CII_NOT_FOUND, "--command %s: %s", command, strerror (errno));
-    if (!S_ISREG (st.st_mode))
-        return cii_err_set (err, CII_BAD_INPUT, "--command %s: not a regular file", command);
-    if (access (command, X_OK) != 0)
-        return cii_err_set (err, CII_REFUSED, "--command %s: not executable", command);
+    cii_rc_t rc = agent_adapter_check_path ("exec", "--command", target->command, false, X_OK, "not executable", err);
+    if (rc != CII_OK)
+        return rc;
     if (target->timeout_ms <= 0)
         return cii_err_set (err, CII_BAD_INPUT, "--timeout: must be at least 1 second");
     return CII_OK;
