@@ -664,17 +664,11 @@ hub_flow_decide_in (hub_store_t *store, const char *ref, const char *to, const c
 //  WITHDRAW: the network's own transition, stored by the batch ingest
 
 static cii_rc_t
-s_withdraw_one (hub_store_t *store, hub_ingest_item_t *item, const cii_withdraw_t *withdraw)
+s_withdraw_one (hub_store_t *store, hub_ingest_item_t *item)
 {
-    bool conflict = false;
-    cii_rc_t rc = hub_store_ingest_lookup_digest (store, item->agent_id, item->message_id, item->digest, item->ref,
-                                                  &item->received_at_ms, &conflict);
-    if (rc == CII_OK) {
-        item->stored = item->duplicate = true;
-        item->conflict = conflict;
-        return CII_OK;
-    }
-    if (rc != CII_NOT_FOUND)
+    const cii_withdraw_t *withdraw = item->item;
+    cii_rc_t rc;
+    if (hub_store_ingest_resend (store, item, &rc) || rc != CII_OK)
         return rc;
     hub_request_lock_t request;
     rc = withdraw->request_id ? hub_store_request_lock_message (store, item->network, withdraw->request_id, &request)
@@ -701,13 +695,8 @@ s_withdraw_one (hub_store_t *store, hub_ingest_item_t *item, const cii_withdraw_
     rc = hub_store_requests_log (store, item->agent_id, item->message_id, "withdraw", request.ref, item->digest,
                                  &item->received_at_ms);
     if (rc == CII_CONFLICT) {
-        rc = hub_store_ingest_lookup_digest (store, item->agent_id, item->message_id, item->digest, item->ref,
-                                             &item->received_at_ms, &conflict);
-        if (rc == CII_OK) {
-            item->stored = item->duplicate = true;
-            item->conflict = conflict;
-        }
-        return rc == CII_NOT_FOUND ? CII_OK : rc;
+        hub_store_ingest_resend (store, item, &rc);
+        return rc;
     }
     if (rc != CII_OK)
         return rc;
@@ -719,22 +708,8 @@ s_withdraw_one (hub_store_t *store, hub_ingest_item_t *item, const cii_withdraw_
     return CII_OK;
 }
 
-static cii_rc_t
-s_withdraw_store (hub_store_t *store, hub_ingest_item_t *items, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        hub_ingest_item_t *item = &items [i];
-        if (!item->message_id || !*item->message_id || !item->network || !item->item)
-            continue;
-        cii_rc_t rc = s_withdraw_one (store, item, (const cii_withdraw_t *) item->item);
-        if (rc != CII_OK)
-            return rc;
-    }
-    return CII_OK;
-}
-
 const hub_ingest_shape_t hub_flow_withdraw_shape = {
     .kind = "withdraw",
     .statement = "cii_ingest_withdraw",
-    .store = s_withdraw_store,
+    .store = s_withdraw_one,
 };

@@ -194,6 +194,25 @@ hub_store_command (hub_store_t *self, const char *what, const char *sql, int npa
     return rc == 0 ? CII_OK : hub_store_rc (self);
 }
 
+cii_rc_t
+hub_store_query_id (hub_store_t *self, const char *what, const char *sql, int nparams, const char *const *values,
+                    int64_t *id_p)
+{
+    assert (id_p);
+    hub_rows_t *rows = hub_store_query (self, what, sql, nparams, values);
+    if (!rows)
+        return hub_store_rc (self);
+    cii_rc_t rc = CII_FAILED;
+    if (hub_rows_next (rows)) {
+        *id_p = hub_rows_i64 (rows, 0);
+        rc = CII_OK;
+    }
+    else
+        hub_store_set_error (self, what, "no row");
+    hub_rows_destroy (&rows);
+    return rc;
+}
+
 hub_rows_t *
 hub_store_query_prepared (hub_store_t *self, const char *what, const char *name, const char *sql, int nparams,
                           const char *const *values)

@@ -74,6 +74,11 @@ hub_rows_t *hub_store_query_bin (hub_store_t *self, const char *what, const char
 cii_rc_t hub_store_command (hub_store_t *self, const char *what, const char *sql, int nparams,
                             const char *const *values);
 
+/*  Runs one statement that returns one id in its first column (INSERT ... RETURNING id). CII_OK
+    with *id_p, CII_FAILED when it returned no row ("what: no row" recorded), or the error's code. */
+cii_rc_t hub_store_query_id (hub_store_t *self, const char *what, const char *sql, int nparams,
+                             const char *const *values, int64_t *id_p);
+
 /*  Runs a prepared statement (prepared on this connection at first use under `name`, and again
     after a reconnect) that returns rows. */
 hub_rows_t *hub_store_query_prepared (hub_store_t *self, const char *what, const char *name, const char *sql,

@@ -146,6 +146,21 @@ cleanup:
     return rc;
 }
 
+//  Stores the items of a shape that stores each itself, in batch order; stops at the first error.
+static cii_rc_t
+s_ingest_each (hub_store_t *self, const hub_ingest_shape_t *shape, hub_ingest_item_t *items, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        hub_ingest_item_t *item = &items [i];
+        if (!item->message_id || !*item->message_id || !item->network || !item->item)
+            continue;
+        cii_rc_t rc = shape->store (self, item);
+        if (rc != CII_OK)
+            return rc;
+    }
+    return CII_OK;
+}
+
 cii_rc_t
 hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count, cii_err_t *err)
 {
@@ -193,7 +208,7 @@ hub_store_ingest (hub_store_t *self, hub_ingest_item_t *items, size_t count, cii
                 group [n] = items [i];
                 where [n++] = i;
             }
-        rc = shapes [s]->store ? shapes [s]->store (self, group, n) : s_ingest_shape (self, shapes [s], group, n);
+        rc = shapes [s]->store ? s_ingest_each (self, shapes [s], group, n) : s_ingest_shape (self, shapes [s], group, n);
         if (rc != CII_OK)
             hub_store_fail (self, err);
         for (size_t k = 0; rc == CII_OK && k < n; k++)
@@ -236,6 +251,22 @@ hub_store_ingest_lookup_digest (hub_store_t *self, int64_t agent_id, const char 
     }
     hub_rows_destroy (&rows);
     return rc;
+}
+
+bool
+hub_store_ingest_resend (hub_store_t *self, hub_ingest_item_t *item, cii_rc_t *rc_p)
+{
+    assert (item && rc_p);
+    bool conflict = false;
+    cii_rc_t rc = hub_store_ingest_lookup_digest (self, item->agent_id, item->message_id, item->digest, item->ref,
+                                                  &item->received_at_ms, &conflict);
+    *rc_p = rc == CII_NOT_FOUND ? CII_OK : rc;
+    if (rc != CII_OK)
+        return false;
+    item->stored = true;
+    item->duplicate = true;
+    item->conflict = conflict;
+    return true;
 }
 
 cii_rc_t

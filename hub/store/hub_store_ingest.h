@@ -37,14 +37,15 @@ typedef struct {
         scratch_size bytes). CII_OK, or CII_BAD_INPUT when the item cannot be stored. */
     cii_rc_t (*row) (const void *item, const char **values, char *scratch, size_t scratch_size);
     size_t scratch_size;
-    /*  Optional, instead of all the above: stores the kind's items of a batch itself, inside the
-        batch's transaction, with as many statements as it needs (a kind whose rows need more than
-        one set-based statement: gapless references, checks against stored rows). It fills the out
-        fields of each item as the generic statement would (stored, duplicate, conflict, ref,
-        received_at_ms, using item->digest and ingest_log), or refuses an item for good (refused,
-        reason) after writing nothing for it. Returns CII_OK, or the database error: then the whole
-        batch is rolled back. */
-    cii_rc_t (*store) (hub_store_t *store, hub_ingest_item_t *items, size_t count);
+    /*  Optional, instead of all the above: stores one item of the kind itself, inside the batch's
+        transaction, with as many statements as it needs (a kind whose rows need more than one
+        set-based statement: gapless references, checks against stored rows); called in batch
+        order for each item that has a message id, a network and an item. It fills the item's out
+        fields as the generic statement would (stored, duplicate, conflict, ref, received_at_ms,
+        using item->digest and ingest_log; hub_store_ingest_resend does the resend), or refuses it
+        for good (refused, reason) after writing nothing for it. Returns CII_OK, or the database
+        error: then the rest is not stored and the whole batch is rolled back. */
+    cii_rc_t (*store) (hub_store_t *store, hub_ingest_item_t *item);
 } hub_ingest_shape_t;
 
 struct _hub_ingest_item_t {
@@ -89,5 +90,10 @@ cii_rc_t hub_store_ingest_lookup (hub_store_t *self, int64_t agent_id, const cha
 cii_rc_t hub_store_ingest_lookup_digest (hub_store_t *self, int64_t agent_id, const char *message_id,
                                          const char *digest, char ref [HUB_MAX_REF], int64_t *received_at_ms,
                                          bool *conflict_p);
+
+/*  For a shape's own store: looks item's message up in ingest_log. True when it was stored before
+    (item filled as a resend: stored, duplicate, conflict, ref, received_at_ms); false when it was
+    not or on a database error. *rc_p is CII_OK, or the database error. */
+bool hub_store_ingest_resend (hub_store_t *self, hub_ingest_item_t *item, cii_rc_t *rc_p);
 
 #endif

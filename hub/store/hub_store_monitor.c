@@ -11,23 +11,6 @@
 //  --------------------------------------------------------------------------------------------
 //  The ingest shapes
 
-//  Looks the message up in ingest_log: true when it was stored before (item filled as a resend).
-//  *rc_p is the database error, if any.
-static bool
-s_resend (hub_store_t *store, hub_ingest_item_t *item, cii_rc_t *rc_p)
-{
-    bool conflict = false;
-    cii_rc_t rc = hub_store_ingest_lookup_digest (store, item->agent_id, item->message_id, item->digest, item->ref,
-                                                  &item->received_at_ms, &conflict);
-    *rc_p = rc == CII_NOT_FOUND ? CII_OK : rc;
-    if (rc != CII_OK)
-        return false;
-    item->stored = true;
-    item->duplicate = true;
-    item->conflict = conflict;
-    return true;
-}
-
 //  What one PUSH or REPORT names, as checked against the stored recommendation.
 typedef struct {
     const char *kind;               //  "push" or "report"
@@ -37,8 +20,8 @@ typedef struct {
     bool addressed_by_named;        //  check the canton against the named version (push), else the current
 } s_target_t;
 
-//  Resolves target: CII_OK with *rec_id, or the item refused (item->refused set, CII_OK returned),
-//  or the database error.
+//  Resolves target: CII_OK with *rec_id, or the item refused (item->refused set and logged, CII_OK
+//  returned), or the database error.
 static cii_rc_t
 s_resolve (hub_store_t *store, hub_ingest_item_t *item, const s_target_t *target, int64_t *rec_id)
 {
@@ -83,6 +66,8 @@ s_resolve (hub_store_t *store, hub_ingest_item_t *item, const s_target_t *target
         }
     }
     hub_rows_destroy (&rows);
+    if (item->refused != CII_OK)
+        zsys_warning ("hub: agent %s: refused %s: %s", item->network, item->message_id, item->reason);
     return CII_OK;
 }
 
@@ -105,7 +90,7 @@ s_write (hub_store_t *store, hub_ingest_item_t *item, const char *what, const ch
     hub_rows_destroy (&rows);
     cii_rc_t rc = CII_OK;
     //  Nothing written: the log row exists (a concurrent insert of the same message committed).
-    if (!written && !s_resend (store, item, &rc) && rc == CII_OK)
+    if (!written && !hub_store_ingest_resend (store, item, &rc) && rc == CII_OK)
         zsys_warning ("hub store: %s %s of agent %" PRId64 ": logged and gone", what, item->message_id, item->agent_id);
     return rc;
 }
@@ -119,10 +104,11 @@ s_write (hub_store_t *store, hub_ingest_item_t *item, const char *what, const ch
     "       ON CONFLICT (agent_id, message_id) DO NOTHING RETURNING ref, received_at) "
 
 static cii_rc_t
-s_push_one (hub_store_t *store, hub_ingest_item_t *item, const cii_push_t *push)
+s_push_one (hub_store_t *store, hub_ingest_item_t *item)
 {
+    const cii_push_t *push = item->item;
     cii_rc_t rc;
-    if (s_resend (store, item, &rc) || rc != CII_OK)
+    if (hub_store_ingest_resend (store, item, &rc) || rc != CII_OK)
         return rc;
     if (!push->ref || !push->state || !push->adapter) {
         item->refused = CII_BAD_INPUT;          //  the codec lets none of these through
@@ -131,12 +117,8 @@ s_push_one (hub_store_t *store, hub_ingest_item_t *item, const cii_push_t *push)
     }
     s_target_t target = { "push", push->ref, push->canton, push->version, true };
     int64_t rec_id = 0;
-    if ((rc = s_resolve (store, item, &target, &rec_id)) != CII_OK)
+    if ((rc = s_resolve (store, item, &target, &rec_id)) != CII_OK || item->refused != CII_OK)
         return rc;
-    if (item->refused != CII_OK) {
-        zsys_warning ("hub: agent %s: refused %s: %s", item->network, item->message_id, item->reason);
-        return CII_OK;
-    }
     char agent [24], rec [24], version [16], attempts [16], at [24];
     snprintf (agent, sizeof agent, "%" PRId64, item->agent_id);
     snprintf (rec, sizeof rec, "%" PRId64, rec_id);
@@ -157,10 +139,11 @@ s_push_one (hub_store_t *store, hub_ingest_item_t *item, const cii_push_t *push)
 }
 
 static cii_rc_t
-s_report_one (hub_store_t *store, hub_ingest_item_t *item, const cii_report_t *report)
+s_report_one (hub_store_t *store, hub_ingest_item_t *item)
 {
+    const cii_report_t *report = item->item;
     cii_rc_t rc;
-    if (s_resend (store, item, &rc) || rc != CII_OK)
+    if (hub_store_ingest_resend (store, item, &rc) || rc != CII_OK)
         return rc;
     if (!report->ref || !report->state) {
         item->refused = CII_BAD_INPUT;          //  the codec lets none of these through
@@ -169,12 +152,8 @@ s_report_one (hub_store_t *store, hub_ingest_item_t *item, const cii_report_t *r
     }
     s_target_t target = { "report", report->ref, report->canton, report->version, false };
     int64_t rec_id = 0;
-    if ((rc = s_resolve (store, item, &target, &rec_id)) != CII_OK)
+    if ((rc = s_resolve (store, item, &target, &rec_id)) != CII_OK || item->refused != CII_OK)
         return rc;
-    if (item->refused != CII_OK) {
-        zsys_warning ("hub: agent %s: refused %s: %s", item->network, item->message_id, item->reason);
-        return CII_OK;
-    }
     char agent [24], rec [24], version [16], at [24];
     snprintf (agent, sizeof agent, "%" PRId64, item->agent_id);
     snprintf (rec, sizeof rec, "%" PRId64, rec_id);
@@ -194,44 +173,16 @@ s_report_one (hub_store_t *store, hub_ingest_item_t *item, const cii_report_t *r
         11, values);
 }
 
-static cii_rc_t
-s_push_store (hub_store_t *store, hub_ingest_item_t *items, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        hub_ingest_item_t *item = &items [i];
-        if (!item->message_id || !*item->message_id || !item->network || !item->item)
-            continue;
-        cii_rc_t rc = s_push_one (store, item, (const cii_push_t *) item->item);
-        if (rc != CII_OK)
-            return rc;
-    }
-    return CII_OK;
-}
-
-static cii_rc_t
-s_report_store (hub_store_t *store, hub_ingest_item_t *items, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        hub_ingest_item_t *item = &items [i];
-        if (!item->message_id || !*item->message_id || !item->network || !item->item)
-            continue;
-        cii_rc_t rc = s_report_one (store, item, (const cii_report_t *) item->item);
-        if (rc != CII_OK)
-            return rc;
-    }
-    return CII_OK;
-}
-
 const hub_ingest_shape_t hub_store_push_shape = {
     .kind = "push",
     .statement = "cii_ingest_push",
-    .store = s_push_store,
+    .store = s_push_one,
 };
 
 const hub_ingest_shape_t hub_store_report_shape = {
     .kind = "report",
     .statement = "cii_ingest_report",
-    .store = s_report_store,
+    .store = s_report_one,
 };
 
 //  --------------------------------------------------------------------------------------------

@@ -69,19 +69,10 @@ hub_store_programme_add (hub_store_t *self, const char *ref, int from, const cha
             hub_rows_destroy (&rows);
         }
     }
-    if (rc == CII_OK) {
-        hub_rows_t *rows = hub_store_query (self, "programme",
+    if (rc == CII_OK)
+        rc = hub_store_query_id (self, "programme",
             "INSERT INTO programmes (ref, year_from, year_to, presidency) VALUES ($1, $2::int, $2::int + 1, $3) "
-            "RETURNING id", 3, values);
-        if (!rows)
-            rc = hub_store_rc (self);
-        else {
-            rc = hub_rows_next (rows) ? CII_OK : CII_FAILED;
-            if (rc == CII_OK)
-                *id_p = hub_rows_i64 (rows, 0);
-            hub_rows_destroy (&rows);
-        }
-    }
+            "RETURNING id", 3, values, id_p);
     if (hub_store_tx_end (self, "programme", own, rc == CII_OK) != CII_OK && rc == CII_OK)
         rc = hub_store_rc (self);
     return rc;
@@ -127,18 +118,9 @@ hub_store_project_add (hub_store_t *self, int64_t programme_id, const char *kind
     snprintf (programme, sizeof programme, "%" PRId64, programme_id);
     const char *values [] = { ref, programme, kind, title, lead ? lead : "", financing ? financing : "",
                               objective ? objective : "", decided_by };
-    hub_rows_t *rows = hub_store_query (self, "project",
+    return hub_store_query_id (self, "project",
         "INSERT INTO projects (ref, programme_id, kind, title, lead, financing, objective, decided_by) "
-        "VALUES ($1, $2::bigint, $3, $4, $5, $6, $7, $8) RETURNING id", 8, values);
-    if (!rows)
-        return hub_store_rc (self);
-    rc = CII_FAILED;
-    if (hub_rows_next (rows)) {
-        *id_p = hub_rows_i64 (rows, 0);
-        rc = CII_OK;
-    }
-    hub_rows_destroy (&rows);
-    return rc;
+        "VALUES ($1, $2::bigint, $3, $4, $5, $6, $7, $8) RETURNING id", 8, values, id_p);
 }
 
 cii_rc_t

@@ -115,19 +115,8 @@ hub_store_rec_add (hub_store_t *self, int year, const char *meeting, char ref [H
     if (rc != CII_OK)
         return rc;
     const char *values [] = { ref, meeting };
-    hub_rows_t *rows = hub_store_query (self, "recommendation",
-        "INSERT INTO recommendations (ref, meeting) VALUES ($1, $2) RETURNING id", 2, values);
-    if (!rows)
-        return hub_store_rc (self);
-    rc = CII_FAILED;
-    if (hub_rows_next (rows)) {
-        *id_p = hub_rows_i64 (rows, 0);
-        rc = CII_OK;
-    }
-    else
-        hub_store_set_error (self, "recommendation", "no row");
-    hub_rows_destroy (&rows);
-    return rc;
+    return hub_store_query_id (self, "recommendation",
+        "INSERT INTO recommendations (ref, meeting) VALUES ($1, $2) RETURNING id", 2, values, id_p);
 }
 
 cii_rc_t

@@ -103,23 +103,6 @@ hub_store_ref_next_year (hub_store_t *self, const char *prefix, int year, int di
 //  --------------------------------------------------------------------------------------------
 //  The request shape
 
-//  Looks the message up in ingest_log: true when it was stored before (item filled as a resend).
-//  *rc_p is the database error, if any.
-static bool
-s_resend (hub_store_t *store, hub_ingest_item_t *item, cii_rc_t *rc_p)
-{
-    bool conflict = false;
-    cii_rc_t rc = hub_store_ingest_lookup_digest (store, item->agent_id, item->message_id, item->digest, item->ref,
-                                                  &item->received_at_ms, &conflict);
-    *rc_p = rc == CII_NOT_FOUND ? CII_OK : rc;
-    if (rc != CII_OK)
-        return false;
-    item->stored = true;
-    item->duplicate = true;
-    item->conflict = conflict;
-    return true;
-}
-
 //  Resolves the request's signals (message ids of the sender's network) to hub ids into ids[]:
 //  CII_OK, or the item refused (item->refused set, CII_OK returned), or the database error.
 static cii_rc_t
@@ -245,10 +228,11 @@ s_request_rows (hub_store_t *store, hub_ingest_item_t *item, const cii_request_t
 }
 
 static cii_rc_t
-s_request_one (hub_store_t *store, hub_ingest_item_t *item, const cii_request_t *request)
+s_request_one (hub_store_t *store, hub_ingest_item_t *item)
 {
+    const cii_request_t *request = item->item;
     cii_rc_t rc;
-    if (s_resend (store, item, &rc) || rc != CII_OK)
+    if (hub_store_ingest_resend (store, item, &rc) || rc != CII_OK)
         return rc;
     if (request->n_signal_ids < 1 || request->n_signal_ids > CII_MAX_REQUEST_SIGNALS || !request->signal_ids
     ||  !request->title || !request->summary || !request->cantons || request->n_cantons > CII_CANTON_COUNT
@@ -269,7 +253,7 @@ s_request_one (hub_store_t *store, hub_ingest_item_t *item, const cii_request_t 
     rc = hub_store_requests_log (store, item->agent_id, item->message_id, "request", "", item->digest,
                                  &item->received_at_ms);
     if (rc == CII_CONFLICT) {
-        if (!s_resend (store, item, &rc) && rc == CII_OK)
+        if (!hub_store_ingest_resend (store, item, &rc) && rc == CII_OK)
             zsys_warning ("hub store: request %s of agent %" PRId64 ": logged and gone", item->message_id,
                           item->agent_id);
         return rc;
@@ -282,24 +266,10 @@ s_request_one (hub_store_t *store, hub_ingest_item_t *item, const cii_request_t 
     return CII_OK;
 }
 
-static cii_rc_t
-s_request_store (hub_store_t *store, hub_ingest_item_t *items, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        hub_ingest_item_t *item = &items [i];
-        if (!item->message_id || !*item->message_id || !item->network || !item->item)
-            continue;
-        cii_rc_t rc = s_request_one (store, item, (const cii_request_t *) item->item);
-        if (rc != CII_OK)
-            return rc;
-    }
-    return CII_OK;
-}
-
 const hub_ingest_shape_t hub_store_request_shape = {
     .kind = "request",
     .statement = "cii_ingest_request",
-    .store = s_request_store,
+    .store = s_request_one,
 };
 
 //  --------------------------------------------------------------------------------------------
@@ -831,17 +801,8 @@ hub_store_theme_add (hub_store_t *self, const char *title, const char *state, ch
     if (rc != CII_OK)
         return rc;
     const char *values [] = { ref, title, state };
-    hub_rows_t *rows = hub_store_query (self, "theme", "INSERT INTO themes (ref, title, state) VALUES ($1, $2, $3) "
-                                                      "RETURNING id", 3, values);
-    if (!rows)
-        return hub_store_rc (self);
-    rc = CII_FAILED;
-    if (hub_rows_next (rows)) {
-        *id_p = hub_rows_i64 (rows, 0);
-        rc = CII_OK;
-    }
-    hub_rows_destroy (&rows);
-    return rc;
+    return hub_store_query_id (self, "theme", "INSERT INTO themes (ref, title, state) VALUES ($1, $2, $3) RETURNING id",
+                               3, values, id_p);
 }
 
 cii_rc_t

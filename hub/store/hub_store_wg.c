@@ -20,20 +20,11 @@ hub_store_wg_add (hub_store_t *self, const hub_wg_mandate_t *m, const char *orga
         return rc;
     const char *values [] = { ref, organ, meeting, m->title, m->context, m->objective, m->deliverables, m->process,
                               m->composition, m->communication, m->financing, m->lead, m->staffing, m->until };
-    hub_rows_t *rows = hub_store_query (self, "working group",
+    return hub_store_query_id (self, "working group",
         "INSERT INTO working_groups (ref, mandated_by, meeting, title, context, objective, deliverables, process, "
         "                            composition, communication, financing, lead, staffing, until) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::date) RETURNING id",
-        14, values);
-    if (!rows)
-        return hub_store_rc (self);
-    rc = CII_FAILED;
-    if (hub_rows_next (rows)) {
-        *id_p = hub_rows_i64 (rows, 0);
-        rc = CII_OK;
-    }
-    hub_rows_destroy (&rows);
-    return rc;
+        14, values, id_p);
 }
 
 cii_rc_t
