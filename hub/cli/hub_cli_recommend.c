@@ -11,21 +11,6 @@
 
 #include "cii_util.h"
 
-//  A new JSON array of the entries of text split at sep ("" gives []).
-static json_t *
-s_split (const char *text, char sep)
-{
-    json_t *list = json_array ();
-    for (const char *p = text; list && p && *p;) {
-        const char *end = strchr (p, sep);
-        size_t len = end ? (size_t) (end - p) : strlen (p);
-        json_t *entry = json_stringn (p, len);
-        json_array_append_new (list, entry ? entry : json_null ());
-        p += len + (end ? 1 : 0);
-    }
-    return list;
-}
-
 //  --------------------------------------------------------------------------------------------
 //  recommend
 
@@ -214,7 +199,7 @@ s_show_version (const hub_rec_version_row_t *row, void *arg)
     cii_json_set (v, "issued_at", cii_json_time (row->issued_at_ms));
     cii_json_set (v, "title", s_languages_json (row, true));
     cii_json_set (v, "text", s_languages_json (row, false));
-    cii_json_set (v, "basis", s_split (row->basis, '\n'));
+    cii_json_set (v, "basis", hub_cli_lines (row->basis));
     json_t *addressees = json_object ();
     cii_json_set (addressees, "cantons", row->all_cantons ? json_string ("all") : cii_json_list (row->cantons));
     cii_json_set (addressees, "partners", cii_json_list (row->partners));
