@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "agent_kinds.h"
 #include "agent_setup.h"
 #include "cii_migration.h"
 #include "agent_store_inbox.h"
@@ -149,4 +150,33 @@ unit_agent_last_seq (agent_store_t *store)
     int64_t seq = -1;
     assert_int_equal (agent_store_inbox_last_seq (store, &seq, NULL), CII_OK);
     return seq;
+}
+
+int64_t
+unit_agent_int (agent_store_t *store, const char *sql)
+{
+    sqlite3_stmt *stmt = agent_store_prepare (store, sql, NULL);
+    assert_non_null (stmt);
+    int64_t value = -1;
+    assert_int_equal (agent_store_int (store, stmt, "test", &value, NULL), CII_OK);
+    return value;
+}
+
+cii_rc_t
+unit_agent_deliver (agent_store_t *store, Cii__Deliver *deliver, agent_inbox_outcome_t *outcome_p, cii_err_t *err)
+{
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    env.body_case = CII__ENVELOPE__BODY_DELIVER;
+    env.deliver = deliver;
+    return agent_kinds_deliver (store, &env, outcome_p, err);
+}
+
+cii_rc_t
+unit_agent_receipt (agent_store_t *store, const char *message_id, const char *ref, int64_t received_at_ms)
+{
+    Cii__Receipt receipt = CII__RECEIPT__INIT;
+    receipt.message_id = (char *) message_id;
+    receipt.ref = (char *) ref;
+    receipt.received_at_ms = received_at_ms;
+    return agent_kinds_receipt (store, &receipt, NULL);
 }

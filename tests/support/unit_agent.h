@@ -2,13 +2,16 @@
     temporary directory with the path of a state directory in it (not created: the test makes it,
     or unit_agent_init does), an enrolment bundle with fresh keys written next to it, the path of
     a scratch file; a copy of the state made by cii-agent 0.1.0; the outbox and inbox counts most
-    assertions read. A failure fails the running cmocka test. */
+    assertions read; a downward item and a RECEIPT through the kind handlers, as the daemon hands
+    them over. A failure fails the running cmocka test. */
 #ifndef UNIT_AGENT_H_INCLUDED
 #define UNIT_AGENT_H_INCLUDED
 
 #include <stdint.h>
 
 #include "agent_store.h"
+#include "agent_store_inbox.h"
+#include "cii.pb-c.h"
 #include "cii_bundle.h"
 
 typedef struct {
@@ -45,5 +48,18 @@ void unit_agent_sql (const char *path, const char *sql);
 /*  Entries in the outbox; the highest downward sequence held. */
 int64_t unit_agent_outbox (agent_store_t *store);
 int64_t unit_agent_last_seq (agent_store_t *store);
+
+/*  Column 0 of the first row of sql (a count, an id) on the test's handle; fails the test when
+    the statement fails or returns no row. */
+int64_t unit_agent_int (agent_store_t *store, const char *sql);
+
+/*  Stores deliver (its seq, its item_case and item set by the caller) as the daemon stores a
+    DELIVER: in an Envelope, through agent_kinds_deliver. Its result. */
+cii_rc_t unit_agent_deliver (agent_store_t *store, Cii__Deliver *deliver, agent_inbox_outcome_t *outcome_p,
+                             cii_err_t *err);
+
+/*  The hub's RECEIPT of message_id (reference ref, received at received_at_ms), through
+    agent_kinds_receipt. Its result. */
+cii_rc_t unit_agent_receipt (agent_store_t *store, const char *message_id, const char *ref, int64_t received_at_ms);
 
 #endif

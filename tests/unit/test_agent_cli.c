@@ -328,11 +328,7 @@ test_signal_add_and_list (void **state)
     char mids[2][AGENT_MESSAGE_ID_SIZE];
     assert_int_equal (agent_store_outbox_due (store, INT64_MAX, 10, s_mid, mids, &count, NULL), CII_OK);
     assert_int_equal (count, 2);
-    Cii__Receipt receipt = CII__RECEIPT__INIT;
-    receipt.message_id = mids[0];
-    receipt.ref = (char *) "SIG-42";
-    receipt.received_at_ms = 1772359200000;
-    assert_int_equal (agent_kinds_receipt (store, &receipt, NULL), CII_OK);
+    assert_int_equal (unit_agent_receipt (store, mids[0], "SIG-42", 1772359200000), CII_OK);
     assert_int_equal (agent_kinds_refused (store, mids[1], 4, "canton \"GE\" refusé", NULL), CII_OK);
     agent_store_destroy (&store);
 
@@ -427,13 +423,8 @@ test_notices_listing (void **state)
     deliver.seq = 1;
     deliver.item_case = CII__DELIVER__ITEM_NOTICE;
     deliver.notice = &notice;
-    Cii__Envelope env = CII__ENVELOPE__INIT;
-    env.version = CII_PROTOCOL_VERSION;
-    env.message_id = (char *) "d-1";
-    env.body_case = CII__ENVELOPE__BODY_DELIVER;
-    env.deliver = &deliver;
     agent_inbox_outcome_t outcome;
-    assert_int_equal (agent_kinds_deliver (store, &env, &outcome, NULL), CII_OK);
+    assert_int_equal (unit_agent_deliver (store, &deliver, &outcome, NULL), CII_OK);
     assert_int_equal (outcome, AGENT_INBOX_STORED);
     assert_int_equal (agent_store_status_set (store, "connected", "tcp://127.0.0.1:7399", NULL), CII_OK);
     agent_store_destroy (&store);
@@ -667,11 +658,7 @@ test_requests (void **state)
 
     //  What the hub says shows in requests and show, by id or reference
     agent_store_t *store = s_open (fx);
-    Cii__Receipt receipt = CII__RECEIPT__INIT;
-    receipt.message_id = request_mid;
-    receipt.ref = (char *) "CII-2027-0042";
-    receipt.received_at_ms = 1790000000000;
-    assert_int_equal (agent_kinds_receipt (store, &receipt, NULL), CII_OK);
+    assert_int_equal (unit_agent_receipt (store, request_mid, "CII-2027-0042", 1790000000000), CII_OK);
     Cii__Criterion criterion = CII__CRITERION__INIT;
     Cii__Criterion *criteria [] = { &criterion };
     criterion.id = (char *) "C3";
@@ -690,11 +677,8 @@ test_requests (void **state)
     deliver.seq = 1;
     deliver.item_case = CII__DELIVER__ITEM_STATUS;
     deliver.status = &status;
-    Cii__Envelope env = CII__ENVELOPE__INIT;
-    env.body_case = CII__ENVELOPE__BODY_DELIVER;
-    env.deliver = &deliver;
     agent_inbox_outcome_t outcome;
-    assert_int_equal (agent_kinds_deliver (store, &env, &outcome, NULL), CII_OK);
+    assert_int_equal (unit_agent_deliver (store, &deliver, &outcome, NULL), CII_OK);
     agent_store_destroy (&store);
     assert_int_equal (s_run (fx, "show", "--state", st, "cii-2027-0042", "--json", NULL), 0);
     shown = s_json (fx->out);
@@ -731,7 +715,7 @@ test_requests (void **state)
         step.at_ms = 1790000200000 + i * 1000;
         deliver.seq = 2 + (uint64_t) i;
         deliver.status = &step;
-        assert_int_equal (agent_kinds_deliver (store, &env, &outcome, NULL), CII_OK);
+        assert_int_equal (unit_agent_deliver (store, &deliver, &outcome, NULL), CII_OK);
         if (i == 1) {
             agent_store_destroy (&store);
             assert_int_equal (s_run (fx, "--state", st, "requests", "--state", "referred-to-cp", NULL), 0);

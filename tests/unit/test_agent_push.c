@@ -113,11 +113,8 @@ s_recommend (s_fixture_t *fx, uint32_t version, const char *const *cantons, size
     deliver.seq = fx->seq + 1;
     deliver.item_case = CII__DELIVER__ITEM_RECOMMENDATION;
     deliver.recommendation = &rec;
-    Cii__Envelope env = CII__ENVELOPE__INIT;
-    env.body_case = CII__ENVELOPE__BODY_DELIVER;
-    env.deliver = &deliver;
     agent_inbox_outcome_t outcome;
-    cii_rc_t rc = agent_kinds_deliver (fx->store, &env, &outcome, err);
+    cii_rc_t rc = unit_agent_deliver (fx->store, &deliver, &outcome, err);
     if (rc == CII_OK && outcome == AGENT_INBOX_STORED)
         fx->seq++;
     return rc;
@@ -138,15 +135,14 @@ s_recommend_ok (s_fixture_t *fx, uint32_t version, const char *cantons)
         fail_msg ("recommend: %s", err.text);
 }
 
-//  One integer from the store.
-static int64_t
-s_int (s_fixture_t *fx, const char *sql)
+//  The message id of the first row of sql, into mid.
+static void
+s_message_id (s_fixture_t *fx, const char *sql, char mid [AGENT_MESSAGE_ID_SIZE])
 {
     sqlite3_stmt *stmt = agent_store_prepare (fx->store, sql, NULL);
-    assert_non_null (stmt);
-    int64_t value = -1;
-    assert_int_equal (agent_store_int (fx->store, stmt, "test", &value, NULL), CII_OK);
-    return value;
+    assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
+    snprintf (mid, AGENT_MESSAGE_ID_SIZE, "%s", (const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_reset (stmt);
 }
 
 //  The push of canton for version 1, copied.
@@ -213,6 +209,18 @@ s_step (s_fixture_t *fx, const agent_push_limits_t *limits)
     return did;
 }
 
+//  One step that attempts canton's push and fails: the push stays queued, reason in its last
+//  error. Its row.
+static agent_push_entry_t
+s_step_fails (s_fixture_t *fx, const char *canton, const agent_push_limits_t *limits, const char *reason)
+{
+    assert_true (s_step (fx, limits));
+    agent_push_entry_t row = s_push (fx, canton);
+    assert_string_equal (row.state, "queued");
+    assert_non_null (strstr (row.last_error, reason));
+    return row;
+}
+
 //  An executable script in the scratch folder; its path (free).
 static char *
 s_script (s_fixture_t *fx, const char *name, const char *text)
@@ -240,26 +248,27 @@ test_recommendation_queues_pushes (void **state)
 {
     s_fixture_t *fx = *state;
     s_recommend_ok (fx, 1, "VD,VS,GR,ZH");               //  ZH is not of this network: skipped
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM recommendations"), 1);
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM recommendation_texts"), 4);
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM pushes WHERE state = 'queued'"), 3);
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM pushes WHERE canton = 'ZH'"), 0);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM recommendations"), 1);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM recommendation_texts"), 4);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM pushes WHERE state = 'queued'"), 3);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM pushes WHERE canton = 'ZH'"), 0);
     agent_push_entry_t vd = s_push (fx, "VD");
     assert_string_equal (vd.idem_key, S_REF ".v1.VD");
     assert_int_equal (vd.attempts, 0);
     //  The same version again (another seq): nothing new
     s_recommend_ok (fx, 1, "VD,VS,GR");
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM pushes"), 3);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM pushes"), 3);
     //  No adapter yet: the pushes wait
     assert_int_equal (s_run_due (fx, &s_fast), 0);
     //  Version 2 queues its own
     s_recommend_ok (fx, 2, "VD");
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM pushes WHERE idem_key = '" S_REF ".v2.VD'"), 1);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM pushes WHERE idem_key = '" S_REF ".v2.VD'"),
+                      1);
     //  A broken item is refused and stores nothing
     const char *bad [] = { "VD", "VD" };
     cii_err_t err;
     assert_int_not_equal (s_recommend (fx, 3, bad, 2, &err), CII_OK);
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM recommendations"), 2);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM recommendations"), 2);
 }
 
 static void
@@ -320,34 +329,24 @@ test_dir_adapter (void **state)
     assert_string_equal (vd.detail, S_REF ".v1.VD.json");
     assert_int_equal (vd.attempts, 1);
     //  Its PUSH is in the outbox, one
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM outbox WHERE kind = 'push'"), 1);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM outbox WHERE kind = 'push'"), 1);
     assert_string_equal (s_push (fx, "VS").state, "queued");
     //  Nothing else in the folder (no temporary file left), and nothing more to do
     assert_int_equal (s_run_due (fx, &s_fast), 0);
     char *temp = unit_path (folder, "." S_REF ".v1.VD.json.tmp");
     assert_int_equal (unit_mode (temp), -1);
     //  The hub's receipt of the PUSH is recorded
-    sqlite3_stmt *stmt = agent_store_prepare (fx->store, "SELECT message_id FROM pushes WHERE canton = 'VD'", NULL);
-    assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
-    char mid [64];
-    snprintf (mid, sizeof mid, "%s", (const char *) sqlite3_column_text (stmt, 0));
-    sqlite3_reset (stmt);
-    Cii__Receipt receipt = CII__RECEIPT__INIT;
-    receipt.message_id = mid;
-    receipt.ref = (char *) "PUSH-7";
-    receipt.received_at_ms = 1808000001000;
-    assert_int_equal (agent_kinds_receipt (fx->store, &receipt, NULL), CII_OK);
+    char mid [AGENT_MESSAGE_ID_SIZE];
+    s_message_id (fx, "SELECT message_id FROM pushes WHERE canton = 'VD'", mid);
+    assert_int_equal (unit_agent_receipt (fx->store, mid, "PUSH-7", 1808000001000), CII_OK);
     assert_string_equal (s_push (fx, "VD").hub_ref, "PUSH-7");
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM outbox"), 0);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM outbox"), 0);
     //  A folder that went away: the push is retried, not lost
     s_set (fx, "VS", "dir", NULL, folder, NULL, NULL, 0);
     rmdir (folder);
     unlink (file);
     rmdir (folder);
-    assert_true (s_step (fx, &s_fast));
-    agent_push_entry_t vs = s_push (fx, "VS");
-    assert_string_equal (vs.state, "queued");
-    assert_non_null (strstr (vs.last_error, "vd-inbox"));
+    s_step_fails (fx, "VS", &s_fast, "vd-inbox");
     free (temp);
     free (payload);
     free (written);
@@ -396,11 +395,8 @@ test_exec_failures (void **state)
     char *fails = s_script (fx, "fails.sh", "#!/bin/sh\necho 'cantonal system down' >&2\nexit 1\n");
     s_set (fx, "VD", "exec", fails, NULL, NULL, NULL, 5000);
     agent_push_limits_t limits = { 60000, 60000, 3600000 };
-    assert_true (s_step (fx, &limits));
-    agent_push_entry_t vd = s_push (fx, "VD");
-    assert_string_equal (vd.state, "queued");
+    agent_push_entry_t vd = s_step_fails (fx, "VD", &limits, "exit 1: cantonal system down");
     assert_int_equal (vd.attempts, 1);
-    assert_non_null (strstr (vd.last_error, "exit 1: cantonal system down"));
     assert_true (vd.next_attempt_ms > cii_util_now_ms () + 50000);
     assert_false (s_step (fx, &limits));                        //  not due again yet
     //  A command that hangs (and leaves a child behind): killed with its group at the limit
@@ -432,17 +428,15 @@ test_exec_failures (void **state)
     vd = s_push (fx, "VD");
     assert_string_equal (vd.state, "failed");
     assert_non_null (strstr (vd.last_error, "gave up after 1 attempt: exec"));
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM outbox WHERE kind = 'push'"), 1);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM outbox WHERE kind = 'push'"), 1);
     //  Should the hub refuse that PUSH, the refusal is recorded on the push (which stays failed)
-    sqlite3_stmt *stmt = agent_store_prepare (fx->store, "SELECT message_id FROM outbox WHERE kind = 'push'", NULL);
-    assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
-    char mid [64];
-    snprintf (mid, sizeof mid, "%s", (const char *) sqlite3_column_text (stmt, 0));
-    sqlite3_reset (stmt);
+    char mid [AGENT_MESSAGE_ID_SIZE];
+    s_message_id (fx, "SELECT message_id FROM outbox WHERE kind = 'push'", mid);
     assert_int_equal (agent_kinds_refused (fx->store, mid, 9, "test refusal", NULL), CII_OK);
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM pushes WHERE canton = 'VD' AND state = 'failed'"
-                                 " AND refused_code = 9 AND refused_text = 'test refusal'"), 1);
-    assert_int_equal (s_int (fx, "SELECT count(*) FROM outbox"), 0);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM pushes WHERE canton = 'VD'"
+                                                 " AND state = 'failed' AND refused_code = 9"
+                                                 " AND refused_text = 'test refusal'"), 1);
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM outbox"), 0);
     assert_int_equal (unit_agent_cli_run (&fx->cli, "--state", fx->cli.agent->state, "status", NULL), 0);
     assert_non_null (strstr (fx->cli.run.out, "pushes    1 queued, 0 pushed, 1 failed"));
     assert_non_null (strstr (fx->cli.run.out, "FAILED    push " S_REF ".v1.VD by exec: gave up after 1 attempt"));
@@ -548,15 +542,12 @@ test_webhook_signed_and_retried_with_same_key (void **state)
     snprintf (url, sizeof url, "http://127.0.0.1:%d/cii/push", fx->sink_port);
     s_set (fx, "GR", "webhook", NULL, NULL, url, secret, 5000);
     //  500: failed attempt, retried later
-    assert_true (s_step (fx, &s_fast));
-    agent_push_entry_t gr = s_push (fx, "GR");
-    assert_string_equal (gr.state, "queued");
-    assert_non_null (strstr (gr.last_error, "HTTP 500: sink says no"));
+    s_step_fails (fx, "GR", &s_fast, "HTTP 500: sink says no");
     //  Then 200
     s_sink_mode (fx, "200");
     usleep (2000);
     assert_true (s_step (fx, &s_fast));
-    gr = s_push (fx, "GR");
+    agent_push_entry_t gr = s_push (fx, "GR");
     assert_string_equal (gr.state, "pushed");
     assert_string_equal (gr.detail, "HTTP 200");
     assert_int_equal (gr.attempts, 2);
@@ -596,17 +587,14 @@ test_webhook_failures (void **state)
     snprintf (url, sizeof url, "http://127.0.0.1:%d/hook", fx->sink_port);
     s_set (fx, "VD", "webhook", NULL, NULL, url, secret, 1000);
     //  A redirect is not followed
-    assert_true (s_step (fx, &s_fast));
-    agent_push_entry_t vd = s_push (fx, "VD");
-    assert_string_equal (vd.state, "queued");
-    assert_non_null (strstr (vd.last_error, "HTTP 302 redirect to http://127.0.0.1:9/elsewhere (not followed)"));
+    s_step_fails (fx, "VD", &s_fast, "HTTP 302 redirect to http://127.0.0.1:9/elsewhere (not followed)");
     //  A server that does not answer: the time limit
     s_sink_mode (fx, "hang");
     usleep (2000);
     int64_t start = cii_util_mono_ms ();
     assert_true (s_step (fx, &s_fast));
     assert_true (cii_util_mono_ms () - start < 4000);
-    vd = s_push (fx, "VD");
+    agent_push_entry_t vd = s_push (fx, "VD");
     assert_non_null (strstr (vd.last_error, "no answer within 1 s"));
     assert_string_equal (vd.state, "queued");
     //  Nobody listening

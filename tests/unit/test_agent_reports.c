@@ -60,12 +60,9 @@ static long
 s_count (s_fixture_t *fx, const char *sql)
 {
     agent_store_t *store = s_open (fx);
-    sqlite3_stmt *stmt = agent_store_prepare (store, sql, NULL);
-    assert_non_null (stmt);
-    int64_t value = -1;
-    assert_int_equal (agent_store_int (store, stmt, "count", &value, NULL), CII_OK);
+    long value = (long) unit_agent_int (store, sql);
     agent_store_destroy (&store);
-    return (long) value;
+    return value;
 }
 
 static int
@@ -247,11 +244,8 @@ test_history (void **state)
     json_t *frames = s_frames (fx);
     assert_int_equal (json_array_size (frames), 3);
     agent_store_t *store = s_open (fx);
-    Cii__Receipt receipt = CII__RECEIPT__INIT;
-    receipt.message_id = (char *) json_string_value (json_object_get (json_array_get (frames, 0), "message_id"));
-    receipt.ref = (char *) "RPT-7";
-    receipt.received_at_ms = 1800001000000;
-    assert_int_equal (agent_kinds_receipt (store, &receipt, NULL), CII_OK);
+    const char *receipted_mid = json_string_value (json_object_get (json_array_get (frames, 0), "message_id"));
+    assert_int_equal (unit_agent_receipt (store, receipted_mid, "RPT-7", 1800001000000), CII_OK);
     const char *refused_mid = json_string_value (json_object_get (json_array_get (frames, 1), "message_id"));
     assert_int_equal (agent_kinds_refused (store, refused_mid, CII__ERROR_CODE__ERROR_NOT_AUTHORISED, "not yours", NULL),
                       CII_OK);
@@ -570,14 +564,11 @@ test_downward (void **state)
     deliver.seq = 1;
     deliver.item_case = CII__DELIVER__ITEM_RECOMMENDATION;
     deliver.recommendation = &rec;
-    Cii__Envelope env = CII__ENVELOPE__INIT;
-    env.body_case = CII__ENVELOPE__BODY_DELIVER;
-    env.deliver = &deliver;
     agent_store_t *store = s_open (fx);
     agent_inbox_outcome_t outcome;
     cii_err_t err;
     cii_err_clear (&err);
-    if (agent_kinds_deliver (store, &env, &outcome, &err) != CII_OK)
+    if (unit_agent_deliver (store, &deliver, &outcome, &err) != CII_OK)
         fail_msg ("RECOMMENDATION: %s", err.text);
     agent_store_destroy (&store);
     S_OK (fx, "--state", st, "report", "REC-2027-05", "--canton", "VS", "--state", "acknowledged", "--json");

@@ -89,11 +89,7 @@ s_plain (s_fixture_t *fx, const char *canton, const char *title, char *mid)
 static cii_rc_t
 s_receipt (s_fixture_t *fx, const char *message_id, const char *ref)
 {
-    Cii__Receipt receipt = CII__RECEIPT__INIT;
-    receipt.message_id = (char *) message_id;
-    receipt.ref = (char *) ref;
-    receipt.received_at_ms = 1790000000000;
-    return agent_kinds_receipt (fx->store, &receipt, NULL);
+    return unit_agent_receipt (fx->store, message_id, ref, 1790000000000);
 }
 
 //  The next STATUS item, through the kind handlers (as the daemon stores a DELIVER).
@@ -123,11 +119,8 @@ s_status (s_fixture_t *fx, const char *ref, const char *request_id, const char *
     deliver.seq = fx->seq + 1;
     deliver.item_case = CII__DELIVER__ITEM_STATUS;
     deliver.status = &status;
-    Cii__Envelope env = CII__ENVELOPE__INIT;
-    env.body_case = CII__ENVELOPE__BODY_DELIVER;
-    env.deliver = &deliver;
     agent_inbox_outcome_t outcome;
-    cii_rc_t rc = agent_kinds_deliver (fx->store, &env, &outcome, err);
+    cii_rc_t rc = unit_agent_deliver (fx->store, &deliver, &outcome, err);
     if (rc == CII_OK && outcome == AGENT_INBOX_STORED)
         fx->seq++;
     return rc;

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "agent_cli.h"
-#include "agent_kinds.h"
 #include "agent_setup.h"
 #include "agent_store_outbox.h"
 #include "cii_codec.h"
@@ -49,16 +48,6 @@ s_mid (const agent_outbox_item_t *item, void *arg)
     return true;
 }
 
-static void
-s_receipt (agent_store_t *store, const char *mid, const char *ref, int64_t at_ms)
-{
-    Cii__Receipt receipt = CII__RECEIPT__INIT;
-    receipt.message_id = (char *) mid;
-    receipt.ref = (char *) ref;
-    receipt.received_at_ms = at_ms;
-    assert_int_equal (agent_kinds_receipt (store, &receipt, NULL), CII_OK);
-}
-
 //  STATUS seq of request mid (CII-2027-0042): state, organ, meeting, note, theme ("" for none).
 static void
 s_status (agent_store_t *store, uint64_t seq, const char *mid, const char *state, const char *organ,
@@ -77,13 +66,10 @@ s_status (agent_store_t *store, uint64_t seq, const char *mid, const char *state
     deliver.seq = seq;
     deliver.item_case = CII__DELIVER__ITEM_STATUS;
     deliver.status = &status;
-    Cii__Envelope env = CII__ENVELOPE__INIT;
-    env.body_case = CII__ENVELOPE__BODY_DELIVER;
-    env.deliver = &deliver;
     agent_inbox_outcome_t outcome;
     cii_err_t err;
     cii_err_clear (&err);
-    if (agent_kinds_deliver (store, &env, &outcome, &err) != CII_OK)
+    if (unit_agent_deliver (store, &deliver, &outcome, &err) != CII_OK)
         fail_msg ("STATUS %s: %s", state, err.text);
 }
 
@@ -109,14 +95,14 @@ s_setup (void **state)
     size_t count = 0;
     assert_int_equal (agent_store_outbox_due (store, INT64_MAX, 10, s_mid, mids, &count, NULL), CII_OK);
     assert_int_equal (count, 2);
-    s_receipt (store, mids [0], "SIG-41", 1789000000000);
-    s_receipt (store, mids [1], "SIG-42", 1789000000000);
+    assert_int_equal (unit_agent_receipt (store, mids [0], "SIG-41", 1789000000000), CII_OK);
+    assert_int_equal (unit_agent_receipt (store, mids [1], "SIG-42", 1789000000000), CII_OK);
     agent_store_destroy (&store);
     S_OK (fx, "request", "forward", "--state", st, "1");
     store = s_open (fx);
     assert_int_equal (agent_store_outbox_due (store, INT64_MAX, 10, s_mid, mids, &count, NULL), CII_OK);
     assert_int_equal (count, 1);
-    s_receipt (store, mids [2], "CII-2027-0042", 1789500000000);
+    assert_int_equal (unit_agent_receipt (store, mids [2], "CII-2027-0042", 1789500000000), CII_OK);
     s_status (store, 1, mids [2], "admissible", "bureau", "", "Recevable.", "");
     s_status (store, 2, mids [2], "scheduled", "bureau", "", "", "NT-2027-01");
     s_status (store, 3, mids [2], "referred-to-cp", "cdc", "M-2027-01", "Au CP.\n«suite» \"'; --", "NT-2027-01");
