@@ -5,10 +5,10 @@
     report) and four criteria; then hub_agenda_build for a CDC, a CP and a joint meeting, repeated,
     and hub_agenda_text of the largest. docs/performance.md, "Agendas".
     Usage: PGHOST=... PGUSER=... bench_agenda [--requests N] [--runs R] [--keep DBNAME] */
+#include "bench_util.h"
 #include "hub_agenda.h"
 #include "hub_meeting.h"
 #include "hub_store.h"
-#include "hub_store_schema.h"
 
 #include <czmq.h>
 #include <libpq-fe.h>
@@ -17,44 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static void
-s_die (const char *what, const char *detail)
-{
-    fprintf (stderr, "bench_agenda: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
-    exit (1);
-}
-
-static void
-s_exec (PGconn *conn, const char *sql)
-{
-    PGresult *res = PQexec (conn, sql);
-    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
-        s_die (sql, PQerrorMessage (conn));
-    PQclear (res);
-}
-
-static int
-s_cmp_double (const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
-//  Prints mean, p50, p95 and max of n timings in ms.
-static void
-s_report (const char *what, double *ms, int n)
-{
-    qsort (ms, (size_t) n, sizeof *ms, s_cmp_double);
-    double sum = 0;
-    for (int i = 0; i < n; i++)
-        sum += ms [i];
-    printf ("%-40s n %4d  mean %7.1f ms  p50 %7.1f ms  p95 %7.1f ms  max %7.1f ms\n", what, n, sum / n, ms [n / 2],
-            ms [(int) (n * 0.95) < n ? (int) (n * 0.95) : n - 1], ms [n - 1]);
-}
-
 int
 main (int argc, char **argv)
 {
+    bench_init ("bench_agenda");
     int n_requests = 10000, runs = 20;
     const char *keep = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -72,27 +38,15 @@ main (int argc, char **argv)
         }
     }
     if (n_requests < 20 || runs < 1)
-        s_die ("bad counts", NULL);
+        bench_die ("bad counts", NULL);
     zsys_init ();
     zsys_set_logstream (NULL);
 
-    char dbname [64], sql [4096], conninfo [128];
-    snprintf (dbname, sizeof dbname, "%s", keep ? keep : "");
-    if (!keep)
-        snprintf (dbname, sizeof dbname, "cii_bench_agenda_%d", (int) getpid ());
-    PGconn *admin = PQconnectdb ("");
-    if (PQstatus (admin) != CONNECTION_OK)
-        s_die ("cannot connect", PQerrorMessage (admin));
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
-    s_exec (admin, sql);
-    snprintf (conninfo, sizeof conninfo, "dbname=%s", dbname);
-    hub_store_t *store = hub_store_new (conninfo, NULL);
-    int version = 0;
-    if (!store || hub_store_migrate (store, &version, NULL) != CII_OK)
-        s_die ("cannot prepare the hub schema", NULL);
-    PGconn *conn = PQconnectdb (conninfo);
-    if (PQstatus (conn) != CONNECTION_OK)
-        s_die ("cannot connect", PQerrorMessage (conn));
+    char sql [4096];
+    bench_db_t db;
+    bench_db_open (&db, "cii_bench_agenda", keep);
+    hub_store_t *store = db.store;
+    PGconn *conn = db.conn;
 
     //  The rows, generated in SQL: N open requests over nine open states (six an agenda reads), then
     //  N/2 answered; one in 20 in a theme of two; history and criteria as the gate writes them.
@@ -100,7 +54,7 @@ main (int argc, char **argv)
     int themes = n_requests / 40 + 1, total = n_requests + n_requests / 2;
     snprintf (sql, sizeof sql, "INSERT INTO themes (ref, title, state) SELECT 'NT-2030-' || lpad (g::text, 4, '0'), "
               "'Thème ' || g, 'admissible' FROM generate_series (1, %d) g", themes);
-    s_exec (conn, sql);
+    bench_exec (conn, sql);
     snprintf (sql, sizeof sql,
         "INSERT INTO requests (ref, agent_id, network, message_id, title, summary, cantons, language, created_at, "
         "                      state, theme_id) "
@@ -116,22 +70,22 @@ main (int argc, char **argv)
         "            lpad ((g / 40 + 1)::text, 4, '0')) END "
         "FROM generate_series (1, %d) g",
         n_requests, n_requests, total);
-    s_exec (conn, sql);
-    s_exec (conn, "INSERT INTO request_history (request_id, state, organ, at, queued) "
-                  "SELECT id, 'received', 'hub', now () - interval '90 days', true FROM requests");
-    s_exec (conn, "INSERT INTO request_history (request_id, state, organ, at, queued) "
-                  "SELECT id, CASE WHEN state = 'wg-reported' THEN 'wg-mandated' ELSE 'admissible' END, "
-                  "       CASE WHEN state = 'wg-reported' THEN (CASE WHEN id % 2 = 0 THEN 'cdc' ELSE 'cp' END) "
-                  "            ELSE 'bureau' END, now () - interval '80 days', true FROM requests");
-    s_exec (conn, "INSERT INTO request_history (request_id, state, organ, at, meeting, queued) "
-                  "SELECT id, state, CASE WHEN state IN ('deferred', 'returned-to-cdc', 'project') THEN 'cp' "
-                  "                       WHEN state IN ('referred-to-cp', 'answered') THEN 'cdc' "
-                  "                       WHEN state = 'wg-reported' THEN 'wg' ELSE 'bureau' END, "
-                  "       now () - (id % 60) * interval '1 day', NULL, true FROM requests");
-    s_exec (conn, "INSERT INTO request_criteria (request_id, id, met, reason) "
-                  "SELECT r.id, c, (r.id + length (c)) % 3 <> 0, 'raison' FROM requests r, "
-                  "       unnest (ARRAY['C1','C2','C3','C4']) c");
-    s_exec (conn, "ANALYZE");
+    bench_exec (conn, sql);
+    bench_exec (conn, "INSERT INTO request_history (request_id, state, organ, at, queued) "
+                      "SELECT id, 'received', 'hub', now () - interval '90 days', true FROM requests");
+    bench_exec (conn, "INSERT INTO request_history (request_id, state, organ, at, queued) "
+                      "SELECT id, CASE WHEN state = 'wg-reported' THEN 'wg-mandated' ELSE 'admissible' END, "
+                      "       CASE WHEN state = 'wg-reported' THEN (CASE WHEN id % 2 = 0 THEN 'cdc' ELSE 'cp' END) "
+                      "            ELSE 'bureau' END, now () - interval '80 days', true FROM requests");
+    bench_exec (conn, "INSERT INTO request_history (request_id, state, organ, at, meeting, queued) "
+                      "SELECT id, state, CASE WHEN state IN ('deferred', 'returned-to-cdc', 'project') THEN 'cp' "
+                      "                       WHEN state IN ('referred-to-cp', 'answered') THEN 'cdc' "
+                      "                       WHEN state = 'wg-reported' THEN 'wg' ELSE 'bureau' END, "
+                      "       now () - (id % 60) * interval '1 day', NULL, true FROM requests");
+    bench_exec (conn, "INSERT INTO request_criteria (request_id, id, met, reason) "
+                      "SELECT r.id, c, (r.id + length (c)) % 3 <> 0, 'raison' FROM requests r, "
+                      "       unnest (ARRAY['C1','C2','C3','C4']) c");
+    bench_exec (conn, "ANALYZE");
     printf ("rows: %d open requests (%d in themes), %d answered, %d history rows, in %.1f s\n", n_requests,
             n_requests / 10, n_requests / 2, total * 3, (zclock_mono () - t0) / 1000.0);
 
@@ -144,7 +98,7 @@ main (int argc, char **argv)
     char refs [3][HUB_MAX_REF];
     for (int i = 0; i < 3; i++) {
         if (hub_meeting_new (store, organs [i], dates [i], i == 2, &m, &err) != CII_OK)
-            s_die ("meeting", err.text);
+            bench_die ("meeting", err.text);
         snprintf (refs [i], sizeof refs [i], "%s", m.ref);
     }
     double *ms = calloc ((size_t) runs, sizeof *ms);
@@ -153,12 +107,12 @@ main (int argc, char **argv)
         size_t items = 0;
         //  One run first, untimed (the plan and the cache warm, as on a hub that serves).
         if (hub_agenda_build (store, refs [i], &agenda, &err) != CII_OK)
-            s_die ("agenda", err.text);
+            bench_die ("agenda", err.text);
         hub_agenda_clear (&agenda);
         for (int r = 0; r < runs; r++) {
             int64_t start = zclock_usecs ();
             if (hub_agenda_build (store, refs [i], &agenda, &err) != CII_OK)
-                s_die ("agenda", err.text);
+                bench_die ("agenda", err.text);
             ms [r] = (zclock_usecs () - start) / 1000.0;
             items = agenda.count;
             if (i < 2 || r + 1 < runs)
@@ -166,7 +120,7 @@ main (int argc, char **argv)
         }
         char what [80];
         snprintf (what, sizeof what, "%s (%zu items)", names [i], items);
-        s_report (what, ms, runs);
+        bench_report (what, 40, ms, runs);
     }
     //  The joint agenda, the largest, as text (what --publish sends, and the CLI prints).
     for (int r = 0; r < runs; r++) {
@@ -174,19 +128,14 @@ main (int argc, char **argv)
         char *text = hub_agenda_text (&agenda, 0);
         ms [r] = (zclock_usecs () - start) / 1000.0;
         if (!text)
-            s_die ("text", "out of memory");
+            bench_die ("text", "out of memory");
         free (text);
     }
-    s_report ("the joint agenda as text", ms, runs);
+    bench_report ("the joint agenda as text", 40, ms, runs);
     printf ("goal: an agenda over %d open requests in under 200 ms\n", n_requests);
     hub_agenda_clear (&agenda);
     free (ms);
 
-    hub_store_destroy (&store);
-    PQfinish (conn);
-    snprintf (sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", dbname);
-    if (!keep)
-        s_exec (admin, sql);
-    PQfinish (admin);
+    bench_db_close (&db);
     return 0;
 }

@@ -7,9 +7,9 @@
     batch of 512 signals followed by `similar`. docs/performance.md, "Cross-language matching".
     Usage: PGHOST=... PGUSER=... bench_similar [--signals N] [--requests N] [--queries N] [--seed S]
            [--data DIR] [--keep DBNAME]   (--keep: create DBNAME and leave it, for EXPLAIN) */
+#include "bench_util.h"
 #include "hub_match.h"
 #include "hub_store.h"
-#include "hub_store_schema.h"
 #include "hub_store_similar.h"
 #include "cii_domain.h"
 #include "cii_json.h"
@@ -45,22 +45,6 @@ s_rand (void)
     s_rand_state ^= s_rand_state << 25;
     s_rand_state ^= s_rand_state >> 27;
     return (uint32_t) ((s_rand_state * 2685821657736338717ULL) >> 32);
-}
-
-static void
-s_die (const char *what, const char *detail)
-{
-    fprintf (stderr, "bench_similar: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
-    exit (1);
-}
-
-static void
-s_exec (PGconn *conn, const char *sql)
-{
-    PGresult *res = PQexec (conn, sql);
-    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
-        s_die (sql, PQerrorMessage (conn));
-    PQclear (res);
 }
 
 //  A JSON array of names as a text[] literal.
@@ -160,25 +144,6 @@ s_canton (char code [3], const char **network, char lang [4])
     }
 }
 
-static int
-s_cmp_double (const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
-//  Prints mean, p50, p95 and max of n timings in ms.
-static void
-s_report (const char *what, double *ms, int n)
-{
-    qsort (ms, (size_t) n, sizeof *ms, s_cmp_double);
-    double sum = 0;
-    for (int i = 0; i < n; i++)
-        sum += ms [i];
-    printf ("%-46s n %4d  mean %7.1f ms  p50 %7.1f ms  p95 %7.1f ms  max %7.1f ms\n", what, n, sum / n, ms [n / 2],
-            ms [(int) (n * 0.95) < n ? (int) (n * 0.95) : n - 1], ms [n - 1]);
-}
-
 //  Inserts count signals (generated), in statements of batch rows as the ingest does. Returns the
 //  first id.
 static void
@@ -207,7 +172,7 @@ s_signals (PGconn *conn, int count, int batch, int64_t *message_seq)
             PQfreemem (q_title);
             PQfreemem (q_desc);
         }
-        s_exec (conn, sql);
+        bench_exec (conn, sql);
     }
     free (sql);
     free (desc);
@@ -217,6 +182,7 @@ s_signals (PGconn *conn, int count, int batch, int64_t *message_seq)
 int
 main (int argc, char **argv)
 {
+    bench_init ("bench_similar");
     int n_signals = 100000, n_requests = 10000, n_queries = 100;
     const char *keep = NULL;
     const char *data = CII_SOURCE_DIR "/tests/data/matching";
@@ -244,7 +210,7 @@ main (int argc, char **argv)
         }
     }
     if (n_requests < 1 || n_signals < 0 || n_queries < 1)
-        s_die ("bad counts", NULL);
+        bench_die ("bad counts", NULL);
     zsys_init ();
     zsys_set_logstream (NULL);
     cii_err_t err;
@@ -254,7 +220,7 @@ main (int argc, char **argv)
         snprintf (path, sizeof path, "%s/%s", data, files [f]);
         json_t *root = cii_json_load_file (path, 1 << 20, &err);
         if (!root)
-            s_die ("cannot read the data", err.text);
+            bench_die ("cannot read the data", err.text);
         size_t i, j;
         json_t *topic, *doc;
         if (f == 0)
@@ -267,23 +233,10 @@ main (int argc, char **argv)
         json_decref (root);
     }
 
-    char dbname [64], sql [512], conninfo [128];
-    snprintf (dbname, sizeof dbname, "%s", keep ? keep : "");
-    if (!keep)
-        snprintf (dbname, sizeof dbname, "cii_bench_similar_%d", (int) getpid ());
-    PGconn *admin = PQconnectdb ("");
-    if (PQstatus (admin) != CONNECTION_OK)
-        s_die ("cannot connect", PQerrorMessage (admin));
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
-    s_exec (admin, sql);
-    snprintf (conninfo, sizeof conninfo, "dbname=%s", dbname);
-    hub_store_t *store = hub_store_new (conninfo, NULL);
-    int version = 0;
-    if (!store || hub_store_migrate (store, &version, NULL) != CII_OK)
-        s_die ("cannot prepare the hub schema", NULL);
-    PGconn *conn = PQconnectdb (conninfo);
-    if (PQstatus (conn) != CONNECTION_OK)
-        s_die ("cannot connect", PQerrorMessage (conn));
+    bench_db_t db;
+    bench_db_open (&db, "cii_bench_similar", keep);
+    hub_store_t *store = db.store;
+    PGconn *conn = db.conn;
 
     //  The rows: signals in batches of 512 (as the ingest stores them), then requests, each
     //  consolidating 5 signals of its network while there are.
@@ -313,18 +266,18 @@ main (int argc, char **argv)
             PQfreemem (q_title);
             PQfreemem (q_desc);
         }
-        s_exec (conn, rsql);
+        bench_exec (conn, rsql);
     }
     free (rsql);
     free (desc);
-    s_exec (conn, "INSERT INTO request_signals (request_id, signal_id) "
-                  "SELECT r.id, s.id FROM (SELECT id, network, row_number () OVER (PARTITION BY network ORDER BY id) AS k "
-                  "                        FROM requests) r "
-                  "JOIN (SELECT id, network, row_number () OVER (PARTITION BY network ORDER BY id) AS k FROM signals) s "
-                  "  ON s.network = r.network AND s.k BETWEEN (r.k - 1) * 5 + 1 AND r.k * 5");
-    s_exec (conn, "VACUUM ANALYZE signals");
-    s_exec (conn, "VACUUM ANALYZE requests");
-    s_exec (conn, "VACUUM ANALYZE request_signals");
+    bench_exec (conn, "INSERT INTO request_signals (request_id, signal_id) "
+                      "SELECT r.id, s.id FROM (SELECT id, network, row_number () OVER (PARTITION BY network ORDER BY id) AS k "
+                      "                        FROM requests) r "
+                      "JOIN (SELECT id, network, row_number () OVER (PARTITION BY network ORDER BY id) AS k FROM signals) s "
+                      "  ON s.network = r.network AND s.k BETWEEN (r.k - 1) * 5 + 1 AND r.k * 5");
+    bench_exec (conn, "VACUUM ANALYZE signals");
+    bench_exec (conn, "VACUUM ANALYZE requests");
+    bench_exec (conn, "VACUUM ANALYZE request_signals");
     PGresult *res = PQexec (conn, "SELECT (SELECT count (*) FROM signals), (SELECT count (*) FROM requests), "
                                   "(SELECT count (*) FROM request_signals), "
                                   "(SELECT avg (length (description))::int FROM signals)");
@@ -337,10 +290,10 @@ main (int argc, char **argv)
     int64_t indexed = 0;
     t0 = zclock_mono ();
     if (hub_store_match_catch_up (store, true, 2000, 0, &indexed) != CII_OK)
-        s_die ("catch-up", hub_store_error (store));
+        bench_die ("catch-up", hub_store_error (store));
     double secs = (zclock_mono () - t0) / 1000.0;
     printf ("indexed %" PRId64 " documents in %.1f s (%.0f documents/s)\n", indexed, secs, indexed / secs);
-    s_exec (conn, "VACUUM ANALYZE match_docs");
+    bench_exec (conn, "VACUUM ANALYZE match_docs");
     res = PQexec (conn, "SELECT avg (cardinality (concepts))::numeric (5,1), avg (length (tsv))::int, "
                         "pg_size_pretty (pg_total_relation_size ('match_docs')) FROM match_docs");
     printf ("index: %s concepts and %s lexemes per document on average, %s on disk with its indexes\n",
@@ -358,11 +311,11 @@ main (int argc, char **argv)
         hub_match_hits_t *hits = hub_match_similar (store, ref, 10, &err);
         ms [q] = (zclock_usecs () - start) / 1000.0;
         if (!hits)
-            s_die ("similar", err.text);
+            bench_die ("similar", err.text);
         hits_total += hub_match_hits_count (hits);
         hub_match_hits_destroy (&hits);
     }
-    s_report ("similar REF (limit 10)", ms, n_queries);
+    bench_report ("similar REF (limit 10)", 46, ms, n_queries);
     printf ("  %.1f hits per query on average\n", (double) hits_total / n_queries);
 
     //  What the candidate rule costs in ranking: the top 10 against the exact top 10 (every
@@ -378,7 +331,7 @@ main (int argc, char **argv)
         hub_match_hits_t *exact = hub_match_similar_budget (store, ref, 10, -1, &err);
         exact_ms [q] = (zclock_usecs () - start) / 1000.0;
         if (!fast || !exact)
-            s_die ("similar", err.text);
+            bench_die ("similar", err.text);
         for (size_t a = 0; a < hub_match_hits_count (exact); a++) {
             total++;
             for (size_t b = 0; b < hub_match_hits_count (fast); b++)
@@ -387,7 +340,7 @@ main (int argc, char **argv)
         hub_match_hits_destroy (&fast);
         hub_match_hits_destroy (&exact);
     }
-    s_report ("similar REF, every document scored", exact_ms, exact_n);
+    bench_report ("similar REF, every document scored", 46, exact_ms, exact_n);
     printf ("  top 10 with the candidate rule holds %d of the %d hits of the exact top 10 (%.1f%%)\n", same, total,
             total ? 100.0 * same / total : 0);
     free (exact_ms);
@@ -399,11 +352,11 @@ main (int argc, char **argv)
         hub_match_breadth_t breadth;
         int64_t start = zclock_usecs ();
         if (hub_match_networks (store, ref, 0, -1, &breadth, &err) != CII_OK)
-            s_die ("networks", err.text);
+            bench_die ("networks", err.text);
         ms [q] = (zclock_usecs () - start) / 1000.0;
         counted += breadth.networks;
     }
-    s_report ("C3 breadth (hub_match_networks)", ms, n_queries);
+    bench_report ("C3 breadth (hub_match_networks)", 46, ms, n_queries);
     printf ("  %.1f other networks counted per request on average\n", (double) counted / n_queries);
 
     //  A new batch arrives: the next `similar` indexes it first.
@@ -417,17 +370,12 @@ main (int argc, char **argv)
         hub_match_hits_t *hits = hub_match_similar (store, ref, 10, &err);
         ms [q] = (zclock_usecs () - start) / 1000.0;
         if (!hits)
-            s_die ("similar", err.text);
+            bench_die ("similar", err.text);
         hub_match_hits_destroy (&hits);
     }
-    s_report ("similar REF after 512 new signals", ms, rounds);
+    bench_report ("similar REF after 512 new signals", 46, ms, rounds);
     free (ms);
 
-    hub_store_destroy (&store);
-    PQfinish (conn);
-    snprintf (sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", dbname);
-    if (!keep)
-        s_exec (admin, sql);
-    PQfinish (admin);
+    bench_db_close (&db);
     return 0;
 }

@@ -8,9 +8,9 @@
     --verbose shows the misses of the dev half only (tuning looks at those, never at the held-out
     ones); --verbose-all shows every miss.
     Usage: PGHOST=... PGUSER=... bench_similar_quality [--data DIR] [--no-thesaurus] [--sweep] [--verbose | --verbose-all] */
+#include "bench_util.h"
 #include "hub_match.h"
 #include "hub_store.h"
-#include "hub_store_schema.h"
 #include "cii_json.h"
 
 #include <czmq.h>
@@ -35,22 +35,6 @@ typedef struct {
 static s_doc_t s_docs [S_MAX_DOCS];
 static int s_ndocs;
 
-static void
-s_die (const char *what, const char *detail)
-{
-    fprintf (stderr, "bench_similar_quality: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
-    exit (1);
-}
-
-static void
-s_exec (PGconn *conn, const char *sql)
-{
-    PGresult *res = PQexec (conn, sql);
-    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
-        s_die (sql, PQerrorMessage (conn));
-    PQclear (res);
-}
-
 //  Joins the strings of a JSON array as a PostgreSQL text[] literal into buf.
 static void
 s_array (json_t *list, char *buf, size_t size)
@@ -68,7 +52,7 @@ static void
 s_load (PGconn *conn, json_t *doc, const char *topic, const char *half)
 {
     if (s_ndocs == S_MAX_DOCS)
-        s_die ("too many texts", NULL);
+        bench_die ("too many texts", NULL);
     s_doc_t *d = &s_docs [s_ndocs];
     snprintf (d->ref, sizeof d->ref, "CII-2026-%04d", s_ndocs + 1);
     snprintf (d->topic, sizeof d->topic, "%s", topic ? topic : "");
@@ -92,7 +76,7 @@ s_load (PGconn *conn, json_t *doc, const char *topic, const char *half)
                                   "  '{labour-market-integration}', $8::text[], $9, now ())",
                                   9, NULL, values, NULL, NULL, 0);
     if (PQresultStatus (res) != PGRES_COMMAND_OK)
-        s_die ("insert", PQerrorMessage (conn));
+        bench_die ("insert", PQerrorMessage (conn));
     PQclear (res);
     s_ndocs++;
 }
@@ -121,7 +105,7 @@ s_c3 (hub_store_t *store, double threshold, const char *half, bool long_form)
             continue;
         hub_match_breadth_t breadth;
         if (hub_match_networks (store, d->ref, 0, threshold, &breadth, &err) != CII_OK)
-            s_die ("networks", err.text);
+            bench_die ("networks", err.text);
         applied = breadth.threshold;
         queries++;
         char hay [520];
@@ -161,6 +145,7 @@ s_c3 (hub_store_t *store, double threshold, const char *half, bool long_form)
 int
 main (int argc, char **argv)
 {
+    bench_init ("bench_similar_quality");
     const char *data = CII_SOURCE_DIR "/tests/data/matching";
     bool no_thesaurus = false, verbose = false, verbose_all = false, sweep = false;
     for (int i = 1; i < argc; i++) {
@@ -192,23 +177,14 @@ main (int argc, char **argv)
     snprintf (path, sizeof path, "%s/distractors.json", data);
     json_t *distractors = cii_json_load_file (path, 1 << 20, &err);
     if (!topics || !distractors)
-        s_die ("cannot read the data", err.text);
+        bench_die ("cannot read the data", err.text);
 
-    char dbname [64], sql [256], conninfo [128];
-    snprintf (dbname, sizeof dbname, "cii_bench_quality_%d", (int) getpid ());
-    PGconn *admin = PQconnectdb ("");
-    if (PQstatus (admin) != CONNECTION_OK)
-        s_die ("cannot connect", PQerrorMessage (admin));
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
-    s_exec (admin, sql);
-    snprintf (conninfo, sizeof conninfo, "dbname=%s", dbname);
-    hub_store_t *store = hub_store_new (conninfo, NULL);
-    int version = 0;
-    if (!store || hub_store_migrate (store, &version, NULL) != CII_OK)
-        s_die ("cannot prepare the hub schema", NULL);
-    PGconn *conn = PQconnectdb (conninfo);
+    bench_db_t db;
+    bench_db_open (&db, "cii_bench_quality", NULL);
+    hub_store_t *store = db.store;
+    PGconn *conn = db.conn;
     if (no_thesaurus)
-        s_exec (conn, "DELETE FROM concept_terms");
+        bench_exec (conn, "DELETE FROM concept_terms");
 
     size_t i, j;
     json_t *topic, *doc;
@@ -240,7 +216,7 @@ main (int argc, char **argv)
         total_ms += ms;
         worst_ms = ms > worst_ms ? ms : worst_ms;
         if (!hits)
-            s_die ("similar", err.text);
+            bench_die ("similar", err.text);
         int half = streq (d->half, "dev") ? 0 : 1;
         int found = 0, twins = 0;
         bool twin_below_other_lang_same = false;
@@ -312,11 +288,7 @@ main (int argc, char **argv)
                 s_c3 (store, t, h ? "held-out" : "dev", false);
     (void) threshold;
 
-    hub_store_destroy (&store);
-    PQfinish (conn);
-    snprintf (sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", dbname);
-    s_exec (admin, sql);
-    PQfinish (admin);
+    bench_db_close (&db);
     json_decref (topics);
     json_decref (distractors);
     return 0;
