@@ -33,16 +33,34 @@ unit_agent_cli_clear (unit_agent_cli_t *self)
     unit_agent_destroy (&self->agent);
 }
 
+static int
+s_run_va (unit_agent_cli_t *self, va_list args)
+{
+    int status = unit_cli_run_va (&self->run, agent_cli_run, s_program, args);
+    if (getenv ("CII_TEST_SHOW"))
+        fprintf (stderr, "[%d]\n%s%s", status, self->run.out, self->run.err);
+    return status;
+}
+
 int
 unit_agent_cli_run (unit_agent_cli_t *self, ...)
 {
     va_list args;
     va_start (args, self);
-    int status = unit_cli_run_va (&self->run, agent_cli_run, s_program, args);
+    int status = s_run_va (self, args);
     va_end (args);
-    if (getenv ("CII_TEST_SHOW"))
-        fprintf (stderr, "[%d]\n%s%s", status, self->run.out, self->run.err);
     return status;
+}
+
+void
+unit_agent_cli_ok (unit_agent_cli_t *self, ...)
+{
+    va_list args;
+    va_start (args, self);
+    int status = s_run_va (self, args);
+    va_end (args);
+    if (status != 0)
+        fail_msg ("exit %d: %s", status, self->run.err);
 }
 
 agent_store_t *

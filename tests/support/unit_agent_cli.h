@@ -26,6 +26,9 @@ void unit_agent_cli_clear (unit_agent_cli_t *self);
     exit code and both streams to stderr. Returns the exit code. */
 int unit_agent_cli_run (unit_agent_cli_t *self, ...) __attribute__ ((sentinel));
 
+/*  unit_agent_cli_run, and the test fails ("exit N: " and stderr) unless the run exits 0. */
+void unit_agent_cli_ok (unit_agent_cli_t *self, ...) __attribute__ ((sentinel));
+
 /*  Opens the agent's state (agent_setup_open): a handle for the test (agent_store_destroy it);
     fails the test when it cannot. */
 agent_store_t *unit_agent_cli_open (unit_agent_cli_t *self);
