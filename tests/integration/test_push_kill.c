@@ -20,31 +20,16 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "it_loop.h"
 
-//  `cii-hub recommend`: REC-YYYY-01 to VD, VS and GE (all of lemanique); its ref into ref.
-static void s_recommend (it_fixture_t *f, char *ref, size_t size)
-{
-    char path [600];
-    snprintf (path, sizeof path, "%s/rec.json", f->dir);
-    FILE *out = fopen (path, "w");
-    assert_non_null (out);
-    fputs ("{\"title\": {\"fr\": \"Accès à la formation\", \"de\": \"Zugang zur Ausbildung\","
-           " \"it\": \"Accesso alla formazione\"},"
-           " \"text\": {\"fr\": \"Les cantons créent un guichet « CII ».\","
-           " \"de\": \"Die Kantone schaffen eine Anlaufstelle.\", \"it\": \"I cantoni creano uno sportello.\"},"
-           " \"adopted_on\": \"2027-04-20\", \"report_by\": \"2027-12-31\", \"basis\": [],"
-           " \"addressees\": {\"cantons\": [\"VD\", \"VS\", \"GE\"], \"partners\": [\"CSIAS\"]}}\n", out);
-    fclose (out);
-    it_result_t r;
-    int status = it_hub_cli (f, &r, "recommend", "--file", path, "--json", NULL);
-    if (status != 0) print_message ("recommend exited %d: %s", status, r.err);
-    assert_int_equal (status, 0);
-    json_t *result = it_json (r.out);
-    assert_non_null (it_json_str (result, "ref"));
-    snprintf (ref, size, "%s", it_json_str (result, "ref"));
-    json_decref (result);
-    it_result_free (&r);
-}
+//  The recommendation `cii-hub recommend` publishes: to VD, VS and GE (all of lemanique).
+static const char s_rec [] =
+    "{\"title\": {\"fr\": \"Accès à la formation\", \"de\": \"Zugang zur Ausbildung\","
+    " \"it\": \"Accesso alla formazione\"},"
+    " \"text\": {\"fr\": \"Les cantons créent un guichet « CII ».\","
+    " \"de\": \"Die Kantone schaffen eine Anlaufstelle.\", \"it\": \"I cantoni creano uno sportello.\"},"
+    " \"adopted_on\": \"2027-04-20\", \"report_by\": \"2027-12-31\", \"basis\": [],"
+    " \"addressees\": {\"cantons\": [\"VD\", \"VS\", \"GE\"], \"partners\": [\"CSIAS\"]}}\n";
 
 //  Names in folder that do not start with a dot; the count, and whether name is among them.
 static int s_files (const char *folder, const char *name, bool *found_p)
@@ -121,8 +106,9 @@ static void test_push_kill (void **state)
     assert_int_equal (it_agent_cli (f, agent, &r, "canton", "set", "GE", "--push", "dir", "--path", ge, NULL), 0);
     it_result_free (&r);
 
-    char ref [32], key [3][48], file [3][64];   //  ref: REC-YYYY-NN
-    s_recommend (f, ref, sizeof ref);
+    char rec [600], ref [40], key [3][48], file [3][64];   //  ref: REC-YYYY-NN
+    it_write_file (f, "rec.json", s_rec, rec);
+    it_ref_of (IT_HUB_JSON (f, "recommend", "--file", rec), ref);
     const char *cantons [] = { "VD", "VS", "GE" };
     for (int i = 0; i < 3; i++) {
         snprintf (key [i], sizeof key [i], "%.31s.v1.%s", ref, cantons [i]);

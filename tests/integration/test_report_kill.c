@@ -21,40 +21,23 @@
 
 #include "agent_reports.h"
 #include "harness.h"
+#include "it_loop.h"
 
 #define S_WAVES      8            //  drop, then kill during the import, this many times
 #define S_PER_WAVE   40           //  files per wave, spread over the three cantons
 
 static const char *s_cantons [] = { "VD", "VS", "GE" };
 
-static char s_ref [32];            //  the recommendation: REC-2027-NN
+static char s_ref [40];            //  the recommendation: REC-2027-NN
 
-//  `cii-hub recommend`: to VD, VS and GE (all of lemanique); its ref into s_ref.
-static void
-s_recommend (it_fixture_t *f)
-{
-    char path [600];
-    snprintf (path, sizeof path, "%s/rec.json", f->dir);
-    FILE *out = fopen (path, "w");
-    assert_non_null (out);
-    fputs ("{\"title\": {\"fr\": \"Accès à la formation\", \"de\": \"Zugang zur Ausbildung\","
-           " \"it\": \"Accesso alla formazione\"},"
-           " \"text\": {\"fr\": \"Les cantons rendent compte.\", \"de\": \"Die Kantone berichten.\","
-           " \"it\": \"I cantoni riferiscono.\"},"
-           " \"adopted_on\": \"2027-04-20\", \"report_by\": \"2027-12-31\", \"basis\": [],"
-           " \"addressees\": {\"cantons\": [\"VD\", \"VS\", \"GE\"]}}\n", out);
-    fclose (out);
-    it_result_t r;
-    int status = it_hub_cli (f, &r, "recommend", "--file", path, "--json", NULL);
-    if (status != 0)
-        print_message ("recommend exited %d: %s", status, r.err);
-    assert_int_equal (status, 0);
-    json_t *result = it_json (r.out);
-    assert_non_null (it_json_str (result, "ref"));
-    snprintf (s_ref, sizeof s_ref, "%s", it_json_str (result, "ref"));
-    json_decref (result);
-    it_result_free (&r);
-}
+//  The recommendation `cii-hub recommend` publishes: to VD, VS and GE (all of lemanique).
+static const char s_rec [] =
+    "{\"title\": {\"fr\": \"Accès à la formation\", \"de\": \"Zugang zur Ausbildung\","
+    " \"it\": \"Accesso alla formazione\"},"
+    " \"text\": {\"fr\": \"Les cantons rendent compte.\", \"de\": \"Die Kantone berichten.\","
+    " \"it\": \"I cantoni riferiscono.\"},"
+    " \"adopted_on\": \"2027-04-20\", \"report_by\": \"2027-12-31\", \"basis\": [],"
+    " \"addressees\": {\"cantons\": [\"VD\", \"VS\", \"GE\"]}}\n";
 
 //  Files (not folders, not names starting with '.') in STATE/reports/CANTON[/sub].
 static long
@@ -151,7 +134,9 @@ test_report_kill (void **state)
     it_agent_t *agent = it_agent_add (f, "lemanique");
     assert_non_null (agent);
     //  The recommendation, published and received
-    s_recommend (f);
+    char rec [600];
+    it_write_file (f, "rec.json", s_rec, rec);
+    it_ref_of (IT_HUB_JSON (f, "recommend", "--file", rec), s_ref);
     assert_int_equal (it_agent_start (f, agent), 0);
     assert_true (it_wait_sql (f, 30000, 1, "SELECT count(*) FROM agents WHERE network = 'lemanique' AND connected",
                               NULL));

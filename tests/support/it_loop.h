@@ -1,7 +1,8 @@
-/*  it_loop.h — integration helpers for the national loop (issues 7 and 8) on the harness: an
+/*  it_loop.h — integration helpers for the national loop (issues 7 to 9) on the harness: an
     agent's command line with its state directory, the id a JSON answer gives, a draft request of a
-    delivered signal, waiting until an agent holds a request in a state, the hub's `show`. Shared
-    by test_gate_loop.c and test_processing_loop.c. */
+    delivered signal, waiting until an agent holds a request in a state, the hub's `show` and JSON
+    answers, a file to give a command, a webhook endpoint. Shared by the loop tests (gate,
+    processing, recommendation) and the push and report kill tests. */
 #ifndef CII_TEST_IT_LOOP_H_INCLUDED
 #define CII_TEST_IT_LOOP_H_INCLUDED
 
