@@ -194,6 +194,12 @@ agent_store_text (sqlite3_stmt *row, int col)
     return text ? text : "";
 }
 
+const char *
+agent_store_text_or_null (sqlite3_stmt *row, int col)
+{
+    return sqlite3_column_type (row, col) == SQLITE_NULL ? NULL : agent_store_text (row, col);
+}
+
 void
 agent_store_copy (char *dst, size_t size, const char *src)
 {

@@ -117,6 +117,9 @@ cii_rc_t agent_store_mark_refused (agent_store_t *self, const char *sql, int64_t
 /*  Text of column col of a row, "" for SQL NULL (use sqlite3_column_type to tell NULL apart). */
 const char *agent_store_text (sqlite3_stmt *row, int col);
 
+/*  Text of column col of a row, NULL for SQL NULL. */
+const char *agent_store_text_or_null (sqlite3_stmt *row, int col);
+
 /*  Copies src (NULL as "") into dst of size bytes, always NUL-terminated. */
 void agent_store_copy (char *dst, size_t size, const char *src);
 

@@ -107,12 +107,6 @@ agent_store_report_refused (agent_store_t *self, int64_t id, int code, const cha
                          " r.message_id, r.created_at, r.delivered_at, r.hub_ref, r.hub_received_at, r.refused_code," \
                          " r.refused_text"
 
-static const char *
-s_text_or_null (sqlite3_stmt *row, int col)
-{
-    return sqlite3_column_type (row, col) == SQLITE_NULL ? NULL : agent_store_text (row, col);
-}
-
 typedef struct {
     agent_report_fn *fn;
     void *arg;
@@ -130,18 +124,18 @@ s_report_row (sqlite3_stmt *row, void *arg)
         .state = agent_store_text (row, 4),
         .note = agent_store_text (row, 5),
         .source = agent_store_text (row, 6),
-        .file_name = s_text_or_null (row, 7),
-        .file_digest = s_text_or_null (row, 8),
+        .file_name = agent_store_text_or_null (row, 7),
+        .file_digest = agent_store_text_or_null (row, 8),
         .message_id = agent_store_text (row, 9),
         .created_at_ms = sqlite3_column_int64 (row, 10),
         .delivered_at_ms = sqlite3_column_int64 (row, 11),
-        .hub_ref = s_text_or_null (row, 12),
+        .hub_ref = agent_store_text_or_null (row, 12),
         .hub_received_at_ms = sqlite3_column_int64 (row, 13),
         .refused = sqlite3_column_type (row, 14) != SQLITE_NULL,
         .refused_code = sqlite3_column_int (row, 14),
         .refused_name = sqlite3_column_type (row, 14) != SQLITE_NULL
                         ? cii_codec_error_name ((Cii__ErrorCode) sqlite3_column_int (row, 14)) : NULL,
-        .refused_text = s_text_or_null (row, 15),
+        .refused_text = agent_store_text_or_null (row, 15),
     };
     return each->fn (&r, each->arg);
 }
@@ -290,10 +284,10 @@ s_push_row (sqlite3_stmt *row, void *arg)
         .canton = agent_store_text (row, 3),
         .idem_key = agent_store_text (row, 4),
         .state = agent_store_text (row, 5),
-        .adapter = s_text_or_null (row, 6),
+        .adapter = agent_store_text_or_null (row, 6),
         .attempts = sqlite3_column_int64 (row, 7),
-        .last_error = s_text_or_null (row, 8),
-        .detail = s_text_or_null (row, 9),
+        .last_error = agent_store_text_or_null (row, 8),
+        .detail = agent_store_text_or_null (row, 9),
         .created_at_ms = sqlite3_column_int64 (row, 10),
         .done_at_ms = sqlite3_column_int64 (row, 11),
     };

@@ -145,13 +145,6 @@ typedef struct {
     void *arg;
 } s_request_each_t;
 
-//  NULL for SQL NULL.
-static const char *
-s_text_or_null (sqlite3_stmt *row, int col)
-{
-    return sqlite3_column_type (row, col) == SQLITE_NULL ? NULL : agent_store_text (row, col);
-}
-
 static bool
 s_request_row (sqlite3_stmt *row, void *arg)
 {
@@ -174,9 +167,9 @@ s_request_row (sqlite3_stmt *row, void *arg)
         .national_reason = agent_store_text (row, 13),
         .created_at_ms = sqlite3_column_int64 (row, 14),
         .updated_at_ms = sqlite3_column_int64 (row, 15),
-        .message_id = s_text_or_null (row, 16),
+        .message_id = agent_store_text_or_null (row, 16),
         .forwarded_at_ms = sqlite3_column_int64 (row, 17),
-        .hub_ref = s_text_or_null (row, 18),
+        .hub_ref = agent_store_text_or_null (row, 18),
         .hub_received_at_ms = sqlite3_column_int64 (row, 19),
         .refused = refused,
         .refused_code = sqlite3_column_int (row, 20),
@@ -281,7 +274,7 @@ s_lineage_row (sqlite3_stmt *row, void *arg)
         .relation = agent_store_text (row, 0),
         .other_id = sqlite3_column_int64 (row, 1),
         .other_title = agent_store_text (row, 2),
-        .other_ref = s_text_or_null (row, 3),
+        .other_ref = agent_store_text_or_null (row, 3),
         .at_ms = sqlite3_column_int64 (row, 4),
     };
     return each->fn (&lineage, each->arg);
