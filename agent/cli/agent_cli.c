@@ -288,6 +288,13 @@ agent_cli_state_dir (cii_cli_t *cli, int *code_p)
     return dir;
 }
 
+void
+agent_cli_put_text (FILE *out, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *) (text ? text : ""); *p; p++)
+        fputc (*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+}
+
 bool
 agent_cli_listing_add (agent_cli_listing_t *listing, json_t *entry)
 {

@@ -98,14 +98,6 @@ s_report_json (const agent_report_row_t *row)
     return report;
 }
 
-//  Stored text on one line: control characters as '?'.
-static void
-s_text (FILE *out, const char *text)
-{
-    for (const unsigned char *p = (const unsigned char *) (text ? text : ""); *p; p++)
-        fputc (*p < 0x20 || *p == 0x7f ? '?' : *p, out);
-}
-
 static bool
 s_report (const agent_report_row_t *row, void *arg)
 {
@@ -123,7 +115,7 @@ s_report (const agent_report_row_t *row, void *arg)
                     : row->refused ? row->refused_name : "pending";
     fprintf (out, "%-6" PRId64 " %-12s %-3s %-6s %-13s %-24s %-5s %-16s ", row->id, row->ref, version, row->canton,
              row->state, created, row->source, hub ? hub : "refused");
-    s_text (out, row->note);
+    agent_cli_put_text (out, row->note);
     fputc ('\n', out);
     return agent_cli_listing_add (listing, NULL);
 }
@@ -215,7 +207,7 @@ s_rec_flush (s_recs_t *recs)
     json_t *title;
     json_object_foreach (json_object_get (rec, "titles"), language, title) {
         fprintf (out, "  %s: ", language);
-        s_text (out, json_string_value (title));
+        agent_cli_put_text (out, json_string_value (title));
         fputc ('\n', out);
     }
     size_t index;

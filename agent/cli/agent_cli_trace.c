@@ -87,13 +87,6 @@ s_history (const agent_history_row_t *h, void *arg)
 
 //  --- text ---------------------------------------------------------------------------------------
 
-static void
-s_text (FILE *out, const char *text)
-{
-    for (const unsigned char *p = (const unsigned char *) text; *p; p++)
-        fputc (*p < 0x20 || *p == 0x7f ? '?' : *p, out);
-}
-
 //  Member key of row: a string ("-" when empty or null), an integer, or strings joined by ','.
 static void
 s_put (FILE *out, const json_t *row, const char *key)
@@ -109,12 +102,12 @@ s_put (FILE *out, const json_t *row, const char *key)
         json_array_foreach (value, index, entry) {
             if (index)
                 fputc (',', out);
-            s_text (out, json_string_value (entry) ? json_string_value (entry) : "");
+            agent_cli_put_text (out, json_string_value (entry) ? json_string_value (entry) : "");
         }
         return;
     }
     const char *text = json_string_value (value);
-    s_text (out, text && *text ? text : "-");
+    agent_cli_put_text (out, text && *text ? text : "-");
 }
 
 static void

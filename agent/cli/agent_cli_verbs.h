@@ -56,6 +56,9 @@ const char *agent_cli_state_filter (cii_cli_t *cli);
     NULL). NULL after a usage error or a refusal; *code_p receives the exit code. */
 agent_store_t *agent_cli_open (cii_cli_t *cli, cii_bundle_t *config, int *code_p);
 
+/*  Writes stored text (NULL as nothing) on one line: control characters as '?'. */
+void agent_cli_put_text (FILE *out, const char *text);
+
 /*  A listing's output, filled by the row callback of a query: one JSON array (--json), printed
     whole once the query succeeded (a failed listing prints nothing), or lines of text. */
 typedef struct {
