@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cii_migration.h"
+#include "hub_flow.h"
 #include "hub_store_schema.h"
 
 unit_hub_t *
@@ -115,6 +116,32 @@ unit_hub_enrol (unit_hub_t *self, const char *network)
         fail_msg ("enrol %s: %s", network, err.text);
     assert_true (id > 0);
     return id;
+}
+
+void
+unit_hub_text_is (unit_hub_t *self, const char *expected, const char *format, ...)
+{
+    char query [600];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (query, sizeof query, format, args);
+    va_end (args);
+    char *text = unit_pg_text (self->pg, "%s", query);
+    if (strcmp (text, expected) != 0)
+        fail_msg ("%s: got \"%s\", expected \"%s\"", query, text, expected);
+    free (text);
+}
+
+void
+unit_hub_decide (unit_hub_t *self, const char *ref, const char *to, const char *organ, const char *meeting,
+                 const char *note)
+{
+    cii_err_t err;
+    cii_err_clear (&err);
+    hub_decision_t d;
+    if (hub_flow_decide_in (self->store, ref, to, organ, meeting, note, &d, &err) != CII_OK)
+        fail_msg ("%s -> %s by %s: %s", ref, to, organ, err.text);
+    hub_decision_clear (&d);
 }
 
 hub_agent_row_t

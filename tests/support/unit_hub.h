@@ -27,6 +27,19 @@ unit_hub_t *unit_hub_new (const char *label, bool migrate);
     NULL. */
 void unit_hub_destroy (unit_hub_t **self_p);
 
+/*  Asserts that call (a service call that reports into the cii_err_t e_, declared here) returns
+    want_rc with exactly want_text as its reason; fails the test naming the call otherwise. Use in
+    a file that includes cmocka.h and <string.h>. */
+#define UNIT_HUB_REFUSED(call, want_rc, want_text)                                       \
+    do {                                                                                 \
+        cii_err_t e_;                                                                    \
+        cii_err_clear (&e_);                                                             \
+        cii_rc_t rc_ = (call);                                                           \
+        if (rc_ != (want_rc) || strcmp (e_.text, (want_text)) != 0)                      \
+            fail_msg ("%s: got %s \"%s\", expected %s \"%s\"", #call,                    \
+                      cii_rc_name (rc_), e_.text, cii_rc_name (want_rc), (want_text));   \
+    } while (0)
+
 /*  cmocka fixtures (one database per test case): *state becomes a unit_hub_t, migrated
     (unit_hub_setup) or empty (unit_hub_setup_empty); unit_hub_teardown destroys it. */
 int unit_hub_setup (void **state);
@@ -45,6 +58,16 @@ int64_t unit_hub_enrol (unit_hub_t *self, const char *network);
 
 /*  The listing row of agent id (fails the test when there is none). */
 hub_agent_row_t unit_hub_agent (unit_hub_t *self, int64_t id);
+
+/*  Asserts that the one value of the query (printf format) is the text expected; fails the test
+    naming the query otherwise. */
+void unit_hub_text_is (unit_hub_t *self, const char *expected, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+/*  Moves ref to `to` by organ (hub_flow_decide_in; meeting and note may be NULL); fails the test
+    naming the move when it is refused. */
+void unit_hub_decide (unit_hub_t *self, const char *ref, const char *to, const char *organ, const char *meeting,
+                      const char *note);
 
 /*  A test-only upward kind for the generic ingest: "probe-up" (as tests/support/test_kinds.h names
     it), stored by unit_hub_probe_shape into the table probes of the test's database (made by

@@ -26,15 +26,32 @@ unit_hub_cli_clear (unit_hub_cli_t *self)
     unit_hub_destroy (&self->hub);
 }
 
+static int
+s_run_va (unit_hub_cli_t *self, va_list args)
+{
+    const char *head [] = { "cii-hub", "--db", self->hub->pg->conninfo, NULL };
+    return unit_cli_run_va (&self->run, hub_cli_run, head, args);
+}
+
 int
 unit_hub_cli_run (unit_hub_cli_t *self, ...)
 {
-    const char *head [] = { "cii-hub", "--db", self->hub->pg->conninfo, NULL };
     va_list args;
     va_start (args, self);
-    int status = unit_cli_run_va (&self->run, hub_cli_run, head, args);
+    int status = s_run_va (self, args);
     va_end (args);
     return status;
+}
+
+void
+unit_hub_cli_ok (unit_hub_cli_t *self, ...)
+{
+    va_list args;
+    va_start (args, self);
+    int status = s_run_va (self, args);
+    va_end (args);
+    if (status != 0)
+        fail_msg ("exit %d: %s", status, self->run.err);
 }
 
 const char *

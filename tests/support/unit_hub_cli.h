@@ -27,6 +27,9 @@ void unit_hub_cli_clear (unit_hub_cli_t *self);
     code. */
 int unit_hub_cli_run (unit_hub_cli_t *self, ...) __attribute__ ((sentinel));
 
+/*  unit_hub_cli_run, and the test fails ("exit N: " and stderr) unless the run exits 0. */
+void unit_hub_cli_ok (unit_hub_cli_t *self, ...) __attribute__ ((sentinel));
+
 /*  Line n (0-based) of the last run's stderr / stdout, borrowed: self->line, until the next call. */
 const char *unit_hub_cli_err_line (unit_hub_cli_t *self, int n);
 const char *unit_hub_cli_out_line (unit_hub_cli_t *self, int n);

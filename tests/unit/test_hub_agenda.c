@@ -23,17 +23,6 @@
 #include "unit_gate.h"
 #include "unit_hub.h"
 
-//  Expects a refusal rc with exactly text.
-#define S_REFUSED(call, want_rc, want_text)                                      \
-    do {                                                                         \
-        cii_err_t e_;                                                            \
-        cii_err_clear (&e_);                                                     \
-        cii_rc_t rc_ = (call);                                                   \
-        if (rc_ != (want_rc) || strcmp (e_.text, (want_text)) != 0)              \
-            fail_msg ("%s: got %s \"%s\", expected %s \"%s\"", #call,            \
-                      cii_rc_name (rc_), e_.text, cii_rc_name (want_rc), (want_text)); \
-    } while (0)
-
 //  The world every test starts from (s_world): requests in each state an agenda knows.
 typedef struct {
     char a [HUB_MAX_REF];       //  lemanique VD,VS,GE, admissible, 5 days
@@ -51,17 +40,6 @@ typedef struct {
     char l [HUB_MAX_REF];       //  ticino TI, answered: on no agenda
     int64_t leman;
 } s_world_t;
-
-static void
-s_decide (unit_hub_t *hub, const char *ref, const char *to, const char *organ, const char *meeting, const char *note)
-{
-    cii_err_t err;
-    cii_err_clear (&err);
-    hub_decision_t d;
-    if (hub_flow_decide_in (hub->store, ref, to, organ, meeting, note, &d, &err) != CII_OK)
-        fail_msg ("%s -> %s by %s: %s", ref, to, organ, err.text);
-    hub_decision_clear (&d);
-}
 
 static void
 s_meeting (unit_hub_t *hub, const char *organ, const char *date, bool joint)
@@ -130,21 +108,21 @@ s_world (unit_hub_t *hub, s_world_t *w)
     const char *refs [] = { w->d, w->e };
     assert_int_equal (hub_themes_new (hub->store, "Santé et aide sociale", refs, 2, &made, &err), CII_OK);
     snprintf (w->t, sizeof w->t, "%s", made.ref);
-    s_decide (hub, w->t, "admissible", "bureau", NULL, NULL);
+    unit_hub_decide (hub, w->t, "admissible", "bureau", NULL, NULL);
     const char *admissible [] = { w->a, w->b, w->c, w->f, w->g, w->h, w->i, w->j, w->k, w->l };
     for (size_t n = 0; n < sizeof admissible / sizeof admissible [0]; n++)
-        s_decide (hub, admissible [n], "admissible", "bureau", NULL, NULL);
+        unit_hub_decide (hub, admissible [n], "admissible", "bureau", NULL, NULL);
     const char *scheduled [] = { w->f, w->g, w->h, w->i, w->j, w->k, w->l };
     for (size_t n = 0; n < sizeof scheduled / sizeof scheduled [0]; n++)
-        s_decide (hub, scheduled [n], "scheduled", "bureau", NULL, NULL);
-    s_decide (hub, w->g, "deferred", "cdc", "M-2031-01", "Pas mûr.");
-    s_decide (hub, w->h, "wg-mandated", "cp", "M-2031-02", NULL);
-    s_decide (hub, w->h, "wg-reported", "wg", NULL, "Rapport.");
-    s_decide (hub, w->i, "wg-mandated", "cdc", "M-2031-01", NULL);
-    s_decide (hub, w->i, "wg-reported", "wg", NULL, "Rapport.");
-    s_decide (hub, w->j, "referred-to-cp", "cdc", "M-2031-01", NULL);
-    s_decide (hub, w->k, "returned-to-cdc", "cp", "M-2031-02", NULL);
-    s_decide (hub, w->l, "answered", "cdc", "M-2031-01", "Déjà réglé.");
+        unit_hub_decide (hub, scheduled [n], "scheduled", "bureau", NULL, NULL);
+    unit_hub_decide (hub, w->g, "deferred", "cdc", "M-2031-01", "Pas mûr.");
+    unit_hub_decide (hub, w->h, "wg-mandated", "cp", "M-2031-02", NULL);
+    unit_hub_decide (hub, w->h, "wg-reported", "wg", NULL, "Rapport.");
+    unit_hub_decide (hub, w->i, "wg-mandated", "cdc", "M-2031-01", NULL);
+    unit_hub_decide (hub, w->i, "wg-reported", "wg", NULL, "Rapport.");
+    unit_hub_decide (hub, w->j, "referred-to-cp", "cdc", "M-2031-01", NULL);
+    unit_hub_decide (hub, w->k, "returned-to-cdc", "cp", "M-2031-02", NULL);
+    unit_hub_decide (hub, w->l, "answered", "cdc", "M-2031-01", "Déjà réglé.");
     const struct { const char *ref; int days; } waits [] = {
         { w->a, 5 }, { w->b, 30 }, { w->c, 10 }, { w->d, 3 }, { w->e, 20 }, { w->f, 8 }, { w->g, 7 }, { w->h, 2 },
         { w->i, 6 }, { w->j, 1 }, { w->k, 4 }, { w->l, 40 },
@@ -274,7 +252,7 @@ test_cp_and_joint_agenda (void **state)
     assert_string_equal (s_item (&agenda, w.f)->why, why);
     hub_agenda_clear (&agenda);
     //  A CP deferral goes back to the CP's agenda, not to the CDC's.
-    s_decide (hub, w.j, "deferred", "cp", "M-2031-02", NULL);
+    unit_hub_decide (hub, w.j, "deferred", "cp", "M-2031-02", NULL);
     agenda = s_agenda (hub, "M-2031-02");
     assert_non_null (strstr (s_item (&agenda, w.j)->why, "deferred by the cp on "));
     hub_agenda_clear (&agenda);
@@ -294,11 +272,11 @@ test_refused (void **state)
     snprintf (expect, sizeof expect, "M-2020-01 met on 2020-01-10, in the past: its agenda can no longer be built "
               "(today is %s)", today);
     hub_agenda_t agenda;
-    S_REFUSED (hub_agenda_build (hub->store, "M-2020-01", &agenda, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_agenda_build (hub->store, "M-2020-01", &agenda, &e_), CII_REFUSED, expect);
     hub_agenda_published_t p;
-    S_REFUSED (hub_agenda_publish (hub->store, "M-2020-01", &agenda, &p, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_agenda_publish (hub->store, "M-2020-01", &agenda, &p, &e_), CII_REFUSED, expect);
     hub_agenda_clear (&agenda);
-    S_REFUSED (hub_agenda_build (hub->store, "M-2031-09", &agenda, &e_), CII_NOT_FOUND, "unknown meeting M-2031-09");
+    UNIT_HUB_REFUSED (hub_agenda_build (hub->store, "M-2031-09", &agenda, &e_), CII_NOT_FOUND, "unknown meeting M-2031-09");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM agenda_publications"), 0);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM notices"), 0);
     //  The minutes of a meeting held are accepted (the agenda is built whatever its date).
@@ -346,7 +324,7 @@ test_publish (void **state)
     assert_true (p.notice_id > 0);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM notices"), 1);
     //  Changed (B scheduled: its reason changes): sent again, said so.
-    s_decide (hub, w.b, "scheduled", "bureau", NULL, NULL);
+    unit_hub_decide (hub, w.b, "scheduled", "bureau", NULL, NULL);
     assert_int_equal (hub_agenda_publish (hub->store, "M-2031-01", &agenda, &p, &err), CII_OK);
     hub_agenda_clear (&agenda);
     assert_true (p.sent);
@@ -376,7 +354,7 @@ test_text_limit (void **state)
         char id [16], ref [HUB_MAX_REF];
         snprintf (id, sizeof id, "req-%d", n);
         ug_simple (hub, agent, "ticino", "TI", id, ref);
-        s_decide (hub, ref, "admissible", "bureau", NULL, NULL);
+        unit_hub_decide (hub, ref, "admissible", "bureau", NULL, NULL);
     }
     hub_agenda_t agenda = s_agenda (hub, "M-2031-01");
     assert_int_equal (agenda.count, 60);
@@ -419,39 +397,39 @@ test_minutes (void **state)
     };
     snprintf (expect, sizeof expect, "item 2 (%s): %s is returned-to-cdc: the cdc may move it to answered, wg-mandated, "
               "referred-to-cp or deferred", w.k, w.k);
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", bad, 3, &m, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", bad, 3, &m, &e_), CII_REFUSED, expect);
     char *after = s_snapshot (hub);
     assert_string_equal (after, before);
     free (after);
     //  The required note.
     hub_outcome_t nonote [] = { { w.f, "referred-to-cp", NULL, NULL }, { w.i, "answered", NULL, NULL } };
     snprintf (expect, sizeof expect, "item 2 (%s): a note is required to move %s to answered (the answer)", w.i, w.i);
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", nonote, 2, &m, &e_), CII_BAD_INPUT, expect);
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", nonote, 2, &m, &e_), CII_BAD_INPUT, expect);
     //  Not on this agenda (the CP's), closed, unknown, twice, another organ, a theme not on it.
     hub_outcome_t one = { w.j, "answered", NULL, "x" };
     snprintf (expect, sizeof expect, "item 1 (%s): %s is not on the agenda of M-2031-01 (it is referred-to-cp)", w.j, w.j);
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 1, &m, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 1, &m, &e_), CII_REFUSED, expect);
     one.ref = w.l;
     snprintf (expect, sizeof expect, "item 1 (%s): %s is answered, which is final: it is closed", w.l, w.l);
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 1, &m, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 1, &m, &e_), CII_REFUSED, expect);
     one.ref = "CII-2099-9999";
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 1, &m, &e_), CII_NOT_FOUND,
-               "item 1 (CII-2099-9999): unknown request CII-2099-9999");
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 1, &m, &e_), CII_NOT_FOUND,
+                      "item 1 (CII-2099-9999): unknown request CII-2099-9999");
     one.ref = "NT-2099-99";
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 1, &m, &e_), CII_REFUSED,
-               "item 1 (NT-2099-99): NT-2099-99 is not on the agenda of M-2031-01");
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 1, &m, &e_), CII_REFUSED,
+                      "item 1 (NT-2099-99): NT-2099-99 is not on the agenda of M-2031-01");
     hub_outcome_t twice [] = { { w.f, "referred-to-cp", NULL, NULL }, { w.f, "deferred", NULL, NULL } };
     snprintf (expect, sizeof expect, "item 2 (%s): it is already item 1: one outcome per item", w.f);
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", twice, 2, &m, &e_), CII_BAD_INPUT, expect);
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", twice, 2, &m, &e_), CII_BAD_INPUT, expect);
     hub_outcome_t other = { w.f, "project", "cp", NULL };
     snprintf (expect, sizeof expect, "item 1 (%s): M-2031-01 is a meeting of the cdc: \"organ\" must be cdc (got \"cp\")",
               w.f);
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &other, 1, &m, &e_), CII_BAD_INPUT, expect);
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &other, 1, &m, &e_), CII_BAD_INPUT, expect);
     hub_outcome_t noref = { NULL, "answered", NULL, "x" };
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &noref, 1, &m, &e_), CII_BAD_INPUT,
-               "item 1 (no ref): \"ref\" and \"to\" are required");
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 0, &m, &e_), CII_BAD_INPUT, "the minutes have no item");
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-07", &one, 1, &m, &e_), CII_NOT_FOUND, "unknown meeting M-2031-07");
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &noref, 1, &m, &e_), CII_BAD_INPUT,
+                      "item 1 (no ref): \"ref\" and \"to\" are required");
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 0, &m, &e_), CII_BAD_INPUT, "the minutes have no item");
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-07", &one, 1, &m, &e_), CII_NOT_FOUND, "unknown meeting M-2031-07");
     after = s_snapshot (hub);
     assert_string_equal (after, before);
     free (after);
@@ -465,7 +443,7 @@ test_minutes (void **state)
         { w.d, "wg-reported", NULL, NULL },     //  not the cdc's: refused below
     };
     snprintf (expect, sizeof expect, "item 4 (%s): %s is wg-mandated: the wg may move it to wg-reported", w.d, w.d);
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", good, 4, &m, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", good, 4, &m, &e_), CII_REFUSED, expect);
     cii_err_t err;
     cii_err_clear (&err);
     assert_int_equal (hub_agenda_minutes (hub->store, "M-2031-01", good, 3, &m, &err), CII_OK);
@@ -494,7 +472,7 @@ test_minutes (void **state)
     //  K is answered now: closed.
     one.ref = w.k;
     snprintf (expect, sizeof expect, "item 1 (%s): %s is answered, which is final: it is closed", w.k, w.k);
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 1, &m, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-01", &one, 1, &m, &e_), CII_REFUSED, expect);
 }
 
 static void
@@ -503,22 +481,22 @@ test_minutes_joint (void **state)
     unit_hub_t *hub = *state;
     s_world_t w;
     s_world (hub, &w);
-    s_decide (hub, w.b, "scheduled", "bureau", NULL, NULL);
+    unit_hub_decide (hub, w.b, "scheduled", "bureau", NULL, NULL);
     hub_minutes_t m;
     char expect [CII_ERR_TEXT];
     hub_outcome_t missing [] = { { w.j, "declined", "cp", "Hors champ." }, { w.b, "wg-mandated", NULL, NULL } };
     snprintf (expect, sizeof expect, "item 2 (%s): M-2031-03 is a joint meeting: each item needs \"organ\": \"cdc\" or "
               "\"cp\"", w.b);
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-03", missing, 2, &m, &e_), CII_BAD_INPUT, expect);
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-03", missing, 2, &m, &e_), CII_BAD_INPUT, expect);
     hub_outcome_t wrong = { w.b, "wg-mandated", "bureau", NULL };
     snprintf (expect, sizeof expect, "item 1 (%s): M-2031-03 is a joint meeting: each item needs \"organ\": \"cdc\" or "
               "\"cp\" (got \"bureau\")", w.b);
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-03", &wrong, 1, &m, &e_), CII_BAD_INPUT, expect);
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-03", &wrong, 1, &m, &e_), CII_BAD_INPUT, expect);
     //  The cdc's group reports to the cdc only, even in a joint meeting.
     hub_outcome_t mandator = { w.i, "project", "cp", NULL };
     snprintf (expect, sizeof expect, "item 1 (%s): %s is wg-reported: its working group was mandated by the cdc, so only "
               "the cdc may move it (to answered, wg-mandated, referred-to-cp or deferred)", w.i, w.i);
-    S_REFUSED (hub_agenda_minutes (hub->store, "M-2031-03", &mandator, 1, &m, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_agenda_minutes (hub->store, "M-2031-03", &mandator, 1, &m, &e_), CII_REFUSED, expect);
     hub_outcome_t good [] = {
         { w.j, "declined", "cp", "Hors champ." },
         { w.b, "wg-mandated", "cdc", NULL },

@@ -36,17 +36,6 @@ typedef struct {
 #define s_err_line(fx, n) unit_hub_cli_err_line (&(fx)->cli, n)
 #define s_assert_refused(fx, expect) unit_hub_cli_assert_refused (&(fx)->cli, expect)
 
-static void
-s_decide (s_fixture_t *fx, const char *ref, const char *to)
-{
-    cii_err_t err;
-    cii_err_clear (&err);
-    hub_decision_t d;
-    if (hub_flow_decide (fx->cli.hub->store, ref, to, "bureau", NULL, &d, &err) != CII_OK)
-        fail_msg ("%s: %s", ref, err.text);
-    hub_decision_clear (&d);
-}
-
 static int
 s_setup (void **state)
 {
@@ -57,9 +46,9 @@ s_setup (void **state)
     int64_t zh = unit_hub_enrol (fx->cli.hub, "zuerich");
     ug_simple (fx->cli.hub, leman, "lemanique", "VD", "req-a", fx->a);
     ug_simple (fx->cli.hub, zh, "zuerich", "ZH", "req-b", fx->b);
-    s_decide (fx, fx->a, "admissible");
-    s_decide (fx, fx->a, "scheduled");
-    s_decide (fx, fx->b, "admissible");
+    unit_hub_decide (fx->cli.hub, fx->a, "admissible", "bureau", NULL, NULL);
+    unit_hub_decide (fx->cli.hub, fx->a, "scheduled", "bureau", NULL, NULL);
+    unit_hub_decide (fx->cli.hub, fx->b, "admissible", "bureau", NULL, NULL);
     unit_pg_exec (fx->cli.hub->pg, "UPDATE request_history SET at = now () - interval '9 days' WHERE request_id = "
                                "(SELECT id FROM requests WHERE ref = '%s')", fx->b);
     fx->dir = unit_dir_new ("agendacli");
@@ -176,7 +165,7 @@ test_publish (void **state)
     json_decref (doc);
     assert_int_equal (s_run (fx, "agenda", "M-2031-01", "--publish", NULL), 0);
     assert_non_null (strstr (fx->cli.run.out, ", unchanged: not sent again\n"));
-    s_decide (fx, fx->b, "scheduled");
+    unit_hub_decide (fx->cli.hub, fx->b, "scheduled", "bureau", NULL, NULL);
     assert_int_equal (s_run (fx, "agenda", "M-2031-01", "--publish", "--json", NULL), 0);
     doc = s_json (fx->cli.run.out);
     p = json_object_get (doc, "published");

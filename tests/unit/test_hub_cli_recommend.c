@@ -37,17 +37,6 @@ typedef struct {
 #define s_err_line(fx, n) unit_hub_cli_err_line (&(fx)->cli, n)
 #define s_assert_refused(fx, expect) unit_hub_cli_assert_refused (&(fx)->cli, expect)
 
-static void
-s_decide (s_fixture_t *fx, const char *ref, const char *to, const char *organ)
-{
-    cii_err_t err;
-    cii_err_clear (&err);
-    hub_decision_t d;
-    if (hub_flow_decide (fx->cli.hub->store, ref, to, organ, NULL, &d, &err) != CII_OK)
-        fail_msg ("%s: %s", ref, err.text);
-    hub_decision_clear (&d);
-}
-
 static int
 s_setup (void **state)
 {
@@ -59,9 +48,9 @@ s_setup (void **state)
     unit_hub_enrol (fx->cli.hub, "ticino");
     ug_simple (fx->cli.hub, leman, "lemanique", "VD", "req-a", fx->a);
     ug_simple (fx->cli.hub, zh, "zuerich", "ZH", "req-b", fx->b);
-    s_decide (fx, fx->a, "admissible", "bureau");
-    s_decide (fx, fx->a, "scheduled", "bureau");
-    s_decide (fx, fx->a, "recommendation-planned", "cp");
+    unit_hub_decide (fx->cli.hub, fx->a, "admissible", "bureau", NULL, NULL);
+    unit_hub_decide (fx->cli.hub, fx->a, "scheduled", "bureau", NULL, NULL);
+    unit_hub_decide (fx->cli.hub, fx->a, "recommendation-planned", "cp", NULL, NULL);
     fx->dir = unit_dir_new ("reccli");
     fx->file = unit_path (fx->dir, "REC.json");
     *state = fx;

@@ -41,11 +41,7 @@ typedef struct {
 #define s_err_line(fx, n) unit_hub_cli_err_line (&(fx)->cli, n)
 #define s_assert_refused(fx, expect) unit_hub_cli_assert_refused (&(fx)->cli, expect)
 
-#define S_OK(fx, ...)                                                                    \
-    do {                                                                                 \
-        if (s_run (fx, __VA_ARGS__, NULL) != 0)                                          \
-            fail_msg ("exit %d: %s", (fx)->cli.run.status, (fx)->cli.run.err);           \
-    } while (0)
+#define S_OK(fx, ...) unit_hub_cli_ok (&(fx)->cli, __VA_ARGS__, NULL)
 
 #define S_TITLE   "Suivi «AI – aide sociale»: les cantons n'ont pas de guichet commun"
 #define S_SUMMARY "Le monitoring montre que 3 cantons ont décliné.\nIl faut une réponse nationale."

@@ -82,17 +82,6 @@ s_after_commit (unit_hub_t *hub)
 #define S_STATES_OR    S_STATES_LIST " or recommended"
 #define S_STATES_COMMA S_STATES_LIST ", recommended"
 
-//  Expects a refusal rc with exactly text.
-#define S_REFUSED(call, want_rc, want_text)                                      \
-    do {                                                                         \
-        cii_err_t e_;                                                            \
-        cii_err_clear (&e_);                                                     \
-        cii_rc_t rc_ = (call);                                                   \
-        if (rc_ != (want_rc) || strcmp (e_.text, (want_text)) != 0)              \
-            fail_msg ("%s: got %s \"%s\", expected %s \"%s\"", #call,            \
-                      cii_rc_name (rc_), e_.text, cii_rc_name (want_rc), (want_text)); \
-    } while (0)
-
 //  --- the criteria ----------------------------------------------------------------------------
 
 static void
@@ -244,7 +233,7 @@ test_decide (void **state)
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM requests WHERE state = 'admissible'"), 1);
     char expect [CII_ERR_TEXT];
     snprintf (expect, sizeof expect, "%s is admissible: the bureau may move it to scheduled", ref);
-    S_REFUSED (hub_flow_decide (hub->store, ref, "inadmissible", "bureau", "non", &decision, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "inadmissible", "bureau", "non", &decision, &e_), CII_REFUSED, expect);
 }
 
 static void
@@ -255,36 +244,36 @@ test_decide_refused (void **state)
     char ref [HUB_MAX_REF];
     ug_simple (hub, agent, "ticino", "TI", "req-1", ref);
     hub_decision_t d;
-    S_REFUSED (hub_flow_decide (hub->store, "CII-1999-0042", "admissible", "bureau", NULL, &d, &e_), CII_NOT_FOUND,
-               "unknown request CII-1999-0042");
-    S_REFUSED (hub_flow_decide (hub->store, "CII\x01\n\"x", "admissible", "bureau", NULL, &d, &e_), CII_NOT_FOUND,
-               "unknown request CII???x");
-    S_REFUSED (hub_flow_decide (hub->store, "NT-1999-01", "admissible", "bureau", NULL, &d, &e_), CII_NOT_FOUND,
-               "unknown theme NT-1999-01");
-    S_REFUSED (hub_flow_decide (hub->store, ref, "admissible", "chef", NULL, &d, &e_), CII_BAD_INPUT,
-               "unknown organ \"chef\" (bureau, cdc, cp or wg)");
-    S_REFUSED (hub_flow_decide (hub->store, ref, "admissible", "hub", NULL, &d, &e_), CII_BAD_INPUT,
-               "not a deciding organ \"hub\" (bureau, cdc, cp or wg)");
-    S_REFUSED (hub_flow_decide (hub->store, ref, "decided", "bureau", NULL, &d, &e_), CII_BAD_INPUT,
-               "unknown state \"decided\" (" S_STATES_OR ")");
-    S_REFUSED (hub_flow_decide (hub->store, ref, "Admis\xc3\xa9", "bureau", NULL, &d, &e_), CII_BAD_INPUT,
-               "unknown state \"Admis??\" (" S_STATES_OR ")");
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, "CII-1999-0042", "admissible", "bureau", NULL, &d, &e_), CII_NOT_FOUND,
+                      "unknown request CII-1999-0042");
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, "CII\x01\n\"x", "admissible", "bureau", NULL, &d, &e_), CII_NOT_FOUND,
+                      "unknown request CII???x");
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, "NT-1999-01", "admissible", "bureau", NULL, &d, &e_), CII_NOT_FOUND,
+                      "unknown theme NT-1999-01");
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "admissible", "chef", NULL, &d, &e_), CII_BAD_INPUT,
+                      "unknown organ \"chef\" (bureau, cdc, cp or wg)");
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "admissible", "hub", NULL, &d, &e_), CII_BAD_INPUT,
+                      "not a deciding organ \"hub\" (bureau, cdc, cp or wg)");
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "decided", "bureau", NULL, &d, &e_), CII_BAD_INPUT,
+                      "unknown state \"decided\" (" S_STATES_OR ")");
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "Admis\xc3\xa9", "bureau", NULL, &d, &e_), CII_BAD_INPUT,
+                      "unknown state \"Admis??\" (" S_STATES_OR ")");
     char expect [CII_ERR_TEXT];
     snprintf (expect, sizeof expect, "%s is received: the bureau may move it to admissible or inadmissible", ref);
-    S_REFUSED (hub_flow_decide (hub->store, ref, "grouped", "bureau", NULL, &d, &e_), CII_REFUSED, expect);
-    S_REFUSED (hub_flow_decide (hub->store, ref, "withdrawn", "bureau", "x", &d, &e_), CII_REFUSED, expect);
-    S_REFUSED (hub_flow_decide (hub->store, ref, "admissible", "cdc", NULL, &d, &e_), CII_REFUSED, expect);
-    S_REFUSED (hub_flow_decide (hub->store, ref, "received", "bureau", NULL, &d, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "grouped", "bureau", NULL, &d, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "withdrawn", "bureau", "x", &d, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "admissible", "cdc", NULL, &d, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "received", "bureau", NULL, &d, &e_), CII_REFUSED, expect);
     snprintf (expect, sizeof expect, "a note is required to move %s to inadmissible (the reason)", ref);
-    S_REFUSED (hub_flow_decide (hub->store, ref, "inadmissible", "bureau", NULL, &d, &e_), CII_BAD_INPUT, expect);
-    S_REFUSED (hub_flow_decide (hub->store, ref, "inadmissible", "bureau", " \t\r\n", &d, &e_), CII_BAD_INPUT, expect);
-    S_REFUSED (hub_flow_decide (hub->store, ref, "inadmissible", "bureau", "bad \xff", &d, &e_), CII_BAD_INPUT,
-               "the note must be at most 4000 bytes of UTF-8 text (got 5 bytes, not valid text)");
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "inadmissible", "bureau", NULL, &d, &e_), CII_BAD_INPUT, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "inadmissible", "bureau", " \t\r\n", &d, &e_), CII_BAD_INPUT, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "inadmissible", "bureau", "bad \xff", &d, &e_), CII_BAD_INPUT,
+                      "the note must be at most 4000 bytes of UTF-8 text (got 5 bytes, not valid text)");
     char *long_note = malloc (4002);
     memset (long_note, 'n', 4001);
     long_note [4001] = 0;
-    S_REFUSED (hub_flow_decide (hub->store, ref, "inadmissible", "bureau", long_note, &d, &e_), CII_BAD_INPUT,
-               "the note must be at most 4000 bytes of UTF-8 text (got 4001 bytes)");
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "inadmissible", "bureau", long_note, &d, &e_), CII_BAD_INPUT,
+                      "the note must be at most 4000 bytes of UTF-8 text (got 4001 bytes)");
     //  Nothing changed by any of them.
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM request_history"), 1);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM requests WHERE state = 'received'"), 1);
@@ -296,7 +285,7 @@ test_decide_refused (void **state)
     hub_decision_clear (&d);
     free (long_note);
     snprintf (expect, sizeof expect, "%s is inadmissible, which is final", ref);
-    S_REFUSED (hub_flow_decide (hub->store, ref, "admissible", "bureau", NULL, &d, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, ref, "admissible", "bureau", NULL, &d, &e_), CII_REFUSED, expect);
     s_down_t down = s_down (hub, agent);
     assert_int_equal (down.count, 2);
     assert_int_equal (strncmp (down.lines [1], "inadmissible/bureau/", 20), 0);
@@ -362,17 +351,17 @@ test_table (void **state)
     assert_true (refused > 0);
     //  The refusal names the allowed ones, for a theme and a withdrawal too.
     hub_move_t move = { .to = "grouped", .organ = "bureau", .by = HUB_BY_THEME };
-    S_REFUSED (hub_flow_check ("CII-2027-0001", "admissible", &move, NULL, &e_), CII_REFUSED,
-               "CII-2027-0001 is admissible: only a request that is received may move to grouped");
+    UNIT_HUB_REFUSED (hub_flow_check ("CII-2027-0001", "admissible", &move, NULL, &e_), CII_REFUSED,
+                      "CII-2027-0001 is admissible: only a request that is received may move to grouped");
     move = (hub_move_t) { .to = "withdrawn", .organ = "network", .by = HUB_BY_NETWORK, .note = "x" };
-    S_REFUSED (hub_flow_check ("CII-2027-0001", "admissible", &move, NULL, &e_), CII_REFUSED,
-               "CII-2027-0001 is admissible: only a request that is received or grouped may move to withdrawn");
+    UNIT_HUB_REFUSED (hub_flow_check ("CII-2027-0001", "admissible", &move, NULL, &e_), CII_REFUSED,
+                      "CII-2027-0001 is admissible: only a request that is received or grouped may move to withdrawn");
     move = (hub_move_t) { .to = "admissible", .organ = "network", .by = HUB_BY_NETWORK };
-    S_REFUSED (hub_flow_check ("CII-2027-0001", "received", &move, NULL, &e_), CII_REFUSED,
-               "CII-2027-0001 is received: it may not move to admissible");
+    UNIT_HUB_REFUSED (hub_flow_check ("CII-2027-0001", "received", &move, NULL, &e_), CII_REFUSED,
+                      "CII-2027-0001 is received: it may not move to admissible");
     move = (hub_move_t) { .to = "admissible", .organ = "bureau", .by = HUB_BY_DECIDE };
-    S_REFUSED (hub_flow_check ("CII-2027-0001", "from-a-newer-hub", &move, NULL, &e_), CII_REFUSED,
-               "CII-2027-0001 is from-a-newer-hub: no organ may move it now");
+    UNIT_HUB_REFUSED (hub_flow_check ("CII-2027-0001", "from-a-newer-hub", &move, NULL, &e_), CII_REFUSED,
+                      "CII-2027-0001 is from-a-newer-hub: no organ may move it now");
 }
 
 //  --- themes ------------------------------------------------------------------------------------
@@ -461,8 +450,8 @@ test_theme (void **state)
     assert_int_equal (hub_themes_list (hub->store, s_theme_cb, &seen, &err), CII_OK);
     assert_string_equal (seen.state, "admissible");
     snprintf (expect, sizeof expect, "%s is admissible: the bureau may move it to scheduled", a);
-    S_REFUSED (hub_flow_decide (hub->store, made.ref, "admissible", "bureau", NULL, &decision, &e_), CII_REFUSED,
-               expect);
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, made.ref, "admissible", "bureau", NULL, &decision, &e_), CII_REFUSED,
+                      expect);
     //  The second theme takes the next number; a theme of closed requests has no open request.
     char d [HUB_MAX_REF];
     ug_simple (hub, leman, "lemanique", "GE", "req-d", d);
@@ -475,8 +464,8 @@ test_theme (void **state)
     assert_int_equal (hub_flow_decide (hub->store, d, "inadmissible", "bureau", "hors CII", &decision, &err), CII_OK);
     hub_decision_clear (&decision);
     snprintf (expect, sizeof expect, "%s has no open request", made.ref);
-    S_REFUSED (hub_flow_decide (hub->store, made.ref, "admissible", "bureau", NULL, &decision, &e_), CII_REFUSED,
-               expect);
+    UNIT_HUB_REFUSED (hub_flow_decide (hub->store, made.ref, "admissible", "bureau", NULL, &decision, &e_), CII_REFUSED,
+                      expect);
 }
 
 static void
@@ -491,31 +480,31 @@ test_theme_refused (void **state)
     ug_simple (hub, zh, "zuerich", "ZH", "req-c", c);
     hub_theme_made_t made;
     const char *two [] = { a, b };
-    S_REFUSED (hub_themes_new (hub->store, "", two, 2, &made, &e_), CII_BAD_INPUT,
-               "the title must be 1..200 bytes of UTF-8 text (got 0 bytes)");
-    S_REFUSED (hub_themes_new (hub->store, "bad \xc0\x80", two, 2, &made, &e_), CII_BAD_INPUT,
-               "the title must be 1..200 bytes of UTF-8 text (got 6 bytes)");
-    S_REFUSED (hub_themes_new (hub->store, "T", two, 1, &made, &e_), CII_BAD_INPUT, "a theme groups at least 2 requests");
+    UNIT_HUB_REFUSED (hub_themes_new (hub->store, "", two, 2, &made, &e_), CII_BAD_INPUT,
+                      "the title must be 1..200 bytes of UTF-8 text (got 0 bytes)");
+    UNIT_HUB_REFUSED (hub_themes_new (hub->store, "bad \xc0\x80", two, 2, &made, &e_), CII_BAD_INPUT,
+                      "the title must be 1..200 bytes of UTF-8 text (got 6 bytes)");
+    UNIT_HUB_REFUSED (hub_themes_new (hub->store, "T", two, 1, &made, &e_), CII_BAD_INPUT, "a theme groups at least 2 requests");
     const char *twice [] = { a, b, a };
     char expect [CII_ERR_TEXT];
     snprintf (expect, sizeof expect, "%s is named twice", a);
-    S_REFUSED (hub_themes_new (hub->store, "T", twice, 3, &made, &e_), CII_BAD_INPUT, expect);
+    UNIT_HUB_REFUSED (hub_themes_new (hub->store, "T", twice, 3, &made, &e_), CII_BAD_INPUT, expect);
     const char *unknown [] = { a, "CII-1999-0001" };
-    S_REFUSED (hub_themes_new (hub->store, "T", unknown, 2, &made, &e_), CII_NOT_FOUND, "unknown request CII-1999-0001");
+    UNIT_HUB_REFUSED (hub_themes_new (hub->store, "T", unknown, 2, &made, &e_), CII_NOT_FOUND, "unknown request CII-1999-0001");
     cii_err_t err;
     hub_decision_t decision;
     assert_int_equal (hub_flow_decide (hub->store, c, "admissible", "bureau", NULL, &decision, &err), CII_OK);
     hub_decision_clear (&decision);
     const char *decided [] = { a, c };
     snprintf (expect, sizeof expect, "%s is admissible: only a request that is received may move to grouped", c);
-    S_REFUSED (hub_themes_new (hub->store, "T", decided, 2, &made, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_themes_new (hub->store, "T", decided, 2, &made, &e_), CII_REFUSED, expect);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM themes"), 0);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM ref_counters WHERE prefix = 'NT'"), 0);
     assert_int_equal (hub_themes_new (hub->store, "T", two, 2, &made, &err), CII_OK);
     ug_simple (hub, leman, "lemanique", "GE", "req-d", c);
     const char *again [] = { c, a };
     snprintf (expect, sizeof expect, "%s is already in theme %s", a, made.ref);
-    S_REFUSED (hub_themes_new (hub->store, "T", again, 2, &made, &e_), CII_CONFLICT, expect);
+    UNIT_HUB_REFUSED (hub_themes_new (hub->store, "T", again, 2, &made, &e_), CII_CONFLICT, expect);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM themes"), 1);
 }
 
@@ -612,12 +601,12 @@ test_thresholds (void **state)
     assert_int_equal (t.min_networks, 2);
     int zero = 0, big = 27, many = 65, one = 1;
     size_t count = 99;
-    S_REFUSED (hub_gate_set_thresholds (hub->store, &zero, NULL, NULL, &t, &count, &e_), CII_BAD_INPUT,
-               "c3_min_cantons must be 1..26 (got 0)");
-    S_REFUSED (hub_gate_set_thresholds (hub->store, &big, NULL, NULL, &t, &count, &e_), CII_BAD_INPUT,
-               "c3_min_cantons must be 1..26 (got 27)");
-    S_REFUSED (hub_gate_set_thresholds (hub->store, NULL, &many, NULL, &t, &count, &e_), CII_BAD_INPUT,
-               "c3_min_networks must be 1..64 (got 65)");
+    UNIT_HUB_REFUSED (hub_gate_set_thresholds (hub->store, &zero, NULL, NULL, &t, &count, &e_), CII_BAD_INPUT,
+                      "c3_min_cantons must be 1..26 (got 0)");
+    UNIT_HUB_REFUSED (hub_gate_set_thresholds (hub->store, &big, NULL, NULL, &t, &count, &e_), CII_BAD_INPUT,
+                      "c3_min_cantons must be 1..26 (got 27)");
+    UNIT_HUB_REFUSED (hub_gate_set_thresholds (hub->store, NULL, &many, NULL, &t, &count, &e_), CII_BAD_INPUT,
+                      "c3_min_networks must be 1..64 (got 65)");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT value::int FROM settings WHERE key = 'c3_min_cantons'"), 2);
     //  One canton is enough now: the request at the gate is re-evaluated, the decided one is not.
     assert_int_equal (hub_gate_set_thresholds (hub->store, &one, NULL, NULL, &t, &count, &err), CII_OK);
@@ -707,26 +696,26 @@ test_listing (void **state)
     assert_int_equal (hub_requests_list (hub->store, &filter, s_count_request, &c, &err), CII_OK);
     assert_int_equal (c.requests, 0);
     filter = (hub_request_filter_t) { .state = "decided" };
-    S_REFUSED (hub_requests_list (hub->store, &filter, s_count_request, &c, &e_), CII_BAD_INPUT,
-               "unknown state \"decided\" (" S_STATES_COMMA ")");
+    UNIT_HUB_REFUSED (hub_requests_list (hub->store, &filter, s_count_request, &c, &e_), CII_BAD_INPUT,
+                      "unknown state \"decided\" (" S_STATES_COMMA ")");
     filter = (hub_request_filter_t) { .network = "atlantis" };
-    S_REFUSED (hub_requests_list (hub->store, &filter, s_count_request, &c, &e_), CII_NOT_FOUND,
-               "unknown network atlantis");
+    UNIT_HUB_REFUSED (hub_requests_list (hub->store, &filter, s_count_request, &c, &e_), CII_NOT_FOUND,
+                      "unknown network atlantis");
     filter = (hub_request_filter_t) { .canton = "vd" };
-    S_REFUSED (hub_requests_list (hub->store, &filter, s_count_request, &c, &e_), CII_NOT_FOUND,
-               "unknown canton \"vd\"");
+    UNIT_HUB_REFUSED (hub_requests_list (hub->store, &filter, s_count_request, &c, &e_), CII_NOT_FOUND,
+                      "unknown canton \"vd\"");
     memset (&c, 0, sizeof c);
     hub_request_visitor_t visitor = { s_count_request, s_count_criterion, s_count_history };
     assert_int_equal (hub_requests_show (hub->store, a, &visitor, &c, &err), CII_OK);
     assert_int_equal (c.requests, 1);
     assert_int_equal (c.criteria, 4);
     assert_int_equal (c.history, 1);
-    S_REFUSED (hub_requests_show (hub->store, "CII-1999-0001", &visitor, &c, &e_), CII_NOT_FOUND,
-               "unknown request CII-1999-0001");
+    UNIT_HUB_REFUSED (hub_requests_show (hub->store, "CII-1999-0001", &visitor, &c, &e_), CII_NOT_FOUND,
+                      "unknown request CII-1999-0001");
     assert_true (hub_requests_is_theme ("NT-2027-01"));
     assert_false (hub_requests_is_theme ("CII-2027-0001"));
-    S_REFUSED (hub_themes_show (hub->store, "NT-1999-01", NULL, NULL, NULL, &e_), CII_NOT_FOUND,
-               "unknown theme NT-1999-01");
+    UNIT_HUB_REFUSED (hub_themes_show (hub->store, "NT-1999-01", NULL, NULL, NULL, &e_), CII_NOT_FOUND,
+                      "unknown theme NT-1999-01");
 }
 
 //  --- C3 across languages ----------------------------------------------------------------------

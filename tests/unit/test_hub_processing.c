@@ -25,17 +25,6 @@
 #include "unit_gate.h"
 #include "unit_hub.h"
 
-//  Expects a refusal rc with exactly text.
-#define S_REFUSED(call, want_rc, want_text)                                      \
-    do {                                                                         \
-        cii_err_t e_;                                                            \
-        cii_err_clear (&e_);                                                     \
-        cii_rc_t rc_ = (call);                                                   \
-        if (rc_ != (want_rc) || strcmp (e_.text, (want_text)) != 0)              \
-            fail_msg ("%s: got %s \"%s\", expected %s \"%s\"", #call,            \
-                      cii_rc_name (rc_), e_.text, cii_rc_name (want_rc), (want_text)); \
-    } while (0)
-
 //  --- the issue's list, written out here ----------------------------------------------------------
 
 static const char *const s_states [] = {
@@ -149,26 +138,26 @@ test_triples (void **state)
     assert_int_equal (refused, (int) (S_STATES * S_STATES * S_ORGANS) - allowed);
     //  The refusals name what is allowed.
     hub_move_t move = { .to = "declined", .organ = "cdc", .by = HUB_BY_DECIDE, .note = "x" };
-    S_REFUSED (hub_flow_check ("CII-2031-0001", "scheduled", &move, NULL, &e_), CII_REFUSED,
-               "CII-2031-0001 is scheduled: the cdc may move it to answered, wg-mandated, referred-to-cp or deferred; "
-               "the cp may move it to answered, declined, project, recommendation-planned, returned-to-cdc, "
-               "wg-mandated or deferred");
+    UNIT_HUB_REFUSED (hub_flow_check ("CII-2031-0001", "scheduled", &move, NULL, &e_), CII_REFUSED,
+                      "CII-2031-0001 is scheduled: the cdc may move it to answered, wg-mandated, referred-to-cp or deferred; "
+                      "the cp may move it to answered, declined, project, recommendation-planned, returned-to-cdc, "
+                      "wg-mandated or deferred");
     move.organ = "cdc";
     move.to = "answered";
-    S_REFUSED (hub_flow_check ("CII-2031-0001", "referred-to-cp", &move, NULL, &e_), CII_REFUSED,
-               "CII-2031-0001 is referred-to-cp: the cp may move it to answered, declined, project, "
-               "recommendation-planned, returned-to-cdc, wg-mandated or deferred");
-    S_REFUSED (hub_flow_check ("CII-2031-0001", "wg-mandated", &move, NULL, &e_), CII_REFUSED,
-               "CII-2031-0001 is wg-mandated: the wg may move it to wg-reported");
-    S_REFUSED (hub_flow_check ("CII-2031-0001", "answered", &move, NULL, &e_), CII_REFUSED,
-               "CII-2031-0001 is answered, which is final");
-    S_REFUSED (hub_flow_check ("CII-2031-0001", "declined", &move, NULL, &e_), CII_REFUSED,
-               "CII-2031-0001 is declined, which is final");
-    S_REFUSED (hub_flow_check ("CII-2031-0001", "project", &move, NULL, &e_), CII_REFUSED,
-               "CII-2031-0001 is project: no organ may move it now");
+    UNIT_HUB_REFUSED (hub_flow_check ("CII-2031-0001", "referred-to-cp", &move, NULL, &e_), CII_REFUSED,
+                      "CII-2031-0001 is referred-to-cp: the cp may move it to answered, declined, project, "
+                      "recommendation-planned, returned-to-cdc, wg-mandated or deferred");
+    UNIT_HUB_REFUSED (hub_flow_check ("CII-2031-0001", "wg-mandated", &move, NULL, &e_), CII_REFUSED,
+                      "CII-2031-0001 is wg-mandated: the wg may move it to wg-reported");
+    UNIT_HUB_REFUSED (hub_flow_check ("CII-2031-0001", "answered", &move, NULL, &e_), CII_REFUSED,
+                      "CII-2031-0001 is answered, which is final");
+    UNIT_HUB_REFUSED (hub_flow_check ("CII-2031-0001", "declined", &move, NULL, &e_), CII_REFUSED,
+                      "CII-2031-0001 is declined, which is final");
+    UNIT_HUB_REFUSED (hub_flow_check ("CII-2031-0001", "project", &move, NULL, &e_), CII_REFUSED,
+                      "CII-2031-0001 is project: no organ may move it now");
     move.organ = "hub";
-    S_REFUSED (hub_flow_check ("CII-2031-0001", "scheduled", &move, NULL, &e_), CII_BAD_INPUT,
-               "not a deciding organ \"hub\" (bureau, cdc, cp or wg)");
+    UNIT_HUB_REFUSED (hub_flow_check ("CII-2031-0001", "scheduled", &move, NULL, &e_), CII_BAD_INPUT,
+                      "not a deciding organ \"hub\" (bureau, cdc, cp or wg)");
 }
 
 //  --- what went down to an agent ------------------------------------------------------------------
@@ -265,7 +254,7 @@ test_path (void **state)
     snprintf (expect, sizeof expect, "%s is wg-reported: its working group was mandated by the cdc, so only the cdc "
               "may move it (to answered, wg-mandated, referred-to-cp or deferred)", ref);
     hub_decision_t d;
-    S_REFUSED (hub_flow_decide_in (hub->store, ref, "project", "cp", "M-2031-02", NULL, &d, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, ref, "project", "cp", "M-2031-02", NULL, &d, &e_), CII_REFUSED, expect);
     s_decide (hub, ref, "referred-to-cp", "cdc", "M-2031-01", "Au CP.", 1);
     s_decide (hub, ref, "wg-mandated", "cp", "M-2031-02", NULL, 1);
     s_decide (hub, ref, "wg-reported", "wg", NULL, NULL, 1);
@@ -273,15 +262,15 @@ test_path (void **state)
     snprintf (expect, sizeof expect, "%s is wg-reported: its working group was mandated by the cp, so only the cp "
               "may move it (to answered, declined, project, recommendation-planned, returned-to-cdc, wg-mandated or "
               "deferred)", ref);
-    S_REFUSED (hub_flow_decide_in (hub->store, ref, "answered", "cdc", NULL, "Réponse.", &d, &e_), CII_REFUSED,
-               expect);
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, ref, "answered", "cdc", NULL, "Réponse.", &d, &e_), CII_REFUSED,
+                      expect);
     snprintf (expect, sizeof expect, "a note is required to move %s to answered (the answer)", ref);
-    S_REFUSED (hub_flow_decide_in (hub->store, ref, "answered", "cp", "M-2031-03", NULL, &d, &e_), CII_BAD_INPUT,
-               expect);
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, ref, "answered", "cp", "M-2031-03", NULL, &d, &e_), CII_BAD_INPUT,
+                      expect);
     //  The joint meeting counts for the CP.
     s_decide (hub, ref, "answered", "cp", "M-2031-03", "La CII publie une fiche commune.", 1);
     snprintf (expect, sizeof expect, "%s is answered, which is final", ref);
-    S_REFUSED (hub_flow_decide_in (hub->store, ref, "deferred", "cp", NULL, NULL, &d, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, ref, "deferred", "cp", NULL, NULL, &d, &e_), CII_REFUSED, expect);
     //  The history has each meeting, and each step went down in order, with its meeting.
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM request_history WHERE meeting IS NOT NULL"), 4);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM request_history WHERE NOT queued"), 0);
@@ -319,12 +308,12 @@ test_cp_outcomes (void **state)
     char expect [CII_ERR_TEXT];
     hub_decision_t d;
     snprintf (expect, sizeof expect, "a note is required to move %s to declined (the reason)", a);
-    S_REFUSED (hub_flow_decide_in (hub->store, a, "declined", "cp", NULL, "", &d, &e_), CII_BAD_INPUT, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, a, "declined", "cp", NULL, "", &d, &e_), CII_BAD_INPUT, expect);
     s_decide (hub, a, "declined", "cp", NULL, "Hors du champ de la CII.", 1);
     //  A project goes into the work programme covering this year: there must be one (test_hub_wg).
     snprintf (expect, sizeof expect, "no work programme covers %d: a project decision adds the request to it "
               "(cii-hub programme new first)", ug_year (hub));
-    S_REFUSED (hub_flow_decide_in (hub->store, b, "project", "cp", NULL, NULL, &d, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, b, "project", "cp", NULL, NULL, &d, &e_), CII_REFUSED, expect);
     unit_pg_exec (hub->pg, "INSERT INTO programmes (ref, year_from, year_to, presidency) "
                            "SELECT 'WP-' || y || '-' || (y + 1), y, y + 1, 'SECO' FROM "
                            "(SELECT extract (year FROM now () AT TIME ZONE 'Europe/Zurich')::int AS y) n");
@@ -334,7 +323,7 @@ test_cp_outcomes (void **state)
     s_decide (hub, c, "scheduled", "bureau", NULL, NULL, 1);
     s_decide (hub, c, "recommendation-planned", "cp", NULL, NULL, 1);
     snprintf (expect, sizeof expect, "%s is project: no organ may move it now", b);
-    S_REFUSED (hub_flow_decide_in (hub->store, b, "answered", "cp", NULL, "x", &d, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, b, "answered", "cp", NULL, "x", &d, &e_), CII_REFUSED, expect);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM requests WHERE state IN "
                                             "('declined', 'project', 'recommendation-planned')"), 3);
     assert_int_equal (s_down (hub, agent).count, 3 + 3 * 2 + 6);
@@ -357,26 +346,26 @@ test_meeting_refused (void **state)
     long long queued = unit_pg_int (hub->pg, "SELECT count(*) FROM downward");
     hub_decision_t d;
     //  The bureau does not meet; nor does a working group.
-    S_REFUSED (hub_flow_decide_in (hub->store, ref, "scheduled", "bureau", "M-2031-01", NULL, &d, &e_), CII_REFUSED,
-               "M-2031-01 is a meeting of the cdc: the bureau cannot decide in it");
-    S_REFUSED (hub_flow_decide_in (hub->store, ref, "scheduled", "bureau", "M-2031-03", NULL, &d, &e_), CII_REFUSED,
-               "M-2031-03 is a joint meeting of the cdc and the cp: the bureau cannot decide in it");
-    S_REFUSED (hub_flow_decide_in (hub->store, ref, "scheduled", "bureau", "M-2031-09", NULL, &d, &e_),
-               CII_NOT_FOUND, "unknown meeting M-2031-09");
-    S_REFUSED (hub_flow_decide_in (hub->store, ref, "scheduled", "bureau", "M-2031'; DROP TABLE meetings;--", NULL,
-                                   &d, &e_), CII_NOT_FOUND, "unknown meeting M-2031';...");
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, ref, "scheduled", "bureau", "M-2031-01", NULL, &d, &e_), CII_REFUSED,
+                      "M-2031-01 is a meeting of the cdc: the bureau cannot decide in it");
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, ref, "scheduled", "bureau", "M-2031-03", NULL, &d, &e_), CII_REFUSED,
+                      "M-2031-03 is a joint meeting of the cdc and the cp: the bureau cannot decide in it");
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, ref, "scheduled", "bureau", "M-2031-09", NULL, &d, &e_),
+                      CII_NOT_FOUND, "unknown meeting M-2031-09");
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, ref, "scheduled", "bureau", "M-2031'; DROP TABLE meetings;--", NULL,
+                                          &d, &e_), CII_NOT_FOUND, "unknown meeting M-2031';...");
     s_decide (hub, ref, "scheduled", "bureau", "", NULL, 1);
     //  The CP may not decide in the CDC's meeting, nor the CDC in the CP's.
-    S_REFUSED (hub_flow_decide_in (hub->store, ref, "project", "cp", "M-2031-01", NULL, &d, &e_), CII_REFUSED,
-               "M-2031-01 is a meeting of the cdc: the cp cannot decide in it");
-    S_REFUSED (hub_flow_decide_in (hub->store, ref, "referred-to-cp", "cdc", "M-2031-02", NULL, &d, &e_), CII_REFUSED,
-               "M-2031-02 is a meeting of the cp: the cdc cannot decide in it");
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, ref, "project", "cp", "M-2031-01", NULL, &d, &e_), CII_REFUSED,
+                      "M-2031-01 is a meeting of the cdc: the cp cannot decide in it");
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, ref, "referred-to-cp", "cdc", "M-2031-02", NULL, &d, &e_), CII_REFUSED,
+                      "M-2031-02 is a meeting of the cp: the cdc cannot decide in it");
     //  A forbidden move is refused as such, whatever the meeting.
     char expect [CII_ERR_TEXT];
     snprintf (expect, sizeof expect, "%s is scheduled: the cdc may move it to answered, wg-mandated, referred-to-cp or "
               "deferred; the cp may move it to answered, declined, project, recommendation-planned, returned-to-cdc, "
               "wg-mandated or deferred", ref);
-    S_REFUSED (hub_flow_decide_in (hub->store, ref, "declined", "cdc", "M-2031-01", "x", &d, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, ref, "declined", "cdc", "M-2031-01", "x", &d, &e_), CII_REFUSED, expect);
     //  Nothing changed by any of them.
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM request_history"), history + 1);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM downward"), queued + 1);
@@ -411,10 +400,10 @@ test_theme (void **state)
     hub_decision_t d;
     char expect [CII_ERR_TEXT];
     snprintf (expect, sizeof expect, "a note is required to move %s to declined (the reason)", b);
-    S_REFUSED (hub_flow_decide_in (hub->store, made.ref, "declined", "cp", "M-2031-02", NULL, &d, &e_), CII_BAD_INPUT,
-               expect);
-    S_REFUSED (hub_flow_decide_in (hub->store, made.ref, "declined", "cp", "M-2031-01", "Non.", &d, &e_), CII_REFUSED,
-               "M-2031-01 is a meeting of the cdc: the cp cannot decide in it");
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, made.ref, "declined", "cp", "M-2031-02", NULL, &d, &e_), CII_BAD_INPUT,
+                      expect);
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, made.ref, "declined", "cp", "M-2031-01", "Non.", &d, &e_), CII_REFUSED,
+                      "M-2031-01 is a meeting of the cdc: the cp cannot decide in it");
     assert_int_equal (hub_flow_decide_in (hub->store, made.ref, "declined", "cp", "M-2031-02", "Non.", &d, &err),
                       CII_OK);
     assert_int_equal (d.count, 1);
@@ -422,7 +411,7 @@ test_theme (void **state)
     assert_string_equal (d.moved [0].from, "referred-to-cp");
     hub_decision_clear (&d);
     snprintf (expect, sizeof expect, "%s has no open request", made.ref);
-    S_REFUSED (hub_flow_decide_in (hub->store, made.ref, "deferred", "cp", NULL, NULL, &d, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, made.ref, "deferred", "cp", NULL, NULL, &d, &e_), CII_REFUSED, expect);
     //  Each network was told each step of its own request, with the meeting.
     s_down_t down = s_down (hub, leman);
     char line [160];
@@ -472,36 +461,36 @@ test_meetings (void **state)
     assert_int_equal (hub_meeting_find (hub->store, "M-2032-02", &m, &err), CII_OK);
     assert_string_equal (m.date, "2032-02-29");
     //  Bad input: a specific reason, nothing stored, no number taken.
-    S_REFUSED (hub_meeting_new (hub->store, "cdc", "2031-02-29", false, &m, &e_), CII_BAD_INPUT,
-               "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"2031-02-29\")");
-    S_REFUSED (hub_meeting_new (hub->store, "cdc", "2031-13-01", false, &m, &e_), CII_BAD_INPUT,
-               "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"2031-13-01\")");
-    S_REFUSED (hub_meeting_new (hub->store, "cdc", "31-03-10", false, &m, &e_), CII_BAD_INPUT,
-               "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"31-03-10\")");
-    S_REFUSED (hub_meeting_new (hub->store, "cdc", "1999-12-31", false, &m, &e_), CII_BAD_INPUT,
-               "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"1999-12-31\")");
-    S_REFUSED (hub_meeting_new (hub->store, "cdc", "2031-03-1x", false, &m, &e_), CII_BAD_INPUT,
-               "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"2031-03-1x\")");
-    S_REFUSED (hub_meeting_new (hub->store, "cdc", "", false, &m, &e_), CII_BAD_INPUT,
-               "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"\")");
-    S_REFUSED (hub_meeting_new (hub->store, "cdc", "2031-03-10'); DROP TABLE meetings;--\n\x01", false, &m, &e_),
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, "cdc", "2031-02-29", false, &m, &e_), CII_BAD_INPUT,
+                      "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"2031-02-29\")");
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, "cdc", "2031-13-01", false, &m, &e_), CII_BAD_INPUT,
+                      "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"2031-13-01\")");
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, "cdc", "31-03-10", false, &m, &e_), CII_BAD_INPUT,
+                      "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"31-03-10\")");
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, "cdc", "1999-12-31", false, &m, &e_), CII_BAD_INPUT,
+                      "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"1999-12-31\")");
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, "cdc", "2031-03-1x", false, &m, &e_), CII_BAD_INPUT,
+                      "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"2031-03-1x\")");
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, "cdc", "", false, &m, &e_), CII_BAD_INPUT,
+                      "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 (got \"\")");
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, "cdc", "2031-03-10'); DROP TABLE meetings;--\n\x01", false, &m, &e_),
                CII_BAD_INPUT, "the date must be a calendar date YYYY-MM-DD between 2000 and 9999 "
                               "(got \"2031-03-10'); DR...\")");
-    S_REFUSED (hub_meeting_new (hub->store, "bureau", "2031-06-10", false, &m, &e_), CII_BAD_INPUT,
-               "unknown organ \"bureau\": a meeting is of the cdc or the cp");
-    S_REFUSED (hub_meeting_new (hub->store, "wg", "2031-06-10", false, &m, &e_), CII_BAD_INPUT,
-               "unknown organ \"wg\": a meeting is of the cdc or the cp");
-    S_REFUSED (hub_meeting_new (hub->store, "CDC\"\x1b[31m", "2031-06-10", false, &m, &e_), CII_BAD_INPUT,
-               "unknown organ \"CDC??[31m\": a meeting is of the cdc or the cp");
-    S_REFUSED (hub_meeting_new (hub->store, NULL, "2031-06-10", false, &m, &e_), CII_BAD_INPUT,
-               "unknown organ \"\": a meeting is of the cdc or the cp");
-    S_REFUSED (hub_meeting_new (hub->store, "cdc", "2031-03-10", true, &m, &e_), CII_CONFLICT,
-               "the cdc already meets on 2031-03-10 (M-2031-01)");
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, "bureau", "2031-06-10", false, &m, &e_), CII_BAD_INPUT,
+                      "unknown organ \"bureau\": a meeting is of the cdc or the cp");
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, "wg", "2031-06-10", false, &m, &e_), CII_BAD_INPUT,
+                      "unknown organ \"wg\": a meeting is of the cdc or the cp");
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, "CDC\"\x1b[31m", "2031-06-10", false, &m, &e_), CII_BAD_INPUT,
+                      "unknown organ \"CDC??[31m\": a meeting is of the cdc or the cp");
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, NULL, "2031-06-10", false, &m, &e_), CII_BAD_INPUT,
+                      "unknown organ \"\": a meeting is of the cdc or the cp");
+    UNIT_HUB_REFUSED (hub_meeting_new (hub->store, "cdc", "2031-03-10", true, &m, &e_), CII_CONFLICT,
+                      "the cdc already meets on 2031-03-10 (M-2031-01)");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM meetings"), 4);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT sum(last) FROM ref_counters WHERE prefix = 'M'"), 4);
-    S_REFUSED (hub_meeting_list (hub->store, 1999, s_collect, list, &e_), CII_BAD_INPUT,
-               "the year must be 2000..9999 (got 1999)");
-    S_REFUSED (hub_meeting_find (hub->store, "M-2031-99", &m, &e_), CII_NOT_FOUND, "unknown meeting M-2031-99");
+    UNIT_HUB_REFUSED (hub_meeting_list (hub->store, 1999, s_collect, list, &e_), CII_BAD_INPUT,
+                      "the year must be 2000..9999 (got 1999)");
+    UNIT_HUB_REFUSED (hub_meeting_find (hub->store, "M-2031-99", &m, &e_), CII_NOT_FOUND, "unknown meeting M-2031-99");
     //  The next one after the refusals keeps the sequence.
     s_meeting (hub, "cp", "2031-06-24", false, "M-2031-03");
 }
@@ -526,7 +515,7 @@ test_plan_and_check (void **state)
     assert_int_equal (hub_meeting_plan (2028, plan, &err), CII_OK);
     assert_string_equal (plan [2].date, "2028-06-12");
     assert_string_equal (plan [4].date, "2028-09-11");
-    S_REFUSED (hub_meeting_plan (10000, plan, &e_), CII_BAD_INPUT, "the year must be 2000..9999 (got 10000)");
+    UNIT_HUB_REFUSED (hub_meeting_plan (10000, plan, &e_), CII_BAD_INPUT, "the year must be 2000..9999 (got 10000)");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM meetings"), 0);
     //  A year as planned: no warning.
     assert_int_equal (hub_meeting_plan (2031, plan, &err), CII_OK);
@@ -567,7 +556,7 @@ test_plan_and_check (void **state)
     assert_string_equal (years [0].warnings [0], "2033: no meeting of the CDC (the plan has 4)");
     assert_string_equal (years [0].warnings [1], "2033: no meeting of the CP (the plan has 4)");
     free (years);
-    S_REFUSED (hub_meeting_check (hub->store, 42, &years, &n, &e_), CII_BAD_INPUT, "the year must be 2000..9999 (got 42)");
+    UNIT_HUB_REFUSED (hub_meeting_check (hub->store, 42, &years, &n, &e_), CII_BAD_INPUT, "the year must be 2000..9999 (got 42)");
 }
 
 int

@@ -26,17 +26,6 @@
 #include "unit_gate.h"
 #include "unit_hub.h"
 
-//  Expects a refusal rc with exactly text.
-#define S_REFUSED(call, want_rc, want_text)                                      \
-    do {                                                                         \
-        cii_err_t e_;                                                            \
-        cii_err_clear (&e_);                                                     \
-        cii_rc_t rc_ = (call);                                                   \
-        if (rc_ != (want_rc) || strcmp (e_.text, (want_text)) != 0)              \
-            fail_msg ("%s: got %s \"%s\", expected %s \"%s\"", #call,            \
-                      cii_rc_name (rc_), e_.text, cii_rc_name (want_rc), (want_text)); \
-    } while (0)
-
 static const char *const s_title_fr = "Détection précoce : coopération AI – aide sociale";
 static const char *const s_title_de = "Früherfassung: Zusammenarbeit IV – Sozialhilfe (Straße, Größe)";
 static const char *const s_title_it = "Individuazione precoce: collaborazione AI – assistenza sociale, qualità";
@@ -77,17 +66,6 @@ s_draft (const char *const *cantons, size_t n, const char *const *basis, size_t 
     return d;
 }
 
-static void
-s_decide (unit_hub_t *hub, const char *ref, const char *to, const char *organ)
-{
-    cii_err_t err;
-    cii_err_clear (&err);
-    hub_decision_t d;
-    if (hub_flow_decide_in (hub->store, ref, to, organ, NULL, NULL, &d, &err) != CII_OK)
-        fail_msg ("%s -> %s by %s: %s", ref, to, organ, err.text);
-    hub_decision_clear (&d);
-}
-
 //  A request of network brought to `to` through a CP agenda (NULL: left received; referred-to-cp:
 //  by the cdc).
 static void
@@ -97,10 +75,10 @@ s_request (unit_hub_t *hub, int64_t agent, const char *network, const char *cant
     ug_simple (hub, agent, network, canton, id, ref);
     if (!to)
         return;
-    s_decide (hub, ref, "admissible", "bureau");
-    s_decide (hub, ref, "scheduled", "bureau");
+    unit_hub_decide (hub, ref, "admissible", "bureau", NULL, NULL);
+    unit_hub_decide (hub, ref, "scheduled", "bureau", NULL, NULL);
     if (strcmp (to, "scheduled") != 0)
-        s_decide (hub, ref, to, strcmp (to, "referred-to-cp") == 0 ? "cdc" : "cp");
+        unit_hub_decide (hub, ref, to, strcmp (to, "referred-to-cp") == 0 ? "cdc" : "cp", NULL, NULL);
 }
 
 static void
@@ -171,23 +149,6 @@ static int64_t
 s_last_seq (unit_hub_t *hub, int64_t agent)
 {
     return unit_pg_int (hub->pg, "SELECT last_seq FROM agents WHERE id = %lld", (long long) agent);
-}
-
-static void
-s_text_is (unit_hub_t *hub, const char *expected, const char *format, ...) __attribute__ ((format (printf, 3, 4)));
-
-static void
-s_text_is (unit_hub_t *hub, const char *expected, const char *format, ...)
-{
-    char query [600];
-    va_list args;
-    va_start (args, format);
-    vsnprintf (query, sizeof query, format, args);
-    va_end (args);
-    char *text = unit_pg_text (hub->pg, "%s", query);
-    if (strcmp (text, expected) != 0)
-        fail_msg ("%s: got \"%s\", expected \"%s\"", query, text, expected);
-    free (text);
 }
 
 //  Nothing of a recommendation stored, no number taken.
@@ -284,7 +245,7 @@ test_parse (void **state)
 static void
 s_check_refused (const hub_rec_draft_t *d, cii_rc_t rc, const char *expect)
 {
-    S_REFUSED (hub_recommend_check (d, &e_), rc, expect);
+    UNIT_HUB_REFUSED (hub_recommend_check (d, &e_), rc, expect);
 }
 
 static void
@@ -410,24 +371,24 @@ test_publish (void **state)
     hub_rec_done_clear (&done);
     hub_rec_done_clear (&done);
     //  Stored whole, UTF-8 untouched.
-    s_text_is (hub, "REC-2027-01/1", "SELECT ref || '/' || version FROM recommendations");
-    s_text_is (hub, s_title_de, "SELECT title FROM recommendation_texts WHERE language = 'de'");
-    s_text_is (hub, s_text_fr, "SELECT text FROM recommendation_texts WHERE language = 'fr'");
-    s_text_is (hub, s_title_rm, "SELECT title FROM recommendation_texts WHERE language = 'rm'");
-    s_text_is (hub, s_text_it, "SELECT text FROM recommendation_texts WHERE language = 'it'");
+    unit_hub_text_is (hub, "REC-2027-01/1", "SELECT ref || '/' || version FROM recommendations");
+    unit_hub_text_is (hub, s_title_de, "SELECT title FROM recommendation_texts WHERE language = 'de'");
+    unit_hub_text_is (hub, s_text_fr, "SELECT text FROM recommendation_texts WHERE language = 'fr'");
+    unit_hub_text_is (hub, s_title_rm, "SELECT title FROM recommendation_texts WHERE language = 'rm'");
+    unit_hub_text_is (hub, s_text_it, "SELECT text FROM recommendation_texts WHERE language = 'it'");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT octet_length (title) FROM recommendation_texts WHERE language = 'de'"),
                       (long long) strlen (s_title_de));
-    s_text_is (hub, "2027-04-20|2027-12-31|false|TI,VD,ZH|CSIAS", "SELECT adopted_on || '|' || report_by || '|' || all_cantons "
-               "|| '|' || array_to_string (cantons, ',') || '|' || array_to_string (partners, ',') "
-               "FROM recommendation_versions");
+    unit_hub_text_is (hub, "2027-04-20|2027-12-31|false|TI,VD,ZH|CSIAS", "SELECT adopted_on || '|' || report_by || '|' || all_cantons "
+                      "|| '|' || array_to_string (cantons, ',') || '|' || array_to_string (partners, ',') "
+                      "FROM recommendation_versions");
     snprintf (expect, sizeof expect, "%s|%s|Étude BASS 2026", planned, cp);
-    s_text_is (hub, expect, "SELECT array_to_string (basis, '|') FROM recommendation_versions");
+    unit_hub_text_is (hub, expect, "SELECT array_to_string (basis, '|') FROM recommendation_versions");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM recommendation_requests"), 2);
     //  The basis is recommended, by the cp, the note naming the recommendation, and the STATUS went down.
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM requests WHERE state = 'recommended'"), 2);
     snprintf (expect, sizeof expect, "cp|recommendation REC-2027-01: %s", s_title_fr);
-    s_text_is (hub, expect, "SELECT organ || '|' || note FROM request_history WHERE state = 'recommended' "
-               "AND request_id = (SELECT id FROM requests WHERE ref = '%s')", planned);
+    unit_hub_text_is (hub, expect, "SELECT organ || '|' || note FROM request_history WHERE state = 'recommended' "
+                      "AND request_id = (SELECT id FROM requests WHERE ref = '%s')", planned);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM request_history WHERE NOT queued"), 0);
     //  Down to lemanique: its recommendation (VD only, all four languages), then the STATUS.
     s_down_t down = s_down (hub, lem, lem_seq);
@@ -464,8 +425,8 @@ test_gapless (void **state)
     //  A refusal takes no number.
     const char *const unknown [] = { "CII-2027-0999" };
     hub_rec_draft_t bad = s_draft (s_three, 3, unknown, 1, false);
-    S_REFUSED (hub_recommend_publish (hub->store, &bad, &done, &e_), CII_NOT_FOUND,
-               "basis[0]: unknown request CII-2027-0999");
+    UNIT_HUB_REFUSED (hub_recommend_publish (hub->store, &bad, &done, &e_), CII_NOT_FOUND,
+                      "basis[0]: unknown request CII-2027-0999");
     s_publish (hub, &d, &done);
     assert_string_equal (done.ref, "REC-2027-02");
     hub_rec_done_clear (&done);
@@ -480,8 +441,8 @@ test_gapless (void **state)
     assert_string_equal (done.ref, "REC-2027-03");
     hub_rec_done_clear (&done);
     //  Listed in reference order.
-    s_text_is (hub, "REC-2027-01,REC-2027-02,REC-2027-03,REC-2028-01",
-               "SELECT string_agg (ref, ',' ORDER BY substr (ref, 5, 4), substr (ref, 10)::int) FROM recommendations");
+    unit_hub_text_is (hub, "REC-2027-01,REC-2027-02,REC-2027-03,REC-2028-01",
+                      "SELECT string_agg (ref, ',' ORDER BY substr (ref, 5, 4), substr (ref, 10)::int) FROM recommendations");
 }
 
 //  A refusal of publish with rc and text, nothing stored, the requests and the queue as they were.
@@ -497,7 +458,7 @@ s_publish_refused (unit_hub_t *hub, const hub_rec_draft_t *d, cii_rc_t rc, const
     long long history = unit_pg_int (hub->pg, "SELECT count(*) FROM request_history");
     char *states = unit_pg_text (hub->pg, "SELECT string_agg (state, ',' ORDER BY id) FROM requests");
     hub_rec_done_t done;
-    S_REFUSED (hub_recommend_publish (hub->store, d, &done, &e_), rc, expect);
+    UNIT_HUB_REFUSED (hub_recommend_publish (hub->store, d, &done, &e_), rc, expect);
     assert_null (done.requests);
     assert_int_equal (done.n_sent, 0);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM recommendations"), recs);
@@ -508,7 +469,7 @@ s_publish_refused (unit_hub_t *hub, const hub_rec_draft_t *d, cii_rc_t rc, const
                       counter);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM downward"), queued);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM request_history"), history);
-    s_text_is (hub, states, "SELECT string_agg (state, ',' ORDER BY id) FROM requests");
+    unit_hub_text_is (hub, states, "SELECT string_agg (state, ',' ORDER BY id) FROM requests");
     free (states);
 }
 
@@ -586,10 +547,10 @@ test_refusals (void **state)
     //  Amending one that does not exist.
     hub_rec_done_t done;
     d = s_draft (s_three, 3, NULL, 0, false);
-    S_REFUSED (hub_recommend_amend (hub->store, "REC-2027-07", &d, &done, &e_), CII_NOT_FOUND,
-               "unknown recommendation REC-2027-07");
-    S_REFUSED (hub_recommend_amend (hub->store, "REC'; --", &d, &done, &e_), CII_NOT_FOUND,
-               "unknown recommendation REC'; --");
+    UNIT_HUB_REFUSED (hub_recommend_amend (hub->store, "REC-2027-07", &d, &done, &e_), CII_NOT_FOUND,
+                      "unknown recommendation REC-2027-07");
+    UNIT_HUB_REFUSED (hub_recommend_amend (hub->store, "REC'; --", &d, &done, &e_), CII_NOT_FOUND,
+                      "unknown recommendation REC'; --");
     s_nothing_stored (hub);
     //  After all that: the first is REC-2027-01, in the cp's meeting of its adoption date.
     d = s_draft (s_three, 3, not_movable, 1, false);
@@ -600,9 +561,9 @@ test_refusals (void **state)
     assert_string_equal (done.meeting, cpm.ref);
     hub_rec_done_clear (&done);
     snprintf (expect, sizeof expect, "recommended|%s", cpm.ref);
-    s_text_is (hub, expect, "SELECT state || '|' || meeting FROM request_history WHERE state = 'recommended'");
-    s_text_is (hub, cpm.ref, "SELECT meeting FROM recommendations");
-    s_text_is (hub, cpm.ref, "SELECT meeting FROM recommendation_versions");
+    unit_hub_text_is (hub, expect, "SELECT state || '|' || meeting FROM request_history WHERE state = 'recommended'");
+    unit_hub_text_is (hub, cpm.ref, "SELECT meeting FROM recommendations");
+    unit_hub_text_is (hub, cpm.ref, "SELECT meeting FROM recommendation_versions");
 }
 
 static void
@@ -636,7 +597,7 @@ test_all_cantons (void **state)
         cantons++;
     }
     assert_int_equal (cantons, 26);
-    s_text_is (hub, "true|26", "SELECT all_cantons || '|' || cardinality (cantons) FROM recommendation_versions");
+    unit_hub_text_is (hub, "true|26", "SELECT all_cantons || '|' || cardinality (cantons) FROM recommendation_versions");
     //  Partners only: stored, nothing goes down.
     d = s_draft (NULL, 0, NULL, 0, false);
     s_publish (hub, &d, &done);
@@ -675,14 +636,14 @@ test_amend (void **state)
     //  Refused first: before the adoption of version 1, or naming itself.
     d2.adopted_on = "2027-04-19";
     d2.report_by = "2027-12-31";
-    S_REFUSED (hub_recommend_amend (hub->store, "REC-2027-01", &d2, &done, &e_), CII_BAD_INPUT,
-               "adopted_on: 2027-04-19 is before version 1's adoption on 2027-04-20");
+    UNIT_HUB_REFUSED (hub_recommend_amend (hub->store, "REC-2027-01", &d2, &done, &e_), CII_BAD_INPUT,
+                      "adopted_on: 2027-04-19 is before version 1's adoption on 2027-04-20");
     const char *const self [] = { a, "REC-2027-01" };
     d2.adopted_on = "2027-09-15";
     d2.report_by = "2028-03-31";
     d2.basis = self;
-    S_REFUSED (hub_recommend_amend (hub->store, "REC-2027-01", &d2, &done, &e_), CII_BAD_INPUT,
-               "basis[1]: REC-2027-01 is the recommendation itself");
+    UNIT_HUB_REFUSED (hub_recommend_amend (hub->store, "REC-2027-01", &d2, &done, &e_), CII_BAD_INPUT,
+                      "basis[1]: REC-2027-01 is the recommendation itself");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM recommendation_versions"), 1);
     d2.basis = basis2;
     cii_err_t err;
@@ -700,20 +661,20 @@ test_amend (void **state)
     assert_string_equal (done.sent [1].network, "zuerich");
     hub_rec_done_clear (&done);
     //  Both versions kept whole; the recommendation is at version 2; no new number.
-    s_text_is (hub, "REC-2027-01|2", "SELECT ref || '|' || version FROM recommendations");
+    unit_hub_text_is (hub, "REC-2027-01|2", "SELECT ref || '|' || version FROM recommendations");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM ref_counters WHERE prefix = 'REC'"), 1);
-    s_text_is (hub, "1:TI,VD,ZH:2027-12-31:|2:GE,VD,ZH:2028-03-31:Délai prolongé; Genève ajouté.",
-               "SELECT string_agg (version || ':' || array_to_string (cantons, ',') || ':' || report_by || ':' || note, "
-               "'|' ORDER BY version) FROM recommendation_versions");
-    s_text_is (hub, s_title_fr, "SELECT title FROM recommendation_texts WHERE version = 1 AND language = 'fr'");
-    s_text_is (hub, "Détection précoce (révisée)", "SELECT title FROM recommendation_texts WHERE version = 2 AND "
-               "language = 'fr'");
+    unit_hub_text_is (hub, "1:TI,VD,ZH:2027-12-31:|2:GE,VD,ZH:2028-03-31:Délai prolongé; Genève ajouté.",
+                      "SELECT string_agg (version || ':' || array_to_string (cantons, ',') || ':' || report_by || ':' || note, "
+                      "'|' ORDER BY version) FROM recommendation_versions");
+    unit_hub_text_is (hub, s_title_fr, "SELECT title FROM recommendation_texts WHERE version = 1 AND language = 'fr'");
+    unit_hub_text_is (hub, "Détection précoce (révisée)", "SELECT title FROM recommendation_texts WHERE version = 2 AND "
+                      "language = 'fr'");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM recommendation_texts WHERE version = 2"), 4);
     //  a was not moved again; b was, its note naming the version.
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM request_history h JOIN requests r ON r.id = "
                                    "h.request_id WHERE r.ref = '%s'", a), a_history);
-    s_text_is (hub, "recommendation REC-2027-01 v2: Détection précoce (révisée)", "SELECT note FROM request_history h "
-               "JOIN requests r ON r.id = h.request_id WHERE r.ref = '%s' AND h.state = 'recommended'", b);
+    unit_hub_text_is (hub, "recommendation REC-2027-01 v2: Détection précoce (révisée)", "SELECT note FROM request_history h "
+                      "JOIN requests r ON r.id = h.request_id WHERE r.ref = '%s' AND h.state = 'recommended'", b);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM recommendation_requests"), 2);
     //  Delivered again to the new addressees only: ticino gets nothing of version 2.
     assert_int_equal (s_down (hub, ti, ti_seq).count, 0);
@@ -722,9 +683,9 @@ test_amend (void **state)
     assert_int_equal (strncmp (down.lines [0], "REC-2027-01.v2 ZH partners=CSIAS langs=4", 40), 0);
     snprintf (expect, sizeof expect, "status %s recommended cp - recommendation REC-2027-01 v2", b);
     assert_int_equal (strncmp (down.lines [1], expect, strlen (expect)), 0);
-    s_text_is (hub, "recommendation:REC-2027-01.v1:3|recommendation:REC-2027-01.v2:2",
-               "SELECT string_agg (subject || ':' || n, '|' ORDER BY subject) FROM (SELECT subject, count(*) AS n "
-               "FROM downward WHERE kind = 'recommendation' GROUP BY subject) s");
+    unit_hub_text_is (hub, "recommendation:REC-2027-01.v1:3|recommendation:REC-2027-01.v2:2",
+                      "SELECT string_agg (subject || ':' || n, '|' ORDER BY subject) FROM (SELECT subject, count(*) AS n "
+                      "FROM downward WHERE kind = 'recommendation' GROUP BY subject) s");
     //  Version 3, addressed to partners only: nothing more goes down.
     hub_rec_draft_t d3 = s_draft (NULL, 0, NULL, 0, false);
     d3.adopted_on = "2027-09-15";
@@ -756,9 +717,9 @@ test_theme_basis (void **state)
         fail_msg ("theme: %s", err.text);
     //  c is withdrawn by its network: a closed request of the theme is passed by.
     unit_pg_exec (hub->pg, "UPDATE requests SET state = 'withdrawn' WHERE ref = '%s'", c);
-    s_decide (hub, made.ref, "admissible", "bureau");
-    s_decide (hub, made.ref, "scheduled", "bureau");
-    s_decide (hub, made.ref, "recommendation-planned", "cp");
+    unit_hub_decide (hub, made.ref, "admissible", "bureau", NULL, NULL);
+    unit_hub_decide (hub, made.ref, "scheduled", "bureau", NULL, NULL);
+    unit_hub_decide (hub, made.ref, "recommendation-planned", "cp", NULL, NULL);
     //  An earlier recommendation on a (directly): it stays recommended and is linked again.
     const char *const first [] = { a };
     hub_rec_draft_t d = s_draft (s_three, 3, first, 1, false);
@@ -779,12 +740,12 @@ test_theme_basis (void **state)
     hub_rec_done_clear (&done);
     char expect [200];
     snprintf (expect, sizeof expect, "%s:recommended,%s:recommended,%s:withdrawn,%s:received", a, b, c, w);
-    s_text_is (hub, expect, "SELECT string_agg (ref || ':' || state, ',' ORDER BY id) FROM requests");
+    unit_hub_text_is (hub, expect, "SELECT string_agg (ref || ':' || state, ',' ORDER BY id) FROM requests");
     snprintf (expect, sizeof expect, "%s|recommended", made.ref);
-    s_text_is (hub, expect, "SELECT ref || '|' || state FROM themes");
+    unit_hub_text_is (hub, expect, "SELECT ref || '|' || state FROM themes");
     snprintf (expect, sizeof expect, "REC-2027-01:%s|REC-2027-02:%s|REC-2027-02:%s", a, a, b);
-    s_text_is (hub, expect, "SELECT string_agg (c.ref || ':' || q.ref, '|' ORDER BY c.ref, q.id) FROM "
-               "recommendation_requests l JOIN recommendations c ON c.id = l.rec_id JOIN requests q ON q.id = l.request_id");
+    unit_hub_text_is (hub, expect, "SELECT string_agg (c.ref || ':' || q.ref, '|' ORDER BY c.ref, q.id) FROM "
+                      "recommendation_requests l JOIN recommendations c ON c.id = l.rec_id JOIN requests q ON q.id = l.request_id");
     //  A theme whose requests are all closed (and none recommended) stands for nothing.
     char x [HUB_MAX_REF], y [HUB_MAX_REF];
     ug_simple (hub, lem, "lemanique", "VS", "req-x", x);
@@ -889,10 +850,10 @@ test_show (void **state)
     assert_int_equal (recipients, 2);
     assert_int_equal (acked, 1);
     //  Unknown ones.
-    S_REFUSED (hub_recommend_show (hub->store, "REC-2027-02", &visitor, &shown, &e_), CII_NOT_FOUND,
-               "unknown recommendation REC-2027-02");
-    S_REFUSED (hub_recommend_show (hub->store, "REC-\x1b[2J", &visitor, &shown, &e_), CII_NOT_FOUND,
-               "unknown recommendation REC-?[2J");
+    UNIT_HUB_REFUSED (hub_recommend_show (hub->store, "REC-2027-02", &visitor, &shown, &e_), CII_NOT_FOUND,
+                      "unknown recommendation REC-2027-02");
+    UNIT_HUB_REFUSED (hub_recommend_show (hub->store, "REC-\x1b[2J", &visitor, &shown, &e_), CII_NOT_FOUND,
+                      "unknown recommendation REC-?[2J");
     //  The list.
     memset (&shown, 0, sizeof shown);
     assert_int_equal (hub_recommend_list (hub->store, s_shown_rec, &shown, &err), CII_OK);
@@ -919,11 +880,11 @@ test_partners (void **state)
     assert_int_equal (n, 15);
     assert_int_equal (hub_recommend_partner_add (hub->store, "FSEA", "Fédération suisse pour la formation continue",
                                                  &err), CII_OK);
-    S_REFUSED (hub_recommend_partner_add (hub->store, "FSEA", "Autre", &e_), CII_CONFLICT, "partner FSEA exists already");
-    S_REFUSED (hub_recommend_partner_add (hub->store, "1FSEA", "Autre", &e_), CII_BAD_INPUT,
-               "the partner code must be 1..32 letters, digits or '-', starting with a letter (got \"1FSEA\")");
-    S_REFUSED (hub_recommend_partner_add (hub->store, "X", "deux\nlignes", &e_), CII_BAD_INPUT,
-               "the name must be one line of UTF-8 text of 1..200 bytes (got 11 bytes)");
+    UNIT_HUB_REFUSED (hub_recommend_partner_add (hub->store, "FSEA", "Autre", &e_), CII_CONFLICT, "partner FSEA exists already");
+    UNIT_HUB_REFUSED (hub_recommend_partner_add (hub->store, "1FSEA", "Autre", &e_), CII_BAD_INPUT,
+                      "the partner code must be 1..32 letters, digits or '-', starting with a letter (got \"1FSEA\")");
+    UNIT_HUB_REFUSED (hub_recommend_partner_add (hub->store, "X", "deux\nlignes", &e_), CII_BAD_INPUT,
+                      "the name must be one line of UTF-8 text of 1..200 bytes (got 11 bytes)");
     n = 0;
     assert_int_equal (hub_recommend_partners (hub->store, s_partner_count, &n, &err), CII_OK);
     assert_int_equal (n, 16);
@@ -935,7 +896,7 @@ test_partners (void **state)
     hub_rec_done_t done;
     s_publish (hub, &d, &done);
     hub_rec_done_clear (&done);
-    s_text_is (hub, "FSEA", "SELECT array_to_string (partners, ',') FROM recommendation_versions");
+    unit_hub_text_is (hub, "FSEA", "SELECT array_to_string (partners, ',') FROM recommendation_versions");
 }
 
 int

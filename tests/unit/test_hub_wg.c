@@ -25,17 +25,6 @@
 #include "unit_gate.h"
 #include "unit_hub.h"
 
-//  Expects a refusal rc with exactly text.
-#define S_REFUSED(call, want_rc, want_text)                                      \
-    do {                                                                         \
-        cii_err_t e_;                                                            \
-        cii_err_clear (&e_);                                                     \
-        cii_rc_t rc_ = (call);                                                   \
-        if (rc_ != (want_rc) || strcmp (e_.text, (want_text)) != 0)              \
-            fail_msg ("%s: got %s \"%s\", expected %s \"%s\"", #call,            \
-                      cii_rc_name (rc_), e_.text, cii_rc_name (want_rc), (want_text)); \
-    } while (0)
-
 static hub_wg_mandate_t
 s_mandate (const char *until)
 {
@@ -54,42 +43,14 @@ s_mandate (const char *until)
     };
 }
 
-static void
-s_decide (unit_hub_t *hub, const char *ref, const char *to, const char *organ, const char *note)
-{
-    cii_err_t err;
-    cii_err_clear (&err);
-    hub_decision_t d;
-    if (hub_flow_decide_in (hub->store, ref, to, organ, NULL, note, &d, &err) != CII_OK)
-        fail_msg ("%s -> %s by %s: %s", ref, to, organ, err.text);
-    hub_decision_clear (&d);
-}
-
 //  A request of network moved to scheduled.
 static void
 s_scheduled (unit_hub_t *hub, int64_t agent, const char *network, const char *canton, const char *id,
              char ref [HUB_MAX_REF])
 {
     ug_simple (hub, agent, network, canton, id, ref);
-    s_decide (hub, ref, "admissible", "bureau", NULL);
-    s_decide (hub, ref, "scheduled", "bureau", NULL);
-}
-
-static void
-s_text_is (unit_hub_t *hub, const char *expected, const char *format, ...) __attribute__ ((format (printf, 3, 4)));
-
-static void
-s_text_is (unit_hub_t *hub, const char *expected, const char *format, ...)
-{
-    char query [600];
-    va_list args;
-    va_start (args, format);
-    vsnprintf (query, sizeof query, format, args);
-    va_end (args);
-    char *text = unit_pg_text (hub->pg, "%s", query);
-    if (strcmp (text, expected) != 0)
-        fail_msg ("%s: got \"%s\", expected \"%s\"", query, text, expected);
-    free (text);
+    unit_hub_decide (hub, ref, "admissible", "bureau", NULL, NULL);
+    unit_hub_decide (hub, ref, "scheduled", "bureau", NULL, NULL);
 }
 
 static char *
@@ -114,7 +75,7 @@ test_wg_all_or_none (void **state)
     hub_wg_done_t done;
     const char *three [] = { a, b, c };
     snprintf (expect, sizeof expect, "%s is received: the bureau may move it to admissible or inadmissible", c);
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", three, 3, NULL, &done, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", three, 3, NULL, &done, &e_), CII_REFUSED, expect);
     //  Nothing stored: no group, no number taken, no state changed.
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM working_groups"), 0);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM working_group_requests"), 0);
@@ -126,26 +87,26 @@ test_wg_all_or_none (void **state)
     snprintf (unknown, sizeof unknown, "CII-%d-0999", ug_year (hub));
     const char *with_unknown [] = { a, unknown };
     snprintf (expect, sizeof expect, "unknown request %s", unknown);
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", with_unknown, 2, NULL, &done, &e_), CII_NOT_FOUND, expect);
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", with_unknown, 2, NULL, &done, &e_), CII_NOT_FOUND, expect);
     const char *twice [] = { a, b, a };
     snprintf (expect, sizeof expect, "%s is named twice", a);
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", twice, 3, NULL, &done, &e_), CII_BAD_INPUT, expect);
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", NULL, 0, NULL, &done, &e_), CII_BAD_INPUT,
-               "a working group needs at least one request (--refs)");
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", twice, 3, NULL, &done, &e_), CII_BAD_INPUT, expect);
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", NULL, 0, NULL, &done, &e_), CII_BAD_INPUT,
+                      "a working group needs at least one request (--refs)");
     const char *hostile [] = { "CII-2031-0001'; DELETE FROM requests;--" };
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", hostile, 1, NULL, &done, &e_), CII_NOT_FOUND,
-               "unknown request CII-2031...");
-    S_REFUSED (hub_wg_new (hub->store, &m, "bureau", three, 2, NULL, &done, &e_), CII_BAD_INPUT,
-               "unknown organ \"bureau\": a working group is mandated by the cdc or the cp");
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc\n\x1b[2J", three, 2, NULL, &done, &e_), CII_BAD_INPUT,
-               "unknown organ \"cdc??[2J\": a working group is mandated by the cdc or the cp");
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", hostile, 1, NULL, &done, &e_), CII_NOT_FOUND,
+                      "unknown request CII-2031...");
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "bureau", three, 2, NULL, &done, &e_), CII_BAD_INPUT,
+                      "unknown organ \"bureau\": a working group is mandated by the cdc or the cp");
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc\n\x1b[2J", three, 2, NULL, &done, &e_), CII_BAD_INPUT,
+                      "unknown organ \"cdc??[2J\": a working group is mandated by the cdc or the cp");
     //  A meeting of the other organ.
     cii_err_t err;
     cii_err_clear (&err);
     hub_meeting_t meeting;
     assert_int_equal (hub_meeting_new (hub->store, "cp", "2031-03-24", false, &meeting, &err), CII_OK);
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", three, 2, "M-2031-01", &done, &e_), CII_REFUSED,
-               "M-2031-01 is a meeting of the cp: the cdc cannot decide in it");
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", three, 2, "M-2031-01", &done, &e_), CII_REFUSED,
+                      "M-2031-01 is a meeting of the cp: the cdc cannot decide in it");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM working_groups"), 0);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM ref_counters WHERE prefix = 'WG'"), 0);
     //  The two scheduled ones: mandated, through hub_flow (history, STATUS down, organ the cdc).
@@ -163,15 +124,15 @@ test_wg_all_or_none (void **state)
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM request_history WHERE state = 'wg-mandated' "
                                             "AND organ = 'cdc' AND queued"), 2);
     snprintf (expect, sizeof expect, "working group %s: Passerelles AI – aide sociale", wg);
-    s_text_is (hub, expect, "SELECT note FROM request_history WHERE state = 'wg-mandated' ORDER BY id LIMIT 1");
+    unit_hub_text_is (hub, expect, "SELECT note FROM request_history WHERE state = 'wg-mandated' ORDER BY id LIMIT 1");
     //  Every part of the mandate is stored as given.
-    s_text_is (hub, m.staffing, "SELECT staffing FROM working_groups");
-    s_text_is (hub, "2", "SELECT count(*) FROM working_group_requests");
+    unit_hub_text_is (hub, m.staffing, "SELECT staffing FROM working_groups");
+    unit_hub_text_is (hub, "2", "SELECT count(*) FROM working_group_requests");
     //  A request already with a group is not given a second one.
     s_scheduled (hub, agent, "lemanique", "VD", "req-d", c);
     const char *again [] = { c, b };
     snprintf (expect, sizeof expect, "%s is already with working group %s", b, wg);
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", again, 2, NULL, &done, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", again, 2, NULL, &done, &e_), CII_REFUSED, expect);
     //  Numbers are gapless: the next one is 02.
     assert_int_equal (hub_wg_new (hub->store, &m, "cdc", again, 1, NULL, &done, &err), CII_OK);
     assert_string_equal (done.ref, s_wg_ref (hub, 2, wg));
@@ -195,33 +156,33 @@ test_wg_mandate_fields (void **state)
             const char **field = (const char **) &m + i;
             *field = blank ? " \n\t " : NULL;
             snprintf (expect, sizeof expect, "the mandate needs its %s (--%s)", names [i], names [i]);
-            S_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT, expect);
+            UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT, expect);
         }
     hub_wg_mandate_t m = s_mandate ("2031-02-30");
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
-               "the date --until must be a calendar date YYYY-MM-DD (got \"2031-02-30\")");
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
+                      "the date --until must be a calendar date YYYY-MM-DD (got \"2031-02-30\")");
     m.until = "30.09.2031\x1b[31m";
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
-               "the date --until must be a calendar date YYYY-MM-DD (got \"30.09.2031?[31m\")");
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
+                      "the date --until must be a calendar date YYYY-MM-DD (got \"30.09.2031?[31m\")");
     //  Hostile text: a title on two lines, control characters, bad UTF-8, too long.
     m = s_mandate ("2031-09-30");
     m.title = "Titre\nDeuxième ligne";
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
-               "the title must be one line of UTF-8 text of at most 200 bytes (got 21 bytes)");
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
+                      "the title must be one line of UTF-8 text of at most 200 bytes (got 21 bytes)");
     m = s_mandate ("2031-09-30");
     m.lead = "OFAS\x1b[2J";
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
-               "the lead must be one line of UTF-8 text of at most 200 bytes (got 8 bytes)");
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
+                      "the lead must be one line of UTF-8 text of at most 200 bytes (got 8 bytes)");
     m = s_mandate ("2031-09-30");
     m.context = "caf\xc3";
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
-               "the context must be UTF-8 text of at most 8000 bytes (got 4 bytes)");
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
+                      "the context must be UTF-8 text of at most 8000 bytes (got 4 bytes)");
     char *big = malloc (8002);
     memset (big, 'x', 8001);
     big [8001] = 0;
     m.context = big;
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
-               "the context must be UTF-8 text of at most 8000 bytes (got 8001 bytes)");
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &e_), CII_BAD_INPUT,
+                      "the context must be UTF-8 text of at most 8000 bytes (got 8001 bytes)");
     free (big);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM working_groups"), 0);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM request_history WHERE state = 'wg-mandated'"), 0);
@@ -232,7 +193,7 @@ test_wg_mandate_fields (void **state)
     cii_err_clear (&err);
     assert_int_equal (hub_wg_new (hub->store, &m, "cdc", refs, 1, NULL, &done, &err), CII_OK);
     hub_wg_done_clear (&done);
-    s_text_is (hub, m.context, "SELECT context FROM working_groups");
+    unit_hub_text_is (hub, m.context, "SELECT context FROM working_groups");
 }
 
 //  A request the CP mandated by a decision is linked; the CDC cannot take it over.
@@ -244,12 +205,12 @@ test_wg_links_mandated (void **state)
     char a [HUB_MAX_REF], b [HUB_MAX_REF], expect [CII_ERR_TEXT];
     s_scheduled (hub, agent, "zuerich", "ZH", "req-a", a);
     s_scheduled (hub, agent, "zuerich", "ZH", "req-b", b);
-    s_decide (hub, a, "wg-mandated", "cp", NULL);
+    unit_hub_decide (hub, a, "wg-mandated", "cp", NULL, NULL);
     hub_wg_mandate_t m = s_mandate ("2031-09-30");
     hub_wg_done_t done;
     const char *refs [] = { a, b };
     snprintf (expect, sizeof expect, "%s is wg-mandated by the cp: the cdc cannot give it a working group", a);
-    S_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 2, NULL, &done, &e_), CII_REFUSED, expect);
+    UNIT_HUB_REFUSED (hub_wg_new (hub->store, &m, "cdc", refs, 2, NULL, &done, &e_), CII_REFUSED, expect);
     int64_t rows = unit_pg_int (hub->pg, "SELECT count(*) FROM request_history");
     cii_err_t err;
     cii_err_clear (&err);
@@ -281,18 +242,18 @@ test_wg_report (void **state)
     snprintf (wg, sizeof wg, "%s", done.ref);
     hub_wg_done_clear (&done);
     //  b moves on before the report (the CDC answered it): it stays.
-    s_decide (hub, b, "wg-reported", "wg", NULL);
-    s_decide (hub, b, "answered", "cdc", "Réglé entre-temps.");
+    unit_hub_decide (hub, b, "wg-reported", "wg", NULL, NULL);
+    unit_hub_decide (hub, b, "answered", "cdc", NULL, "Réglé entre-temps.");
     const char result [] = "# Résultat\r\n\nLe groupe propose une *procédure commune*.\t— ü 漢 \xf0\x9f\x98\x80\n";
-    S_REFUSED (hub_wg_report (hub->store, "WG-2031-99", result, sizeof result - 1, &done, &e_), CII_NOT_FOUND,
-               "unknown working group WG-2031-99");
-    S_REFUSED (hub_wg_report (hub->store, wg, "caf\xc3\xa9\xff", 6, &done, &e_), CII_BAD_INPUT,
-               "the result must be UTF-8 text of at most 200000 bytes (got 6 bytes)");
-    S_REFUSED (hub_wg_report (hub->store, wg, "a\0b", 3, &done, &e_), CII_BAD_INPUT,
-               "the result must be UTF-8 text of at most 200000 bytes (got 3 bytes)");
-    S_REFUSED (hub_wg_report (hub->store, wg, " \n", 2, &done, &e_), CII_BAD_INPUT, "the result is empty");
-    S_REFUSED (hub_wg_report (hub->store, wg, result, HUB_WG_MAX_RESULT + 1, &done, &e_), CII_BAD_INPUT,
-               "the result must be UTF-8 text of at most 200000 bytes (got 200001 bytes)");
+    UNIT_HUB_REFUSED (hub_wg_report (hub->store, "WG-2031-99", result, sizeof result - 1, &done, &e_), CII_NOT_FOUND,
+                      "unknown working group WG-2031-99");
+    UNIT_HUB_REFUSED (hub_wg_report (hub->store, wg, "caf\xc3\xa9\xff", 6, &done, &e_), CII_BAD_INPUT,
+                      "the result must be UTF-8 text of at most 200000 bytes (got 6 bytes)");
+    UNIT_HUB_REFUSED (hub_wg_report (hub->store, wg, "a\0b", 3, &done, &e_), CII_BAD_INPUT,
+                      "the result must be UTF-8 text of at most 200000 bytes (got 3 bytes)");
+    UNIT_HUB_REFUSED (hub_wg_report (hub->store, wg, " \n", 2, &done, &e_), CII_BAD_INPUT, "the result is empty");
+    UNIT_HUB_REFUSED (hub_wg_report (hub->store, wg, result, HUB_WG_MAX_RESULT + 1, &done, &e_), CII_BAD_INPUT,
+                      "the result must be UTF-8 text of at most 200000 bytes (got 200001 bytes)");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM working_groups WHERE result IS NOT NULL"), 0);
     assert_int_equal (hub_wg_report (hub->store, wg, result, sizeof result - 1, &done, &err), CII_OK);
     assert_string_equal (done.ref, wg);
@@ -300,29 +261,29 @@ test_wg_report (void **state)
     assert_int_equal (done.count, 1);
     assert_string_equal (done.requests [0].ref, a);
     hub_wg_done_clear (&done);
-    s_text_is (hub, result, "SELECT result FROM working_groups");
-    s_text_is (hub, "wg-reported", "SELECT state FROM requests WHERE ref = '%s'", a);
-    s_text_is (hub, "answered", "SELECT state FROM requests WHERE ref = '%s'", b);
+    unit_hub_text_is (hub, result, "SELECT result FROM working_groups");
+    unit_hub_text_is (hub, "wg-reported", "SELECT state FROM requests WHERE ref = '%s'", a);
+    unit_hub_text_is (hub, "answered", "SELECT state FROM requests WHERE ref = '%s'", b);
     snprintf (expect, sizeof expect, "wg/working group %s reported to the cdc", wg);
-    s_text_is (hub, expect, "SELECT organ || '/' || note FROM request_history WHERE state = 'wg-reported' "
-                            "ORDER BY id DESC LIMIT 1");
+    unit_hub_text_is (hub, expect, "SELECT organ || '/' || note FROM request_history WHERE state = 'wg-reported' "
+                                   "ORDER BY id DESC LIMIT 1");
     //  Once.
     cii_err_clear (&err);
     assert_int_equal (hub_wg_report (hub->store, wg, "Encore.", 7, &done, &err), CII_CONFLICT);
     snprintf (expect, sizeof expect, "%s reported already (on ", wg);
     assert_int_equal (strncmp (err.text, expect, strlen (expect)), 0);
     assert_non_null (strstr (err.text, "): a group reports once"));
-    s_text_is (hub, result, "SELECT result FROM working_groups");
+    unit_hub_text_is (hub, result, "SELECT result FROM working_groups");
     //  Back to the CDC, which mandated it: the CP may not take it, the CDC may.
     hub_decision_t d;
     snprintf (expect, sizeof expect, "%s is wg-reported: its working group was mandated by the cdc, so only the cdc "
               "may move it (to answered, wg-mandated, referred-to-cp or deferred)", a);
-    S_REFUSED (hub_flow_decide_in (hub->store, a, "declined", "cp", NULL, "Non.", &d, &e_), CII_REFUSED, expect);
-    s_decide (hub, a, "referred-to-cp", "cdc", "Au CP avec le rapport du groupe.");
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, a, "declined", "cp", NULL, "Non.", &d, &e_), CII_REFUSED, expect);
+    unit_hub_decide (hub, a, "referred-to-cp", "cdc", NULL, "Au CP avec le rapport du groupe.");
     //  The agent was told every step, in order.
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM request_history WHERE NOT queued"), 0);
     //  The group is no longer open: a request it held may be given a new one.
-    s_decide (hub, a, "wg-mandated", "cp", NULL);
+    unit_hub_decide (hub, a, "wg-mandated", "cp", NULL, NULL);
     const char *one [] = { a };
     assert_int_equal (hub_wg_new (hub->store, &m, "cp", one, 1, NULL, &done, &err), CII_OK);
     hub_wg_done_clear (&done);
@@ -390,8 +351,8 @@ test_wg_overdue (void **state)
     assert_int_equal (hub_wg_list (hub->store, early, false, s_list_row, &list, &err), CII_OK);
     assert_int_equal (list.count, 1);
     assert_false (list.overdue [0]);
-    S_REFUSED (hub_wg_list (hub->store, "WG-1'--", false, s_list_row, &list, &e_), CII_NOT_FOUND,
-               "unknown working group WG-1'--");
+    UNIT_HUB_REFUSED (hub_wg_list (hub->store, "WG-1'--", false, s_list_row, &list, &e_), CII_NOT_FOUND,
+                      "unknown working group WG-1'--");
 }
 
 //  --- the work programme ------------------------------------------------------------------------------
@@ -437,25 +398,25 @@ test_programme_rotation (void **state)
     assert_string_equal (p.ref, "WP-2045-2046");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM programmes"), 7);
     //  Overlaps refused, whichever year.
-    S_REFUSED (hub_programme_new (hub->store, 2032, 2033, "SECO", &p, &e_), CII_CONFLICT,
-               "WP-2031-2032 already covers 2032: work programmes may not overlap");
-    S_REFUSED (hub_programme_new (hub->store, 2030, 2031, "SECO", &p, &e_), CII_CONFLICT,
-               "WP-2031-2032 already covers 2031: work programmes may not overlap");
-    S_REFUSED (hub_programme_new (hub->store, 2041, 2042, "SECO", &p, &e_), CII_CONFLICT,
-               "WP-2041-2042 already covers 2041: work programmes may not overlap");
+    UNIT_HUB_REFUSED (hub_programme_new (hub->store, 2032, 2033, "SECO", &p, &e_), CII_CONFLICT,
+                      "WP-2031-2032 already covers 2032: work programmes may not overlap");
+    UNIT_HUB_REFUSED (hub_programme_new (hub->store, 2030, 2031, "SECO", &p, &e_), CII_CONFLICT,
+                      "WP-2031-2032 already covers 2031: work programmes may not overlap");
+    UNIT_HUB_REFUSED (hub_programme_new (hub->store, 2041, 2042, "SECO", &p, &e_), CII_CONFLICT,
+                      "WP-2041-2042 already covers 2041: work programmes may not overlap");
     //  Two years, a real office, a year in range.
-    S_REFUSED (hub_programme_new (hub->store, 2050, 2052, "SECO", &p, &e_), CII_BAD_INPUT,
-               "a work programme covers two years: --to must be 2051 (got 2052)");
-    S_REFUSED (hub_programme_new (hub->store, 2050, 2050, "SECO", &p, &e_), CII_BAD_INPUT,
-               "a work programme covers two years: --to must be 2051 (got 2050)");
-    S_REFUSED (hub_programme_new (hub->store, 1999, 2000, "SECO", &p, &e_), CII_BAD_INPUT,
-               "the first year must be 2000..9998 (got 1999)");
-    S_REFUSED (hub_programme_new (hub->store, 2050, 2051, "seco", &p, &e_), CII_BAD_INPUT,
-               "unknown presidency \"seco\": OFAS, SEFRI, SECO or SEM");
-    S_REFUSED (hub_programme_new (hub->store, 2050, 2051, "SEM'); DROP TABLE programmes;--\n", &p, &e_),
+    UNIT_HUB_REFUSED (hub_programme_new (hub->store, 2050, 2052, "SECO", &p, &e_), CII_BAD_INPUT,
+                      "a work programme covers two years: --to must be 2051 (got 2052)");
+    UNIT_HUB_REFUSED (hub_programme_new (hub->store, 2050, 2050, "SECO", &p, &e_), CII_BAD_INPUT,
+                      "a work programme covers two years: --to must be 2051 (got 2050)");
+    UNIT_HUB_REFUSED (hub_programme_new (hub->store, 1999, 2000, "SECO", &p, &e_), CII_BAD_INPUT,
+                      "the first year must be 2000..9998 (got 1999)");
+    UNIT_HUB_REFUSED (hub_programme_new (hub->store, 2050, 2051, "seco", &p, &e_), CII_BAD_INPUT,
+                      "unknown presidency \"seco\": OFAS, SEFRI, SECO or SEM");
+    UNIT_HUB_REFUSED (hub_programme_new (hub->store, 2050, 2051, "SEM'); DROP TABLE programmes;--\n", &p, &e_),
                CII_BAD_INPUT, "unknown presidency \"SEM'); DROP TABL...\": OFAS, SEFRI, SECO or SEM");
-    S_REFUSED (hub_programme_find (hub->store, 2050, &p, NULL, &e_), CII_NOT_FOUND,
-               "no work programme covers 2050 (cii-hub programme new adopts one)");
+    UNIT_HUB_REFUSED (hub_programme_find (hub->store, 2050, &p, NULL, &e_), CII_NOT_FOUND,
+                      "no work programme covers 2050 (cii-hub programme new adopts one)");
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM programmes"), 7);
 }
 
@@ -494,7 +455,7 @@ test_project_add (void **state)
     };
     hub_project_done_t done;
     snprintf (expect, sizeof expect, "no work programme covers %d (cii-hub programme new adopts one)", year);
-    S_REFUSED (hub_programme_project_add (hub->store, &p, &done, &e_), CII_NOT_FOUND, expect);
+    UNIT_HUB_REFUSED (hub_programme_project_add (hub->store, &p, &done, &e_), CII_NOT_FOUND, expect);
     s_programme (hub, year - 1, "SEM", 0, NULL);
     cii_err_t err;
     cii_err_clear (&err);
@@ -507,20 +468,20 @@ test_project_add (void **state)
     //  Refusals, nothing stored.
     hub_project_new_t bad = p;
     bad.kind = "CII";
-    S_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_BAD_INPUT,
-               "unknown kind \"CII\": a project is cii or associated");
+    UNIT_HUB_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_BAD_INPUT,
+                      "unknown kind \"CII\": a project is cii or associated");
     static const char *const names [] = { "title", "lead", "financing", "objective" };
     for (size_t i = 0; i < 4; i++) {
         bad = p;
         const char **field = i == 0 ? &bad.title : i == 1 ? &bad.lead : i == 2 ? &bad.financing : &bad.objective;
         *field = i % 2 ? NULL : "  ";
         snprintf (expect, sizeof expect, "a project needs its %s (--%s)", names [i], names [i]);
-        S_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_BAD_INPUT, expect);
+        UNIT_HUB_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_BAD_INPUT, expect);
     }
     bad = p;
     bad.title = "Titre\r\nInjecté";
-    S_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_BAD_INPUT,
-               "the title must be one line of UTF-8 text of at most 200 bytes (got 15 bytes)");
+    UNIT_HUB_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_BAD_INPUT,
+                      "the title must be one line of UTF-8 text of at most 200 bytes (got 15 bytes)");
     const char *bad_milestones [] = { "2031-06-30 Rapport", "2031-13-01:Rapport", "2031-06-30:", "2031-06-30:a\nb" };
     const char *bad_why [] = {
         "a milestone is YYYY-MM-DD:TEXT (got \"2031-06-30 Rappo...\")",
@@ -532,17 +493,17 @@ test_project_add (void **state)
         bad = p;
         bad.milestones = &bad_milestones [i];
         bad.n_milestones = 1;
-        S_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_BAD_INPUT, bad_why [i]);
+        UNIT_HUB_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_BAD_INPUT, bad_why [i]);
     }
     const char *unknown [] = { a, "CII-2031-0999" };
     bad = p;
     bad.refs = unknown;
     bad.n_refs = 2;
-    S_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_NOT_FOUND, "unknown request CII-2031-0999");
+    UNIT_HUB_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_NOT_FOUND, "unknown request CII-2031-0999");
     const char *twice [] = { a, a };
     bad.refs = twice;
     snprintf (expect, sizeof expect, "%s is named twice", a);
-    S_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_BAD_INPUT, expect);
+    UNIT_HUB_REFUSED (hub_programme_project_add (hub->store, &bad, &done, &e_), CII_BAD_INPUT, expect);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM projects"), 1);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT last FROM ref_counters WHERE prefix = 'PR'"), 1);
     //  An associated project, no requests, no milestones; hostile but valid text kept.
@@ -564,10 +525,10 @@ test_project_add (void **state)
     assert_string_equal (shown.lines [0], expect);
     assert_string_equal (shown.lines [1], "associated/Projet «pilote» \"'; DROP TABLE projects;--/CDIP//[]/0: /");
     snprintf (expect, sizeof expect, "no work programme covers %d (cii-hub programme new adopts one)", year + 1);
-    S_REFUSED (hub_programme_show (hub->store, year + 1, &shown_p, s_shown_project, &shown, &e_), CII_NOT_FOUND,
-               expect);
-    S_REFUSED (hub_programme_show (hub->store, 123, &shown_p, s_shown_project, &shown, &e_), CII_BAD_INPUT,
-               "the year must be 2000..9999 (got 123)");
+    UNIT_HUB_REFUSED (hub_programme_show (hub->store, year + 1, &shown_p, s_shown_project, &shown, &e_), CII_NOT_FOUND,
+                      expect);
+    UNIT_HUB_REFUSED (hub_programme_show (hub->store, 123, &shown_p, s_shown_project, &shown, &e_), CII_BAD_INPUT,
+                      "the year must be 2000..9999 (got 123)");
 }
 
 //  A CP project decision creates a CII project linked to its request(s), to be completed.
@@ -584,15 +545,15 @@ test_project_decision (void **state)
     hub_decision_t d;
     snprintf (expect, sizeof expect, "no work programme covers %d: a project decision adds the request to it "
               "(cii-hub programme new first)", year);
-    S_REFUSED (hub_flow_decide_in (hub->store, a, "project", "cp", NULL, NULL, &d, &e_), CII_REFUSED, expect);
-    s_text_is (hub, "scheduled", "SELECT state FROM requests WHERE ref = '%s'", a);
+    UNIT_HUB_REFUSED (hub_flow_decide_in (hub->store, a, "project", "cp", NULL, NULL, &d, &e_), CII_REFUSED, expect);
+    unit_hub_text_is (hub, "scheduled", "SELECT state FROM requests WHERE ref = '%s'", a);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM projects"), 0);
     s_programme (hub, year, "SECO", 0, NULL);
-    s_decide (hub, a, "project", "cp", NULL);
+    unit_hub_decide (hub, a, "project", "cp", NULL, NULL);
     snprintf (ref, sizeof ref, "PR-%d-01", year);
-    s_text_is (hub, ref, "SELECT p.ref FROM projects p JOIN project_requests l ON l.project_id = p.id "
-                         "JOIN requests r ON r.id = l.request_id WHERE r.ref = '%s'", a);
-    s_text_is (hub, "cii/Demande/cp", "SELECT kind || '/' || title || '/' || decided_by FROM projects");
+    unit_hub_text_is (hub, ref, "SELECT p.ref FROM projects p JOIN project_requests l ON l.project_id = p.id "
+                                "JOIN requests r ON r.id = l.request_id WHERE r.ref = '%s'", a);
+    unit_hub_text_is (hub, "cii/Demande/cp", "SELECT kind || '/' || title || '/' || decided_by FROM projects");
     //  A theme's decision: one project for its requests, titled after the theme.
     ug_simple (hub, leman, "lemanique", "GE", "req-b", b);
     ug_simple (hub, zh, "zuerich", "ZH", "req-c", c);
@@ -601,14 +562,14 @@ test_project_decision (void **state)
     hub_theme_made_t made;
     const char *both [] = { b, c };
     assert_int_equal (hub_themes_new (hub->store, "Jeunes sans formation", both, 2, &made, &err), CII_OK);
-    s_decide (hub, made.ref, "admissible", "bureau", NULL);
-    s_decide (hub, made.ref, "scheduled", "bureau", NULL);
-    s_decide (hub, made.ref, "project", "cp", NULL);
+    unit_hub_decide (hub, made.ref, "admissible", "bureau", NULL, NULL);
+    unit_hub_decide (hub, made.ref, "scheduled", "bureau", NULL, NULL);
+    unit_hub_decide (hub, made.ref, "project", "cp", NULL, NULL);
     assert_int_equal (unit_pg_int (hub->pg, "SELECT count(*) FROM projects"), 2);
     snprintf (expect, sizeof expect, "Jeunes sans formation/%s,%s", b, c);
-    s_text_is (hub, expect, "SELECT p.title || '/' || string_agg (r.ref, ',' ORDER BY r.id) FROM projects p "
-                            "JOIN project_requests l ON l.project_id = p.id JOIN requests r ON r.id = l.request_id "
-                            "WHERE p.id = (SELECT max (id) FROM projects) GROUP BY p.title");
+    unit_hub_text_is (hub, expect, "SELECT p.title || '/' || string_agg (r.ref, ',' ORDER BY r.id) FROM projects p "
+                                   "JOIN project_requests l ON l.project_id = p.id JOIN requests r ON r.id = l.request_id "
+                                   "WHERE p.id = (SELECT max (id) FROM projects) GROUP BY p.title");
     //  Shown as incomplete until the partners' lead, financing and objective are recorded.
     s_shown_t shown;
     memset (&shown, 0, sizeof shown);
@@ -617,12 +578,12 @@ test_project_decision (void **state)
     assert_int_equal (shown.count, 2);
     snprintf (expect, sizeof expect, "cii/Demande//cp/[lead,financing,objective]/0: /%s", a);
     assert_string_equal (shown.lines [0], expect);
-    S_REFUSED (hub_programme_project_set (hub->store, ref, NULL, NULL, NULL, &e_), CII_BAD_INPUT,
-               "nothing to set: --lead, --financing or --objective");
-    S_REFUSED (hub_programme_project_set (hub->store, ref, "OFAS\n", NULL, NULL, &e_), CII_BAD_INPUT,
-               "the lead must be one line of UTF-8 text of at most 200 bytes (got 5 bytes)");
-    S_REFUSED (hub_programme_project_set (hub->store, "PR-2031-77", "OFAS", NULL, NULL, &e_), CII_NOT_FOUND,
-               "unknown project PR-2031-77");
+    UNIT_HUB_REFUSED (hub_programme_project_set (hub->store, ref, NULL, NULL, NULL, &e_), CII_BAD_INPUT,
+                      "nothing to set: --lead, --financing or --objective");
+    UNIT_HUB_REFUSED (hub_programme_project_set (hub->store, ref, "OFAS\n", NULL, NULL, &e_), CII_BAD_INPUT,
+                      "the lead must be one line of UTF-8 text of at most 200 bytes (got 5 bytes)");
+    UNIT_HUB_REFUSED (hub_programme_project_set (hub->store, "PR-2031-77", "OFAS", NULL, NULL, &e_), CII_NOT_FOUND,
+                      "unknown project PR-2031-77");
     assert_int_equal (hub_programme_project_set (hub->store, ref, "OFAS", "OFAS et SEFRI", NULL, &err), CII_OK);
     memset (&shown, 0, sizeof shown);
     assert_int_equal (hub_programme_show (hub->store, year, &p, s_shown_project, &shown, &err), CII_OK);
