@@ -335,13 +335,9 @@ hub_gate_authorise_request (const hub_registry_t *registry, const char *network,
 {
     assert (registry && network && request);
     for (size_t i = 0; i < request->n_cantons && request->cantons; i++) {
-        const char *canton = request->cantons [i];
-        const char *owner = hub_registry_network_of (registry, canton);
-        char shown [12];
-        if (!owner)
-            return cii_err_set (err, CII_NOT_FOUND, "canton %s is not in the registry", cii_domain_sanitize (canton, shown));
-        if (strcmp (owner, network) != 0)
-            return cii_err_set (err, CII_REFUSED, "canton %s belongs to network %s, not %s", canton, owner, network);
+        cii_rc_t rc = hub_registry_authorise (registry, network, request->cantons [i], err);
+        if (rc != CII_OK)
+            return rc;
     }
     return CII_OK;
 }

@@ -36,24 +36,12 @@ hub_monitor_state_index (const char *state)
 //  --------------------------------------------------------------------------------------------
 //  Who may send a PUSH or a REPORT
 
-static cii_rc_t
-s_authorise_canton (const hub_registry_t *registry, const char *network, const char *canton, cii_err_t *err)
-{
-    const char *owner = hub_registry_network_of (registry, canton);
-    char shown [12];
-    if (!owner)
-        return cii_err_set (err, CII_NOT_FOUND, "canton %s is not in the registry", cii_domain_sanitize (canton, shown));
-    if (strcmp (owner, network) != 0)
-        return cii_err_set (err, CII_REFUSED, "canton %s belongs to network %s, not %s", canton, owner, network);
-    return CII_OK;
-}
-
 cii_rc_t
 hub_monitor_authorise_push (const hub_registry_t *registry, const char *network, const cii_push_t *push,
                             cii_err_t *err)
 {
     assert (registry && network && push);
-    return s_authorise_canton (registry, network, push->canton, err);
+    return hub_registry_authorise (registry, network, push->canton, err);
 }
 
 cii_rc_t
@@ -61,7 +49,7 @@ hub_monitor_authorise_report (const hub_registry_t *registry, const char *networ
                               cii_err_t *err)
 {
     assert (registry && network && report);
-    return s_authorise_canton (registry, network, report->canton, err);
+    return hub_registry_authorise (registry, network, report->canton, err);
 }
 
 //  --------------------------------------------------------------------------------------------

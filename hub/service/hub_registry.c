@@ -67,6 +67,18 @@ hub_registry_network_of (const hub_registry_t *self, const char *canton)
     return i >= 0 && self->network [i][0] ? self->network [i] : NULL;
 }
 
+cii_rc_t
+hub_registry_authorise (const hub_registry_t *self, const char *network, const char *canton, cii_err_t *err)
+{
+    const char *owner = hub_registry_network_of (self, canton);
+    char shown [12];
+    if (!owner)
+        return cii_err_set (err, CII_NOT_FOUND, "canton %s is not in the registry", cii_domain_sanitize (canton, shown));
+    if (strcmp (owner, network) != 0)
+        return cii_err_set (err, CII_REFUSED, "canton %s belongs to network %s, not %s", canton, owner, network);
+    return CII_OK;
+}
+
 size_t
 hub_registry_cantons_of (const hub_registry_t *self, const char *network, const char *cantons [CII_CANTON_COUNT])
 {

@@ -27,6 +27,12 @@ void hub_registry_set (hub_registry_t *self, const char *canton, const char *net
 /*  The network canton belongs to now, or NULL (unknown canton). Borrowed until the next change. */
 const char *hub_registry_network_of (const hub_registry_t *self, const char *canton);
 
+/*  Whether canton belongs to network now: CII_OK; CII_NOT_FOUND "canton XX is not in the
+    registry" (the code sanitised); CII_REFUSED "canton VD belongs to network lemanique, not ticino"
+    (an upward message's NOT_AUTHORISED). */
+cii_rc_t hub_registry_authorise (const hub_registry_t *self, const char *network, const char *canton,
+                                 cii_err_t *err);
+
 /*  The cantons of network, sorted, into cantons[CII_CANTON_COUNT] (borrowed codes); the count. */
 size_t hub_registry_cantons_of (const hub_registry_t *self, const char *network,
                                 const char *cantons [CII_CANTON_COUNT]);
