@@ -172,6 +172,20 @@ s_canton (const hub_trace_canton_row_t *row, void *arg)
     return rec->visitor->canton (&told, rec->arg);
 }
 
+//  Finds the requests refs[0..count-1] into trace (telling them); frees refs.
+static cii_rc_t
+s_tell_refs (hub_store_t *store, hub_trace_ref_t *refs, size_t count, s_trace_t *trace, cii_err_t *err)
+{
+    cii_rc_t rc = CII_OK;
+    for (size_t i = 0; i < count && rc == CII_OK && !trace->failed; i++) {
+        hub_request_filter_t filter = { .ref = refs [i].ref };
+        if (hub_store_requests (store, &filter, s_request, trace) != CII_OK)
+            rc = hub_store_fail (store, err);
+    }
+    free (refs);
+    return rc;
+}
+
 //  Finds recommendation ref, tells it, and the requests of its basis into trace.
 static cii_rc_t
 s_find_rec (hub_store_t *store, const char *ref, s_trace_t *trace, s_rec_t *rec, cii_err_t *err)
@@ -186,13 +200,7 @@ s_find_rec (hub_store_t *store, const char *ref, s_trace_t *trace, s_rec_t *rec,
     size_t count;
     if (hub_store_trace_rec_requests (store, rec->id, &refs, &count) != CII_OK)
         return hub_store_fail (store, err);
-    for (size_t i = 0; i < count && rc == CII_OK && !trace->failed; i++) {
-        hub_request_filter_t filter = { .ref = refs [i].ref };
-        if (hub_store_requests (store, &filter, s_request, trace) != CII_OK)
-            rc = hub_store_fail (store, err);
-    }
-    free (refs);
-    return rc;
+    return s_tell_refs (store, refs, count, trace, err);
 }
 
 //  Tells the forward parts of recommendation ref (after its lineage).
@@ -241,14 +249,7 @@ s_find (hub_store_t *store, const char *ref, const char *kind, s_trace_t *trace,
         return hub_store_fail (store, err);
     if (!found)
         return cii_err_set (err, CII_NOT_FOUND, "unknown signal %s", hub_requests_ref_shown (ref, shown));
-    cii_rc_t rc = CII_OK;
-    for (size_t i = 0; i < count && rc == CII_OK && !trace->failed; i++) {
-        hub_request_filter_t filter = { .ref = refs [i].ref };
-        if (hub_store_requests (store, &filter, s_request, trace) != CII_OK)
-            rc = hub_store_fail (store, err);
-    }
-    free (refs);
-    return rc;
+    return s_tell_refs (store, refs, count, trace, err);
 }
 
 //  Tells the groups (kind "wg") or projects of the traced requests.
