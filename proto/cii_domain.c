@@ -239,6 +239,36 @@ s_shown (const char *s, size_t max, char *buf)
     return buf;
 }
 
+char *
+cii_domain_line_copy (char *dst, size_t cap, const char *src, size_t size)
+{
+    if (cap == 0)
+        return dst;
+    size_t i = 0, out = 0;
+    while (i < size && (src [i] == ' ' || src [i] == '\t'))
+        i++;
+    while (i < size && src [i] != '\n' && src [i] != '\r' && src [i] != '\0') {
+        unsigned char c = (unsigned char) src [i];
+        //  the length of a well-formed character starting here (0: not one)
+        size_t len = c < 0x80 ? (c >= 0x20 && c != 0x7f ? 1 : 0) : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+        if (len > 1 && (i + len > size || !cii_domain_utf8_valid (src + i, len)))
+            len = 0;
+        size_t put = len ? len : 1;
+        if (out + put + 1 > cap)
+            break;
+        if (len)
+            memcpy (dst + out, src + i, len);
+        else
+            dst [out] = '?';
+        out += put;
+        i += len ? len : 1;
+    }
+    while (out > 0 && dst [out - 1] == ' ')
+        out--;
+    dst [out] = '\0';
+    return dst;
+}
+
 const char *
 cii_domain_sanitize (const char *s, char buf [12])
 {

@@ -280,6 +280,13 @@ bool cii_domain_utf8_valid (const char *s, size_t size);
 /*  True if s (size bytes) is cii_domain_utf8_valid and has no TAB, CR or LF: a one-line field. */
 bool cii_domain_line_valid (const char *s, size_t size);
 
+/*  Copies the first line of untrusted bytes (src, size bytes; it ends at CR, LF or NUL) into
+    dst[cap] as a valid one-line field: each character of well-formed UTF-8 kept, every other byte
+    (a malformed sequence, a TAB or another control character) as '?', cut at a character
+    boundary so that it fits with its NUL, blanks at both ends dropped. For what a foreign system
+    answers (a command's output, an HTTP reply) before it goes into a push's detail. Returns dst. */
+char *cii_domain_line_copy (char *dst, size_t cap, const char *src, size_t size);
+
 /*  Copies at most 8 bytes of untrusted s into buf[12] for an error text (then "..." if there was
     more), every byte outside printable ASCII (and '"') as '?', so the text stays one line of valid
     UTF-8. Returns buf. NULL gives "". */

@@ -4,6 +4,7 @@
     captured (the first line goes into the result); past the time limit the whole process group
     is killed. */
 #include "agent_adapter.h"
+#include "cii_domain.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -67,11 +68,7 @@ s_first_line (const char *out, size_t size, char *line, size_t cap)
     size_t i = 0;
     while (i < size && (out [i] == '\n' || out [i] == '\r' || out [i] == ' '))
         i++;
-    size_t len = 0;
-    while (i + len < size && out [i + len] != '\n' && out [i + len] != '\r' && len + 1 < cap)
-        len++;
-    memcpy (line, out + i, len);
-    line [len] = '\0';
+    cii_domain_line_copy (line, cap, out + i, size - i);
 }
 
 static cii_rc_t

@@ -6,6 +6,7 @@
     redirects are not followed (a 3xx fails, naming its Location); a connect and a total time
     limit. */
 #include "agent_adapter.h"
+#include "cii_domain.h"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -126,7 +127,10 @@ s_on_progress (void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultot
 static const char *
 s_reply_line (s_reply_t *reply)
 {
-    reply->kept [strcspn (reply->kept, "\r\n")] = '\0';
+    //  The server's words as one line of valid UTF-8, in place (never longer than what came)
+    char line [sizeof reply->kept];
+    cii_domain_line_copy (line, sizeof line, reply->kept, strlen (reply->kept));
+    memcpy (reply->kept, line, strlen (line) + 1);
     return reply->kept;
 }
 
@@ -225,8 +229,11 @@ s_push (const agent_adapter_target_t *target, const agent_adapter_job_t *job, ch
     if (status >= 300 && status < 400) {
         char *location = NULL;
         curl_easy_getinfo (curl, CURLINFO_REDIRECT_URL, &location);
+        char shown [200];
+        cii_domain_line_copy (shown, sizeof shown, location ? location : "(no Location)",
+                              strlen (location ? location : "(no Location)"));
         rc = cii_err_set (err, CII_REFUSED, "webhook %s: HTTP %ld redirect to %s (not followed)", target->url, status,
-                          location ? location : "(no Location)");
+                          shown);
     }
     else {
         const char *line = s_reply_line (&reply);

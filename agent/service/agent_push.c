@@ -173,7 +173,7 @@ s_target (const agent_canton_push_t *push)
 static cii_rc_t
 s_give_up (agent_store_t *store, const agent_push_entry_t *row, const char *reason, int64_t now, cii_err_t *err)
 {
-    char why [CII_MAX_DETAIL + 1];
+    char why [CII_ERR_TEXT + 40];         //  agent_store_push_end cuts it to the protocol's limit
     snprintf (why, sizeof why, "gave up after %d attempt%s: %s", row->attempts, row->attempts == 1 ? "" : "s",
               *reason ? reason : "no success");
     zsys_error ("agent %s: push %s failed: %s", agent_store_label (store), row->idem_key, why);

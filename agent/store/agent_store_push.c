@@ -1,6 +1,7 @@
 /*  agent_store_push.c — recommendations held by the agent and the durable push queue (see
     agent_store_push.h). */
 #include "agent_store_push.h"
+#include "cii_domain.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -309,8 +310,7 @@ agent_store_push_end (agent_store_t *self, int64_t id, const char *state, const 
     bool pushed = strcmp (state, "pushed") == 0;
     //  One line, within the protocol's limit
     char line [CII_MAX_DETAIL + 1];
-    agent_store_copy (line, sizeof line, detail);
-    line [strcspn (line, "\r\n")] = '\0';
+    cii_domain_line_copy (line, sizeof line, detail ? detail : "", detail ? strlen (detail) : 0);
     cii_rc_t rc = agent_store_begin (self, err);
     if (rc != CII_OK)
         return rc;

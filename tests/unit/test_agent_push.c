@@ -386,6 +386,26 @@ test_exec_adapter (void **state)
     free (script);
 }
 
+//  A cantonal command that answers in bytes that are not text (Latin-1, a TAB, binary): the push
+//  still ends, its detail one line of valid UTF-8, and its PUSH goes into the outbox.
+static void
+test_exec_output_not_text (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_recommend_ok (fx, 1, "VS");
+    char *script = s_script (fx, "latin1.sh", "#!/bin/sh\ncat > /dev/null\n"
+                                              "printf 'accept\\351 par le syst\\350me\\tcantonal \\001\\377 \\303\\251t\\303\\251\\n'\n"
+                                              "exit 0\n");
+    s_set (fx, "VS", "exec", script, NULL, NULL, NULL, 5000);
+    assert_int_equal (s_run_due (fx, &s_fast), 1);
+    agent_push_entry_t vs = s_push (fx, "VS");
+    assert_string_equal (vs.state, "pushed");
+    assert_string_equal (vs.detail, "exit 0: accept? par le syst?me?cantonal ?? \xc3\xa9t\xc3\xa9");
+    assert_true (cii_domain_line_valid (vs.detail, strlen (vs.detail)));
+    assert_int_equal (unit_agent_int (fx->store, "SELECT count(*) FROM outbox WHERE kind = 'push'"), 1);
+    free (script);
+}
+
 static void
 test_exec_failures (void **state)
 {
@@ -735,6 +755,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_payload_languages, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_dir_adapter, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_exec_adapter, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_exec_output_not_text, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_exec_failures, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_webhook_signed_and_retried_with_same_key, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_webhook_failures, s_setup, s_teardown),

@@ -501,6 +501,30 @@ test_vocabulary (void **state)
     assert_int_equal (cii_kind_find ("report")->field, 24);
 }
 
+//  What a foreign system answers, made a valid one-line field: kept characters, '?' for the rest,
+//  cut at a character boundary, ended at the first line.
+static void
+test_line_copy (void **state)
+{
+    (void) state;
+    char out [16];
+    assert_string_equal (cii_domain_line_copy (out, sizeof out, "  ok\tdone \r\nmore", 19), "ok?done");
+    assert_string_equal (cii_domain_line_copy (out, sizeof out, "\xe9t\xe9 \xff", 6), "?t? ?");
+    //  15 bytes fit: 14 letters, then a 2-byte character that would not fit whole is left out
+    assert_string_equal (cii_domain_line_copy (out, sizeof out, "abcdefghijklmn\xc3\xa9", 16), "abcdefghijklmn");
+    assert_string_equal (cii_domain_line_copy (out, sizeof out, "\xc3\xa9t\xc3\xa9", 5), "\xc3\xa9t\xc3\xa9");
+    assert_string_equal (cii_domain_line_copy (out, sizeof out, "\xe2\x82", 2), "??");      //  cut character
+    assert_string_equal (cii_domain_line_copy (out, sizeof out, "\xed\xa0\x80", 3), "???");  //  surrogate
+    assert_string_equal (cii_domain_line_copy (out, sizeof out, "a\0b", 3), "a");
+    assert_string_equal (cii_domain_line_copy (out, sizeof out, "", 0), "");
+    char big [600];
+    memset (big, 'x', sizeof big);
+    char detail [CII_MAX_DETAIL + 1];
+    cii_domain_line_copy (detail, sizeof detail, big, sizeof big);
+    assert_int_equal (strlen (detail), CII_MAX_DETAIL);
+    assert_true (cii_domain_line_valid (detail, strlen (detail)));
+}
+
 int
 main (void)
 {
@@ -513,6 +537,7 @@ main (void)
         cmocka_unit_test (test_push_limits),
         cmocka_unit_test (test_report_limits),
         cmocka_unit_test (test_vocabulary),
+        cmocka_unit_test (test_line_copy),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
