@@ -7,6 +7,9 @@
 #   idle agent    resident memory of a real `cii-agent run`, connected and idle
 #   bench_similar_quality  cross-language matching: recall of the other-language twins in the top 3
 #   bench_similar `similar` and the C3 breadth with 100,000 signals and 10,000 requests stored
+#   bench_agenda  an agenda over 10,000 open requests
+#   bench_monitor the monitoring matrix of 1,000 recommendations x 26 cantons
+#   bench_push    one recommendation into 26 cantons through 7 real agents (dir adapter)
 set -euo pipefail
 build=$(cd "${1:?build directory}" && pwd); mode=${2:-full}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,6 +66,12 @@ if [ "$mode" = quick ]; then
 else
   "$build/tests/bench_similar" 2>&1 | quiet
 fi
+
+echo "== bench_agenda"
+"$build/tests/bench_agenda" --runs "$([ "$mode" = quick ] && echo 3 || echo 20)" 2>&1 | quiet
+
+echo "== bench_monitor"
+"$build/tests/bench_monitor" --runs "$([ "$mode" = quick ] && echo 3 || echo 20)" 2>&1 | quiet
 
 echo "== bench_push (one recommendation into 26 cantons through 7 agents)"
 if [ "$mode" = quick ]; then
