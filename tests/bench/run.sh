@@ -10,13 +10,17 @@
 #   bench_agenda  an agenda over 10,000 open requests
 #   bench_monitor the monitoring matrix of 1,000 recommendations x 26 cantons
 #   bench_push    one recommendation into 26 cantons through 7 real agents (dir adapter)
+#   peer          RabbitMQ from Debian (when installed) at the same shape: 7 publishers x 256 in
+#                 flight, durable queue, persistent messages, publisher confirms (1 KiB and 90 B);
+#                 7 consumers with manual acks (peer_rabbit.c, rabbit.sh)
 set -euo pipefail
 build=$(cd "${1:?build directory}" && pwd); mode=${2:-full}
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/cii-bench.XXXXXX)
 chmod 755 "$dir"       # the cluster inside runs as the postgres user
-agent_pid=; hub_pid=
+agent_pid=; hub_pid=; rabbit_started=
 cleanup() {
+  [ -n "$rabbit_started" ] && "$here/rabbit.sh" stop "$dir/rabbit" >/dev/null 2>&1 || true
   [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null || true
   [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null || true
   wait 2>/dev/null || true
@@ -78,4 +82,22 @@ if [ "$mode" = quick ]; then
   "$here/bench_push.sh" "$build" 2 2>&1 | quiet
 else
   "$here/bench_push.sh" "$build" 5 2>&1 | quiet
+fi
+
+echo "== peer: RabbitMQ (durable queue, persistent messages, publisher confirms)"
+if [ ! -x "$build/tests/peer_rabbit" ]; then
+  echo "peer skipped: peer_rabbit was not built (apt-get install librabbitmq-dev, then configure again)"
+elif ! "$here/rabbit.sh" available; then
+  echo "peer skipped"
+else
+  rport=$(( 40000 + RANDOM % 9000 ))
+  rabbit_started=1
+  "$here/rabbit.sh" start "$dir/rabbit" "$rport"
+  rseconds=$([ "$mode" = quick ] && echo 3 || echo 10)
+  rmessages=$([ "$mode" = quick ] && echo 20000 || echo 100000)
+  "$build/tests/peer_rabbit" publish --port "$rport" --publishers 7 --window 256 --size 1024 --seconds "$rseconds"
+  "$build/tests/peer_rabbit" publish --port "$rport" --publishers 7 --window 256 --size 90 --seconds "$rseconds"
+  "$build/tests/peer_rabbit" consume --port "$rport" --publishers 7 --window 256 --size 1024 --messages "$rmessages"
+  "$here/rabbit.sh" stop "$dir/rabbit"
+  rabbit_started=
 fi
