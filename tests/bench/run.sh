@@ -2,8 +2,9 @@
 # run.sh — runs the benchmarks against a throwaway PostgreSQL (tests/pg/pg_fixture.sh) and prints
 # the figures that docs/performance.md records. Usage: tests/bench/run.sh BUILD_DIR [quick]
 #   bench_ingest  durable ingest vs the two libpq baselines of DESIGN §6, and flatness to 1M rows
-#   bench_e2e     latency at 500 msg/s, throughput, one notice acked by 1,000 agents, hub memory
-#                 with 5,000 connected agents (simulated agents, real hub)
+#   bench_e2e     latency at 500 msg/s over 60 s (p50/p99/p99.9/max), throughput, downward items
+#                 to 7 agents, one notice acked by 1,000 agents, hub memory and idle CPU with
+#                 10,000 connected agents (simulated agents, real hub); 1 KiB, then 90 B signals
 #   idle agent    resident memory of a real `cii-agent run`, connected and idle
 #   bench_similar_quality  cross-language matching: recall of the other-language twins in the top 3
 #   bench_similar `similar` and the C3 breadth with 100,000 signals and 10,000 requests stored
@@ -41,9 +42,12 @@ fi
 
 echo "== bench_e2e"
 if [ "$mode" = quick ]; then
-  "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 3 --fanout 200 --many 500 2>&1 | quiet
+  "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 3 --size 1024 --down 2000 --fanout 200 --many 500 2>&1 | quiet
+  "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 2 --size 90 --fanout 0 --many 0 2>&1 | quiet
 else
-  "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 10 --fanout 1000 --many 5000 2>&1 | quiet
+  "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 60 --throughput-seconds 10 --size 1024 --down 20000 \
+    --fanout 1000 --many 10000 2>&1 | quiet
+  "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 60 --throughput-seconds 10 --size 90 --fanout 0 --many 0 2>&1 | quiet
 fi
 
 echo "== idle agent"
