@@ -1,17 +1,18 @@
 /*  bench_ingest.c — upward durable ingest throughput of hub_store_ingest (one transaction per
-    batch, pipelined, idempotent) side by side with the two baselines of DESIGN §6, in one run on
-    the same database: a plain libpq loop of one INSERT per transaction, and 100 INSERTs per
-    transaction. Also measures the ingest rate as the signals table grows (flatness).
-    Usage: PGHOST=... PGUSER=... bench_ingest [ROWS] [GROWTH_ROWS]   (see tests/bench/run.sh) */
+    batch, pipelined, idempotent) side by side, in one run on the same database, with the baselines
+    of DESIGN §6 and issue 10 goal 1: a plain libpq loop of one INSERT per transaction, one of 100
+    INSERTs per transaction, and the practical limit, a COPY of the same rows into the same tables
+    (signals and ingest_log, with their indexes and trigger) in one transaction. Then the ingest
+    rate as the tables grow from empty (flatness, issue 10 goal 3), step by step.
+    Usage: PGHOST=... PGUSER=... bench_ingest [--rows N] [--copy N] [--growth N] [--step N]
+    (the older positional form `bench_ingest ROWS [GROWTH_ROWS]` still works; see tests/bench/run.sh) */
 #include "hub_store.h"
 #include "hub_store_agents.h"
 #include "hub_store_ingest.h"
 #include "hub_store_schema.h"
 #include "hub_store_signals.h"
-#include "hub_store_agents.h"
-#include "hub_store_schema.h"
-#include "hub_store_signals.h"
 #include "cii_codec.h"
+#include "cii_domain.h"
 #include "cii_util.h"
 
 #include <czmq.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static PGconn *
 s_connect (const char *dbname)
@@ -80,12 +82,162 @@ s_baseline (PGconn *conn, int rows, int per_tx)
     return rows * 1000.0 / (ms ? ms : 1);
 }
 
+//  A digest as the serving hub gives one (40 hex digits, SHA-1 of the packed item there): here made
+//  from the message id, as only its shape and size matter to the store.
+static void
+s_digest (const char *message_id, int n, char digest[41])
+{
+    size_t d = 0;
+    for (const char *c = message_id; *c && d < 32; c++)
+        if (*c != '-')
+            digest[d++] = *c;
+    snprintf (digest + d, 41 - d, "%08x", (unsigned) n);
+}
+
+//  Appends text to a COPY text-format buffer, escaped (backslash, tab, newline, return).
+static size_t
+s_copy_text (char *buf, size_t at, const char *text)
+{
+    for (const char *c = text; *c; c++) {
+        if (*c == '\\' || *c == '\t' || *c == '\n' || *c == '\r') {
+            buf[at++] = '\\';
+            buf[at++] = *c == '\t' ? 't' : *c == '\n' ? 'n' : *c == '\r' ? 'r' : '\\';
+        }
+        else
+            buf[at++] = *c;
+    }
+    return at;
+}
+
+static void
+s_copy_start (PGconn *conn, const char *sql)
+{
+    PGresult *res = PQexec (conn, sql);
+    if (PQresultStatus (res) != PGRES_COPY_IN) {
+        fprintf (stderr, "bench: %s: %s", sql, PQerrorMessage (conn));
+        exit (1);
+    }
+    PQclear (res);
+}
+
+static void
+s_copy_put (PGconn *conn, const char *buf, size_t size)
+{
+    if (PQputCopyData (conn, buf, (int) size) != 1) {
+        fprintf (stderr, "bench: COPY: %s", PQerrorMessage (conn));
+        exit (1);
+    }
+}
+
+static void
+s_copy_end (PGconn *conn)
+{
+    if (PQputCopyEnd (conn, NULL) != 1) {
+        fprintf (stderr, "bench: COPY end: %s", PQerrorMessage (conn));
+        exit (1);
+    }
+    PGresult *res;
+    while ((res = PQgetResult (conn))) {
+        if (PQresultStatus (res) != PGRES_COMMAND_OK) {
+            fprintf (stderr, "bench: COPY: %s", PQerrorMessage (conn));
+            exit (1);
+        }
+        PQclear (res);
+    }
+}
+
+//  The practical limit (issue 10 goal 1): the rows hub_store_ingest writes for `rows` signals —
+//  one signals row and one ingest_log row each, the same values — with COPY FROM STDIN (text) into
+//  the hub's own tables (their indexes, and the statement trigger on signals), in one transaction,
+//  committed. Ids are taken from signals_id_seq as the ingest does, in one block. Rows/s.
+static double
+s_copy (PGconn *conn, int64_t agent_id, int rows)
+{
+    const char *inst = cii_domain_institution_name (CII_INSTITUTION_INVALIDITY);
+    const char *inst2 = cii_domain_institution_name (CII_INSTITUTION_SOCIAL_AID);
+    enum { S_CHUNK = 256 * 1024, S_ROW_MAX = 4096 };
+    char *buf = malloc (S_CHUNK + S_ROW_MAX);
+    char (*ids)[37] = calloc ((size_t) rows, 37);
+    if (!buf || !ids) {
+        fprintf (stderr, "bench: out of memory\n");
+        exit (1);
+    }
+    int64_t start = cii_util_mono_ms ();
+    s_exec (conn, "BEGIN");
+    PGresult *res = PQexec (conn, "SELECT nextval ('signals_id_seq')");
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        fprintf (stderr, "bench: nextval: %s", PQerrorMessage (conn));
+        exit (1);
+    }
+    long long base = atoll (PQgetvalue (res, 0, 0));
+    PQclear (res);
+    char sql[160];
+    snprintf (sql, sizeof sql, "SELECT setval ('signals_id_seq', %lld)", base + rows - 1);
+    s_exec (conn, sql);
+
+    s_copy_start (conn, "COPY signals (id, agent_id, network, canton, title, description, institutions, target_groups, "
+                  "national_reason, language, created_at, message_id) FROM STDIN");
+    size_t at = 0;
+    for (int i = 0; i < rows; i++) {
+        cii_util_uuid (ids[i]);
+        int64_t ms = cii_util_now_ms ();
+        time_t secs = (time_t) (ms / 1000);
+        struct tm tm;
+        gmtime_r (&secs, &tm);
+        char created[40];
+        size_t c = strftime (created, sizeof created, "%Y-%m-%d %H:%M:%S", &tm);
+        snprintf (created + c, sizeof created - c, ".%03d+00", (int) (ms % 1000));
+        at += (size_t) snprintf (buf + at, S_ROW_MAX, "%lld\t%lld\tlemanique\tVD\t", base + i,
+                                 (long long) agent_id);
+        at = s_copy_text (buf, at, TITLE);
+        buf[at++] = '\t';
+        at = s_copy_text (buf, at, TEXT);
+        at += (size_t) snprintf (buf + at, S_ROW_MAX, "\t{%s,%s}\t{}\t\tfr\t%s\t%s\n", inst, inst2, created, ids[i]);
+        if (at >= S_CHUNK) {
+            s_copy_put (conn, buf, at);
+            at = 0;
+        }
+    }
+    if (at)
+        s_copy_put (conn, buf, at);
+    s_copy_end (conn);
+
+    s_copy_start (conn, "COPY ingest_log (agent_id, message_id, kind, ref, digest) FROM STDIN");
+    at = 0;
+    for (int i = 0; i < rows; i++) {
+        char digest[41];
+        s_digest (ids[i], i, digest);
+        at += (size_t) snprintf (buf + at, S_ROW_MAX, "%lld\t%s\tsignal\tSIG-%lld\t%s\n", (long long) agent_id,
+                                 ids[i], base + i, digest);
+        if (at >= S_CHUNK) {
+            s_copy_put (conn, buf, at);
+            at = 0;
+        }
+    }
+    if (at)
+        s_copy_put (conn, buf, at);
+    s_copy_end (conn);
+    s_exec (conn, "COMMIT");
+    int64_t ms = cii_util_mono_ms () - start;
+    free (buf);
+    free (ids);
+    return rows * 1000.0 / (ms ? ms : 1);
+}
+
+//  Empties the tables the ingest writes (and what references them: nothing else is stored here).
+static void
+s_empty (PGconn *conn)
+{
+    s_exec (conn, "TRUNCATE signals, ingest_log, match_queue CASCADE");
+}
+
 //  Ours: hub_store_ingest over batches of batch signals from agents round-robin.
 static double
 s_ours (hub_store_t *store, const int64_t *agents, int n_agents, int rows, int batch)
 {
     cii_signal_t *signals = calloc ((size_t) batch, sizeof *signals);
     char (*ids)[37] = calloc ((size_t) batch, 37);
+    char (*digests)[41] = calloc ((size_t) batch, 41);
     hub_ingest_item_t *items = calloc ((size_t) batch, sizeof *items);
     int64_t start = cii_util_mono_ms ();
     for (int done = 0; done < rows; done += batch) {
@@ -107,6 +259,8 @@ s_ours (hub_store_t *store, const int64_t *agents, int n_agents, int rows, int b
             items[i].agent_id = agents[(done + i) % n_agents];
             items[i].network = "lemanique";
             items[i].message_id = ids[i];
+            s_digest (ids[i], done + i, digests[i]);
+            items[i].digest = digests[i];
             items[i].shape = &hub_store_signal_shape;
             items[i].item = signal;
         }
@@ -124,15 +278,52 @@ s_ours (hub_store_t *store, const int64_t *agents, int n_agents, int rows, int b
     int64_t ms = cii_util_mono_ms () - start;
     free (signals);
     free (ids);
+    free (digests);
     free (items);
     return rows * 1000.0 / (ms ? ms : 1);
+}
+
+//  The server's settings that decide the ingest's pace, as one line.
+static void
+s_print_settings (PGconn *conn)
+{
+    PGresult *res = PQexec (conn, "SELECT current_setting ('server_version'), current_setting ('max_wal_size'), "
+                                  "current_setting ('checkpoint_completion_target'), current_setting ('shared_buffers'), "
+                                  "current_setting ('synchronous_commit'), current_setting ('fsync')");
+    if (PQresultStatus (res) == PGRES_TUPLES_OK)
+        printf ("PostgreSQL %s: max_wal_size %s, checkpoint_completion_target %s, shared_buffers %s, "
+                "synchronous_commit %s, fsync %s\n", PQgetvalue (res, 0, 0), PQgetvalue (res, 0, 1),
+                PQgetvalue (res, 0, 2), PQgetvalue (res, 0, 3), PQgetvalue (res, 0, 4), PQgetvalue (res, 0, 5));
+    PQclear (res);
 }
 
 int
 main (int argc, char **argv)
 {
-    int rows = argc > 1 ? atoi (argv[1]) : 20000;
-    int growth = argc > 2 ? atoi (argv[2]) : 0;
+    int rows = 20000, copy_rows = 200000, growth = 0, step = 0, positional = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *value = i + 1 < argc ? argv[i + 1] : "0";
+        if (streq (argv[i], "--rows")) rows = atoi (value), i++;
+        else if (streq (argv[i], "--copy")) copy_rows = atoi (value), i++;
+        else if (streq (argv[i], "--growth")) growth = atoi (value), i++;
+        else if (streq (argv[i], "--step")) step = atoi (value), i++;
+        else if (argv[i][0] != '-' && positional == 0) rows = atoi (argv[i]), positional++;
+        else if (argv[i][0] != '-' && positional == 1) growth = atoi (argv[i]), positional++;
+        else {
+            fprintf (stderr, "usage: bench_ingest [--rows N] [--copy N] [--growth N] [--step N]\n"
+                             "  --rows    signals for the ingest and the 100/tx baseline (20000)\n"
+                             "  --copy    rows of the COPY limit, 0 = none (200000)\n"
+                             "  --growth  flatness: ingest from empty tables up to N rows, 0 = none (0)\n"
+                             "  --step    rows per growth step (growth / 10)\n");
+            return 2;
+        }
+    }
+    if (rows < 1 || copy_rows < 0 || growth < 0 || step < 0) {
+        fprintf (stderr, "bench: --rows must be positive, --copy, --growth and --step not negative\n");
+        return 2;
+    }
+    if (growth > 0 && step == 0)
+        step = growth / 10 > 0 ? growth / 10 : growth;
     zsys_init ();
     zsys_set_logstream (stderr);
     char dbname[64];
@@ -167,27 +358,63 @@ main (int argc, char **argv)
                   "canton text, title text, description text, language text, "
                   "received_at timestamptz DEFAULT now(), UNIQUE (agent_id, message_id))");
 
+    s_print_settings (conn);
     int one_rows = rows / 10 < 2000 ? rows / 10 : 2000;
     double one = s_baseline (conn, one_rows, 1);
     double hundred = s_baseline (conn, rows, 100);
+    //  The limit first, into the empty tables, which are then emptied again for the ingest.
+    double copy = copy_rows > 0 ? s_copy (conn, agents[0], copy_rows) : 0;
+    s_empty (conn);
     double ours100 = s_ours (store, agents, 1, rows, 100);
     double ours512 = s_ours (store, agents, 1, rows, 512);
-    printf ("rows %d (one-per-transaction baseline: %d rows)\n", rows, one_rows);
+    printf ("rows %d (one-per-transaction baseline: %d rows; COPY: %d rows)\n", rows, one_rows, copy_rows);
     printf ("%-44s %10.0f rows/s\n", "baseline: 1 INSERT per transaction", one);
     printf ("%-44s %10.0f rows/s\n", "baseline: 100 INSERTs per transaction", hundred);
-    printf ("%-44s %10.0f rows/s  (%.1fx 1/tx, %.0f%% of 100/tx)\n", "hub_store_ingest, batches of 100",
-            ours100, ours100 / one, 100.0 * ours100 / hundred);
-    printf ("%-44s %10.0f rows/s  (%.1fx 1/tx, %.0f%% of 100/tx)\n", "hub_store_ingest, batches of 512",
-            ours512, ours512 / one, 100.0 * ours512 / hundred);
+    if (copy_rows > 0)
+        printf ("%-44s %10.0f rows/s  (%d rows in %.2f s, one transaction)\n",
+                "limit: COPY into signals + ingest_log", copy, copy_rows, copy_rows / copy);
+    const char *names[2] = { "hub_store_ingest, batches of 100", "hub_store_ingest, batches of 512" };
+    double ours[2] = { ours100, ours512 };
+    for (int i = 0; i < 2; i++) {
+        printf ("%-44s %10.0f rows/s  (%.1fx 1/tx, %.0f%% of 100/tx", names[i], ours[i], ours[i] / one,
+                100.0 * ours[i] / hundred);
+        if (copy_rows > 0)
+            printf (", %.0f%% of COPY", 100.0 * ours[i] / copy);
+        printf (")\n");
+    }
+    double best = ours512 > ours100 ? ours512 : ours100;
+    printf ("goal 1 (issue 10): ingest %.0f rows/s = %.1fx the 1/tx loop (goal >= 10x: %s)", best, best / one,
+            best / one >= 10 ? "met" : "not met");
+    if (copy_rows > 0)
+        printf (", %.0f%% of COPY (goal >= 50%%: %s)", 100.0 * best / copy, best >= copy / 2 ? "met" : "not met");
+    printf ("\n");
 
     if (growth > 0) {
-        //  Flatness: ingest in steps up to `growth` rows in total, rate of each step.
-        int step = growth / 10;
-        printf ("growth to %d rows, step %d (batches of 512):\n", growth, step);
+        //  Flatness: from empty tables, ingest in steps up to `growth` rows in total, rate of each
+        //  step against the first.
+        s_empty (conn);
+        s_exec (conn, "CHECKPOINT");
+        printf ("growth to %d rows from empty tables, step %d (batches of 512, 7 agents):\n", growth, step);
+        fflush (stdout);
+        double first = 0, low = 0, high = 0;
+        int64_t start = cii_util_mono_ms ();
         for (int total = 0; total < growth; total += step) {
-            double rate = s_ours (store, agents, 7, step, 512);
-            printf ("  rows %9d .. %9d  %10.0f rows/s\n", total, total + step, rate);
+            int n = growth - total < step ? growth - total : step;
+            int64_t t0 = cii_util_mono_ms ();
+            double rate = s_ours (store, agents, 7, n, 512);
+            if (total == 0)
+                first = low = high = rate;
+            low = rate < low ? rate : low;
+            high = rate > high ? rate : high;
+            printf ("  rows %9d .. %9d  %10.0f rows/s  %+6.1f%%  (%.1f s)\n", total, total + n, rate,
+                    100.0 * (rate - first) / first, (cii_util_mono_ms () - t0) / 1000.0);
+            fflush (stdout);
         }
+        double seconds = (cii_util_mono_ms () - start) / 1000.0;
+        bool flat = low >= 0.8 * first && high <= 1.2 * first;
+        printf ("goal 3 (issue 10): %d rows in %.0f s; slowest step %+.1f%%, fastest %+.1f%% of the first "
+                "(goal within +-20%%: %s)\n", growth, seconds, 100.0 * (low - first) / first,
+                100.0 * (high - first) / first, flat ? "met" : "not met");
     }
     PQfinish (conn);
     hub_store_destroy (&store);

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # run.sh — runs the benchmarks against a throwaway PostgreSQL (tests/pg/pg_fixture.sh) and prints
-# the figures that docs/performance.md records. Usage: tests/bench/run.sh BUILD_DIR [quick]
-#   bench_ingest  durable ingest vs the two libpq baselines of DESIGN §6, and flatness to 1M rows
+# the figures that docs/performance.md records. Usage: tests/bench/run.sh BUILD_DIR [quick|10m]
+#   bench_ingest  durable ingest vs the two libpq baselines of DESIGN §6 and a COPY of the same rows
+#                 into the same tables (the practical limit), and flatness from empty tables to 2M
+#                 rows (10m: to 10M, about 12 minutes alone) on a cluster of its own with the
+#                 settings docs/operator-guide.md recommends (max_wal_size, checkpoint_completion_target)
 #   bench_e2e     latency at 500 msg/s over 60 s (p50/p99/p99.9/max), throughput, downward items
 #                 to 7 agents, one notice acked by 1,000 agents, hub memory and idle CPU with
 #                 10,000 connected agents (simulated agents, real hub); 1 KiB, then 90 B signals
@@ -26,6 +29,7 @@ cleanup() {
   [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   "$here/../pg/pg_fixture.sh" stop "$dir/pg" >/dev/null 2>&1 || true
+  "$here/../pg/pg_fixture.sh" stop "$dir/pg-ingest" >/dev/null 2>&1 || true
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -34,11 +38,18 @@ export PGHOST=$dir/pg/sock PGUSER=postgres PGDATABASE=postgres
 quiet() { grep -v -e 'dangling' -e 'enrolled, key' -e 'schema migrated' -e 'NOTICE:' -e 'queued for' || true; }
 
 echo "== bench_ingest"
+# Its own cluster, with the PostgreSQL settings of docs/operator-guide.md §9 (issue 10 goal 3),
+# stopped afterwards (the growth leaves gigabytes behind).
+CII_PG_OPTIONS="-c max_wal_size=8GB -c checkpoint_completion_target=0.9" \
+  "$here/../pg/pg_fixture.sh" start "$dir/pg-ingest" >/dev/null
 if [ "$mode" = quick ]; then
-  "$build/tests/bench_ingest" 5000 2>&1 | quiet
+  PGHOST=$dir/pg-ingest/sock "$build/tests/bench_ingest" --rows 5000 --copy 20000 --growth 100000 --step 25000 2>&1 | quiet
+elif [ "$mode" = 10m ]; then
+  PGHOST=$dir/pg-ingest/sock "$build/tests/bench_ingest" --rows 20000 --copy 200000 --growth 10000000 --step 1000000 2>&1 | quiet
 else
-  "$build/tests/bench_ingest" 20000 1000000 2>&1 | quiet
+  PGHOST=$dir/pg-ingest/sock "$build/tests/bench_ingest" --rows 20000 --copy 200000 --growth 2000000 --step 200000 2>&1 | quiet
 fi
+"$here/../pg/pg_fixture.sh" stop "$dir/pg-ingest" >/dev/null
 
 echo "== bench_e2e"
 if [ "$mode" = quick ]; then
