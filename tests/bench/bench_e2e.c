@@ -363,6 +363,10 @@ s_poll (sim_t *sims, int count, int timeout_ms, on_env_fn *fn, void *arg)
             s_ping (&sims[i]);
     for (int i = 0; i < count; i++)
         items[i] = (zmq_pollitem_t) { sims[i].handle, 0, ZMQ_POLLIN, 0 };
+    //  Never a negative timeout (zmq_poll would wait for good): a caller that computes it from a
+    //  due time can be a millisecond late on a loaded machine (seen: a run that hung 10 minutes)
+    if (timeout_ms < 0)
+        timeout_ms = 0;
     int rc = zmq_poll (items, count, timeout_ms > HEARTBEAT_MS / 10 ? HEARTBEAT_MS / 10 : timeout_ms);
     if (rc <= 0)
         return 0;
@@ -558,8 +562,11 @@ s_downward (sim_t *sims, int agents, int items, int batch, const char *kind)
             fprintf (stderr, "bench: downward: cannot begin\n");
             exit (1);
         }
+        //  Each transaction starts with the first agent, so that it locks the agents' rows in id
+        //  order as the hub's ACK statements do: round-robin from where the last one ended would
+        //  deadlock with them (seen: "deadlock detected ... while locking tuple in agents").
         for (int i = 0; i < batch && queued < items; i++, queued++) {
-            const char *network [] = { s_networks [queued % agents][0] };
+            const char *network [] = { s_networks [i % agents][0] };
             char subject [48];
             snprintf (subject, sizeof subject, "request:CII-B-%07d", queued);
             if (hub_store_downward_queue (s_store, kind, body, body_size, network, 1, subject, NULL) != CII_OK) {
@@ -809,6 +816,7 @@ main (int argc, char **argv)
     if (argc == 8 && streq (argv[1], "--crowd-child"))
         return s_crowd_child (argv, atoi (argv[7]));
     int agents = 7, rate = 500, seconds = 10, fanout = 1000, many = 5000, limit = 600;
+    setvbuf (stdout, NULL, _IOLBF, 0);  //  each figure out at once, even if the time limit ends the run
     int tput_seconds = -1, size = 0, down = 0, down_batch = 500;
     const char *down_kind = "status";
     for (int i = 1; i + 1 < argc; i += 2) {
