@@ -3,7 +3,7 @@
 # the figures that docs/performance.md records. Usage: tests/bench/run.sh BUILD_DIR [quick|10m]
 #   bench_ingest  durable ingest vs the two libpq baselines of DESIGN §6 and a COPY of the same rows
 #                 into the same tables (the practical limit), and flatness from empty tables to 2M
-#                 rows (10m: to 10M, about 12 minutes alone) on a cluster of its own with the
+#                 rows (10m: to 10M, 10-13 minutes alone here) on a cluster of its own with the
 #                 settings docs/operator-guide.md recommends (max_wal_size, checkpoint_completion_target)
 #   bench_e2e     latency at 500 msg/s over 60 s (p50/p99/p99.9/max), throughput, downward items
 #                 to 7 agents, one notice acked by 1,000 agents, hub memory and idle CPU with
