@@ -83,15 +83,14 @@ typedef struct {
     bool failed;
 } s_builder_t;
 
-//  The push state of row, by the rule of hub_monitor.h.
-static const char *
-s_push_state (const hub_monitor_row_t *row)
+const char *
+hub_monitor_push_state (const char *push, bool queued, bool acked)
 {
-    if (streq (row->push, "pushed"))
-        return "pushed";
-    if (streq (row->push, "failed"))
+    if (push && streq (push, "pushed"))
+        return "pushed";                    //  static: a cell outlives the row it was read from
+    if (push && streq (push, "failed"))
         return "failed";
-    return row->acked ? "delivered" : row->queued ? "queued" : "unsent";
+    return acked ? "delivered" : queued ? "queued" : "unsent";
 }
 
 //  A copy of s, or NULL for "" (a cell's strings are mostly empty: read back as "").
@@ -200,7 +199,7 @@ s_cell (const hub_monitor_row_t *row, void *arg)
     cell->rec = b->at;
     snprintf (cell->canton, sizeof cell->canton, "%s", row->canton);
     snprintf (cell->network, sizeof cell->network, "%s", row->network);
-    cell->push = s_push_state (row);
+    cell->push = hub_monitor_push_state (row->push, row->queued, row->acked);
     cell->state = s_states [index];
     snprintf (cell->reported_at, sizeof cell->reported_at, "%s", row->reported_at);
     cell->overdue = overdue;

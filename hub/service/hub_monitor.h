@@ -27,6 +27,12 @@
 /*  The cell states in their order: the five report states, then "none". */
 #define HUB_MONITOR_STATES 6
 
+/*  The push state of a cell, the one rule for the matrix and the trace: the latest PUSH of the
+    current version as it came ("pushed", "failed"), else "delivered" (the network's agent
+    acknowledged the item: acked), "queued" (queued for it, not yet acknowledged) or "unsent" (no
+    agent of the network had it queued). */
+const char *hub_monitor_push_state (const char *push, bool queued, bool acked);
+
 /*  The cell state at index (0..HUB_MONITOR_STATES-1; NULL past the end), and the index of a state
     (-1 when it is none of them). */
 const char *hub_monitor_state_at (size_t index);

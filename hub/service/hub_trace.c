@@ -1,5 +1,6 @@
 /*  hub_trace.c — the lineage of a request, a theme, a signal or a recommendation (see hub_trace.h). */
 #include "hub_trace.h"
+#include "hub_monitor.h"
 #include "hub_requests.h"
 #include "hub_themes.h"
 
@@ -128,10 +129,7 @@ void
 hub_trace_canton_states (hub_trace_canton_row_t *row)
 {
     assert (row);
-    if (*row->push_state)
-        row->push = row->push_state;
-    else
-        row->push = row->delivered ? "delivered" : row->queued ? HUB_TRACE_QUEUED : HUB_TRACE_UNSENT;
+    row->push = hub_monitor_push_state (row->push_state, row->queued, row->delivered);
     row->state = *row->report_state ? row->report_state : "none";
 }
 
