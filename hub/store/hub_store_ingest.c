@@ -41,6 +41,10 @@ s_statement (const hub_ingest_shape_t *shape)
         //  Every input row: its new log row, or else the one stored before this statement (visible
         //  in its snapshot; looked up only for the rare resends), or nothing (a concurrent insert).
         //  A duplicate whose stored digest differs from its own (both known) is a reused id.
+        //  OFFSET 0 keeps the lookup a subquery run per row behind its `l.ref IS NULL` gate: pulled
+        //  up into a join, a plan made while ingest_log was small (the prepared statement's cached
+        //  generic plan) hashes a sequential scan of the whole log on every batch, and the rate fell
+        //  by 65 % at 300,000 rows until ANALYZE replaced the plan (docs/performance.md, issue 10).
         "SELECT i.ord, coalesce (l.ref, o.ref), " HUB_SQL_MS ("coalesce (l.received_at, o.received_at)") ", "
         "       l.ref IS NULL OR f.ord <> i.ord, "
         "       nullif (coalesce (CASE WHEN l.ref IS NOT NULL THEN f.digest ELSE o.digest END, ''), '') "
@@ -49,7 +53,8 @@ s_statement (const hub_ingest_shape_t *shape)
         "LEFT JOIN log l ON l.agent_id = i.agent_id AND l.message_id = i.message_id "
         "LEFT JOIN fresh f ON f.agent_id = i.agent_id AND f.message_id = i.message_id "
         "LEFT JOIN LATERAL (SELECT g.ref, g.received_at, g.digest FROM ingest_log g "
-        "                   WHERE l.ref IS NULL AND g.agent_id = i.agent_id AND g.message_id = i.message_id) o "
+        "                   WHERE l.ref IS NULL AND g.agent_id = i.agent_id AND g.message_id = i.message_id "
+        "                   OFFSET 0) o "
         "ON true",
         params, names, shape->id_sql, shape->kind, shape->ref_sql, shape->insert_sql);
 }
