@@ -1,5 +1,6 @@
 /*  hub_store_agents.c — enrolled agents (see hub_store_agents.h). Agent rows are always locked in
-    id order (fan-out, acks, sessions, last_seen), so concurrent writers never deadlock. */
+    id order (acks, sessions, last_seen, epochs), so concurrent writers never deadlock; producers of
+    downward items lock the agents' heads (downward_heads), never these rows. */
 #include "hub_store_agents.h"
 
 #include <assert.h>
@@ -18,9 +19,10 @@ hub_store_agent_list (hub_store_t *self, hub_agent_row_t **rows_p, size_t *count
                                         "SELECT id, network, public_key, revoked_at IS NOT NULL, "
                                         "connected AND last_seen > now () - interval '10 seconds', "
                                         HUB_SQL_MS ("enrolled_at") ", " HUB_SQL_MS ("revoked_at") ", "
-                                        HUB_SQL_MS ("last_seen") ", last_seq, acked_seq, epoch, epoch_start, "
-                                        "replacements, " HUB_SQL_MS ("last_replaced_at") " "
-                                        "FROM agents ORDER BY network, id", 0, NULL);
+                                        HUB_SQL_MS ("last_seen") ", coalesce (h.last_seq, 0), acked_seq, epoch, "
+                                        "epoch_start, replacements, " HUB_SQL_MS ("last_replaced_at") " "
+                                        "FROM agents LEFT JOIN downward_heads h ON h.agent_id = id "
+                                        "ORDER BY network, id", 0, NULL);
     if (!rows)
         return hub_store_rc (self);
     hub_agent_row_t *out = calloc ((size_t) hub_rows_count (rows) + 1, sizeof *out);

@@ -458,8 +458,9 @@ hub_store_requests_lock_agents (hub_store_t *self, const char *const *networks, 
         return CII_NO_MEMORY;
     const char *values [] = { list };
     hub_rows_t *rows = hub_store_query (self, "lock agents",
-                                        "SELECT id FROM agents WHERE revoked_at IS NULL AND network = ANY ($1::text[]) "
-                                        "ORDER BY id FOR UPDATE", 1, values);
+                                        "SELECT h.agent_id FROM downward_heads h JOIN agents g ON g.id = h.agent_id "
+                                        "WHERE g.revoked_at IS NULL AND g.network = ANY ($1::text[]) "
+                                        "ORDER BY h.agent_id FOR UPDATE OF h", 1, values);
     free (list);
     if (!rows)
         return hub_store_rc (self);

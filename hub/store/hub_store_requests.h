@@ -88,9 +88,10 @@ cii_rc_t hub_store_requests_lock_theme (hub_store_t *self, const char *theme_ref
 cii_rc_t hub_store_requests_lock_refs (hub_store_t *self, const char *const *refs, size_t n,
                                        hub_request_lock_t **rows_p, size_t *count_p);
 
-/*  Locks the active agents of networks[0..n-1] in id order, as the downward queue locks them, so
-    that a transaction about to queue items for several networks one by one (a decision on a theme)
-    never waits for them in another order than a transaction queueing for all at once. */
+/*  Locks the downward heads of the active agents of networks[0..n-1] in agent id order, as the
+    downward queue locks them (never their agents rows), so that a transaction about to queue items
+    for several networks one by one (a decision on a theme) never waits for them in another order
+    than a transaction queueing for all at once. */
 cii_rc_t hub_store_requests_lock_agents (hub_store_t *self, const char *const *networks, size_t n);
 
 /*  Writes a state change of request_id: its history row (state, organ, note, meeting or NULL, not

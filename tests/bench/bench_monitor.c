@@ -71,7 +71,8 @@ main (int argc, char **argv)
                       "       'recommendation', '\\x0a00', 'recommendation:' || r.ref || '.v' || v.version, "
                       "       CASE WHEN (v.rec_id + a.id) % 5 <> 0 THEN now () END "
                       "FROM agents a, recommendation_versions v JOIN recommendations r ON r.id = v.rec_id");
-    bench_exec (conn, "UPDATE agents a SET last_seq = (SELECT max (seq) FROM downward d WHERE d.agent_id = a.id)");
+    bench_exec (conn, "UPDATE downward_heads h SET last_seq = coalesce ((SELECT max (seq) FROM downward d "
+                      "WHERE d.agent_id = h.agent_id), 0)");
     //  One PUSH per cell of version 1 and of the current version; one in twenty failed, then pushed.
     bench_exec (conn, "INSERT INTO rec_pushes (rec_id, version, canton, network, agent_id, message_id, state, adapter, "
                       "                        detail, attempts, at) "

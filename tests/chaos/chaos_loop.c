@@ -302,7 +302,7 @@ static bool s_settled (void *arg)
         it_agent_t *agent = &f->agents[i];
         if (it_agent_sql_long (agent, "SELECT count(*) FROM outbox") != 0) return false;
         long assigned =
-            it_sql_long (f, "SELECT last_seq FROM agents WHERE network = $1 AND revoked_at IS NULL",
+            it_sql_long (f, "SELECT h.last_seq FROM agents JOIN downward_heads h ON h.agent_id = id WHERE network = $1 AND revoked_at IS NULL",
                          agent->network, NULL);
         long acked = it_sql_long (
             f, "SELECT acked_seq FROM agents WHERE network = $1 AND revoked_at IS NULL",

@@ -131,7 +131,7 @@ static void test_notices_offline (void **state)
     s_check_notices (f, lem, two_titles, N_NOTICES + 1);
     s_check_notices (f, tic, two_titles, N_NOTICES + 1);
     s_check_notices (f, zur, zur_titles, N_NOTICES + 1);
-    assert_int_equal (it_sql_long (f, "SELECT max(last_seq) FROM agents", NULL), N_NOTICES + 1);
+    assert_int_equal (it_sql_long (f, "SELECT max(last_seq) FROM downward_heads", NULL), N_NOTICES + 1);
 
     //  an unknown network is refused with one line, and nothing is queued
     s_notice (f, "atlantis", "Avis perdu", 1);

@@ -112,10 +112,11 @@ test_restore_with_pg_restore (void **state)
     const char *pg_restore [] = { "/usr/bin/pg_restore", "--clean", "--if-exists", "--single-transaction", "-d",
                                   f->dbname, dump, NULL };
     s_pg_tool (f, pg_restore);
-    assert_int_equal (it_sql_long (f, "SELECT last_seq FROM agents WHERE network = 'lemanique'", NULL), 5);
+    assert_int_equal (it_sql_long (f, "SELECT h.last_seq FROM agents JOIN downward_heads h ON h.agent_id = id WHERE network = 'lemanique'", NULL), 5);
     assert_int_equal (it_hub_start (f), 0);
-    assert_true (it_wait_sql (f, 30000, 1, "SELECT count(*) FROM agents WHERE network = 'lemanique' "
-                                           "AND epoch <> 0 AND epoch_start = 5 AND last_seq = 5", NULL));
+    assert_true (it_wait_sql (f, 30000, 1, "SELECT count(*) FROM agents JOIN downward_heads h ON h.agent_id = id "
+                                           "WHERE network = 'lemanique' AND epoch <> 0 AND epoch_start = 5 "
+                                           "AND h.last_seq = 5", NULL));
     assert_true (s_hub_logged (f, "hub: agent lemanique: holds seq 10 of epoch 0 but only 5 were assigned here"));
     assert_true (s_agent_wait (lem, 2, "SELECT count(*) FROM streams"));
     assert_true (s_agent_wait (lem, 5, S_POSITION));
@@ -158,7 +159,8 @@ test_hub_killed_before_epoch_written (void **state)
     assert_int_equal (it_hub_stop (f), 0);
     assert_int_equal (it_sql_long (f, "WITH d AS (DELETE FROM downward WHERE seq > 1 RETURNING 1) "
                                       "SELECT count(*) FROM d", NULL), 2);
-    assert_int_equal (it_sql_long (f, "WITH u AS (UPDATE agents SET last_seq = 1, acked_seq = 1 RETURNING 1) "
+    assert_int_equal (it_sql_long (f, "WITH h AS (UPDATE downward_heads SET last_seq = 1), "
+                                      "u AS (UPDATE agents SET acked_seq = 1 RETURNING 1) "
                                       "SELECT count(*) FROM u", NULL), 1);
     //  A lock on the agent's row holds back every write of the hub's control worker
     PGconn *lock = PQconnectdb (f->conninfo);

@@ -148,7 +148,7 @@ s_down (unit_hub_t *hub, int64_t agent, int64_t after)
 static int64_t
 s_last_seq (unit_hub_t *hub, int64_t agent)
 {
-    return unit_pg_int (hub->pg, "SELECT last_seq FROM agents WHERE id = %lld", (long long) agent);
+    return unit_pg_int (hub->pg, "SELECT last_seq FROM downward_heads WHERE agent_id = %lld", (long long) agent);
 }
 
 //  Nothing of a recommendation stored, no number taken.

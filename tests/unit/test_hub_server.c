@@ -84,11 +84,12 @@ static void
 s_restore_ticino (unit_server_t *fx, int at)
 {
     unit_server_stop (fx);
-    char sql [200];
+    char sql [400];
     snprintf (sql, sizeof sql, "DELETE FROM downward WHERE agent_id = (SELECT id FROM agents WHERE network = "
                                "'ticino') AND seq > %d", at);
     unit_server_exec (fx, sql);
-    snprintf (sql, sizeof sql, "UPDATE agents SET last_seq = %d, acked_seq = least (acked_seq, %d) "
+    snprintf (sql, sizeof sql, "UPDATE downward_heads SET last_seq = %d WHERE agent_id = (SELECT id FROM agents "
+                               "WHERE network = 'ticino'); UPDATE agents SET acked_seq = least (acked_seq, %d) "
                                "WHERE network = 'ticino'", at, at);
     unit_server_exec (fx, sql);
     unit_server_start (fx);
@@ -307,8 +308,9 @@ test_restore_new_epoch (void **state)
     assert_true (welcome.last_seq == 5);
     uint64_t epoch = welcome.epoch;
     char sql [160];
-    snprintf (sql, sizeof sql, "SELECT count(*) FROM agents WHERE network = 'ticino' AND epoch = %" PRIu64
-                               " AND epoch_start = 5 AND last_seq = 5", epoch);
+    snprintf (sql, sizeof sql, "SELECT count(*) FROM agents JOIN downward_heads h ON h.agent_id = id "
+                               "WHERE network = 'ticino' AND epoch = %" PRIu64
+                               " AND epoch_start = 5 AND h.last_seq = 5", epoch);
     unit_server_wait_long (fx, sql, 1);
     unit_expect_nothing (dealer, 300);                    //  nothing it held is sent again
     s_queue_notice (fx, "Dopo il ripristino");
@@ -325,7 +327,7 @@ test_restore_new_epoch (void **state)
     unit_expect_nothing (dealer, 300);
     s_queue_notice (fx, "Otto");
     unit_expect_deliver (dealer, 8);
-    assert_int_equal (unit_server_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 8);
+    assert_int_equal (unit_server_long (fx, "SELECT h.last_seq FROM agents JOIN downward_heads h ON h.agent_id = id WHERE network = 'ticino'"), 8);
     zsock_destroy (&dealer);
     //  A copy of the agent still in the old epoch (it died before storing the new one) says it
     //  holds 10: of this stream it holds only what came before the new epoch began (5), so it gets
@@ -379,7 +381,7 @@ test_hostile_positions (void **state)
     snprintf (sql, sizeof sql, "SELECT count(*) FROM agents WHERE network = 'ticino' AND epoch = %" PRId64
                                " AND epoch_start = 3", (int64_t) second);
     unit_server_wait_long (fx, sql, 1);
-    assert_int_equal (unit_server_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 3);
+    assert_int_equal (unit_server_long (fx, "SELECT h.last_seq FROM agents JOIN downward_heads h ON h.agent_id = id WHERE network = 'ticino'"), 3);
     assert_int_equal (unit_server_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'"), 2);
 
     //  The agent says where it really is (its epoch 0, seq 2): item 3 comes again, then the rest
@@ -434,7 +436,7 @@ test_agent_without_epoch (void **state)
     unit_ack (old, "ack-6", 6);
     unit_server_wait_long (fx, "SELECT acked_seq FROM agents WHERE network = 'ticino'", 6);
     assert_int_equal (unit_server_long (fx, S_TICINO_EPOCH), 0);
-    assert_int_equal (unit_server_long (fx, "SELECT last_seq FROM agents WHERE network = 'ticino'"), 6);
+    assert_int_equal (unit_server_long (fx, "SELECT h.last_seq FROM agents JOIN downward_heads h ON h.agent_id = id WHERE network = 'ticino'"), 6);
     zsock_destroy (&old);
 }
 

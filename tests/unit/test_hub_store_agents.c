@@ -131,7 +131,8 @@ test_agent_epoch (void **state)
     unit_hub_t *hub = *state;
     int64_t id = s_enroll (hub, "ticino", KEY_A);
     int64_t other = s_enroll (hub, "zuerich", KEY_Z);
-    unit_pg_exec (hub->pg, "UPDATE agents SET last_seq = 5, acked_seq = 3 WHERE id = %lld", (long long) id);
+    unit_pg_exec (hub->pg, "UPDATE downward_heads SET last_seq = 5 WHERE agent_id = %lld; "
+                  "UPDATE agents SET acked_seq = 3 WHERE id = %lld", (long long) id, (long long) id);
     //  Every agent starts in epoch 0 at 0.
     hub_agent_row_t row = unit_hub_agent (hub, id);
     assert_int_equal (row.epoch, 0);

@@ -63,7 +63,7 @@ s_queue (s_fixture_t *fx, int version, const char *const *networks, size_t n)
 static void
 s_ack (s_fixture_t *fx, int64_t agent)
 {
-    int64_t seq = unit_pg_int (fx->cli.hub->pg, "SELECT last_seq FROM agents WHERE id = %lld", (long long) agent);
+    int64_t seq = unit_pg_int (fx->cli.hub->pg, "SELECT last_seq FROM downward_heads WHERE agent_id = %lld", (long long) agent);
     assert_int_equal (hub_store_acks (fx->cli.hub->store, &agent, &seq, 1), CII_OK);
 }
 

@@ -358,14 +358,15 @@ test_restore_from_backup (void **state)
     zactor_destroy (&server);
     unit_pg_exec (hub->pg, "DELETE FROM downward WHERE seq > 5");
     unit_pg_exec (hub->pg, "DELETE FROM notices WHERE id > 5");
-    unit_pg_exec (hub->pg, "UPDATE agents SET last_seq = 5, acked_seq = 5");
+    unit_pg_exec (hub->pg, "UPDATE downward_heads SET last_seq = 5; UPDATE agents SET acked_seq = 5");
     hub_server_config_t again = { .conninfo = hub->pg->conninfo, .certs_dir = hub->dir, .bind = endpoint };
     server = zactor_new (hub_server_actor, &again);
     zstr_free (&status);
     char *endpoint_again = NULL, *key_again = NULL;
     assert_int_equal (zsock_recv (server, "sss", &status, &endpoint_again, &key_again), 0);
     assert_string_equal (status, "READY");
-    check.sql = "SELECT count(*) FROM agents WHERE epoch <> 0 AND epoch_start = 5 AND last_seq = 5";
+    check.sql = "SELECT count(*) FROM agents JOIN downward_heads h ON h.agent_id = id "
+                "WHERE epoch <> 0 AND epoch_start = 5 AND h.last_seq = 5";
     check.expected = 1;
     assert_true (s_wait (s_sql_is, &check));
     long long epoch = unit_pg_int (hub->pg, "SELECT epoch FROM agents");
