@@ -657,13 +657,18 @@ s_networks (hub_store_t *store, s_work_t *work, hub_rec_done_t *out, cii_err_t *
     return CII_OK;
 }
 
-//  Queues the RECOMMENDATION of every network in out->sent.
+//  Queues the RECOMMENDATION of every network in out->sent, all with one statement.
 static cii_rc_t
 s_deliver (hub_store_t *store, const s_work_t *work, cii_recommendation_t *rec, hub_rec_done_t *out, cii_err_t *err)
 {
     char subject [HUB_MAX_REF + 32];
     snprintf (subject, sizeof subject, "recommendation:%s.v%" PRIu32, rec->ref, rec->version);
-    for (size_t n = 0; n < out->n_sent; n++) {
+    hub_downward_item_t items [CII_CANTON_COUNT];
+    uint8_t *bodies [CII_CANTON_COUNT] = { NULL };
+    const char *networks [CII_CANTON_COUNT];
+    int64_t recipients [CII_CANTON_COUNT];
+    cii_rc_t rc = CII_OK;
+    for (size_t n = 0; rc == CII_OK && n < out->n_sent; n++) {
         hub_rec_sent_t *sent = &out->sent [n];
         const char *cantons [CII_CANTON_COUNT];
         size_t count = 0;
@@ -672,27 +677,26 @@ s_deliver (hub_store_t *store, const s_work_t *work, cii_recommendation_t *rec, 
                 cantons [count++] = work->cantons [i];
         rec->cantons = cantons;
         rec->n_cantons = count;
-        cii_rc_t rc = cii_recommendation_check (rec, "recommendation", err);
-        uint8_t *body = NULL;
         size_t size = 0;
+        rc = cii_recommendation_check (rec, "recommendation", err);
         if (rc == CII_OK)
-            rc = cii_wire_recommendation_pack (rec, &body, &size, err);
-        if (rc != CII_OK) {
+            rc = cii_wire_recommendation_pack (rec, &bodies [n], &size, err);
+        if (rc != CII_OK)
             zsys_error ("hub: %s v%" PRIu32 ": the RECOMMENDATION for %s cannot be packed: %s", rec->ref, rec->version,
                         sent->network, err ? err->text : "");
-            return rc;
-        }
-        const char *networks [] = { sent->network };
-        if (hub_store_downward_queue (store, "recommendation", body, size, networks, 1, subject, &sent->recipients)
-            != CII_OK)
-            rc = hub_store_fail (store, err);
-        free (body);
-        if (rc != CII_OK)
-            return rc;
+        networks [n] = sent->network;
+        items [n] = (hub_downward_item_t) { "recommendation", bodies [n], size, &networks [n], 1, subject };
     }
     rec->cantons = work->cantons;
     rec->n_cantons = work->n_cantons;
-    return CII_OK;
+    if (rc == CII_OK && hub_store_downward_queue_many (store, items, out->n_sent, recipients) != CII_OK)
+        rc = hub_store_fail (store, err);
+    for (size_t n = 0; n < out->n_sent; n++) {
+        if (rc == CII_OK)
+            out->sent [n].recipients = recipients [n];
+        free (bodies [n]);
+    }
+    return rc;
 }
 
 //  Locks the agents of every network this transaction queues for (the STATUS of the moving requests,
