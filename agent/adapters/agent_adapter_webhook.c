@@ -1,7 +1,7 @@
 /*  agent_adapter_webhook.c — the webhook push adapter: an HTTPS POST of the payload with libcurl
     (plain HTTP only to loopback: 127.0.0.1, ::1, localhost), headers Content-Type:
     application/json, Idempotency-Key: REF.vN.CANTON and X-CII-Signature: sha256=HEX, the
-    HMAC-SHA256 (OpenSSL) of the exact body with the canton's secret (the secret file's content,
+    HMAC-SHA256 (libsodium) of the exact body with the canton's secret (the secret file's content,
     trailing newline stripped; a file readable by group or others is refused). 2xx means pushed;
     redirects are not followed (a 3xx fails, naming its Location); a connect and a total time
     limit. */
@@ -9,9 +9,8 @@
 #include "cii_domain.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +133,24 @@ s_reply_line (s_reply_t *reply)
     return reply->kept;
 }
 
+//  The HMAC-SHA256 of body with key (of any length, as RFC 2104) in lowercase hex into hex.
+static cii_rc_t
+s_sign (const char *key, size_t key_size, const char *body, size_t size,
+        char hex [2 * crypto_auth_hmacsha256_BYTES + 1], cii_err_t *err)
+{
+    crypto_auth_hmacsha256_state state;
+    unsigned char mac [crypto_auth_hmacsha256_BYTES];
+    bool signed_ok = sodium_init () >= 0
+                     && crypto_auth_hmacsha256_init (&state, (const unsigned char *) key, key_size) == 0
+                     && crypto_auth_hmacsha256_update (&state, (const unsigned char *) body, size) == 0
+                     && crypto_auth_hmacsha256_final (&state, mac) == 0;
+    sodium_memzero (&state, sizeof state);
+    if (!signed_ok)
+        return cii_err_set (err, CII_FAILED, "webhook: cannot compute the signature");
+    sodium_bin2hex (hex, 2 * crypto_auth_hmacsha256_BYTES + 1, mac, sizeof mac);
+    return CII_OK;
+}
+
 static pthread_once_t s_curl_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -155,18 +172,14 @@ s_push (const agent_adapter_target_t *target, const agent_adapter_job_t *job, ch
         rc = s_read_secret (target->secret_file, &secret, &secret_size, err);
     if (rc != CII_OK)
         return rc;
-    unsigned char mac [EVP_MAX_MD_SIZE];
-    unsigned int mac_size = 0;
-    bool signed_ok = HMAC (EVP_sha256 (), secret, (int) secret_size, (const unsigned char *) job->body, job->size,
-                           mac, &mac_size) != NULL;
-    memset (secret, 0, secret_size);
+    char mac [2 * crypto_auth_hmacsha256_BYTES + 1];
+    rc = s_sign (secret, secret_size, job->body, job->size, mac, err);
+    sodium_memzero (secret, secret_size);
     free (secret);
-    if (!signed_ok)
-        return cii_err_set (err, CII_FAILED, "webhook: cannot compute the signature");
-    char signature [32 + 2 * EVP_MAX_MD_SIZE] = "X-CII-Signature: sha256=";
-    size_t at = strlen (signature);
-    for (unsigned int i = 0; i < mac_size; i++)
-        at += (size_t) snprintf (signature + at, sizeof signature - at, "%02x", mac [i]);
+    if (rc != CII_OK)
+        return rc;
+    char signature [32 + sizeof mac];
+    snprintf (signature, sizeof signature, "X-CII-Signature: sha256=%s", mac);
     char key [128];
     snprintf (key, sizeof key, "Idempotency-Key: %s", job->idem_key);
 
