@@ -15,7 +15,8 @@
       --size                upward signals padded so that the packed SIGNAL envelope is about BYTES
                             (default: a short real-looking signal); the size is printed
       --down                downward part: N items (status, or recommendation of 6 KB), one agent
-                            each in turn, queued in transactions of --down-batch while the agents
+                            each in turn, queued in transactions of --down-batch (one
+                            hub_store_downward_queue_many statement each) while the agents
                             receive and acknowledge (0: off)
       --many                agents connected at once in child processes of up to 5,000 (0: off)
       --zmtp-heartbeat      1: simulated agents also send ZMTP heartbeats every second as cii-agent
@@ -552,8 +553,8 @@ s_recommendation_pack (uint8_t **body_p, size_t *size_p, cii_err_t *err)
 }
 
 //  Downward throughput (issue 10 goal 5): `items` items, each for one of the agents in turn (as a
-//  STATUS goes to its request's network), queued in transactions of `batch` items through
-//  hub_store_downward_queue while the agents receive and acknowledge. Timed from the first
+//  STATUS goes to its request's network), queued in transactions of `batch` items, each with one
+//  hub_store_downward_queue_many call, while the agents receive and acknowledge. Timed from the first
 //  queued item to the agents' last acknowledgement.
 static void
 s_downward (sim_t *sims, int agents, int items, int batch, const char *kind)
@@ -582,6 +583,15 @@ s_downward (sim_t *sims, int agents, int items, int batch, const char *kind)
     for (int a = 0; a < agents; a++)
         before [a] = sims [a].acked;
     stats_t st = { 0 };
+    //  One transaction of `batch` items is one hub_store_downward_queue_many call: one statement,
+    //  the agents' heads locked once in id order (never their agents rows, which the hub's ACKs
+    //  lock), so the round-robin needs no care for lock order.
+    hub_downward_item_t *batch_items = calloc ((size_t) batch, sizeof *batch_items);
+    char (*subjects) [48] = calloc ((size_t) batch, sizeof *subjects);
+    if (!batch_items || !subjects) {
+        fprintf (stderr, "bench: downward: out of memory\n");
+        exit (1);
+    }
     int64_t t0 = s_us (), queue_us = 0;
     int queued = 0;
     while (queued < items) {
@@ -590,17 +600,16 @@ s_downward (sim_t *sims, int agents, int items, int batch, const char *kind)
             fprintf (stderr, "bench: downward: cannot begin\n");
             exit (1);
         }
-        //  Each transaction starts with the first agent, so that it locks the agents' rows in id
-        //  order as the hub's ACK statements do: round-robin from where the last one ended would
-        //  deadlock with them (seen: "deadlock detected ... while locking tuple in agents").
-        for (int i = 0; i < batch && queued < items; i++, queued++) {
-            const char *network [] = { s_networks [i % agents][0] };
-            char subject [48];
-            snprintf (subject, sizeof subject, "request:CII-B-%07d", queued);
-            if (hub_store_downward_queue (s_store, kind, body, body_size, network, 1, subject, NULL) != CII_OK) {
-                fprintf (stderr, "bench: downward: queueing item %d failed\n", queued);
-                exit (1);
-            }
+        int n = 0;
+        for (; n < batch && queued < items; n++, queued++) {
+            snprintf (subjects [n], sizeof subjects [n], "request:CII-B-%07d", queued);
+            batch_items [n] = (hub_downward_item_t) { kind, body, body_size, s_networks [queued % agents], 1,
+                                                      subjects [n] };
+        }
+        if (hub_store_downward_queue_many (s_store, batch_items, (size_t) n, NULL) != CII_OK) {
+            fprintf (stderr, "bench: downward: queueing items %d-%d failed: %s\n", queued - n, queued - 1,
+                     hub_store_error (s_store));
+            exit (1);
         }
         if (hub_store_commit (s_store) != CII_OK) {
             fprintf (stderr, "bench: downward: commit failed\n");
@@ -619,12 +628,14 @@ s_downward (sim_t *sims, int agents, int items, int batch, const char *kind)
     if (acked < items)
         printf ("downward: only %" PRId64 " of %d items acknowledged in %.2f s\n", acked, items, secs);
     printf ("downward: %d items to %d agents acknowledged in %.2f s: %.0f items/s (%s of %zu bytes packed, "
-            "one agent each; queued in transactions of %d in %.2f s: %.0f items/s; %d out of order)\n", items,
+            "one agent each; queued in transactions of %d, one statement each, in %.2f s: %.0f items/s; "
+            "%d out of order)\n", items,
             agents, secs, acked / secs, kind, body_size, batch, queue_us / 1e6, items / (queue_us / 1e6), st.gaps);
 
     //  The same items as a backlog, without the producer: seven more agents (networks down-1..7)
-    //  are connected but say HELLO only once every item is queued for them (each statement queues
-    //  one item for all seven), as consumers draining a full durable queue. Timed from the HELLOs.
+    //  are connected but say HELLO only once every item is queued for them (each item for all
+    //  seven, --down-batch items a statement), as consumers draining a full durable queue. Timed
+    //  from the HELLOs.
     int each = (items + agents - 1) / agents;
     sim_t *late = s_agents_connect ("down", 0, agents);
     const char *networks [7];
@@ -639,14 +650,14 @@ s_downward (sim_t *sims, int agents, int items, int batch, const char *kind)
             fprintf (stderr, "bench: downward backlog: cannot begin\n");
             exit (1);
         }
-        for (int j = 0; j < batch && i < each; j++, i++) {
-            char subject [48];
-            snprintf (subject, sizeof subject, "request:CII-L-%07d", i);
-            if (hub_store_downward_queue (s_store, kind, body, body_size, networks, (size_t) agents, subject, NULL)
-                != CII_OK) {
-                fprintf (stderr, "bench: downward backlog: queueing failed\n");
-                exit (1);
-            }
+        int n = 0;
+        for (; n < batch && i < each; n++, i++) {
+            snprintf (subjects [n], sizeof subjects [n], "request:CII-L-%07d", i);
+            batch_items [n] = (hub_downward_item_t) { kind, body, body_size, networks, (size_t) agents, subjects [n] };
+        }
+        if (hub_store_downward_queue_many (s_store, batch_items, (size_t) n, NULL) != CII_OK) {
+            fprintf (stderr, "bench: downward backlog: queueing failed: %s\n", hub_store_error (s_store));
+            exit (1);
         }
         if (hub_store_commit (s_store) != CII_OK) {
             fprintf (stderr, "bench: downward backlog: commit failed\n");
@@ -669,10 +680,12 @@ s_downward (sim_t *sims, int agents, int items, int batch, const char *kind)
     secs = (s_us () - t0) / 1e6;
     printf ("downward backlog: %d items to %d agents acknowledged in %.2f s: %.0f items/s (%d each, queued "
             "before their HELLO in %.2f s, one statement per %d items)\n", each * agents, agents, secs,
-            acked / secs, each, queued_s, agents);
+            acked / secs, each, queued_s, batch * agents);
     for (int a = 0; a < agents; a++)
         zsock_destroy (&late [a].sock);
     free (late);
+    free (batch_items);
+    free (subjects);
     free (body);
 }
 
