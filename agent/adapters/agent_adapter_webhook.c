@@ -4,13 +4,16 @@
     HMAC-SHA256 (libsodium) of the exact body with the canton's secret (the secret file's content,
     trailing newline stripped; a file readable by group or others is refused). 2xx means pushed;
     redirects are not followed (a 3xx fails, naming its Location); a connect and a total time
-    limit. */
+    limit. libcurl is loaded (dlopen) at the adapter's first use, not linked: an agent whose
+    cantons use no webhook never maps it nor its dependencies (DESIGN §6). */
 #include "agent_adapter.h"
 #include "cii_domain.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +24,123 @@
 #define S_SECRET_MAX      4096      //  bytes of a secret file
 #define S_CONNECT_MAX_MS  10000     //  the connect limit (or the whole limit when shorter)
 #define S_REPLY_KEPT      512       //  bytes of the answer's body kept for the reason
+#define S_CURL_LIBRARY    "libcurl.so.4"
+
+//  --------------------------------------------------------------------------------------------
+//  libcurl, loaded at the first use. <curl/curl.h> gives the types and constants only; every call
+//  goes through this table, its entries named apart from curl's functions (curl.h defines
+//  curl_easy_setopt and curl_easy_getinfo as macros). The macros' compile-time type check of
+//  setopt is gone with them: every value below is of its option's type (long with an L,
+//  curl_off_t cast, pointers, callbacks of curl's prototypes).
+
+typedef struct {
+    CURLcode (*global_init) (long flags);
+    CURL *(*easy_init) (void);
+    CURLcode (*easy_setopt) (CURL *curl, CURLoption option, ...);
+    CURLcode (*easy_perform) (CURL *curl);
+    CURLcode (*easy_getinfo) (CURL *curl, CURLINFO info, ...);
+    void (*easy_cleanup) (CURL *curl);
+    const char *(*easy_strerror) (CURLcode code);
+    struct curl_slist *(*slist_append) (struct curl_slist *list, const char *text);
+    void (*slist_free_all) (struct curl_slist *list);
+    CURLU *(*url) (void);
+    CURLUcode (*url_set) (CURLU *url, CURLUPart what, const char *part, unsigned int flags);
+    CURLUcode (*url_get) (CURLU *url, CURLUPart what, char **part, unsigned int flags);
+    void (*url_cleanup) (CURLU *url);
+    void (*free) (void *data);
+} s_curl_t;
+
+//  The table's entries by symbol (each entry a function pointer, stored from dlsym's void *).
+static const struct {
+    const char *symbol;
+    size_t offset;
+} s_curl_symbols [] = {
+    { "curl_global_init", offsetof (s_curl_t, global_init) },
+    { "curl_easy_init", offsetof (s_curl_t, easy_init) },
+    { "curl_easy_setopt", offsetof (s_curl_t, easy_setopt) },
+    { "curl_easy_perform", offsetof (s_curl_t, easy_perform) },
+    { "curl_easy_getinfo", offsetof (s_curl_t, easy_getinfo) },
+    { "curl_easy_cleanup", offsetof (s_curl_t, easy_cleanup) },
+    { "curl_easy_strerror", offsetof (s_curl_t, easy_strerror) },
+    { "curl_slist_append", offsetof (s_curl_t, slist_append) },
+    { "curl_slist_free_all", offsetof (s_curl_t, slist_free_all) },
+    { "curl_url", offsetof (s_curl_t, url) },
+    { "curl_url_set", offsetof (s_curl_t, url_set) },
+    { "curl_url_get", offsetof (s_curl_t, url_get) },
+    { "curl_url_cleanup", offsetof (s_curl_t, url_cleanup) },
+    { "curl_free", offsetof (s_curl_t, free) },
+};
+_Static_assert (sizeof (void *) == sizeof (void (*) (void)), "dlsym's void * holds a function pointer");
+
+static pthread_mutex_t s_curl_mutex = PTHREAD_MUTEX_INITIALIZER;
+static s_curl_t s_curl;                 //  filled once under s_curl_mutex, read-only afterwards
+static bool s_curl_loaded;              //  under s_curl_mutex
+
+//  Opens libcurl and fills the table (the library stays loaded), under s_curl_mutex.
+static cii_rc_t
+s_curl_open (cii_err_t *err)
+{
+    dlerror ();
+    void *library = dlopen (S_CURL_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        const char *why = dlerror ();
+        return cii_err_set (err, CII_UNAVAILABLE, "webhook: cannot load %s (install libcurl4): %s", S_CURL_LIBRARY,
+                            why ? why : "unknown reason");
+    }
+    s_curl_t curl;
+    for (size_t i = 0; i < sizeof s_curl_symbols / sizeof s_curl_symbols [0]; i++) {
+        dlerror ();
+        void *symbol = dlsym (library, s_curl_symbols [i].symbol);
+        if (!symbol) {
+            const char *why = dlerror ();
+            cii_rc_t rc = cii_err_set (err, CII_UNAVAILABLE, "webhook: %s has no %s (libcurl older than 7.62?): %s",
+                                       S_CURL_LIBRARY, s_curl_symbols [i].symbol, why ? why : "not found");
+            dlclose (library);
+            return rc;
+        }
+        memcpy ((char *) &curl + s_curl_symbols [i].offset, &symbol, sizeof symbol);
+    }
+    CURLcode code = curl.global_init (CURL_GLOBAL_DEFAULT);
+    if (code != CURLE_OK) {
+        cii_rc_t rc = cii_err_set (err, CII_UNAVAILABLE, "webhook: %s: curl_global_init: %s", S_CURL_LIBRARY,
+                                   curl.easy_strerror (code));
+        dlclose (library);
+        return rc;
+    }
+    s_curl = curl;
+    return CII_OK;
+}
+
+//  CII_OK once libcurl is loaded (at the first call; thread-safe: the push worker is a thread).
+//  Else CII_UNAVAILABLE naming the library and dlerror()'s reason; the next call tries again (a
+//  push is retried with backoff, so installing libcurl4 needs no restart).
+static cii_rc_t
+s_curl_load (cii_err_t *err)
+{
+    pthread_mutex_lock (&s_curl_mutex);
+    cii_rc_t rc = s_curl_loaded ? CII_OK : s_curl_open (err);
+    if (rc == CII_OK)
+        s_curl_loaded = true;
+    pthread_mutex_unlock (&s_curl_mutex);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------------------------
 
 //  CII_OK for https://HOST..., or http:// to a loopback host.
 static cii_rc_t
 s_check_url (const char *url, cii_err_t *err)
 {
-    CURLU *u = curl_url ();
+    cii_rc_t rc = s_curl_load (err);
+    if (rc != CII_OK)
+        return rc;
+    CURLU *u = s_curl.url ();
     if (!u)
         return cii_err_set (err, CII_NO_MEMORY, "out of memory");
     char *scheme = NULL, *host = NULL;
-    cii_rc_t rc = CII_OK;
-    if (curl_url_set (u, CURLUPART_URL, url, 0) != CURLUE_OK
-        || curl_url_get (u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK
-        || curl_url_get (u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+    if (s_curl.url_set (u, CURLUPART_URL, url, 0) != CURLUE_OK
+        || s_curl.url_get (u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK
+        || s_curl.url_get (u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
         rc = cii_err_set (err, CII_BAD_INPUT, "--url %s: not a URL", url);
     else
     if (strcasecmp (scheme, "https") == 0)
@@ -46,9 +153,9 @@ s_check_url (const char *url, cii_err_t *err)
     }
     else
         rc = cii_err_set (err, CII_BAD_INPUT, "--url %s: not https", url);
-    curl_free (scheme);
-    curl_free (host);
-    curl_url_cleanup (u);
+    s_curl.free (scheme);
+    s_curl.free (host);
+    s_curl.url_cleanup (u);
     return rc;
 }
 
@@ -151,21 +258,12 @@ s_sign (const char *key, size_t key_size, const char *body, size_t size,
     return CII_OK;
 }
 
-static pthread_once_t s_curl_once = PTHREAD_ONCE_INIT;
-
-static void
-s_curl_init (void)
-{
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-}
-
 static cii_rc_t
 s_push (const agent_adapter_target_t *target, const agent_adapter_job_t *job, char detail [AGENT_ADAPTER_DETAIL],
         cii_err_t *err)
 {
     detail [0] = '\0';
-    pthread_once (&s_curl_once, s_curl_init);
-    cii_rc_t rc = s_check_url (target->url, err);
+    cii_rc_t rc = s_check_url (target->url, err);     //  loads libcurl, at the first push
     char *secret = NULL;
     size_t secret_size = 0;
     if (rc == CII_OK)
@@ -183,46 +281,46 @@ s_push (const agent_adapter_target_t *target, const agent_adapter_job_t *job, ch
     char key [128];
     snprintf (key, sizeof key, "Idempotency-Key: %s", job->idem_key);
 
-    CURL *curl = curl_easy_init ();
+    CURL *curl = s_curl.easy_init ();
     struct curl_slist *headers = NULL;
     struct curl_slist *more = NULL;
-    headers = curl_slist_append (NULL, "Content-Type: application/json");
-    if (headers && (more = curl_slist_append (headers, key)) != NULL)
+    headers = s_curl.slist_append (NULL, "Content-Type: application/json");
+    if (headers && (more = s_curl.slist_append (headers, key)) != NULL)
         headers = more;
-    if (headers && more && (more = curl_slist_append (headers, signature)) != NULL)
+    if (headers && more && (more = s_curl.slist_append (headers, signature)) != NULL)
         headers = more;
-    if (headers && more && (more = curl_slist_append (headers, "Expect:")) != NULL)
+    if (headers && more && (more = s_curl.slist_append (headers, "Expect:")) != NULL)
         headers = more;
     if (!curl || !headers || !more) {
-        curl_slist_free_all (headers);
-        curl_easy_cleanup (curl);
+        s_curl.slist_free_all (headers);
+        s_curl.easy_cleanup (curl);
         return cii_err_set (err, CII_NO_MEMORY, "out of memory");
     }
     s_reply_t reply = { "", 0 };
     char curl_error [CURL_ERROR_SIZE] = "";
     long connect_ms = target->timeout_ms < S_CONNECT_MAX_MS ? target->timeout_ms : S_CONNECT_MAX_MS;
-    curl_easy_setopt (curl, CURLOPT_URL, target->url);
-    curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt (curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt (curl, CURLOPT_POST, 1L);
-    curl_easy_setopt (curl, CURLOPT_POSTFIELDS, job->body);
-    curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) job->size);
-    curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt (curl, CURLOPT_USERAGENT, "cii-agent/" CII_VERSION);
-    curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-    curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) target->timeout_ms);
-    curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, s_on_body);
-    curl_easy_setopt (curl, CURLOPT_WRITEDATA, &reply);
-    curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_error);
+    s_curl.easy_setopt (curl, CURLOPT_URL, target->url);
+    s_curl.easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    s_curl.easy_setopt (curl, CURLOPT_FOLLOWLOCATION, 0L);
+    s_curl.easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+    s_curl.easy_setopt (curl, CURLOPT_POST, 1L);
+    s_curl.easy_setopt (curl, CURLOPT_POSTFIELDS, job->body);
+    s_curl.easy_setopt (curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) job->size);
+    s_curl.easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
+    s_curl.easy_setopt (curl, CURLOPT_USERAGENT, "cii-agent/" CII_VERSION);
+    s_curl.easy_setopt (curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    s_curl.easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) target->timeout_ms);
+    s_curl.easy_setopt (curl, CURLOPT_WRITEFUNCTION, s_on_body);
+    s_curl.easy_setopt (curl, CURLOPT_WRITEDATA, &reply);
+    s_curl.easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_error);
     if (job->cancel) {
-        curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, s_on_progress);
-        curl_easy_setopt (curl, CURLOPT_XFERINFODATA, (void *) job->cancel);
-        curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
+        s_curl.easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, s_on_progress);
+        s_curl.easy_setopt (curl, CURLOPT_XFERINFODATA, (void *) job->cancel);
+        s_curl.easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
     }
-    CURLcode code = curl_easy_perform (curl);
+    CURLcode code = s_curl.easy_perform (curl);
     long status = 0;
-    curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+    s_curl.easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
     if (code == CURLE_ABORTED_BY_CALLBACK)
         rc = cii_err_set (err, CII_UNAVAILABLE, "webhook %s: interrupted (the agent stopped)", target->url);
     else
@@ -232,7 +330,7 @@ s_push (const agent_adapter_target_t *target, const agent_adapter_job_t *job, ch
     else
     if (code != CURLE_OK)
         rc = cii_err_set (err, CII_UNAVAILABLE, "webhook %s: %s", target->url,
-                          *curl_error ? curl_error : curl_easy_strerror (code));
+                          *curl_error ? curl_error : s_curl.easy_strerror (code));
     else
     if (status >= 200 && status < 300) {
         snprintf (detail, AGENT_ADAPTER_DETAIL, "HTTP %ld", status);
@@ -241,7 +339,7 @@ s_push (const agent_adapter_target_t *target, const agent_adapter_job_t *job, ch
     else
     if (status >= 300 && status < 400) {
         char *location = NULL;
-        curl_easy_getinfo (curl, CURLINFO_REDIRECT_URL, &location);
+        s_curl.easy_getinfo (curl, CURLINFO_REDIRECT_URL, &location);
         char shown [200];
         cii_domain_line_copy (shown, sizeof shown, location ? location : "(no Location)",
                               strlen (location ? location : "(no Location)"));
@@ -252,8 +350,8 @@ s_push (const agent_adapter_target_t *target, const agent_adapter_job_t *job, ch
         const char *line = s_reply_line (&reply);
         rc = cii_err_set (err, CII_FAILED, "webhook %s: HTTP %ld%s%s", target->url, status, *line ? ": " : "", line);
     }
-    curl_slist_free_all (headers);
-    curl_easy_cleanup (curl);
+    s_curl.slist_free_all (headers);
+    s_curl.easy_cleanup (curl);
     return rc;
 }
 
