@@ -6,8 +6,9 @@
     (environment, stdin, exit 1, a hang killed with its process group); the webhook adapter
     against a real HTTP server process (tests/support/webhook_sink.c): the signature checked
     here with OpenSSL, a retried push with the same Idempotency-Key, 500, a redirect, a timeout;
-    giving up into `failed` with its PUSH; the hub's receipt; the CLI (`canton set`, `cantons`,
-    `status`). The network holds VD (fr), VS (fr/de) and GR (de/it/rm) to show the languages. */
+    the agent's two digests (libsodium) against published vectors: the signature (RFC 4231) and a
+    report file's SHA-256 ("abc"); giving up into `failed` with its PUSH; the hub's receipt; the
+    CLI (`canton set`, `cantons`, `status`). The network holds VD (fr), VS (fr/de) and GR (de/it/rm) to show the languages. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -30,6 +31,7 @@
 #include "agent_cli.h"
 #include "agent_kinds.h"
 #include "agent_push.h"
+#include "agent_reports.h"
 #include "agent_store_push.h"
 #include "cii_json.h"
 #include "cii_util.h"
@@ -646,6 +648,73 @@ test_webhook_failures (void **state)
     free (secret);
 }
 
+//  The agent's digests against published vectors, not only against OpenSSL: X-CII-Signature is
+//  HMAC-SHA256 as RFC 4231 test cases 2 and 6 (6: a 131-byte key, longer than SHA-256's block,
+//  hashed first), the webhook adapter called directly; a report file's SHA-256 is FIPS 180-2's
+//  "abc", seen by the import as the digest of a report stored before (imported before, not
+//  rejected as the JSON it is not).
+static void
+test_digest_vectors (void **state)
+{
+    s_fixture_t *fx = *state;
+    s_sink_start (fx, "200");
+    char url [128];
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/vectors", fx->sink_port);
+    char long_key [132];
+    memset (long_key, 0xaa, 131);
+    long_key [131] = '\0';
+    const struct {
+        const char *key;
+        const char *data;
+        const char *signature;
+    } vectors [] = {
+        { "Jefe", "what do ya want for nothing?",
+          "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843" },
+        { long_key, "Test Using Larger Than Block-Size Key - Hash Key First",
+          "sha256=60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54" },
+    };
+    for (int i = 0; i < 2; i++) {
+        char *secret = s_secret (fx, vectors [i].key, 0600);
+        agent_adapter_target_t target = { .url = url, .secret_file = secret, .timeout_ms = 5000 };
+        agent_adapter_job_t job = { .ref = S_REF, .version = 1, .canton = "VD", .languages = "fr",
+                                    .idem_key = S_REF ".v1.VD", .body = vectors [i].data,
+                                    .size = strlen (vectors [i].data) };
+        char detail [AGENT_ADAPTER_DETAIL];
+        cii_err_t err;
+        if (agent_adapter_webhook.push (&target, &job, detail, &err) != CII_OK)
+            fail_msg ("push: %s", err.text);
+        assert_string_equal (detail, "HTTP 200");
+        char *headers = NULL, *body = NULL;
+        size_t size = 0;
+        s_sink_request (fx, i + 1, &headers, &body, &size);
+        assert_string_equal (body, vectors [i].data);
+        char value [256];
+        assert_string_equal (s_header (headers, "X-CII-Signature", value, sizeof value), vectors [i].signature);
+        free (headers);
+        free (body);
+        free (secret);
+    }
+
+    s_recommend_ok (fx, 1, "VD");
+    agent_report_input_t input = {
+        .ref = S_REF, .canton = "VD", .state = "planned", .source = "file", .file_name = "abc.json",
+        .file_digest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" };
+    agent_reported_t reported;
+    cii_err_t err;
+    if (agent_reports_add (fx->store, &input, &reported, &err) != CII_OK)
+        fail_msg ("report: %s", err.text);
+    agent_reports_summary_t summary;
+    assert_int_equal (agent_reports_import (fx->store, fx->cli.agent->state, &summary, &err), CII_OK);
+    char path [600];
+    snprintf (path, sizeof path, "%s/reports/VD/abc-again.json", fx->cli.agent->state);
+    unit_write_text (path, "abc");
+    assert_int_equal (agent_reports_import (fx->store, fx->cli.agent->state, &summary, &err), CII_OK);
+    assert_int_equal (summary.duplicates, 1);
+    assert_int_equal (summary.imported + summary.rejected + summary.left, 0);
+    snprintf (path, sizeof path, "%s/reports/VD/done/abc-again.json", fx->cli.agent->state);
+    assert_true (unit_mode (path) >= 0);
+}
+
 //  --------------------------------------------------------------------------------------------
 //  The worker thread
 
@@ -759,6 +828,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_exec_failures, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_webhook_signed_and_retried_with_same_key, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_webhook_failures, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_digest_vectors, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_worker, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_cli_canton_set_and_cantons, s_setup, s_teardown),
     };
