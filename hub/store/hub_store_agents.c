@@ -1,6 +1,8 @@
 /*  hub_store_agents.c — enrolled agents (see hub_store_agents.h). Agent rows are always locked in
-    id order (acks, sessions, last_seen, epochs), so concurrent writers never deadlock; producers of
-    downward items lock the agents' heads (downward_heads), never these rows. */
+    id order (acks, sessions, last_seen, epochs), so concurrent writers never deadlock, and FOR NO
+    KEY UPDATE: producers of downward items lock the agents' heads (downward_heads), never these
+    rows, but their downward rows' foreign key takes a KEY SHARE lock on them, which FOR UPDATE
+    would wait for until the producer commits. */
 #include "hub_store_agents.h"
 
 #include <assert.h>
@@ -127,7 +129,7 @@ hub_store_agents_session (hub_store_t *self, const int64_t *agent_ids, const boo
                                 "           FROM unnest ($1::bigint[], $2::boolean[]) WITH ORDINALITY "
                                 "                AS t (agent_id, connected, ord) ORDER BY agent_id, ord DESC), "
                                 "locked AS (SELECT g.id FROM agents g JOIN s ON g.id = s.agent_id "
-                                "           ORDER BY g.id FOR UPDATE OF g) "
+                                "           ORDER BY g.id FOR NO KEY UPDATE OF g) "
                                 "UPDATE agents g SET connected = s.connected, last_seen = now () "
                                 "FROM s, locked l WHERE g.id = s.agent_id AND l.id = g.id", 2, values);
     }
@@ -149,7 +151,8 @@ hub_store_agents_seen (hub_store_t *self, const int64_t *agent_ids, size_t count
     const char *values [] = { ids };
     cii_rc_t rc = hub_store_command (self, "agents seen",
                                      "UPDATE agents SET last_seen = now () WHERE id IN "
-                                     "(SELECT id FROM agents WHERE id = ANY ($1::bigint[]) ORDER BY id FOR UPDATE)",
+                                     "(SELECT id FROM agents WHERE id = ANY ($1::bigint[]) ORDER BY id "
+                                     " FOR NO KEY UPDATE)",
                                      1, values);
     free (ids);
     return rc;
@@ -179,7 +182,7 @@ hub_store_agents_epoch (hub_store_t *self, const int64_t *agent_ids, const int64
                                 "           FROM unnest ($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY "
                                 "                AS t (agent_id, epoch, epoch_start, ord) ORDER BY agent_id, ord DESC), "
                                 "locked AS (SELECT g.id FROM agents g JOIN e ON g.id = e.agent_id "
-                                "           ORDER BY g.id FOR UPDATE OF g) "
+                                "           ORDER BY g.id FOR NO KEY UPDATE OF g) "
                                 "UPDATE agents g SET epoch = e.epoch, epoch_start = e.epoch_start "
                                 "FROM e, locked l WHERE g.id = e.agent_id AND l.id = g.id", 3, values);
     }
@@ -205,7 +208,7 @@ hub_store_agents_replaced (hub_store_t *self, const int64_t *agent_ids, const in
                                 "           FROM unnest ($1::bigint[], $2::bigint[]) AS t (agent_id, n) "
                                 "           GROUP BY agent_id), "
                                 "locked AS (SELECT g.id FROM agents g JOIN r ON g.id = r.agent_id "
-                                "           ORDER BY g.id FOR UPDATE OF g) "
+                                "           ORDER BY g.id FOR NO KEY UPDATE OF g) "
                                 "UPDATE agents g SET replacements = g.replacements + r.n, last_replaced_at = now () "
                                 "FROM r, locked l WHERE g.id = r.agent_id AND l.id = g.id AND r.n > 0", 2, values);
     }

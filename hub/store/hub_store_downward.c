@@ -178,13 +178,14 @@ hub_store_acks (hub_store_t *self, const int64_t *agent_ids, const int64_t *seqs
         //  committed head, read without a lock: a producer's open transaction neither blocks this
         //  nor is blocked by it, and what it has not committed was never sent); the rows between
         //  the old and the new acked_seq get acked_at. Agent rows are locked in id order, as
-        //  sessions and last_seen lock them, so they never deadlock.
+        //  sessions and last_seen lock them, so they never deadlock, and FOR NO KEY UPDATE, which
+        //  the KEY SHARE lock of a producer's downward rows (their foreign key) does not hold back.
         rc = hub_store_command (self, "acks",
             "WITH a AS (SELECT agent_id, max (seq) AS seq "
             "           FROM unnest ($1::bigint[], $2::bigint[]) AS t (agent_id, seq) GROUP BY agent_id), "
             "old AS (SELECT g.id, g.acked_seq AS old_seq, least (a.seq, h.last_seq) AS new_seq "
             "        FROM agents g JOIN a ON g.id = a.agent_id JOIN downward_heads h ON h.agent_id = g.id "
-            "        WHERE a.seq > g.acked_seq ORDER BY g.id FOR UPDATE OF g), "
+            "        WHERE a.seq > g.acked_seq ORDER BY g.id FOR NO KEY UPDATE OF g), "
             "upd AS (UPDATE agents g SET acked_seq = o.new_seq FROM old o "
             "        WHERE g.id = o.id AND g.acked_seq < o.new_seq RETURNING g.id) "
             "UPDATE downward d SET acked_at = now () FROM old o "
