@@ -389,10 +389,69 @@ s_criterion_row (const hub_criterion_row_t *row, void *arg)
     return true;
 }
 
-//  Packs and queues one STATUS; marks its history row queued.
+//  STATUS items packed and waiting to be queued together (one hub_store_downward_queue_many for
+//  every request a move or a queueing tells), each with the history row it tells.
+typedef struct {
+    int64_t history_id;
+    uint8_t *body;
+    size_t size;
+    char ref [HUB_MAX_REF];
+    char network [CII_MAX_NETWORK_NAME + 1];
+    char state [CII_MAX_STATE + 1];
+    char subject [HUB_MAX_REF + 16];
+} s_status_t;
+
+typedef struct {
+    s_status_t *rows;
+    size_t count, capacity;
+} s_statuses_t;
+
+static void
+s_statuses_clear (s_statuses_t *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free (list->rows [i].body);
+    free (list->rows);
+    memset (list, 0, sizeof *list);
+}
+
+//  Queues every collected STATUS with one statement (the heads of their agents locked once, in id
+//  order), marks their history rows queued, and empties the list.
+static cii_rc_t
+s_statuses_flush (hub_store_t *store, s_statuses_t *list, cii_err_t *err)
+{
+    cii_rc_t rc = CII_OK;
+    hub_downward_item_t *items = calloc (list->count + 1, sizeof *items);
+    const char **networks = calloc (list->count + 1, sizeof *networks);
+    int64_t *recipients = calloc (list->count + 1, sizeof *recipients);
+    if (!items || !networks || !recipients)
+        rc = cii_err_set (err, CII_NO_MEMORY, "out of memory");
+    for (size_t i = 0; rc == CII_OK && i < list->count; i++) {
+        s_status_t *row = &list->rows [i];
+        networks [i] = row->network;
+        items [i] = (hub_downward_item_t) { "status", row->body, row->size, &networks [i], 1, row->subject };
+    }
+    if (rc == CII_OK && hub_store_downward_queue_many (store, items, list->count, recipients) != CII_OK)
+        rc = hub_store_fail (store, err);
+    for (size_t i = 0; rc == CII_OK && i < list->count; i++)
+        if (hub_store_history_queued (store, list->rows [i].history_id) != CII_OK)
+            rc = hub_store_fail (store, err);
+    for (size_t i = 0; rc == CII_OK && i < list->count; i++) {
+        s_status_t *row = &list->rows [i];
+        zsys_info ("hub: %s (%s): STATUS %s queued for %" PRId64 " agent%s", row->ref, row->network, row->state,
+                   recipients [i], recipients [i] == 1 ? "" : "s");
+    }
+    free (items);
+    free (networks);
+    free (recipients);
+    s_statuses_clear (list);
+    return rc;
+}
+
+//  Packs one STATUS into list (queued by s_statuses_flush, which marks its history row queued).
 static cii_rc_t
 s_queue_one (hub_store_t *store, const hub_request_lock_t *request, const s_pending_t *row,
-             const s_criteria_t *criteria, cii_err_t *err)
+             const s_criteria_t *criteria, s_statuses_t *list, cii_err_t *err)
 {
     if (!*request->network) {
         //  A national request (from the monitoring of a recommendation): no network raised it, so
@@ -402,11 +461,12 @@ s_queue_one (hub_store_t *store, const hub_request_lock_t *request, const s_pend
         return CII_OK;
     }
     const hub_state_t *state = hub_flow_state (row->state);
-    cii_criterion_t list [CII_MAX_CRITERIA];
+    cii_criterion_t list_criteria [CII_MAX_CRITERIA];
     size_t n = 0;
     if (state && (state->flags & HUB_STATE_EVALUATE))
         for (; n < criteria->count; n++)
-            list [n] = (cii_criterion_t) { criteria->rows [n].id, criteria->rows [n].met, criteria->rows [n].reason };
+            list_criteria [n] = (cii_criterion_t) { criteria->rows [n].id, criteria->rows [n].met,
+                                                    criteria->rows [n].reason };
     cii_status_t status = {
         .ref = request->ref,
         .request_id = request->message_id,
@@ -414,36 +474,39 @@ s_queue_one (hub_store_t *store, const hub_request_lock_t *request, const s_pend
         .organ = row->organ,
         .at_ms = row->at_ms,
         .note = row->note,
-        .criteria = list,
+        .criteria = list_criteria,
         .n_criteria = n,
         .theme = request->theme,
         .meeting = row->meeting,
     };
-    uint8_t *body = NULL;
-    size_t size = 0;
-    cii_rc_t rc = cii_wire_status_pack (&status, &body, &size, err);
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 8;
+        s_status_t *bigger = realloc (list->rows, capacity * sizeof *bigger);
+        if (!bigger)
+            return cii_err_set (err, CII_NO_MEMORY, "out of memory");
+        list->rows = bigger;
+        list->capacity = capacity;
+    }
+    s_status_t *item = &list->rows [list->count];
+    memset (item, 0, sizeof *item);
+    cii_rc_t rc = cii_wire_status_pack (&status, &item->body, &item->size, err);
     if (rc != CII_OK) {
         zsys_error ("hub: %s: the STATUS %s cannot be packed: %s", request->ref, row->state, err ? err->text : "");
         return rc;
     }
-    char subject [HUB_MAX_REF + 16];
-    snprintf (subject, sizeof subject, "request:%s", request->ref);
-    const char *networks [] = { request->network };
-    int64_t recipients = 0;
-    if (hub_store_downward_queue (store, "status", body, size, networks, 1, subject, &recipients) != CII_OK
-    ||  hub_store_history_queued (store, row->id) != CII_OK)
-        rc = hub_store_fail (store, err);
-    free (body);
-    if (rc == CII_OK)
-        zsys_info ("hub: %s (%s): STATUS %s queued for %" PRId64 " agent%s", request->ref, request->network,
-                   row->state, recipients, recipients == 1 ? "" : "s");
-    return rc;
+    item->history_id = row->id;
+    snprintf (item->ref, sizeof item->ref, "%s", request->ref);
+    snprintf (item->network, sizeof item->network, "%s", request->network);
+    snprintf (item->state, sizeof item->state, "%s", row->state);
+    snprintf (item->subject, sizeof item->subject, "request:%s", request->ref);
+    list->count++;
+    return CII_OK;
 }
 
-cii_rc_t
-hub_flow_queue (hub_store_t *store, int64_t request_id, cii_err_t *err)
+//  hub_flow_queue with the STATUS items collected into list (the caller flushes it).
+static cii_rc_t
+s_flow_queue (hub_store_t *store, int64_t request_id, s_statuses_t *list, cii_err_t *err)
 {
-    assert (store);
     bool own = false;
     if (hub_store_tx_begin (store, "status", &own) != CII_OK)
         return hub_store_fail (store, err);
@@ -475,12 +538,27 @@ hub_flow_queue (hub_store_t *store, int64_t request_id, cii_err_t *err)
             rc = hub_store_fail (store, err);
     }
     for (size_t i = 0; rc == CII_OK && i < pending.count; i++)
-        rc = s_queue_one (store, &request, &pending.rows [i], &criteria, err);
+        rc = s_queue_one (store, &request, &pending.rows [i], &criteria, list, err);
     for (size_t i = 0; i < pending.count; i++)
         free (pending.rows [i].note);
     free (pending.rows);
+    //  Joined (a move): the caller flushes the list before its commit. Its own: now.
+    if (rc == CII_OK && own)
+        rc = s_statuses_flush (store, list, err);
     if (hub_store_tx_end (store, "status", own, rc == CII_OK) != CII_OK && rc == CII_OK)
         rc = hub_store_fail (store, err);
+    return rc;
+}
+
+cii_rc_t
+hub_flow_queue (hub_store_t *store, int64_t request_id, cii_err_t *err)
+{
+    assert (store);
+    s_statuses_t list = { NULL, 0, 0 };
+    cii_rc_t rc = s_flow_queue (store, request_id, &list, err);
+    if (rc == CII_OK && list.count)
+        rc = s_statuses_flush (store, &list, err);
+    s_statuses_clear (&list);
     return rc;
 }
 
@@ -530,8 +608,13 @@ hub_flow_move (hub_store_t *store, const hub_request_lock_t *requests, size_t co
         for (size_t i = 0; rc == CII_OK && i < count; i++)
             if (target->flags & HUB_STATE_EVALUATE)
                 rc = hub_gate_evaluate (store, requests [i].id, err);
+        //  Their STATUS items queued together: one statement for them all.
+        s_statuses_t list = { NULL, 0, 0 };
         for (size_t i = 0; rc == CII_OK && i < count; i++)
-            rc = hub_flow_queue (store, requests [i].id, err);
+            rc = s_flow_queue (store, requests [i].id, &list, err);
+        if (rc == CII_OK && list.count)
+            rc = s_statuses_flush (store, &list, err);
+        s_statuses_clear (&list);
     }
     if (hub_store_tx_end (store, "move", own, rc == CII_OK) != CII_OK && rc == CII_OK)
         rc = hub_store_fail (store, err);
