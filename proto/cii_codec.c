@@ -520,7 +520,13 @@ cii_codec_validate (const Cii__Envelope *env, cii_codec_error_t *err)
         case CII__ENVELOPE__BODY_PING:
             return env->ping ? CII_OK : s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.ping: missing");
         case CII__ENVELOPE__BODY_PONG:
-            return env->pong ? CII_OK : s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.pong: missing");
+            if (!env->pong)
+                return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.pong: missing");
+            if (env->pong->heartbeat_ms != 0
+            &&  (env->pong->heartbeat_ms < CII_HEARTBEAT_MIN_MS || env->pong->heartbeat_ms > CII_HEARTBEAT_MAX_MS))
+                return s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "pong.heartbeat_ms: %" PRIu32 ", limits 0 or %d..%d",
+                               env->pong->heartbeat_ms, CII_HEARTBEAT_MIN_MS, CII_HEARTBEAT_MAX_MS);
+            return CII_OK;
         case CII__ENVELOPE__BODY_DELIVER:
             return env->deliver ? s_validate_deliver (env->deliver, err)
                                 : s_fail (err, CII__ERROR_CODE__ERROR_MALFORMED, "envelope.deliver: missing");

@@ -594,6 +594,10 @@ s_on_dealer (zloop_t *loop, zsock_t *reader, void *arg)
             continue;
         }
         self->env = env;
+        if (env->body_case == CII__ENVELOPE__BODY_PONG && env->pong->heartbeat_ms && self->state == READY) {
+            zsys_info ("agent %s: heartbeat now %" PRIu32 " ms (the hub's PONG)", s_net (self), env->pong->heartbeat_ms);
+            self->heartbeat_ms = (int) env->pong->heartbeat_ms;
+        }
         s_execute (self, s_event_of (env));
         self->env = NULL;
         cii_codec_free (&env);

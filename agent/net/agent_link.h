@@ -12,8 +12,6 @@
 #include "cii_bundle.h"
 #include "cii_rc.h"
 
-#define AGENT_LINK_HEARTBEAT_IVL_MS      1000   /* ZMTP heartbeats (docs/protocol.md §2.3) */
-#define AGENT_LINK_HEARTBEAT_TIMEOUT_MS  5000
 #define AGENT_LINK_RECONNECT_MS          200    /* libzmq's own reconnect, first and ... */
 #define AGENT_LINK_RECONNECT_MAX_MS      5000   /* ... longest interval */
 #define AGENT_LINK_SNDHWM                10000  /* frames queued for a live connection */

@@ -28,7 +28,13 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 
-#define HEARTBEAT_MS        1000    //  agents PING at least this often (WELCOME.heartbeat_ms)
+#define LISTEN_BACKLOG      4096    //  pending TCP connections (ZMQ_BACKLOG; capped by somaxconn)
+#define HEARTBEAT_MS        1000    //  agents PING at least this often (WELCOME.heartbeat_ms) ...
+#define PING_BUDGET         2000    //  ... unless there are more agents than PINGs a second this
+                                    //  many: each PING and PONG costs the hub about 25 us (most of
+                                    //  it libzmq's I/O thread and the kernel), so the heartbeat
+                                    //  lengthens with the enrolled agents to keep idle CPU near 5 %
+#define HEARTBEAT_MAX_MS    60000   //  ... up to this
 #define SESSION_TIMEOUT_MS  5000    //  silence after which a session is closed
 #define RESEND_AFTER_MS     10000   //  unacknowledged downward items are resent after this
 #define DOWN_WINDOW         128     //  unacknowledged DELIVERs per session
@@ -85,6 +91,7 @@ typedef struct {
     int64_t acked_seq;          //  highest sequence acknowledged
     rid_t rid;                  //  routing id of the current session
     int64_t heard_ms;           //  monotonic time of the last message
+    int heartbeat_ms;           //  the heartbeat its WELCOME gave (s_heartbeat_ms)
     int64_t sent_seq;           //  next DELIVER goes out after this (moved back to resend)
     int64_t max_sent_seq;       //  highest sequence sent in this session (ACK check)
     int64_t sent_ms;            //  monotonic time of the last DELIVER sent
@@ -425,6 +432,29 @@ s_replaced (hub_server_t *self, agent_t *agent)
     self->dirty = true;
 }
 
+//  The heartbeat a WELCOME gives: the configured one, lengthened so that all enrolled agents
+//  together PING at most PING_BUDGET times a second (1 s up to 2,000 agents, 5 s at 10,000).
+static int
+s_heartbeat_ms (hub_server_t *self)
+{
+    int64_t spread = (int64_t) zhashx_size (self->agents) * 1000 / self->config.ping_budget;
+    int64_t heartbeat = self->config.heartbeat_ms;
+    if (spread > heartbeat)
+        heartbeat = spread < HEARTBEAT_MAX_MS ? spread : HEARTBEAT_MAX_MS;
+    return (int) heartbeat;
+}
+
+//  Silence after which an open session is closed: the configured timeout, scaled with the
+//  heartbeat the session was given (the same number of missed PINGs).
+static int64_t
+s_session_timeout_ms (hub_server_t *self, const agent_t *agent)
+{
+    int64_t timeout = self->config.session_timeout_ms;
+    if (agent->heartbeat_ms > self->config.heartbeat_ms)
+        timeout = timeout * agent->heartbeat_ms / self->config.heartbeat_ms;
+    return timeout;
+}
+
 //  HELLO: works out where the session resumes (s_resume; a new epoch is written by the control
 //  worker), replaces another session of the same key, sends WELCOME and replays what the agent
 //  has not got. No HELLO is refused for the position it claims.
@@ -480,7 +510,8 @@ s_open (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **en
     welcome.network = agent->network;
     welcome.cantons = (char **) cantons;
     welcome.n_cantons = n;
-    welcome.heartbeat_ms = (uint32_t) self->config.heartbeat_ms;
+    agent->heartbeat_ms = s_heartbeat_ms (self);
+    welcome.heartbeat_ms = (uint32_t) agent->heartbeat_ms;
     welcome.last_seq = (uint64_t) agent->last_seq;
     welcome.hub_time_ms = cii_util_now_ms ();
     welcome.stream_case = CII__WELCOME__STREAM_EPOCH;
@@ -502,6 +533,13 @@ s_pong (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **en
     Cii__Envelope reply = CII__ENVELOPE__INIT;
     Cii__Pong pong = CII__PONG__INIT;
     pong.sent_at_ms = (*env_p)->ping->sent_at_ms;
+    //  The heartbeat follows the enrolled agents: an agent welcomed when there were fewer learns
+    //  the longer one here (and the session's timeout with it).
+    int heartbeat = s_heartbeat_ms (self);
+    if (heartbeat != agent->heartbeat_ms) {
+        agent->heartbeat_ms = heartbeat;
+        pong.heartbeat_ms = (uint32_t) heartbeat;
+    }
     reply.body_case = CII__ENVELOPE__BODY_PONG;
     reply.pong = &pong;
     s_send (self, rid, &reply);
@@ -1578,7 +1616,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
         }
         if (agent->state != S_OPEN)
             continue;
-        if (now - agent->heard_ms > self->config.session_timeout_ms) {
+        if (now - agent->heard_ms > s_session_timeout_ms (self, agent)) {
             s_event (self, agent, E_SILENT, NULL, NULL);
             continue;
         }
@@ -1682,6 +1720,8 @@ hub_server_new (const hub_server_config_t *config, cii_err_t *err)
     self->config = *config;
     if (self->config.heartbeat_ms <= 0)
         self->config.heartbeat_ms = HEARTBEAT_MS;
+    if (self->config.ping_budget <= 0)
+        self->config.ping_budget = PING_BUDGET;
     if (self->config.session_timeout_ms <= 0)
         self->config.session_timeout_ms = SESSION_TIMEOUT_MS;
     if (self->config.resend_ms <= 0)
@@ -1755,6 +1795,10 @@ hub_server_new (const hub_server_config_t *config, cii_err_t *err)
     //  A TCP connection that does not complete its CURVE handshake in time is closed: a peer
     //  holding connections open without authenticating cannot keep descriptors for long.
     zsock_set_handshake_ivl (self->router, HANDSHAKE_MS);
+    //  After a hub restart every agent reconnects at once: libzmq's default listen backlog of 100
+    //  overflowed with thousands, and the refused SYNs' retries left agents without a WELCOME for
+    //  minutes (bench_e2e, issue 10). The kernel caps it at net.core.somaxconn (4096 on Debian 12).
+    zsock_set_backlog (self->router, LISTEN_BACKLOG);
     zsock_set_linger (self->router, 0);
     if (zsock_bind (self->router, "%s", config->bind) < 0) {
         cii_err_set (err, CII_UNAVAILABLE, "cannot bind %s: %s", config->bind, zmq_strerror (zmq_errno ()));

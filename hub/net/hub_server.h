@@ -22,11 +22,14 @@ typedef struct {
     const char *conninfo;            /* libpq conninfo; NULL or "" = PG* environment */
     const char *certs_dir;           /* holds hub.cert and hub.cert_secret (cii-hub init) */
     const char *bind;                /* e.g. "tcp://0.0.0.0:7300"; port "*" takes a free one */
-    int heartbeat_ms;                /* WELCOME.heartbeat_ms; 0 = 1000 */
-    int session_timeout_ms;          /* a silent session is closed after this; 0 = 5000 */
+    int heartbeat_ms;                /* WELCOME.heartbeat_ms; 0 = 1000; lengthened beyond 2,000
+                                        enrolled agents (at most 2,000 PINGs a second in all) */
+    int session_timeout_ms;          /* a silent session is closed after this; 0 = 5000 (scaled
+                                        with a lengthened heartbeat) */
     int resend_ms;                   /* unacknowledged items are resent after this; 0 = 10000 */
     int refusal_log_ms;              /* refused handshakes are logged as one line per this; 0 = 10000 */
     int replaced_log_ms;             /* an agent's session replacements: one line per this; 0 = 60000 */
+    int ping_budget;                 /* PINGs a second all agents together may send; 0 = 2000 */
 } hub_server_config_t;
 
 typedef struct _hub_server_t hub_server_t;

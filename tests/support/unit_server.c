@@ -65,7 +65,8 @@ void
 unit_server_start (unit_server_t *self)
 {
     hub_server_config_t config = { .conninfo = self->conninfo, .certs_dir = self->dir, .bind = "tcp://127.0.0.1:*",
-                                   .refusal_log_ms = 1000, .replaced_log_ms = 1000 };
+                                   .refusal_log_ms = 1000, .replaced_log_ms = 1000,
+                                   .ping_budget = self->ping_budget };
     self->server = zactor_new (hub_server_actor, &config);
     assert_non_null (self->server);
     char *status = NULL, *endpoint = NULL, *key = NULL;

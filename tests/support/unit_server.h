@@ -25,6 +25,7 @@ typedef struct {
     char hub_public [41];
     zcert_t *agents [3];        /* lemanique, ticino, zuerich (unit_server_networks) */
     PGconn *pg;                 /* a connection of the test's own to the database */
+    int ping_budget;            /* hub_server_config_t.ping_budget at the next start (0: default) */
 } unit_server_t;
 
 extern const char *unit_server_networks [3];

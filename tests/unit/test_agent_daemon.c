@@ -589,6 +589,34 @@ test_heartbeat_and_reconnect (void **state)
     agent_link_destroy (&link);
 }
 
+//  A PONG with a heartbeat replaces the WELCOME's: PINGs at 100 ms, then at 1 s.
+static void
+test_pong_heartbeat (void **state)
+{
+    s_hub_t *hub = *state;
+    s_agent_init (hub, NULL);
+    s_daemon_start (hub);
+    s_open_session (hub, 0, CII_HEARTBEAT_MIN_MS);
+    Cii__Envelope *ping = s_recv (hub, S_WAIT_MS, false);
+    assert_non_null (ping);
+    assert_int_equal (ping->body_case, CII__ENVELOPE__BODY_PING);
+    cii_codec_free (&ping);
+    Cii__Envelope env = CII__ENVELOPE__INIT;
+    Cii__Pong pong = CII__PONG__INIT;
+    pong.heartbeat_ms = 1000;
+    env.body_case = CII__ENVELOPE__BODY_PONG;
+    env.pong = &pong;
+    s_send (hub, &env);
+    //  At most one PING already on its way when the PONG arrived, then none for most of a second
+    ping = s_recv (hub, 150, false);
+    cii_codec_free (&ping);
+    assert_null (s_recv (hub, 600, false));
+    ping = s_recv (hub, 1500, false);
+    assert_non_null (ping);
+    assert_int_equal (ping->body_case, CII__ENVELOPE__BODY_PING);
+    cii_codec_free (&ping);
+}
+
 static void
 test_next_endpoint (void **state)
 {
@@ -1081,6 +1109,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_downward, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_new_epoch, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_heartbeat_and_reconnect, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_pong_heartbeat, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_next_endpoint, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_replaced_and_revoked, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_state_not_initialised, s_setup, s_teardown),

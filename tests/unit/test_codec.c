@@ -398,8 +398,21 @@ test_round_trip_ping_pong_ack (void **state)
     env.pong = &pong;
     back = s_round_trip (&env);
     assert_int_equal (back->pong->sent_at_ms, 1234567);
+    assert_int_equal (back->pong->heartbeat_ms, 0);
     assert_string_equal (cii_codec_body_name (back), "pong");
     cii_codec_free (&back);
+    //  a PONG with a new heartbeat: 0 (none) or within the WELCOME's bounds
+    pong.heartbeat_ms = 5000;
+    back = s_round_trip (&env);
+    assert_int_equal (back->pong->heartbeat_ms, 5000);
+    cii_codec_free (&back);
+    cii_codec_error_t err;
+    pong.heartbeat_ms = 99;
+    s_expect_invalid (&env, CII__ERROR_CODE__ERROR_MALFORMED, &err);
+    assert_string_equal (err.text, "pong.heartbeat_ms: 99, limits 0 or 100..600000");
+    pong.heartbeat_ms = 600001;
+    s_expect_invalid (&env, CII__ERROR_CODE__ERROR_MALFORMED, &err);
+    pong.heartbeat_ms = 0;
 
     Cii__Ack ack = CII__ACK__INIT;
     ack.seq = 99;

@@ -148,6 +148,47 @@ test_session (void **state)
     zsock_destroy (&dealer);
 }
 
+//  More enrolled agents than the PING budget: the WELCOME's heartbeat lengthens (three agents at a
+//  budget of one PING a second: 3 s), and the session outlives the 5 s a 1 s heartbeat would allow.
+static void
+test_heartbeat_budget (void **state)
+{
+    unit_server_t *fx = *state;
+    unit_server_stop (fx);
+    fx->ping_budget = 1;
+    unit_server_start (fx);
+    zsock_t *dealer = unit_server_dealer (fx, 0);
+    unit_hello (dealer, "hello-budget", 0);
+    Cii__Envelope *env = unit_expect (dealer, CII__ENVELOPE__BODY_WELCOME);
+    assert_int_equal (env->welcome->heartbeat_ms, 3000);
+    cii_codec_free (&env);
+    //  A PONG says nothing while the heartbeat stays
+    unit_ping (dealer, "ping-same");
+    env = unit_recv (dealer, UNIT_WAIT_MS, false);
+    assert_non_null (env);
+    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
+    assert_int_equal (env->pong->heartbeat_ms, 0);
+    cii_codec_free (&env);
+    //  A fourth agent enrolled: after the hub's next reload, the next PONG gives 4 s
+    cii_err_t err;
+    hub_store_t *store = hub_store_new (fx->conninfo, &err);
+    assert_non_null (store);
+    zcert_t *fourth = zcert_new ();
+    int64_t id = 0;
+    assert_int_equal (hub_store_enroll (store, "nordwest", zcert_public_txt (fourth), &id, &err), CII_OK);
+    zcert_destroy (&fourth);
+    hub_store_destroy (&store);
+    //  Silent longer than the 5 s a 1 s heartbeat allows, and past the reload
+    zclock_sleep (6500);
+    unit_ping (dealer, "ping-late");
+    env = unit_recv (dealer, UNIT_WAIT_MS, false);
+    assert_non_null (env);
+    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
+    assert_int_equal (env->pong->heartbeat_ms, 4000);
+    cii_codec_free (&env);
+    zsock_destroy (&dealer);
+}
+
 static void
 test_signals (void **state)
 {
@@ -815,6 +856,7 @@ main (void)
     zsys_set_logstream (getenv ("CII_TEST_VERBOSE") ? stderr : NULL);
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_session, unit_server_setup, unit_server_teardown),
+        cmocka_unit_test_setup_teardown (test_heartbeat_budget, unit_server_setup, unit_server_teardown),
         cmocka_unit_test_setup_teardown (test_signals, unit_server_setup, unit_server_teardown),
         cmocka_unit_test_setup_teardown (test_downward, unit_server_setup, unit_server_teardown),
         cmocka_unit_test_setup_teardown (test_restore_new_epoch, unit_server_setup, unit_server_teardown),
