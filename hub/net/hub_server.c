@@ -1,7 +1,9 @@
 /*  hub_server.c — the serving hub (see hub_server.h): ROUTER + ZAP + sessions + upward batches +
     downward queue in one zloop; every database statement runs in a worker thread:
-    - the ingest worker stores batches of upward messages (one batch in flight; what arrives
-      meanwhile is the next batch, up to a bound, then UNAVAILABLE) and answers with receipts;
+    - two ingest workers (lanes) store batches of upward messages, each an agent's messages always
+      in the same lane (its id modulo the lanes), so one batch commits while the next is stored
+      and each agent's messages are still stored in the order they came (one batch in flight per
+      lane; what arrives meanwhile is its next batch, up to a bound, then UNAVAILABLE);
     - the control worker records acknowledgements, sessions and last_seen, reads downward items,
       and reloads the agents and the registry (on NOTIFY, after a reconnect, and every few
       seconds), all in one job at a time that carries whatever is due.
@@ -39,7 +41,9 @@
 #define RESEND_AFTER_MS     10000   //  unacknowledged downward items are resent after this
 #define DOWN_WINDOW         128     //  unacknowledged DELIVERs per session
 #define READ_MAX            1024    //  frames read per wake-up of the ROUTER
-#define PENDING_MAX         4096    //  upward messages waiting for the database, at most
+#define PENDING_MAX         4096    //  upward messages waiting for the database, at most, per lane
+#define INGEST_LANES        2       //  ingest workers: measured (issue 10), one lane left PostgreSQL
+                                    //  idle while a batch's receipts went out and the next came in
 #define TICK_MS             1000    //  housekeeping
 #define RELOAD_EVERY_MS     5000    //  agents and registry reloaded at least this often
 #define ZAP_WAITING_MAX     1024    //  handshakes of unknown keys waiting for a reload, at most
@@ -139,6 +143,15 @@ typedef struct {
     bool after_commit;                          //  a kind with work after its commit stored items
 } ingest_job_t;
 
+//  One ingest worker with its batches.
+typedef struct {
+    hub_server_t *server;
+    hub_worker_t *worker;
+    ingest_job_t *collecting;        //  upward messages for its next batch
+    ingest_job_t *in_flight;         //  the batch its worker has, or NULL
+    ingest_job_t *spare;
+} ingest_lane_t;
+
 typedef struct {
     int64_t agent_id;
     int64_t seq;
@@ -193,15 +206,12 @@ struct _hub_server_t {
     zsock_t *zap;
     zloop_t *loop;
     zsock_t *pipe;                   //  the actor's pipe, when run as an actor
-    hub_worker_t *ingest;
+    ingest_lane_t lanes [INGEST_LANES];
     hub_worker_t *control;
     hub_registry_t *registry;
     zhashx_t *agents;                //  Z85 public key -> agent_t (owned)
     zhashx_t *by_id;                 //  id text -> agent_t (borrowed)
     uint64_t out_counter;            //  for our own message ids
-    ingest_job_t *collecting;        //  upward messages for the next batch
-    ingest_job_t *in_flight;         //  the batch the ingest worker has, or NULL
-    ingest_job_t *spare;
     control_job_t *control_job;      //  the job the control worker has, or NULL
     bool dirty;                      //  an agent has something for the control worker
     bool reload_wanted;
@@ -592,6 +602,13 @@ s_digest (const ProtobufCMessage *item, char digest [41])
     free (data);
 }
 
+//  The lane that stores an agent's messages: always the same, so they are stored in order.
+static ingest_lane_t *
+s_lane_of (hub_server_t *self, const agent_t *agent)
+{
+    return &self->lanes [(uint64_t) agent->id % INGEST_LANES];
+}
+
 //  An upward kind: view it, check it against the rules, queue it for the next batch. Refused
 //  messages go to the batch too: a resend of a message stored before the rule changed gets its
 //  original receipt, not a refusal (the worker looks it up).
@@ -606,11 +623,12 @@ s_upward (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **
                       env->message_id);
         return true;
     }
-    if (self->collecting->count == PENDING_MAX || agent->pending >= PENDING_PER_AGENT) {
+    ingest_job_t *collecting = s_lane_of (self, agent)->collecting;
+    if (collecting->count == PENDING_MAX || agent->pending >= PENDING_PER_AGENT) {
         s_send_error (self, rid, CII__ERROR_CODE__ERROR_UNAVAILABLE, "hub busy: resend later", env->message_id);
         return true;
     }
-    pending_t *pending = &self->collecting->items [self->collecting->count];
+    pending_t *pending = &collecting->items [collecting->count];
     memset (pending, 0, offsetof (pending_t, domain));
     const ProtobufCMessage *item = cii_codec_item (env, &pending->owned);
     if (!item) {
@@ -634,7 +652,7 @@ s_upward (hub_server_t *self, agent_t *agent, const rid_t *rid, Cii__Envelope **
     pending->handler = handler;
     pending->env = env;
     *env_p = NULL;                //  owned by the batch now
-    self->collecting->count++;
+    collecting->count++;
     agent->pending++;
     return true;
 }
@@ -924,21 +942,25 @@ s_ingest_done (hub_server_t *self, ingest_job_t *job)
     s_ingest_job_clear (job);
 }
 
+//  Hands each idle lane its collected batch.
 static void
 s_ingest_schedule (hub_server_t *self)
 {
-    if (self->in_flight || self->collecting->count == 0)
-        return;
-    ingest_job_t *job = self->collecting;
-    self->collecting = self->spare;
-    self->spare = NULL;
-    if (hub_worker_submit (self->ingest, s_ingest_run, job) != CII_OK) {
-        s_ingest_done (self, job);          //  every message gets UNAVAILABLE (found is false)
-        self->spare = self->collecting;
-        self->collecting = job;
-        return;
+    for (size_t l = 0; l < INGEST_LANES; l++) {
+        ingest_lane_t *lane = &self->lanes [l];
+        if (lane->in_flight || lane->collecting->count == 0)
+            continue;
+        ingest_job_t *job = lane->collecting;
+        lane->collecting = lane->spare;
+        lane->spare = NULL;
+        if (hub_worker_submit (lane->worker, s_ingest_run, job) != CII_OK) {
+            s_ingest_done (self, job);          //  every message gets UNAVAILABLE (found is false)
+            lane->spare = lane->collecting;
+            lane->collecting = job;
+            continue;
+        }
+        lane->in_flight = job;
     }
-    self->in_flight = job;
 }
 
 //  --------------------------------------------------------------------------------------------
@@ -1228,16 +1250,17 @@ s_on_ingest_worker (zloop_t *loop, zsock_t *reader, void *arg)
 {
     (void) loop;
     (void) reader;
-    hub_server_t *self = arg;
+    ingest_lane_t *lane = arg;
+    hub_server_t *self = lane->server;
     void *job = NULL;
     char channel [64], payload [256];
-    if (hub_worker_recv (self->ingest, &job, channel, payload) == HUB_WORKER_DONE && job == self->in_flight) {
-        self->in_flight = NULL;
+    if (hub_worker_recv (lane->worker, &job, channel, payload) == HUB_WORKER_DONE && job == lane->in_flight) {
+        lane->in_flight = NULL;
         self->ingested = true;
         if (((ingest_job_t *) job)->after_commit)
             self->after_commit_wanted = true;
         s_ingest_done (self, job);
-        self->spare = job;
+        lane->spare = job;
         s_ingest_schedule (self);
         s_control_schedule (self);
     }
@@ -1736,10 +1759,15 @@ hub_server_new (const hub_server_config_t *config, cii_err_t *err)
     self->registry = hub_registry_new ();
     self->zap_waiting = zlist_new ();
     self->refusals = zhashx_new ();
-    self->collecting = s_ingest_job_new ();
-    self->spare = s_ingest_job_new ();
+    bool jobs = true;
+    for (size_t l = 0; l < INGEST_LANES; l++) {
+        self->lanes [l].server = self;
+        self->lanes [l].collecting = s_ingest_job_new ();
+        self->lanes [l].spare = s_ingest_job_new ();
+        jobs = jobs && self->lanes [l].collecting && self->lanes [l].spare;
+    }
     if (!self->conninfo || !self->agents || !self->by_id || !self->registry || !self->zap_waiting
-    ||  !self->refusals || !self->collecting || !self->spare) {
+    ||  !self->refusals || !jobs) {
         cii_err_set (err, CII_NO_MEMORY, "out of memory");
         goto fail;
     }
@@ -1757,9 +1785,13 @@ hub_server_new (const hub_server_config_t *config, cii_err_t *err)
 
     const char *ingest_channels [] = { NULL };
     const char *control_channels [] = { HUB_CHANNEL_AGENTS, HUB_CHANNEL_DOWNWARD, NULL };
-    self->ingest = hub_worker_new ("ingest", self->conninfo, ingest_channels, err);
-    if (!self->ingest)
-        goto fail;
+    for (size_t l = 0; l < INGEST_LANES; l++) {
+        char name [16];
+        snprintf (name, sizeof name, "ingest-%zu", l + 1);
+        self->lanes [l].worker = hub_worker_new (name, self->conninfo, ingest_channels, err);
+        if (!self->lanes [l].worker)
+            goto fail;
+    }
     self->control = hub_worker_new ("control", self->conninfo, control_channels, err);
     if (!self->control || s_first_load (self, err) != CII_OK)
         goto fail;
@@ -1815,7 +1847,8 @@ hub_server_new (const hub_server_config_t *config, cii_err_t *err)
     }
     zloop_reader (self->loop, self->zap, s_on_zap, self);
     zloop_reader (self->loop, self->router, s_on_router, self);
-    zloop_reader (self->loop, hub_worker_sock (self->ingest), s_on_ingest_worker, self);
+    for (size_t l = 0; l < INGEST_LANES; l++)
+        zloop_reader (self->loop, hub_worker_sock (self->lanes [l].worker), s_on_ingest_worker, &self->lanes [l]);
     zloop_reader (self->loop, hub_worker_sock (self->control), s_on_control_worker, self);
     zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
     self->reload_ms = cii_util_mono_ms ();
@@ -1862,11 +1895,14 @@ hub_server_destroy (hub_server_t **self_p)
     }
     zsock_destroy (&self->zap);
     //  Wait for the jobs in flight (the workers finish them), then record sessions closed.
-    if (self->ingest && self->in_flight) {
+    for (size_t l = 0; l < INGEST_LANES; l++) {
+        ingest_lane_t *lane = &self->lanes [l];
+        if (!lane->worker || !lane->in_flight)
+            continue;
         void *job = NULL;
         char channel [64], payload [256];
-        while (hub_worker_pending (self->ingest) > 0
-               && hub_worker_recv (self->ingest, &job, channel, payload) != HUB_WORKER_NONE)
+        while (hub_worker_pending (lane->worker) > 0
+               && hub_worker_recv (lane->worker, &job, channel, payload) != HUB_WORKER_NONE)
             ;
     }
     if (self->control && self->control_job) {
@@ -1915,11 +1951,13 @@ hub_server_destroy (hub_server_t **self_p)
         }
         s_control_job_destroy (&job);
     }
-    hub_worker_destroy (&self->ingest);
+    for (size_t l = 0; l < INGEST_LANES; l++) {
+        hub_worker_destroy (&self->lanes [l].worker);
+        s_ingest_job_destroy (&self->lanes [l].in_flight);
+        s_ingest_job_destroy (&self->lanes [l].collecting);
+        s_ingest_job_destroy (&self->lanes [l].spare);
+    }
     hub_worker_destroy (&self->control);
-    s_ingest_job_destroy (&self->in_flight);
-    s_ingest_job_destroy (&self->collecting);
-    s_ingest_job_destroy (&self->spare);
     zhashx_destroy (&self->by_id);
     if (self->refusals) {
         s_refusals_flush (self);
