@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # run.sh — runs the benchmarks against a throwaway PostgreSQL (tests/pg/pg_fixture.sh) and prints
-# the figures that docs/performance.md records. Usage: tests/bench/run.sh BUILD_DIR [quick|10m]
+# the figures that docs/performance.md records, then a summary of issue 10's figures each beside its
+# peer or baseline (summary.sh). Usage: tests/bench/run.sh BUILD_DIR [quick|2m]
+# Both clusters run with the settings docs/operator-guide.md recommends (max_wal_size,
+# checkpoint_completion_target).
 #   bench_ingest  durable ingest vs the two libpq baselines of DESIGN §6 and a COPY of the same rows
-#                 into the same tables (the practical limit), and flatness from empty tables to 2M
-#                 rows (10m: to 10M, 10-13 minutes alone here) on a cluster of its own with the
-#                 settings docs/operator-guide.md recommends (max_wal_size, checkpoint_completion_target)
+#                 into the same tables (the practical limit), and flatness from empty tables to 10M
+#                 rows (2m: to 2M; quick: 100k) on a cluster of its own
 #   bench_e2e     latency at 500 msg/s over 60 s (p50/p99/p99.9/max), throughput, downward items
 #                 to 7 agents, one notice acked by 1,000 agents, hub memory and idle CPU with
 #                 10,000 connected agents (simulated agents, real hub); 1 KiB, then 90 B signals
@@ -33,25 +35,27 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-"$here/../pg/pg_fixture.sh" start "$dir/pg" >/dev/null
+CII_PG_OPTIONS=$pg_options "$here/../pg/pg_fixture.sh" start "$dir/pg" >/dev/null
 export PGHOST=$dir/pg/sock PGUSER=postgres PGDATABASE=postgres
-quiet() { grep -v -e 'dangling' -e 'enrolled, key' -e 'schema migrated' -e 'NOTICE:' -e 'queued for' || true; }
+log=$dir/run.log      # what summary.sh reads: every figure shown below
+quiet() { { grep -v -e 'dangling' -e 'enrolled, key' -e 'schema migrated' -e 'NOTICE:' -e 'queued for' || true; } | tee -a "$log"; }
+section() { echo "== $*" | tee -a "$log"; }
+pg_options="-c max_wal_size=8GB -c checkpoint_completion_target=0.9"
+started=$(date +%s)
 
-echo "== bench_ingest"
-# Its own cluster, with the PostgreSQL settings of docs/operator-guide.md §9 (issue 10 goal 3),
-# stopped afterwards (the growth leaves gigabytes behind).
-CII_PG_OPTIONS="-c max_wal_size=8GB -c checkpoint_completion_target=0.9" \
-  "$here/../pg/pg_fixture.sh" start "$dir/pg-ingest" >/dev/null
+section bench_ingest
+# Its own cluster, stopped afterwards (the growth leaves gigabytes behind).
+CII_PG_OPTIONS=$pg_options "$here/../pg/pg_fixture.sh" start "$dir/pg-ingest" >/dev/null
 if [ "$mode" = quick ]; then
   PGHOST=$dir/pg-ingest/sock "$build/tests/bench_ingest" --rows 5000 --copy 20000 --growth 100000 --step 25000 2>&1 | quiet
-elif [ "$mode" = 10m ]; then
-  PGHOST=$dir/pg-ingest/sock "$build/tests/bench_ingest" --rows 20000 --copy 200000 --growth 10000000 --step 1000000 2>&1 | quiet
-else
+elif [ "$mode" = 2m ]; then
   PGHOST=$dir/pg-ingest/sock "$build/tests/bench_ingest" --rows 20000 --copy 200000 --growth 2000000 --step 200000 2>&1 | quiet
+else
+  PGHOST=$dir/pg-ingest/sock "$build/tests/bench_ingest" --rows 20000 --copy 200000 --growth 10000000 --step 1000000 2>&1 | quiet
 fi
 "$here/../pg/pg_fixture.sh" stop "$dir/pg-ingest" >/dev/null
 
-echo "== bench_e2e"
+section bench_e2e
 if [ "$mode" = quick ]; then
   "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 3 --size 1024 --down 2000 --fanout 200 --many 500 2>&1 | quiet
   "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 2 --size 90 --fanout 0 --many 0 2>&1 | quiet
@@ -61,7 +65,7 @@ else
   "$build/tests/bench_e2e" --agents 7 --rate 500 --seconds 60 --throughput-seconds 10 --size 90 --fanout 0 --many 0 2>&1 | quiet
 fi
 
-echo "== idle agent"
+section idle agent
 createdb cii_bench_idle
 port=$(( 30000 + RANDOM % 20000 ))
 "$build/cii-hub" --db dbname=cii_bench_idle init --certs "$dir/certs" >/dev/null
@@ -73,33 +77,33 @@ sleep 0.5
 "$build/cii-agent" run --state "$dir/agent" 2>"$dir/agent.log" &
 agent_pid=$!
 sleep 5
-echo "idle agent (connected, 5 s): $(grep VmRSS /proc/$agent_pid/status | tr -s ' ')"
+echo "idle agent (connected, 5 s): $(grep VmRSS /proc/$agent_pid/status | tr -s ' ')" | tee -a "$log"
 "$build/cii-agent" status --state "$dir/agent" | head -3
 
-echo "== bench_similar_quality"
+section bench_similar_quality
 "$build/tests/bench_similar_quality" 2>&1 | quiet
 
-echo "== bench_similar"
+section bench_similar
 if [ "$mode" = quick ]; then
   "$build/tests/bench_similar" --signals 10000 --requests 1000 --queries 30 2>&1 | quiet
 else
   "$build/tests/bench_similar" 2>&1 | quiet
 fi
 
-echo "== bench_agenda"
+section bench_agenda
 "$build/tests/bench_agenda" --runs "$([ "$mode" = quick ] && echo 3 || echo 20)" 2>&1 | quiet
 
-echo "== bench_monitor"
+section bench_monitor
 "$build/tests/bench_monitor" --runs "$([ "$mode" = quick ] && echo 3 || echo 20)" 2>&1 | quiet
 
-echo "== bench_push (one recommendation into 26 cantons through 7 agents)"
+section "bench_push (one recommendation into 26 cantons through 7 agents)"
 if [ "$mode" = quick ]; then
   "$here/bench_push.sh" "$build" 2 2>&1 | quiet
 else
   "$here/bench_push.sh" "$build" 5 2>&1 | quiet
 fi
 
-echo "== peer: RabbitMQ (durable queue, persistent messages, publisher confirms)"
+section "peer: RabbitMQ (durable queue, persistent messages, publisher confirms)"
 if [ ! -x "$build/tests/peer_rabbit" ]; then
   echo "peer skipped: peer_rabbit was not built (apt-get install librabbitmq-dev, then configure again)"
 elif ! "$here/rabbit.sh" available; then
@@ -110,9 +114,13 @@ else
   "$here/rabbit.sh" start "$dir/rabbit" "$rport"
   rseconds=$([ "$mode" = quick ] && echo 3 || echo 10)
   rmessages=$([ "$mode" = quick ] && echo 20000 || echo 100000)
-  "$build/tests/peer_rabbit" publish --port "$rport" --publishers 7 --window 256 --size 1024 --seconds "$rseconds"
-  "$build/tests/peer_rabbit" publish --port "$rport" --publishers 7 --window 256 --size 90 --seconds "$rseconds"
-  "$build/tests/peer_rabbit" consume --port "$rport" --publishers 7 --window 256 --size 1024 --messages "$rmessages"
+  "$build/tests/peer_rabbit" publish --port "$rport" --publishers 7 --window 256 --size 1024 --seconds "$rseconds" | tee -a "$log"
+  "$build/tests/peer_rabbit" publish --port "$rport" --publishers 7 --window 256 --size 90 --seconds "$rseconds" | tee -a "$log"
+  "$build/tests/peer_rabbit" consume --port "$rport" --publishers 7 --window 256 --size 1024 --messages "$rmessages" | tee -a "$log"
   "$here/rabbit.sh" stop "$dir/rabbit"
   rabbit_started=
 fi
+
+echo
+"$here/summary.sh" "$log"
+echo "run.sh $mode: $(( $(date +%s) - started )) s"
