@@ -19,8 +19,8 @@
                             hub_store_downward_queue_many statement each) while the agents
                             receive and acknowledge (0: off)
       --many                agents connected at once in child processes of up to 5,000 (0: off)
-      --zmtp-heartbeat      1: simulated agents also send ZMTP heartbeats every second as cii-agent
-                            does; 0 (default): PINGs only, as the figures before issue 10 */
+      --zmtp-heartbeat      1: simulated agents also send ZMTP heartbeats every second, as cii-agent
+                            did before issue 10; 0 (default): PINGs only, as cii-agent now */
 #include "hub_notices.h"
 #include "hub_store.h"
 #include "hub_store_agents.h"
@@ -52,9 +52,9 @@ typedef struct {
 #define HEARTBEAT_MS    1000
 static long s_send_failures = 0;
 static long s_pings = 0;        //  PINGs sent by all simulated agents
-//  --zmtp-heartbeat 1: ZMTP heartbeats on the simulated agents' sockets, as cii-agent's link sets
-//  them (agent_link.h), besides their PINGs. Off by default (the figures before issue 10 were
-//  without): with them, on the shared 2-core machine, 10,000 agents took 110 s instead of 22 s to
+//  --zmtp-heartbeat 1: ZMTP heartbeats on the simulated agents' sockets, as cii-agent's link set
+//  them before issue 10, besides their PINGs. Off by default, as cii-agent now (docs/protocol.md
+//  §2.3): with them, on the shared 2-core machine, 10,000 agents took 110 s instead of 22 s to
 //  be welcomed, the idle hub used 37 % of a core instead of 21 %, and the simulated agents
 //  themselves 130 % of a core. Crowd processes get it through the environment.
 static int s_zmtp_heartbeat = 0;
@@ -222,8 +222,8 @@ s_agents_connect (const char *prefix, int first, int count)
         zsock_set_rcvhwm (sims[i].sock, 100000);
         zsock_set_linger (sims[i].sock, 0);
         if (s_zmtp_heartbeat) {
-            zsock_set_heartbeat_ivl (sims[i].sock, 1000);       //  AGENT_LINK_HEARTBEAT_IVL_MS
-            zsock_set_heartbeat_timeout (sims[i].sock, 5000);   //  AGENT_LINK_HEARTBEAT_TIMEOUT_MS
+            zsock_set_heartbeat_ivl (sims[i].sock, 1000);       //  as cii-agent's link did before issue 10
+            zsock_set_heartbeat_timeout (sims[i].sock, 5000);
         }
         zsock_set_sndtimeo (sims[i].sock, SEND_TIMEOUT_MS);     //  never block for good
         zsock_connect (sims[i].sock, "%s", s_endpoint);
@@ -439,6 +439,8 @@ s_on_env (sim_t *sim, Cii__Envelope *env, void *arg)
             break;
         case CII__ENVELOPE__BODY_PONG:
             st->pongs++;
+            if (env->pong->heartbeat_ms)        //  the hub's heartbeat changed: as cii-agent does
+                sim->heartbeat_ms = (int) env->pong->heartbeat_ms;
             break;
         case CII__ENVELOPE__BODY_RECEIPT: {
             st->receipts++;
@@ -860,7 +862,7 @@ s_crowd (int many, int per)
     printf ("hub CPU with %d connected agents, idle: %.1f %% of one core over 10 s\n", many, hub_cpu * 100.0 / wall);
     printf ("idle %d agents for %.1f s: %ld PINGs, %ld PONGs (%.2f per agent a second; ZMTP heartbeats %s), "
             "%ld errors; hub RSS %.1f MiB after; the simulated agents used %.0f %% of a core\n", many, wall, pings,
-            pongs, pongs / wall / many, s_zmtp_heartbeat ? "every 1 s too, as cii-agent" : "off", errors,
+            pongs, pongs / wall / many, s_zmtp_heartbeat ? "every 1 s too, as cii-agent before issue 10" : "off, as cii-agent", errors,
             rss_after / 1024.0, crowd_cpu * 100.0 / wall);
 }
 
