@@ -23,20 +23,28 @@ s_statement (const hub_ingest_shape_t *shape)
         if (p >= sizeof params || n >= sizeof names)
             return NULL;
     }
+    //  The wide columns (a signal's texts) are read from their arrays once, straight into the
+    //  kind's rows: every CTE below carries only the keys. Materialising, sorting and joining the
+    //  whole rows copied each text four times (issue 10: memmove was the backend's first cost).
     return zsys_sprintf (
         "WITH input AS MATERIALIZED ("
-        "  SELECT * FROM unnest ($1::bigint[], $2::text[], $3::text[], $4::text[]%s) "
-        "  WITH ORDINALITY AS t (agent_id, message_id, network, digest%s, ord)), "
+        "  SELECT * FROM unnest ($1::bigint[], $2::text[], $3::text[], $4::text[]) "
+        "  WITH ORDINALITY AS t (agent_id, message_id, network, digest, ord)), "
         //  One candidate per (agent, message id), the first in the batch, each with a new id.
-        "fresh AS MATERIALIZED ("
+        "first AS MATERIALIZED ("
         "  SELECT d.*, %s AS id FROM ("
         "    SELECT DISTINCT ON (i.agent_id, i.message_id) i.* FROM input i "
         "    ORDER BY i.agent_id, i.message_id, i.ord) d), "
         //  The log row decides: an id stored before conflicts and inserts nothing.
         "log AS ("
         "  INSERT INTO ingest_log (agent_id, message_id, kind, ref, digest) "
-        "  SELECT agent_id, message_id, '%s', %s, nullif (digest, '') FROM fresh "
+        "  SELECT agent_id, message_id, '%s', %s, nullif (digest, '') FROM first "
         "  ON CONFLICT (agent_id, message_id) DO NOTHING RETURNING agent_id, message_id, ref, received_at), "
+        //  The candidates with all their columns, for the kind's insert_sql.
+        "fresh AS ("
+        "  SELECT w.*, f.id FROM first f "
+        "  JOIN unnest ($1::bigint[], $2::text[], $3::text[], $4::text[]%s) "
+        "       WITH ORDINALITY AS w (agent_id, message_id, network, digest%s, ord) ON w.ord = f.ord), "
         "item AS (%s) "
         //  Every input row: its new log row, or else the one stored before this statement (visible
         //  in its snapshot; looked up only for the rare resends), or nothing (a concurrent insert).
@@ -51,12 +59,12 @@ s_statement (const hub_ingest_shape_t *shape)
         "       <> nullif (i.digest, '') "
         "FROM input i "
         "LEFT JOIN log l ON l.agent_id = i.agent_id AND l.message_id = i.message_id "
-        "LEFT JOIN fresh f ON f.agent_id = i.agent_id AND f.message_id = i.message_id "
+        "LEFT JOIN first f ON f.agent_id = i.agent_id AND f.message_id = i.message_id "
         "LEFT JOIN LATERAL (SELECT g.ref, g.received_at, g.digest FROM ingest_log g "
         "                   WHERE l.ref IS NULL AND g.agent_id = i.agent_id AND g.message_id = i.message_id "
         "                   OFFSET 0) o "
         "ON true",
-        params, names, shape->id_sql, shape->kind, shape->ref_sql, shape->insert_sql);
+        shape->id_sql, shape->kind, shape->ref_sql, params, names, shape->insert_sql);
 }
 
 //  Stores the items of one shape with one statement (inside the caller's transaction, or as its
