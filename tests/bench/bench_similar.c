@@ -320,7 +320,7 @@ main (int argc, char **argv)
 
     //  What the candidate rule costs in ranking: the top 10 against the exact top 10 (every
     //  document of another network scored).
-    int exact_n = n_queries < 30 ? n_queries : 30, same = 0, total = 0;
+    int exact_n = n_queries < 30 ? (n_queries > 0 ? n_queries : 0) : 30, same = 0, total = 0;
     double *exact_ms = calloc ((size_t) exact_n, sizeof *exact_ms);
     for (int q = 0; q < exact_n; q++) {
         int number = 1 + (int) (s_rand () % (uint32_t) n_requests);
