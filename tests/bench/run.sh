@@ -35,13 +35,13 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
+started=$(date +%s)
+pg_options="-c max_wal_size=8GB -c checkpoint_completion_target=0.9"
 CII_PG_OPTIONS=$pg_options "$here/../pg/pg_fixture.sh" start "$dir/pg" >/dev/null
 export PGHOST=$dir/pg/sock PGUSER=postgres PGDATABASE=postgres
 log=$dir/run.log      # what summary.sh reads: every figure shown below
 quiet() { { grep -v -e 'dangling' -e 'enrolled, key' -e 'schema migrated' -e 'NOTICE:' -e 'queued for' || true; } | tee -a "$log"; }
 section() { echo "== $*" | tee -a "$log"; }
-pg_options="-c max_wal_size=8GB -c checkpoint_completion_target=0.9"
-started=$(date +%s)
 
 section bench_ingest
 # Its own cluster, stopped afterwards (the growth leaves gigabytes behind).
