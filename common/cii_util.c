@@ -48,7 +48,10 @@ cii_util_uuid (char buf[37])
             got = sizeof b;
         }
     }
-    b[6] = (unsigned char) ((b[6] & 0x0f) | 0x40);
+    uint64_t ms = (uint64_t) cii_util_now_ms ();
+    for (int i = 0; i < 6; i++)
+        b[i] = (unsigned char) (ms >> (40 - 8 * i));
+    b[6] = (unsigned char) ((b[6] & 0x0f) | 0x70);
     b[8] = (unsigned char) ((b[8] & 0x3f) | 0x80);
     static const char hex[] = "0123456789abcdef";
     char *p = buf;
