@@ -112,12 +112,15 @@ s_signals (hub_store_t *store, hub_ingest_item_t *item, const cii_request_t *req
     if (!list)
         return CII_NO_MEMORY;
     const char *values [] = { list, item->network };
-    //  Each named message id: the sender's network's signal with it, else another network's (found
-    //  through the (network, message_id) index, network by network), else nothing.
+    //  Each named message id: the sender's network's signal with it, else another network's, else
+    //  nothing. Found through ingest_log's primary key, agent by agent (every agent ever enrolled:
+    //  a network's earlier keys included), and the signal's id in the log's ref ('SIG-' || id):
+    //  the signals table has no index of its own on message ids (schema 0017).
     hub_rows_t *rows = hub_store_query (store, "request signals",
         "SELECT m.ord, s.id, s.network FROM unnest ($1::text[]) WITH ORDINALITY AS m (mid, ord) "
-        "LEFT JOIN LATERAL (SELECT g.id, g.network FROM networks n JOIN signals g "
-        "                   ON g.network = n.name AND g.message_id = m.mid "
+        "LEFT JOIN LATERAL (SELECT g.id, g.network FROM agents a "
+        "                   JOIN ingest_log l ON l.agent_id = a.id AND l.message_id = m.mid AND l.kind = 'signal' "
+        "                   JOIN signals g ON g.id = substr (l.ref, 5)::bigint AND g.network = a.network "
         "                   ORDER BY g.network = $2 DESC, g.id LIMIT 1) s ON true "
         "ORDER BY m.ord",
         2, values);

@@ -291,7 +291,9 @@ static void
 test_refs_concurrent (void **state)
 {
     unit_hub_t *hub = *state;
-    ug_signal (hub, 99, "lemanique", "sig-shared", "VD");
+    //  The signal from lemanique's enrolled agent (a request finds its signals through the agents'
+    //  ingest logs); the requests below come from made-up agent ids, which the store accepts.
+    ug_signal (hub, unit_hub_enrol (hub, "lemanique"), "lemanique", "sig-shared", "VD");
     pthread_t threads [S_THREADS];
     s_worker_t workers [S_THREADS];
     for (int i = 0; i < S_THREADS; i++) {
