@@ -44,7 +44,7 @@ END {
                show(tput[s], "%.0f"), show(rpub[s], "%.0f"), r,
                (tput[s] != "" && rpub[s] != "") ? verdict(tput[s] >= 2 * rpub[s]) : "no peer"
     }
-    printf "1. durable ingest: %s rows/s = %sx a 1-row-per-transaction loop (goal >= 10x: %s), %s%% of COPY %s rows/s (goal >= 50%%: %s)\n",
+    printf "1. durable ingest (hub_store_ingest, 2 lanes as serve): %s rows/s = %sx a 1-row-per-transaction loop (goal >= 10x: %s), %s%% of COPY %s rows/s (goal >= 50%%: %s)\n",
            show(ingest, "%.0f"), show(xone, "%s"), xone != "" ? verdict(xone >= 10) : "-",
            show(pcopy, "%s"), show(copy, "%.0f"), pcopy != "" ? verdict(pcopy >= 50) : "-"
     for (i = 1; i <= 2; i++) {
