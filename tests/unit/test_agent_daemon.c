@@ -557,18 +557,32 @@ test_new_epoch (void **state)
     assert_int_equal (now_seq, 6);
 }
 
+//  The next message is a PING, within timeout_ms.
+static void
+s_expect_ping (s_hub_t *hub, int timeout_ms)
+{
+    Cii__Envelope *ping = s_recv (hub, timeout_ms, false);
+    assert_non_null (ping);
+    assert_int_equal (ping->body_case, CII__ENVELOPE__BODY_PING);
+    cii_codec_free (&ping);
+}
+
+//  A daemon in session at the shortest heartbeat (100 ms), its first PING received.
+static void
+s_pinging_session (s_hub_t *hub)
+{
+    s_agent_init (hub, NULL);
+    s_daemon_start (hub);
+    s_open_session (hub, 0, CII_HEARTBEAT_MIN_MS);
+    s_expect_ping (hub, S_WAIT_MS);
+}
+
 static void
 test_heartbeat_and_reconnect (void **state)
 {
     s_hub_t *hub = *state;
-    s_agent_init (hub, NULL);
-    s_daemon_start (hub);
-    s_open_session (hub, 0, CII_HEARTBEAT_MIN_MS);
     //  PINGs at the heartbeat
-    Cii__Envelope *ping = s_recv (hub, S_WAIT_MS, false);
-    assert_non_null (ping);
-    assert_int_equal (ping->body_case, CII__ENVELOPE__BODY_PING);
-    cii_codec_free (&ping);
+    s_pinging_session (hub);
     //  A silent hub (3 heartbeats): a new connection and a new HELLO
     zframe_t *first = zframe_dup (hub->peer);
     Cii__Envelope *hello = s_expect (hub, CII__ENVELOPE__BODY_HELLO, S_WAIT_MS);
@@ -594,13 +608,7 @@ static void
 test_pong_heartbeat (void **state)
 {
     s_hub_t *hub = *state;
-    s_agent_init (hub, NULL);
-    s_daemon_start (hub);
-    s_open_session (hub, 0, CII_HEARTBEAT_MIN_MS);
-    Cii__Envelope *ping = s_recv (hub, S_WAIT_MS, false);
-    assert_non_null (ping);
-    assert_int_equal (ping->body_case, CII__ENVELOPE__BODY_PING);
-    cii_codec_free (&ping);
+    s_pinging_session (hub);
     Cii__Envelope env = CII__ENVELOPE__INIT;
     Cii__Pong pong = CII__PONG__INIT;
     pong.heartbeat_ms = 1000;
@@ -608,13 +616,10 @@ test_pong_heartbeat (void **state)
     env.pong = &pong;
     s_send (hub, &env);
     //  At most one PING already on its way when the PONG arrived, then none for most of a second
-    ping = s_recv (hub, 150, false);
+    Cii__Envelope *ping = s_recv (hub, 150, false);
     cii_codec_free (&ping);
     assert_null (s_recv (hub, 600, false));
-    ping = s_recv (hub, 1500, false);
-    assert_non_null (ping);
-    assert_int_equal (ping->body_case, CII__ENVELOPE__BODY_PING);
-    cii_codec_free (&ping);
+    s_expect_ping (hub, 1500);
 }
 
 static void

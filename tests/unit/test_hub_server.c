@@ -97,6 +97,16 @@ s_restore_ticino (unit_server_t *fx, int at)
 
 #define S_TICINO_EPOCH "SELECT epoch FROM agents WHERE network = 'ticino'"
 
+//  The next message is a PONG (unit_expect passes PONGs over); the caller frees it.
+static Cii__Envelope *
+s_expect_pong (zsock_t *dealer)
+{
+    Cii__Envelope *env = unit_recv (dealer, UNIT_WAIT_MS, false);
+    assert_non_null (env);
+    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
+    return env;
+}
+
 //  --- tests ----------------------------------------------------------------------------------
 
 static void
@@ -116,9 +126,7 @@ test_session (void **state)
     assert_int_equal (env->welcome->heartbeat_ms, 1000);
     cii_codec_free (&env);
     unit_ping (dealer, "ping-1");
-    env = unit_recv (dealer, UNIT_WAIT_MS, false);
-    assert_non_null (env);
-    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
+    env = s_expect_pong (dealer);
     assert_int_equal (env->pong->sent_at_ms, 42);
     cii_codec_free (&env);
     //  The session is recorded (by the control worker, soon)
@@ -164,9 +172,7 @@ test_heartbeat_budget (void **state)
     cii_codec_free (&env);
     //  A PONG says nothing while the heartbeat stays
     unit_ping (dealer, "ping-same");
-    env = unit_recv (dealer, UNIT_WAIT_MS, false);
-    assert_non_null (env);
-    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
+    env = s_expect_pong (dealer);
     assert_int_equal (env->pong->heartbeat_ms, 0);
     cii_codec_free (&env);
     //  A fourth agent enrolled: after the hub's next reload, the next PONG gives 4 s
@@ -181,9 +187,7 @@ test_heartbeat_budget (void **state)
     //  Silent longer than the 5 s a 1 s heartbeat allows, and past the reload
     zclock_sleep (6500);
     unit_ping (dealer, "ping-late");
-    env = unit_recv (dealer, UNIT_WAIT_MS, false);
-    assert_non_null (env);
-    assert_int_equal (env->body_case, CII__ENVELOPE__BODY_PONG);
+    env = s_expect_pong (dealer);
     assert_int_equal (env->pong->heartbeat_ms, 4000);
     cii_codec_free (&env);
     zsock_destroy (&dealer);
