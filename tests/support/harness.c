@@ -958,6 +958,9 @@ it_raw_t *it_raw_new (const char *endpoint, const char *hub_public, const char *
     self->sock = zsock_new (ZMQ_DEALER);
     if (!self->sock) goto failed;
     zsock_set_linger (self->sock, 0);
+    //  A DEALER without a live connection blocks on send: a handshake the hub refuses can leave the
+    //  socket without a pipe before the first send (it_test_hostile hung so in CI under ASan).
+    zsock_set_sndtimeo (self->sock, IT_RAW_SEND_TIMEOUT_MS);
     zsock_set_curve_serverkey (self->sock, hub_public);
     zsock_set_curve_publickey (self->sock, public_key);
     zsock_set_curve_secretkey (self->sock, secret_key);

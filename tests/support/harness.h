@@ -205,6 +205,9 @@ json_t *it_json_find (const json_t *array, const char *key, const char *value);
 
 typedef struct _it_raw_t it_raw_t;
 
+/*  How long a raw DEALER's send may wait for a connection before it fails (-1). */
+#define IT_RAW_SEND_TIMEOUT_MS 5000
+
 /*  A DEALER (CURVE client with the given Z85 keys, server key hub_public) connected to
     endpoint, with a socket monitor. NULL on failure. */
 it_raw_t *it_raw_new (const char *endpoint, const char *hub_public, const char *public_key,
