@@ -83,19 +83,28 @@ s_sql (PGconn *conn, const char *sql)
     PQclear (res);
 }
 
+//  The number after `key` on its line of /proc/PID/FILE (-1 if there is none).
+static long
+s_proc_number (pid_t pid, const char *file, const char *key)
+{
+    char path[64], line[256];
+    snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
+    FILE *f = fopen (path, "r");
+    long number = -1;
+    size_t length = strlen (key);
+    while (f && fgets (line, sizeof line, f))
+        if (strncmp (line, key, length) == 0)
+            number = atol (line + length);
+    if (f)
+        fclose (f);
+    return number;
+}
+
+//  Resident memory of a process in KiB (-1 if unknown).
 static long
 s_rss_kib (pid_t pid)
 {
-    char path[64], line[256];
-    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
-    FILE *f = fopen (path, "r");
-    long kib = -1;
-    while (f && fgets (line, sizeof line, f))
-        if (strncmp (line, "VmRSS:", 6) == 0)
-            kib = atol (line + 6);
-    if (f)
-        fclose (f);
-    return kib;
+    return s_proc_number (pid, "status", "VmRSS:");
 }
 
 static void s_hub_stop (void);
@@ -126,16 +135,7 @@ s_raise_nofile (long *hard_p)
 static long
 s_nofile_of (pid_t pid)
 {
-    char path[64], line[256];
-    snprintf (path, sizeof path, "/proc/%d/limits", (int) pid);
-    FILE *f = fopen (path, "r");
-    long soft = -1;
-    while (f && fgets (line, sizeof line, f))
-        if (strncmp (line, "Max open files", 14) == 0)
-            soft = atol (line + 14);
-    if (f)
-        fclose (f);
-    return soft;
+    return s_proc_number (pid, "limits", "Max open files");
 }
 
 //  CPU seconds (user + system) the process has used so far.

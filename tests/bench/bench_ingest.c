@@ -131,6 +131,18 @@ s_copy_put (PGconn *conn, const char *buf, size_t size)
     }
 }
 
+enum { S_CHUNK = 256 * 1024, S_ROW_MAX = 4096 };     //  COPY data sent per call; one row, at most
+
+//  Sends the rows gathered in buf once they fill a chunk (or whatever there is, when last).
+static void
+s_copy_chunk (PGconn *conn, char *buf, size_t *at, bool last)
+{
+    if (*at >= S_CHUNK || (last && *at > 0)) {
+        s_copy_put (conn, buf, *at);
+        *at = 0;
+    }
+}
+
 static void
 s_copy_end (PGconn *conn)
 {
@@ -157,7 +169,6 @@ s_copy (PGconn *conn, int64_t agent_id, int rows)
 {
     const char *inst = cii_domain_institution_name (CII_INSTITUTION_INVALIDITY);
     const char *inst2 = cii_domain_institution_name (CII_INSTITUTION_SOCIAL_AID);
-    enum { S_CHUNK = 256 * 1024, S_ROW_MAX = 4096 };
     char *buf = malloc (S_CHUNK + S_ROW_MAX);
     char (*ids)[37] = calloc ((size_t) rows, 37);
     if (!buf || !ids) {
@@ -195,13 +206,9 @@ s_copy (PGconn *conn, int64_t agent_id, int rows)
         buf[at++] = '\t';
         at = s_copy_text (buf, at, TEXT);
         at += (size_t) snprintf (buf + at, S_ROW_MAX, "\t{%s,%s}\t{}\t\tfr\t%s\t%s\n", inst, inst2, created, ids[i]);
-        if (at >= S_CHUNK) {
-            s_copy_put (conn, buf, at);
-            at = 0;
-        }
+        s_copy_chunk (conn, buf, &at, false);
     }
-    if (at)
-        s_copy_put (conn, buf, at);
+    s_copy_chunk (conn, buf, &at, true);
     s_copy_end (conn);
 
     s_copy_start (conn, "COPY ingest_log (agent_id, message_id, kind, ref, digest) FROM STDIN");
@@ -211,13 +218,9 @@ s_copy (PGconn *conn, int64_t agent_id, int rows)
         s_digest (ids[i], i, digest);
         at += (size_t) snprintf (buf + at, S_ROW_MAX, "%lld\t%s\tsignal\tSIG-%lld\t%s\n", (long long) agent_id,
                                  ids[i], base + i, digest);
-        if (at >= S_CHUNK) {
-            s_copy_put (conn, buf, at);
-            at = 0;
-        }
+        s_copy_chunk (conn, buf, &at, false);
     }
-    if (at)
-        s_copy_put (conn, buf, at);
+    s_copy_chunk (conn, buf, &at, true);
     s_copy_end (conn);
     s_exec (conn, "COMMIT");
     int64_t ms = cii_util_mono_ms () - start;
