@@ -424,18 +424,19 @@ s_statuses_flush (hub_store_t *store, s_statuses_t *list, cii_err_t *err)
     hub_downward_item_t *items = calloc (list->count + 1, sizeof *items);
     const char **networks = calloc (list->count + 1, sizeof *networks);
     int64_t *recipients = calloc (list->count + 1, sizeof *recipients);
-    if (!items || !networks || !recipients)
+    int64_t *history_ids = calloc (list->count + 1, sizeof *history_ids);
+    if (!items || !networks || !recipients || !history_ids)
         rc = cii_err_set (err, CII_NO_MEMORY, "out of memory");
     for (size_t i = 0; rc == CII_OK && i < list->count; i++) {
         s_status_t *row = &list->rows [i];
         networks [i] = row->network;
         items [i] = (hub_downward_item_t) { "status", row->body, row->size, &networks [i], 1, row->subject };
+        history_ids [i] = row->history_id;
     }
-    if (rc == CII_OK && hub_store_downward_queue_many (store, items, list->count, recipients) != CII_OK)
+    if (rc == CII_OK
+    &&  (hub_store_downward_queue_many (store, items, list->count, recipients) != CII_OK
+    ||   hub_store_history_queued (store, history_ids, list->count) != CII_OK))
         rc = hub_store_fail (store, err);
-    for (size_t i = 0; rc == CII_OK && i < list->count; i++)
-        if (hub_store_history_queued (store, list->rows [i].history_id) != CII_OK)
-            rc = hub_store_fail (store, err);
     for (size_t i = 0; rc == CII_OK && i < list->count; i++) {
         s_status_t *row = &list->rows [i];
         zsys_info ("hub: %s (%s): STATUS %s queued for %" PRId64 " agent%s", row->ref, row->network, row->state,
@@ -444,6 +445,7 @@ s_statuses_flush (hub_store_t *store, s_statuses_t *list, cii_err_t *err)
     free (items);
     free (networks);
     free (recipients);
+    free (history_ids);
     s_statuses_clear (list);
     return rc;
 }
@@ -456,7 +458,7 @@ s_queue_one (hub_store_t *store, const hub_request_lock_t *request, const s_pend
     if (!*request->network) {
         //  A national request (from the monitoring of a recommendation): no network raised it, so
         //  nothing goes down; the row counts as told.
-        if (hub_store_history_queued (store, row->id) != CII_OK)
+        if (hub_store_history_queued (store, &row->id, 1) != CII_OK)
             return hub_store_fail (store, err);
         return CII_OK;
     }

@@ -535,14 +535,19 @@ hub_store_request_history (hub_store_t *self, int64_t request_id, bool pending, 
 }
 
 cii_rc_t
-hub_store_history_queued (hub_store_t *self, int64_t history_id)
+hub_store_history_queued (hub_store_t *self, const int64_t *history_ids, size_t count)
 {
-    assert (self);
-    char id [24];
-    snprintf (id, sizeof id, "%" PRId64, history_id);
-    const char *values [] = { id };
-    return hub_store_command (self, "history queued", "UPDATE request_history SET queued = true WHERE id = $1::bigint",
-                              1, values);
+    assert (self && (history_ids || count == 0));
+    if (count == 0)
+        return CII_OK;
+    char *ids = hub_store_id_array (history_ids, count);
+    if (!ids)
+        return CII_NO_MEMORY;
+    const char *values [] = { ids };
+    cii_rc_t rc = hub_store_command (self, "history queued",
+                                     "UPDATE request_history SET queued = true WHERE id = ANY ($1::bigint[])", 1, values);
+    free (ids);
+    return rc;
 }
 
 cii_rc_t

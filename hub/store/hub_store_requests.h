@@ -118,8 +118,9 @@ typedef bool (hub_history_fn) (const hub_history_row_t *row, void *arg);
 cii_rc_t hub_store_request_history (hub_store_t *self, int64_t request_id, bool pending, hub_history_fn *fn,
                                     void *arg);
 
-/*  Marks history row id queued (its STATUS is in the downward queue, same transaction). */
-cii_rc_t hub_store_history_queued (hub_store_t *self, int64_t history_id);
+/*  Marks count history rows queued (their STATUS items are in the downward queue, same
+    transaction), with one statement. */
+cii_rc_t hub_store_history_queued (hub_store_t *self, const int64_t *history_ids, size_t count);
 
 /*  Requests with history rows not yet queued, oldest first, at most limit: a new array *ids_p
     (free) of *count_p ids. */

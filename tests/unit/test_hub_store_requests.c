@@ -409,7 +409,7 @@ test_change_history_criteria (void **state)
     memset (&history, 0, sizeof history);
     assert_int_equal (hub_store_request_history (hub->store, lock.id, true, s_history_cb, &history), CII_OK);
     assert_string_equal (history.states, "received/hub,admissible/bureau");
-    assert_int_equal (hub_store_history_queued (hub->store, history.last_id), CII_OK);
+    assert_int_equal (hub_store_history_queued (hub->store, &history.last_id, 1), CII_OK);
     memset (&history, 0, sizeof history);
     assert_int_equal (hub_store_request_history (hub->store, lock.id, false, s_history_cb, &history), CII_OK);
     assert_string_equal (history.states, "received/hub,admissible/bureau/q");
